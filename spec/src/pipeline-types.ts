@@ -1,0 +1,65 @@
+/** Types of `pipeline.yml`. See spec/schemas/pipeline.schema.json. */
+import type { CacheDecl } from './action-types.js';
+
+export interface SourceLocation {
+  file: string;
+  line: number;
+  col: number;
+}
+
+export interface PipelineParam {
+  type: 'string' | 'number' | 'boolean';
+  default?: string | number | boolean;
+  required?: boolean;
+  description?: string;
+}
+
+export interface RetryPolicy {
+  /** Extra attempts after the first one. */
+  count: number;
+  /** Seconds before the first retry; each later one waits `factor` times longer, capped at `maxSeconds`. */
+  backoffSeconds: number;
+  factor: number;
+  maxSeconds: number;
+}
+
+export interface StepFile {
+  name: string;
+  path: string;
+}
+
+export interface PipelineStep {
+  id: string;
+  /** `scope/name@range`, exactly as written. */
+  uses: string;
+  /** Parsed parts of `uses`. */
+  action: { name: string; range: string };
+  with: Record<string, unknown>;
+  env: Record<string, string>;
+  if?: string;
+  /** Seconds. */
+  timeout?: number;
+  retry?: RetryPolicy;
+  priority: number;
+  executor?: string;
+  files: StepFile[];
+  caches: CacheDecl[];
+  /** Resolved dependencies: explicit `needs` plus every step of the previous stage. */
+  needs: string[];
+  /** Index of the stage the step came from, when stages are used. */
+  stage?: number;
+  loc: SourceLocation;
+}
+
+export interface Pipeline {
+  version: string;
+  name: string;
+  priority: number;
+  params: Record<string, PipelineParam>;
+  envs: Record<string, string>;
+  /** Names only: values come from the engine's secret sources. */
+  secrets: string[];
+  /** Every step, in file order. */
+  steps: PipelineStep[];
+  file: string;
+}

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['{test,spec,agent,marketplace,engine-lite,cli}/**/*.test.ts'],
+    exclude: ['**/node_modules/**', 'dist/**', '**/fixtures/**'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    globalSetup: ['test/global-setup.ts'],
+    reporters: ['default'],
+  },
+});
