@@ -1,0 +1,24 @@
+/**
+ * The masker: replaces every secret (and its common encodings) with `***` in byte streams and
+ * strings. One Masker per task; one ByteMaskStream per output stream (stdout, stderr).
+ */
+export interface ByteMaskStream {
+  /**
+   * Feeds bytes and returns those now safe to emit, masked. Holds back at most
+   * (longest pattern − 1) bytes, so memory stays bounded on a line without newline.
+   */
+  push(chunk: Buffer): Buffer;
+  /** Returns everything still held back, masked. The stream is done after this. */
+  end(): Buffer;
+}
+
+export interface Masker {
+  /** Registers a secret at run time (e.g. `::add-mask::`); applies to every byte not yet emitted. */
+  add(secret: string): void;
+  /** Masks a whole string: agent messages, outputs, error texts, reports. */
+  maskString(text: string): string;
+  /** A new stream masker sharing this masker's secrets. */
+  stream(): ByteMaskStream;
+  /** Replacements made so far, across all strings and streams. */
+  readonly replacements: number;
+}

@@ -1,0 +1,41 @@
+/**
+ * The executor contract, after Erda's ActionExecutor: every method is idempotent, so the
+ * reconciler can call it again after a crash without harm. A new runtime is one file that
+ * implements ActionExecutor and registers itself by kind.
+ */
+import type { TaskContext } from '../../../spec/src/index.js';
+
+export interface TaskSpec {
+  taskId: string;
+  runId: string;
+  stepId: string;
+  attempt: number;
+  /** The action's command, run by the agent: `caravan-agent run --context F -- ...command`. */
+  command: string[];
+  /** Container image, for container executors. */
+  image?: string;
+  /** Host path of the step's workspace (the action's working directory). */
+  workspace: string;
+  /** Host path of the action's unpacked files (its `action.yml` folder). */
+  actionDir: string;
+  /** The agent's task context; the executor rewrites host paths to the paths it mounts. */
+  context: TaskContext;
+}
+
+export type TaskPhase = 'pending' | 'running' | 'exited' | 'gone';
+
+export interface TaskState {
+  phase: TaskPhase;
+  /** Set when phase is `exited`. */
+  exitCode?: number;
+  message?: string;
+}
+
+export interface ActionExecutor {
+  readonly kind: string;
+  create(task: TaskSpec): Promise<void>;
+  start(taskId: string): Promise<void>;
+  status(taskId: string): Promise<TaskState>;
+  cancel(taskId: string): Promise<void>;
+  remove(taskId: string): Promise<void>;
+}
