@@ -8,6 +8,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     globalSetup: ['test/global-setup.ts'],
-    reporters: ['default'],
+    reporters: ['default', ['json', { outputFile: 'dist/test-results.json' }]],
   },
 });
