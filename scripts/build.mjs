@@ -1,34 +1,63 @@
 #!/usr/bin/env node
 // Bundles the TypeScript sources with esbuild:
-//   dist/agent.cjs  — caravan-agent, every dependency inlined (it runs inside any image)
-//   dist/cli.js     — the caravan CLI (oclif explicit command map), dependencies left external
+//   dist/agent.cjs     — caravan-agent, every dependency inlined (it runs inside any image)
+//   dist/cli/commands/** — one ESM file per CLI command (shared code in dist/cli/chunks), deps external;
+//                        `cli/src/commands/action/lint.ts` is the command `caravan action lint`
+//   .oclif.manifest.json — oclif's command manifest, so a command loads only its own code
 // With --sea it also builds the single executable dist/caravan-agent (see scripts/sea.mjs).
+// CARAVAN_SKIP_BUILD=1 makes it a no-op: `npm test` builds once, then test files that call this
+// script do not rebuild while other test files run the result.
 import { build } from 'esbuild';
-import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join, sep } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+if (process.env.CARAVAN_SKIP_BUILD === '1') process.exit(0);
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const withSea = process.argv.includes('--sea');
 
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: false, logLevel: 'warning', absWorkingDir: root };
 
-// oclif's explicit command strategy: the map is generated from the files under cli/src/commands,
-// `action/lint.ts` becoming the command `action lint`, so adding a command is adding a file.
-function commandMap() {
-  const dir = join(root, 'cli/src/commands');
-  const files = readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort();
-  const imports = files.map((f, i) => `import C${i} from './${f.replaceAll(sep, '/')}';`);
-  const entries = files.map((f, i) => `  ${JSON.stringify(f.slice(0, -3).replaceAll(sep, ':'))}: C${i},`);
-  return `${imports.join('\n')}\nexport const COMMANDS = {\n${entries.join('\n')}\n};\n`;
-}
+const commandsDir = join(root, 'cli/src/commands');
+const commandFiles = readdirSync(commandsDir, { recursive: true })
+  .map(String)
+  .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+  .map((f) => join('cli/src/commands', f));
 
-const jobs = [];
+rmSync(join(root, 'dist/cli'), { recursive: true, force: true });
+const jobs = [
+  build({
+    ...common,
+    entryPoints: commandFiles,
+    outdir: 'dist/cli',
+    outbase: 'cli/src',
+    format: 'esm',
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    packages: 'external',
+  }),
+];
 if (existsSync(join(root, 'agent/src/main.ts'))) {
   jobs.push(build({ ...common, entryPoints: ['agent/src/main.ts'], outfile: 'dist/agent.cjs', format: 'cjs', minify: true, legalComments: 'none' }));
 }
-jobs.push(build({ ...common, stdin: { contents: commandMap(), resolveDir: join(root, 'cli/src/commands'), loader: 'ts', sourcefile: 'commands.ts' }, outfile: 'dist/cli.js', format: 'esm', packages: 'external' }));
 await Promise.all(jobs);
+
+// The manifest is made by oclif itself, loading every command once here instead of at each start.
+rmSync(join(root, '.oclif.manifest.json'), { force: true });
+execFileSync(
+  process.execPath,
+  [
+    '--input-type=module',
+    '-e',
+    `import { Config } from '@oclif/core';
+     import { writeFileSync } from 'node:fs';
+     const config = await Config.load({ root: ${JSON.stringify(root)}, ignoreManifest: true });
+     writeFileSync(${JSON.stringify(join(root, '.oclif.manifest.json'))}, JSON.stringify(config.getPluginsList()[0].manifest));`,
+  ],
+  { cwd: root, stdio: 'inherit' },
+);
 
 if (withSea) {
   const { buildSea } = await import('./sea.mjs');
