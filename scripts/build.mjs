@@ -40,7 +40,9 @@ const jobs = [
   }),
 ];
 if (existsSync(join(root, 'agent/src/main.ts'))) {
-  jobs.push(build({ ...common, entryPoints: ['agent/src/main.ts'], outfile: 'dist/agent.cjs', format: 'cjs', minify: true, legalComments: 'none' }));
+  jobs.push(build({ ...common, entryPoints: ['agent/src/main.ts'], outfile: 'dist/agent.cjs', format: 'cjs', minify: true, legalComments: 'none',
+    // A single executable cannot import() at all, not even Node's built-ins: every import() becomes require().
+    supported: { 'dynamic-import': false } }));
 }
 await Promise.all(jobs);
 
