@@ -9,7 +9,7 @@
 // script do not rebuild while other test files run the result.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,12 +26,13 @@ const commandFiles = readdirSync(commandsDir, { recursive: true })
   .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
   .map((f) => join('cli/src/commands', f));
 
-rmSync(join(root, 'dist/cli'), { recursive: true, force: true });
+// Built aside, then swapped in, so a CLI started meanwhile (tests run it in parallel) sees a whole build.
+const stage = `dist/.cli-${process.pid}`;
 const jobs = [
   build({
     ...common,
     entryPoints: commandFiles,
-    outdir: 'dist/cli',
+    outdir: stage,
     outbase: 'cli/src',
     format: 'esm',
     splitting: true,
@@ -45,9 +46,12 @@ if (existsSync(join(root, 'agent/src/main.ts'))) {
     supported: { 'dynamic-import': false } }));
 }
 await Promise.all(jobs);
+const old = `dist/.cli-old-${process.pid}`;
+if (existsSync(join(root, 'dist/cli'))) renameSync(join(root, 'dist/cli'), join(root, old));
+renameSync(join(root, stage), join(root, 'dist/cli'));
+rmSync(join(root, old), { recursive: true, force: true });
 
 // The manifest is made by oclif itself, loading every command once here instead of at each start.
-rmSync(join(root, '.oclif.manifest.json'), { force: true });
 execFileSync(
   process.execPath,
   [
@@ -56,10 +60,11 @@ execFileSync(
     `import { Config } from '@oclif/core';
      import { writeFileSync } from 'node:fs';
      const config = await Config.load({ root: ${JSON.stringify(root)}, ignoreManifest: true });
-     writeFileSync(${JSON.stringify(join(root, '.oclif.manifest.json'))}, JSON.stringify(config.getPluginsList()[0].manifest));`,
+     writeFileSync(${JSON.stringify(join(root, `.oclif.manifest.json.${process.pid}`))}, JSON.stringify(config.getPluginsList()[0].manifest));`,
   ],
   { cwd: root, stdio: 'inherit' },
 );
+renameSync(join(root, `.oclif.manifest.json.${process.pid}`), join(root, '.oclif.manifest.json'));
 
 if (withSea) {
   const { buildSea } = await import('./sea.mjs');
