@@ -42,6 +42,8 @@ export interface PipelineStep {
   retry?: RetryPolicy;
   priority: number;
   executor?: string;
+  /** Container image to run the action in (docker and k8s executors), overriding the action's. */
+  image?: string;
   files: StepFile[];
   caches: CacheDecl[];
   /** Resolved dependencies: explicit `needs` plus every step of the previous stage. */

@@ -6,6 +6,8 @@ export interface ByteMaskStream {
   /**
    * Feeds bytes and returns those now safe to emit, masked. Holds back at most
    * (longest pattern − 1) bytes, so memory stays bounded on a line without newline.
+   * The chunk is never modified; the result may share its memory (do not reuse the chunk's
+   * memory for new data while the result is still in use).
    */
   push(chunk: Buffer): Buffer;
   /** Returns everything still held back, masked. The stream is done after this. */

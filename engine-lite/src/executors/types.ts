@@ -3,7 +3,7 @@
  * reconciler can call it again after a crash without harm. A new runtime is one file that
  * implements ActionExecutor and registers itself by kind.
  */
-import type { TaskContext } from '../../../spec/src/index.js';
+import type { AgentReport, TaskContext } from '../../../spec/src/index.js';
 
 export interface TaskSpec {
   taskId: string;
@@ -33,9 +33,24 @@ export interface TaskState {
 
 export interface ActionExecutor {
   readonly kind: string;
+  /**
+   * Optional: false for executors that touch no host files (the in-process noop executor); the
+   * engine then does not create the step's workspace folder. Default true.
+   */
+  readonly usesWorkspace?: boolean;
   create(task: TaskSpec): Promise<void>;
   start(taskId: string): Promise<void>;
   status(taskId: string): Promise<TaskState>;
   cancel(taskId: string): Promise<void>;
   remove(taskId: string): Promise<void>;
+  /**
+   * Optional: resolves when the task leaves `pending`/`running`. Executors without it are polled
+   * with `status`.
+   */
+  wait?(taskId: string): Promise<TaskState>;
+  /**
+   * Optional: the agent's report as the executor saw it (e.g. the `--report` file), used when the
+   * report did not reach the callback API (engine restarted while the task ran).
+   */
+  readReport?(taskId: string): Promise<AgentReport | undefined>;
 }

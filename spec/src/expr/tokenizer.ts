@@ -35,7 +35,18 @@ export function tokenize(src: string): TokenizeResult {
       i = str.end;
       continue;
     }
-    if (/[0-9]/.test(ch) || ((ch === '-' || ch === '.') && /[0-9]/.test(src[i + 1] ?? ''))) {
+    const previous = tokens[tokens.length - 1];
+    if (previous?.type === 'punct' && previous.value === '.' && IDENT_PART.test(ch)) {
+      // After a dot comes a property name, which may start with a digit: steps.1st.outputs.
+      let end = i + 1;
+      while (end < src.length && IDENT_PART.test(src[end] as string)) end++;
+      const word = src.slice(i, end);
+      tokens.push({ type: 'ident', value: word, offset: i, text: word });
+      i = end;
+      continue;
+    }
+    const afterValue = previous !== undefined && (previous.type !== 'punct' || previous.value === ')' || previous.value === ']');
+    if (/[0-9]/.test(ch) || (!afterValue && (ch === '-' || ch === '.') && /[0-9]/.test(src[i + 1] ?? ''))) {
       const match = NUMBER.exec(src.slice(i, i + 64));
       if (match && !IDENT_PART.test(src[i + match[0].length] ?? '')) {
         tokens.push({ type: 'number', value: Number(match[0]), offset: i, text: match[0] });

@@ -56,6 +56,9 @@ export interface VersionRecord {
   deletedAt?: string;
 }
 
+/** A version without its manifest and README: what listings and resolution need. */
+export type VersionInfo = Omit<VersionRecord, 'spec' | 'readme'>;
+
 export interface AuditEntry {
   at: string;
   user: string;
@@ -112,8 +115,8 @@ export interface RegistryStore {
 
   /** Inserts the version, recomputes `latest` and appends the audit row in one transaction. */
   publish(version: VersionRecord, audit: AuditEntry): Promise<PublishOutcome>;
-  /** Every version of a name, tombstones included (check `deletedAt`). */
-  listVersions(name: string): Promise<VersionRecord[]>;
+  /** Every version of a name without manifest and README, tombstones included (check `deletedAt`). */
+  listVersions(name: string): Promise<VersionInfo[]>;
   getVersion(name: string, version: string): Promise<VersionRecord | undefined>;
   /** Applies the change, recomputes `latest` and appends the audit row in one transaction. False if no such live version. */
   changeVersion(name: string, version: string, change: VersionChange, audit: AuditEntry): Promise<boolean>;
@@ -123,6 +126,13 @@ export interface RegistryStore {
 
   search(query: SearchQuery): Promise<SearchHit[]>;
   audit(scope: string, limit: number): Promise<AuditEntry[]>;
+  /**
+   * A value that changes whenever another process (or connection) may have written: readers
+   * cache by it. SQLite: `PRAGMA data_version`; PostgreSQL: a counter bumped by LISTEN/NOTIFY,
+   * and a fresh value on every call while the listener is down (so nothing is cached then).
+   * Writes through this store object are not covered: their caller invalidates its own caches.
+   */
+  changeEpoch(): string;
   /** Whether any live blob reference still uses this sha256 (for tests and clean-up). */
   blobInUse(sha256: string): Promise<boolean>;
 }

@@ -13,8 +13,9 @@ export class InflateGuard extends Transform {
   private inflated = 0;
   private readonly maxInflated: number;
 
+  /** `compressedSoFar` says how many compressed bytes have been fed to gunzip up to now. */
   constructor(
-    private readonly compressedBytes: number,
+    private readonly compressedSoFar: () => number,
     private readonly limits: TarballLimits,
   ) {
     super();
@@ -36,12 +37,13 @@ export class InflateGuard extends Transform {
       );
       return;
     }
-    const ratio = this.inflated / Math.max(1, this.compressedBytes);
+    const compressed = Math.max(1, this.compressedSoFar());
+    const ratio = this.inflated / compressed;
     if (this.inflated > this.limits.ratioFloorBytes && ratio > this.limits.maxCompressionRatio) {
       done(
         new TarballError(
           'too-large',
-          `the package inflates more than ${this.limits.maxCompressionRatio}:1 (${formatBytes(this.compressedBytes)} compressed, over ${formatBytes(this.inflated)} unpacked): refused as a likely gzip bomb; publish real files instead of padding`,
+          `the package inflates more than ${this.limits.maxCompressionRatio}:1 (${formatBytes(compressed)} compressed became ${formatBytes(this.inflated)}): refused as a likely gzip bomb; publish real files instead of padding`,
         ),
       );
       return;

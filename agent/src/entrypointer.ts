@@ -1,0 +1,367 @@
+import { readdirSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
+import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import type { AgentError, AgentEvent, AgentReport, Annotation, FileReport, TaskContext } from '../../spec/src/index.js';
+import { buildActionEnv } from './action-env.js';
+import { systemClock, type Clock } from './clock.js';
+import { CommandProcessor } from './command-processor.js';
+import { analyzeEnd, exitCodeOf, type EndFacts } from './error-analysis.js';
+import { describeDeclaredFiles } from './declared-files.js';
+import type { FileWatcher, WatchStarter } from './file-watcher.js';
+import type { Masker } from './mask/types.js';
+import { OutputStore } from './output-store.js';
+import { readOutputsInto } from './output-files.js';
+import { parseMetafile, parseOutputsFile } from './outputs-file.js';
+import type { Reporter } from './reporter.js';
+import type { RunningAction, Runner } from './runner.js';
+import type { Sink } from './sink.js';
+import { StreamPump } from './stream-pump.js';
+
+export const DEFAULT_GRACE_SECONDS = 10;
+const EXCERPT_LINES = 20;
+const EXCERPT_LINE_CHARS = 2000;
+const MAX_ANNOTATIONS = 200;
+const MAX_WARNINGS = 200;
+/** How long a partial stdout line (a prompt, a progress bar) waits for its newline before it is shown. */
+export const PARTIAL_LINE_MS = 200;
+
+export interface EntrypointerOptions {
+  context: TaskContext;
+  command: string;
+  args: string[];
+  runner: Runner;
+  reporter: Reporter;
+  masker: Masker;
+  stdout: Sink;
+  stderr: Sink;
+  clock?: Clock;
+  /** Absent: `watch` globs are ignored (the CLI passes the chokidar watcher). */
+  startWatcher?: WatchStarter;
+  baseEnv?: NodeJS.ProcessEnv;
+  readOomKills?: () => number | undefined;
+  /** Warnings found while reading the context, shown and reported. */
+  contextWarnings?: string[];
+  /** How long to wait for the output pipes after the action exits (background children may hold them). */
+  pipeGraceMs?: number;
+  /** Told the size of each output chunk (the CLI passes a memoryReclaimer). */
+  onOutputBytes?: (bytes: number) => void;
+}
+
+export interface RunResult {
+  report: AgentReport;
+  exitCode: number;
+}
+
+/**
+ * The agent's lifecycle, after Tekton's Entrypointer: plain fields plus narrow interfaces (Runner,
+ * Reporter, Clock, Sink, WatchStarter) so every path is testable without processes.
+ */
+export class Entrypointer {
+  private readonly clock: Clock;
+  private readonly outputs = new OutputStore();
+  private readonly annotations: Annotation[] = [];
+  private readonly warnings: string[] = [];
+  private readonly excerpt: string[] = [];
+  private readonly watched = new Map<string, FileReport>();
+  private readonly warnPatterns: RegExp[];
+  private action: RunningAction | undefined;
+  private stopping: { reason: 'timeout' | 'cancel'; signal: NodeJS.Signals } | undefined;
+  private cancelBeforeStart: NodeJS.Signals | undefined;
+  private cancelKill: (() => void) | undefined;
+  private finished: Promise<RunResult> | undefined;
+  private droppedAnnotations = 0;
+  private actionExited = false;
+
+  constructor(private readonly o: EntrypointerOptions) {
+    this.clock = o.clock ?? systemClock;
+    this.warnPatterns = (o.context.warnPatterns ?? []).map((p) => new RegExp(p));
+  }
+
+  /** Runs the action once; a second call returns the same result (teardown runs exactly once). */
+  run(): Promise<RunResult> {
+    this.finished ??= this.lifecycle();
+    return this.finished;
+  }
+
+  /** SIGTERM/SIGINT from outside: forwarded to the action's group, SIGKILL after the grace period; a second one kills at once. */
+  cancel(signal: NodeJS.Signals): void {
+    if (this.actionExited) return;
+    if (!this.action) {
+      this.cancelBeforeStart ??= signal;
+      return;
+    }
+    if (this.stopping) {
+      this.say(`${signal} received again: killing the action now`);
+      this.action.kill('SIGKILL');
+      return;
+    }
+    this.stop('cancel', signal);
+  }
+
+  /** The agent itself is failing: kill the action's group so nothing is left running. */
+  abort(): void {
+    this.action?.kill('SIGKILL');
+  }
+
+  private stop(reason: 'timeout' | 'cancel', signal: NodeJS.Signals): void {
+    if (this.stopping || !this.action) return;
+    this.stopping = { reason, signal };
+    const grace = this.o.context.graceSeconds ?? DEFAULT_GRACE_SECONDS;
+    const action = this.action;
+    this.say(reason === 'timeout' ? `timeout of ${this.o.context.timeoutSeconds}s reached: sending SIGTERM, SIGKILL in ${grace}s` : `${signal} received: forwarding it to the action, SIGKILL in ${grace}s`);
+    action.kill(reason === 'timeout' ? 'SIGTERM' : signal);
+    this.cancelKill = this.clock.setTimer(grace * 1000, () => {
+      this.say(`the action did not stop within ${grace}s: sending SIGKILL`);
+      action.kill('SIGKILL');
+    });
+  }
+
+  private async lifecycle(): Promise<RunResult> {
+    const { context } = this.o;
+    const startedAt = this.clock.now();
+    for (const w of this.o.contextWarnings ?? []) this.warn(w);
+    const workdir = resolve(context.workdir ?? process.cwd());
+    if (!isDirectory(workdir)) {
+      const startError = Object.assign(new Error(`the workdir ${workdir} does not exist or is not a folder; fix context.workdir`), { code: 'EWORKDIR' });
+      return this.finish(startedAt, { command: this.o.command, startError });
+    }
+    const tempDir = await mkdtemp(join(tmpdir(), 'caravan-agent-'));
+    try {
+      const outputsFile = resolve(workdir, context.outputsFile ?? join(tempDir, 'outputs'));
+      const metafile = join(tempDir, 'metafile');
+      await touch(outputsFile);
+      await touch(metafile);
+      const env = buildActionEnv(this.o.baseEnv ?? process.env, context, { outputsFile, metafile, workspace: workdir });
+      const watcher = await this.startWatching(workdir);
+      const oomKillsBefore = this.o.readOomKills?.();
+      const facts: EndFacts = { command: this.o.command, oomKillsBefore, path: env.PATH };
+      if (this.cancelBeforeStart) {
+        facts.cancelledBy = this.cancelBeforeStart;
+      } else {
+        try {
+          this.action = await this.o.runner.start(this.o.command, this.o.args, { cwd: workdir, env });
+        } catch (err) {
+          facts.startError = err as NodeJS.ErrnoException;
+        }
+      }
+      if (this.action) {
+        this.o.reporter.event({ type: 'started', pid: this.action.pid, ts: this.clock.now() });
+        if (this.cancelBeforeStart) this.stop('cancel', this.cancelBeforeStart);
+        facts.exit = await this.supervise(this.action);
+        if (this.stopping?.reason === 'timeout') facts.timedOut = { seconds: context.timeoutSeconds ?? 0 };
+        if (this.stopping?.reason === 'cancel') facts.cancelledBy = this.stopping.signal;
+      }
+      facts.oomKillsAfter = this.o.readOomKills?.();
+      await watcher?.stop().catch((err: Error) => this.warn(`file watching failed at the end: ${err.message}`));
+      await this.readOutputFiles(metafile, outputsFile);
+      return await this.finish(startedAt, facts, workdir);
+    } finally {
+      await removeTempDir(tempDir);
+    }
+  }
+
+  private async supervise(action: RunningAction) {
+    const { context, masker } = this.o;
+    const commands = new CommandProcessor({
+      addMask: (value) => masker.add(value),
+      setOutput: (name, value, where) => {
+        if (this.outputs.set(name, value, where)) this.emit({ type: 'output', name, value: masker.maskString(value), ts: this.clock.now() });
+        else this.say(`error: ${this.outputs.errors.at(-1)!.message}`);
+      },
+      annotate: (a) => this.annotate(a),
+      warn: (m) => this.warn(m),
+      outputError: (m) => {
+        this.outputs.fail(m);
+        this.say(`error: ${m}`);
+      },
+    });
+    const reporter = this.o.reporter;
+    const stdout = new StreamPump(masker.stream(), this.o.stdout, {
+      onLine: (line) => commands.handle(line),
+      onOverlongLine: (start) => commands.overlong(start),
+      onMaskedLine: reporter.wantsLogs ? (text) => reporter.log({ stream: 'stdout', text, ts: this.clock.now() }) : undefined,
+    });
+    const stderr = new StreamPump(masker.stream(), this.o.stderr, {
+      onMaskedLine: (text) => {
+        this.keepExcerpt(text);
+        return reporter.wantsLogs ? reporter.log({ stream: 'stderr', text, ts: this.clock.now() }) : undefined;
+      },
+    });
+    const cancelTimeout = context.timeoutSeconds ? this.clock.setTimer(context.timeoutSeconds * 1000, () => this.stop('timeout', 'SIGTERM')) : undefined;
+    let flushing = true;
+    let stopFlushing = () => {};
+    const flushPartial = () => {
+      if (flushing) stopFlushing = this.clock.setTimer(PARTIAL_LINE_MS, () => void stdout.flushPartial().then(flushPartial));
+    };
+    flushPartial();
+    const counted = this.o.onOutputBytes ?? (() => undefined);
+    const pumped = Promise.all([drain(action.stdout, stdout, counted), drain(action.stderr, stderr, counted)]);
+    const exit = await action.exited;
+    this.actionExited = true;
+    flushing = false;
+    stopFlushing();
+    cancelTimeout?.();
+    this.cancelKill?.();
+    let pipesClosed = false;
+    const stopWaiting = this.clock.setTimer(this.o.pipeGraceMs ?? 2000, () => {
+      if (pipesClosed) return;
+      this.warn('processes the action started in the background still held its output open after it exited; they were killed');
+      action.kill('SIGKILL');
+      action.closeStreams();
+    });
+    await pumped;
+    pipesClosed = true;
+    stopWaiting();
+    return exit;
+  }
+
+  private async startWatching(workdir: string): Promise<FileWatcher | undefined> {
+    const globs = this.o.context.watch;
+    if (globs.length === 0 || !this.o.startWatcher) return undefined;
+    try {
+      return await this.o.startWatcher(globs, workdir, (file) => {
+        this.watched.set(file.path, file);
+        this.emit({ type: 'file', file, ts: this.clock.now() });
+      }, (text) => this.o.masker.maskString(text));
+    } catch (err) {
+      this.warn(`cannot watch ${globs.join(', ')}: ${(err as Error).message}`);
+      return undefined;
+    }
+  }
+
+  /** Erda's metafile first, then `$CARAVAN_OUTPUT`: on the same name, the outputs file wins. */
+  private async readOutputFiles(metafile: string, outputsFile: string): Promise<void> {
+    const onSet = (name: string, value: string) => this.emit({ type: 'output', name, value: this.o.masker.maskString(value), ts: this.clock.now() });
+    await readOutputsInto(this.outputs, metafile, 'METAFILE', parseMetafile, onSet);
+    await readOutputsInto(this.outputs, outputsFile, 'CARAVAN_OUTPUT', parseOutputsFile, onSet);
+  }
+
+  private async declaredFiles(workdir: string): Promise<FileReport[]> {
+    const { reports, missing } = await describeDeclaredFiles(this.o.context.files, workdir);
+    for (const m of missing) this.warn(`declared file "${m.name}" (${m.path}) was not produced`);
+    for (const report of reports) {
+      const problem = await this.o.reporter.upload(report.name!, resolve(workdir, report.path));
+      if (problem) this.warn(problem);
+    }
+    return reports;
+  }
+
+  private async finish(startedAt: number, facts: EndFacts, workdir?: string): Promise<RunResult> {
+    const { masker } = this.o;
+    const end = analyzeEnd(facts);
+    if (this.o.context.outputs) for (const w of this.outputs.checkTypes(this.o.context.outputs)) this.warn(w);
+    const files = workdir ? await this.declaredFiles(workdir) : [];
+    if (end.status === 'success' && this.outputs.errors.length > 0) end.status = 'failed';
+    const annotationErrors: AgentError[] = this.annotations
+      .filter((a) => a.level === 'error')
+      .map((a) => ({ kind: 'annotation', message: a.message, ...(a.file ? { file: a.file } : {}), ...(a.line ? { line: a.line } : {}), ...(a.col ? { col: a.col } : {}) }));
+    if (this.droppedAnnotations > 0) this.warn(`${this.droppedAnnotations} annotations beyond the first ${MAX_ANNOTATIONS} were dropped`);
+    const errors = [...end.errors, ...this.outputs.errors, ...annotationErrors];
+    for (const e of [...end.errors, ...this.outputs.errors]) this.say(`error: ${e.message}`);
+    const report: AgentReport = maskDeep(
+      {
+        status: end.status,
+        exitCode: end.exitCode,
+        signal: end.signal,
+        outputs: this.outputs.toObject((v) => v),
+        errors,
+        warnings: [...this.warnings],
+        annotations: [...this.annotations],
+        files: [...files, ...this.watched.values()],
+        stderrExcerpt: [...this.excerpt],
+        durationMs: Math.max(0, this.clock.now() - startedAt),
+        masked: 0,
+      },
+      (t) => masker.maskString(t),
+    );
+    report.masked = masker.replacements;
+    const exitCode = exitCodeOf(end);
+    const undelivered = await this.o.reporter.finish(report);
+    for (const w of undelivered) this.say(`warning: ${w}`);
+    report.warnings.push(...undelivered.map((w) => masker.maskString(w)));
+    return { report, exitCode };
+  }
+
+  private annotate(annotation: Annotation): void {
+    if (this.annotations.length >= MAX_ANNOTATIONS) {
+      this.droppedAnnotations++;
+      return;
+    }
+    this.annotations.push(annotation);
+    this.emit({ type: 'annotation', annotation: maskDeep(annotation, (t) => this.o.masker.maskString(t)), ts: this.clock.now() });
+  }
+
+  private keepExcerpt(text: string): void {
+    this.excerpt.push(text.length > EXCERPT_LINE_CHARS ? `${text.slice(0, EXCERPT_LINE_CHARS)}…` : text);
+    if (this.excerpt.length > EXCERPT_LINES) this.excerpt.shift();
+    for (const pattern of this.warnPatterns) {
+      if (pattern.test(text)) {
+        this.warn(`stderr matches warnPattern /${pattern.source}/: ${text.slice(0, 300)}`);
+        break;
+      }
+    }
+  }
+
+  private emit(event: AgentEvent): void {
+    this.o.reporter.event(event);
+  }
+
+  private warn(message: string): void {
+    if (this.warnings.length < MAX_WARNINGS) this.warnings.push(message);
+    this.say(`warning: ${message}`);
+  }
+
+  /** The agent's own message: prefixed, masked, on stderr and in the logs. */
+  private say(message: string): void {
+    const text = `[caravan-agent] ${this.o.masker.maskString(message)}`;
+    void this.o.stderr.write(Buffer.from(`${text}\n`));
+    if (this.o.reporter.wantsLogs) void this.o.reporter.log({ stream: 'agent', text, ts: this.clock.now() });
+  }
+}
+
+async function drain(source: AsyncIterable<Buffer>, pump: StreamPump, counted: (bytes: number) => void): Promise<void> {
+  try {
+    for await (const chunk of source) {
+      counted(chunk.length);
+      await pump.push(chunk);
+    }
+  } catch {
+    // the pipe was closed under us (background processes killed); keep what came
+  }
+  await pump.end();
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Removes the agent's temp folder; plain unlinks first, as `rm -r` costs ms at every start. */
+async function removeTempDir(dir: string): Promise<void> {
+  try {
+    for (const name of readdirSync(dir)) unlinkSync(join(dir, name));
+    rmdirSync(dir);
+  } catch {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function touch(path: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await (await open(path, 'a')).close();
+}
+
+
+/** Applies `mask` to every string inside a JSON-like value. */
+export function maskDeep<T>(value: T, mask: (text: string) => string): T {
+  if (typeof value === 'string') return mask(value) as T;
+  if (Array.isArray(value)) return value.map((v) => maskDeep(v, mask)) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [mask(k), maskDeep(v, mask)])) as T;
+  }
+  return value;
+}

@@ -1,0 +1,23 @@
+/**
+ * Base64 forms of a secret. Inside a larger base64 blob the secret can start at any of three
+ * byte offsets within a 3-byte group; at each offset only the characters computed from the
+ * secret's bits alone are stable, so those are the pattern: the leading characters that mix in
+ * the bytes before, and the trailing ones that mix in the bytes after, are dropped.
+ */
+export function base64Fragments(secret: Buffer): string[] {
+  const forms = new Set<string>();
+  const whole = secret.toString('base64');
+  forms.add(whole);
+  forms.add(whole.replace(/=+$/, ''));
+  for (let offset = 0; offset < 3; offset++) {
+    const shifted = Buffer.concat([Buffer.alloc(offset), secret]).toString('base64').replace(/=+$/, '');
+    const first = Math.ceil((8 * offset) / 6);
+    const end = Math.floor((8 * (offset + secret.length)) / 6);
+    if (end > first) forms.add(shifted.slice(first, end));
+  }
+  return [...forms].flatMap((form) => [form, toUrlSafe(form)]);
+}
+
+function toUrlSafe(base64: string): string {
+  return base64.replace(/\+/g, '-').replace(/\//g, '_');
+}

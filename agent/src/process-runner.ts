@@ -1,0 +1,47 @@
+import { spawn } from 'node:child_process';
+import type { ExitResult, Runner, RunningAction } from './runner.js';
+
+/** Runs the action as a child in its own process group, so signals reach everything it started. */
+export const processRunner: Runner = {
+  start(command, args, { cwd, env }) {
+    return new Promise<RunningAction>((resolve, reject) => {
+      const child = spawn(command, args, {
+        cwd,
+        env,
+        detached: true,
+        stdio: [process.stdin.isTTY ? 'ignore' : 'inherit', 'pipe', 'pipe'],
+      });
+      let gone = false;
+      const exited = new Promise<ExitResult>((done) =>
+        child.once('exit', (code, signal) => {
+          gone = true;
+          done({ code, signal });
+        }),
+      );
+      child.once('error', reject);
+      child.once('spawn', () => {
+        child.off('error', reject);
+        child.on('error', () => undefined);
+        resolve({
+          pid: child.pid,
+          stdout: child.stdout!,
+          stderr: child.stderr!,
+          exited,
+          kill(signal) {
+            // the group outlives its leader (background children); SIGKILL still reaches them
+            if (gone && signal !== 'SIGKILL') return;
+            try {
+              process.kill(-child.pid!, signal);
+            } catch {
+              child.kill(signal);
+            }
+          },
+          closeStreams() {
+            child.stdout!.destroy();
+            child.stderr!.destroy();
+          },
+        });
+      });
+    });
+  },
+};

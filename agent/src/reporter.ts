@@ -1,0 +1,23 @@
+import type { AgentEvent, AgentReport, LogEntry } from '../../spec/src/index.js';
+
+/** Ships what the agent learns to the engine. Never throws: the engine being down must not fail the action. */
+export interface Reporter {
+  /** Whether log lines are wanted at all (standalone runs skip building them). */
+  readonly wantsLogs: boolean;
+  /** May return a promise to slow the action down when too much is in flight. */
+  log(entry: LogEntry): void | Promise<void>;
+  event(event: AgentEvent): void;
+  /** Uploads a declared file (or folder) as a tar stream; returns a warning on failure. */
+  upload(name: string, path: string): Promise<string | undefined>;
+  /** Flushes everything, sends the final report; returns warnings (e.g. what stayed undelivered). */
+  finish(report: AgentReport): Promise<string[]>;
+}
+
+/** Standalone: nothing to ship, the report file is the result. */
+export const nullReporter: Reporter = {
+  wantsLogs: false,
+  log: () => undefined,
+  event: () => undefined,
+  upload: async () => undefined,
+  finish: async () => [],
+};

@@ -1,0 +1,26 @@
+/** Starts the action; tests replace it with a fake that yields scripted streams and exits. */
+export interface ExitResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface RunningAction {
+  pid?: number;
+  stdout: AsyncIterable<Buffer>;
+  stderr: AsyncIterable<Buffer>;
+  exited: Promise<ExitResult>;
+  /** Signals the action's whole process group. */
+  kill(signal: NodeJS.Signals): void;
+  /** Stops reading the output pipes (when background processes keep them open). */
+  closeStreams(): void;
+}
+
+export interface StartOptions {
+  cwd: string;
+  env: Record<string, string>;
+}
+
+export interface Runner {
+  /** Resolves once the process runs; rejects with the system error (ENOENT, EACCES) when it cannot start. */
+  start(command: string, args: string[], options: StartOptions): Promise<RunningAction>;
+}

@@ -1,0 +1,30 @@
+import type { Writable } from 'node:stream';
+
+/** Where the masked bytes of one stream go (the agent's own stdout or stderr). */
+export interface Sink {
+  write(chunk: Buffer): Promise<void>;
+}
+
+/**
+ * A Sink over a Node stream that waits for `drain`, so a slow reader slows the action, not memory.
+ * When the reader is gone (EPIPE), output is dropped: the action still runs to its end.
+ */
+export function streamSink(stream: Writable): Sink {
+  stream.on('error', () => undefined);
+  return {
+    write(chunk) {
+      if (chunk.length === 0 || stream.destroyed || stream.write(chunk)) return Promise.resolve();
+      return new Promise((resolve) => {
+        const done = () => {
+          stream.off('drain', done);
+          stream.off('error', done);
+          stream.off('close', done);
+          resolve();
+        };
+        stream.once('drain', done);
+        stream.once('error', done);
+        stream.once('close', done);
+      });
+    },
+  };
+}

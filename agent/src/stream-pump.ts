@@ -1,0 +1,100 @@
+import { StringDecoder } from 'node:string_decoder';
+import type { ByteMaskStream } from './mask/types.js';
+import { LineSplitter, lineText, type LinePiece } from './line-splitter.js';
+import type { Sink } from './sink.js';
+
+/** Lines up to this many bytes are parsed for commands (a 1 MB output value fits, with its name). */
+export const COMMAND_LINE_CAP = 1024 * 1024 + 64 * 1024;
+/** Log entries carry at most this many bytes; a longer line becomes several entries. */
+export const LOG_LINE_CAP = 64 * 1024;
+
+export interface PumpHooks {
+  /** Parses a whole raw line; returns the bytes to emit instead of it, or undefined to keep it. */
+  onLine?(text: string): Buffer | undefined;
+  /** The start of a line too long to parse; returns true to drop the whole line. */
+  onOverlongLine?(start: string): boolean;
+  /** Each masked line (or piece of a long line), without its newline. */
+  onMaskedLine?(text: string): void | Promise<void>;
+}
+
+/**
+ * One output stream of the action: raw bytes → (stdout: command lines) → masker → sink, and the
+ * masked bytes split again into lines for logs and the stderr excerpt.
+ */
+export class StreamPump {
+  private readonly raw: LineSplitter | undefined;
+  private readonly masked: LineSplitter | undefined;
+  private readonly decoder = new StringDecoder('utf8');
+  private dropping = false;
+  private tail: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly masker: ByteMaskStream,
+    private readonly sink: Sink,
+    private readonly hooks: PumpHooks,
+  ) {
+    this.raw = hooks.onLine ? new LineSplitter(COMMAND_LINE_CAP) : undefined;
+    this.masked = hooks.onMaskedLine ? new LineSplitter(LOG_LINE_CAP) : undefined;
+  }
+
+  async push(chunk: Buffer): Promise<void> {
+    if (!this.raw) return this.emit(this.masker.push(chunk));
+    await this.emit(this.maskPieces(this.raw.push(chunk)));
+  }
+
+  /**
+   * Lets a partial stdout line out (a prompt or progress without newline) instead of holding it
+   * until its newline; the line is then not parsed. A line that may still become a command is kept.
+   */
+  async flushPartial(): Promise<void> {
+    if (!this.raw) return;
+    const start = this.raw.heldStart().toString('utf8', 0, 16).trimStart();
+    if (start === '' || start.startsWith(':') || 'action meta: '.startsWith(start) || start.startsWith('action meta: ')) return;
+    const piece = this.raw.flushHeld();
+    if (piece) await this.emit(this.maskPieces([piece]));
+  }
+
+  async end(): Promise<void> {
+    const tail = this.raw ? this.maskPieces(this.raw.end()) : Buffer.alloc(0);
+    await this.emit(Buffer.concat([tail, this.masker.end()]));
+    if (this.masked) await this.lines(this.masked.end());
+    const rest = this.decoder.end();
+    if (rest && this.hooks.onMaskedLine) await this.hooks.onMaskedLine(rest);
+  }
+
+  private maskPieces(pieces: LinePiece[]): Buffer {
+    const out: Buffer[] = [];
+    for (const piece of pieces) {
+      let bytes: Buffer | undefined = piece.bytes;
+      if (piece.whole) {
+        bytes = this.hooks.onLine!(lineText(piece.bytes)) ?? piece.bytes;
+      } else if (piece.first) {
+        this.dropping = this.hooks.onOverlongLine?.(piece.bytes.toString('utf8', 0, 256)) ?? false;
+      }
+      if (this.dropping && !piece.whole) {
+        if (piece.bytes[piece.bytes.length - 1] === 0x0a) this.dropping = false;
+        continue;
+      }
+      out.push(this.masker.push(bytes));
+    }
+    return out.length === 1 ? out[0]! : Buffer.concat(out);
+  }
+
+  /** Emits in call order, also when a flush comes from a timer while a push is writing. */
+  private emit(masked: Buffer): Promise<void> {
+    if (masked.length === 0) return this.tail;
+    this.tail = this.tail.then(async () => {
+      await this.sink.write(masked);
+      if (this.masked) await this.lines(this.masked.push(masked));
+    });
+    return this.tail;
+  }
+
+  private async lines(pieces: LinePiece[]): Promise<void> {
+    for (const piece of pieces) {
+      let end = piece.bytes.length;
+      if (piece.bytes[end - 1] === 0x0a) end -= piece.bytes[end - 2] === 0x0d ? 2 : 1;
+      await this.hooks.onMaskedLine!(this.decoder.write(piece.bytes.subarray(0, end)));
+    }
+  }
+}

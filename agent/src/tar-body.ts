@@ -1,0 +1,28 @@
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { basename, join, relative } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
+/** A tar stream of a file (or a folder, recursively), names relative to its parent folder. */
+export async function tarOf(path: string): Promise<Readable> {
+  const { pack: createPack } = await import('tar-stream');
+  const pack = createPack();
+  const root = join(path, '..');
+  const add = async (abs: string) => {
+    const info = await stat(abs);
+    const name = relative(root, abs) || basename(abs);
+    if (info.isDirectory()) {
+      pack.entry({ name, type: 'directory', mode: info.mode & 0o7777, mtime: info.mtime });
+      for (const entry of (await readdir(abs)).sort()) await add(join(abs, entry));
+    } else if (info.isFile()) {
+      const entry = pack.entry({ name, size: info.size, mode: info.mode & 0o7777, mtime: info.mtime });
+      await pipeline(createReadStream(abs), entry);
+    }
+  };
+  add(path).then(
+    () => pack.finalize(),
+    (err: Error) => pack.destroy(err),
+  );
+  return Readable.from(pack as AsyncIterable<Buffer>);
+}

@@ -1,0 +1,86 @@
+/**
+ * caravan-agent: start-up overhead (`caravan-agent run -- true` against `node -e 0`, for the bundle
+ * and the single executable) and peak RSS while a 100 MB line without newline streams through it.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Bench, BenchRow } from './lib.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const RUNS = 25;
+const STARTUP_GOAL_MS = 15;
+const RSS_GOAL_MB = 80;
+
+function timeOnce(cmd: string, args: string[]): number {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { stdio: 'ignore' });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status}`);
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** Medians of interleaved runs, so load on the machine hits both sides alike. */
+function startup(agent: string[]): { agent: number; baseline: number } {
+  const a: number[] = [];
+  const b: number[] = [];
+  timeOnce(agent[0]!, [...agent.slice(1), 'run', '--', 'true']);
+  for (let i = 0; i < RUNS; i++) {
+    b.push(timeOnce(process.execPath, ['-e', '0']));
+    a.push(timeOnce(agent[0]!, [...agent.slice(1), 'run', '--', 'true']));
+  }
+  return { agent: median(a), baseline: median(b) };
+}
+
+/** Peak RSS in MB of a command, from GNU time (the child's own getrusage). */
+function peakRssMb(cmd: string[]): number {
+  const out = join(mkdtempSync(join(tmpdir(), 'rss-')), 'rss');
+  const r = spawnSync('/usr/bin/time', ['-o', out, '-f', '%M', ...cmd], { stdio: 'ignore' });
+  if (r.status !== 0) throw new Error(`${cmd.join(' ')} exited with ${r.status}`);
+  const kb = Number(readFileSync(out, 'utf8').trim().split('\n').at(-1));
+  rmSync(dirname(out), { recursive: true, force: true });
+  return kb / 1024;
+}
+
+/** A fresh single executable from this bundle (dist/caravan-agent may be older than it). */
+async function singleExecutable(bundle: string): Promise<{ exe: string; cleanup: () => void }> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-sea-'));
+  const { buildSea } = (await import(join(root, 'scripts/sea.mjs'))) as { buildSea(root: string, o: object): Promise<{ exe: string }> };
+  const { exe } = await buildSea(root, { bundle, outDir: dir });
+  return { exe, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+const bench: Bench = {
+  title: 'caravan-agent',
+  async run(): Promise<BenchRow[]> {
+    const bundle = join(root, 'dist/agent.cjs');
+    if (!existsSync(bundle)) throw new Error('dist/agent.cjs is missing: run node scripts/build.mjs');
+    const rows: BenchRow[] = [];
+    const startupRow = (name: string, s: { agent: number; baseline: number }): BenchRow => ({
+      name, value: s.agent, unit: 'ms', baseline: s.baseline, baselineName: 'node -e 0',
+      goal: `<= +${STARTUP_GOAL_MS} ms`, met: s.agent - s.baseline <= STARTUP_GOAL_MS,
+    });
+    rows.push(startupRow('start-up: agent.cjs run -- true', startup([process.execPath, bundle])));
+    const sea = await singleExecutable(bundle);
+    try {
+      rows.push(startupRow('start-up: caravan-agent (SEA) run -- true', startup([sea.exe])));
+    } finally {
+      sea.cleanup();
+    }
+    if (existsSync('/usr/bin/time')) {
+      const baseline = peakRssMb([process.execPath, '-e', '0']);
+      const hugeLine = 'head -c 100000000 /dev/zero | tr "\\0" a';
+      const value = peakRssMb([process.execPath, bundle, 'run', '--', 'sh', '-c', hugeLine]);
+      rows.push({ name: 'peak RSS, 100 MB line without newline', value, unit: 'MB', baseline, baselineName: 'node -e 0', goal: `<= ${RSS_GOAL_MB} MB`, met: value <= RSS_GOAL_MB });
+    }
+    return rows;
+  },
+};
+
+export default bench;

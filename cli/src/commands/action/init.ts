@@ -1,0 +1,72 @@
+import { relative } from 'node:path';
+import { failCommand } from '../../lib/author/fail.js';
+import { Args, Command, Flags } from '@oclif/core';
+import { ActionLoadError } from '../../lib/author/load-action.js';
+import { checkActionName, RUNTIMES, type Runtime, shortName } from '../../lib/scaffold/options.js';
+import { ScaffoldError, scaffoldAction } from '../../lib/scaffold/scaffold.js';
+
+export default class ActionInit extends Command {
+  static override description = 'Scaffold a working action: action.yml, an implementation, a README and a test that runs it under caravan-agent';
+
+  static override examples = [
+    '<%= config.bin %> action init acme/greet',
+    '<%= config.bin %> action init acme/greet --runtime shell --dir ./greet --description "Greets someone" --yes',
+  ];
+
+  static override args = {
+    name: Args.string({ description: 'the action name: scope/name, org/project/name or ~user/name' }),
+  };
+
+  static override flags = {
+    runtime: Flags.string({ description: 'how the action runs', options: [...RUNTIMES] }),
+    dir: Flags.string({ description: 'folder to create (default: the last part of the name)' }),
+    description: Flags.string({ description: 'one sentence for the marketplace' }),
+    yes: Flags.boolean({ char: 'y', description: 'never ask: take the defaults for anything not given' }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(ActionInit);
+    const interactive = !flags.yes && process.stdin.isTTY === true && process.stdout.isTTY === true;
+    const prompts = interactive ? await import('@inquirer/prompts') : undefined;
+
+    let name = args.name;
+    if (!name && prompts) name = await prompts.input({ message: 'Action name (scope/name)', validate: (v) => checkActionName(v) ?? true });
+    if (!name) failCommand(this, 'give the action name: caravan action init scope/name (e.g. acme/greet)', 2);
+    const problem = checkActionName(name);
+    if (problem) failCommand(this, problem, 2);
+
+    let runtime = flags.runtime as Runtime | undefined;
+    if (!runtime && prompts) {
+      runtime = await prompts.select<Runtime>({
+        message: 'Runtime',
+        choices: [
+          { value: 'node', name: 'node — a JavaScript file run by Node.js (no build step)' },
+          { value: 'shell', name: 'shell — a POSIX sh script' },
+          { value: 'image', name: 'image — a container image with its own tools' },
+        ],
+      });
+    }
+    let description = flags.description;
+    if (description === undefined && prompts) description = await prompts.input({ message: 'Description', default: 'Greets someone.' });
+
+    try {
+      const { dir, files } = await scaffoldAction({
+        name,
+        runtime: runtime ?? 'node',
+        description: description ?? 'Greets someone.',
+        dir: flags.dir ?? shortName(name),
+      });
+      const shown = relative(process.cwd(), dir) || '.';
+      this.log(`Created ${name} in ${shown}:`);
+      for (const f of files) this.log(`  ${f}`);
+      this.log('');
+      this.log('Next:');
+      this.log(`  cd ${shown} && npm install`);
+      this.log('  caravan action test          # runs its tests under caravan-agent');
+      this.log('  caravan action run --with who=Ada');
+    } catch (err) {
+      if (err instanceof ScaffoldError || err instanceof ActionLoadError) failCommand(this, err.message, 1);
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,38 @@
+import { Args, Command, Flags } from '@oclif/core';
+import { formatIssue } from '../../../../spec/src/issues.js';
+import { loadActionFile, resolveActionFile } from '../../../../spec/src/action-parse.js';
+
+export default class ActionLint extends Command {
+  static override description = 'Check an action.yml: every error with file:line:col and how to fix it';
+
+  static override examples = ['<%= config.bin %> action lint', '<%= config.bin %> action lint ./my-action', '<%= config.bin %> action lint ./my-action/action.yml --json'];
+
+  static override args = {
+    dir: Args.string({ description: 'the action folder (with action.yml), or the file itself', default: '.' }),
+  };
+
+  static override flags = {
+    json: Flags.boolean({ description: 'print {ok, file, name, version, errors, warnings} as JSON on stdout (for editors and CI)' }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(ActionLint);
+    const file = await resolveActionFile(args.dir);
+    const result = await loadActionFile(file);
+    if (flags.json) {
+      const report = result.ok
+        ? { ok: true, file, name: result.value.name, version: result.value.version, errors: [], warnings: result.warnings }
+        : { ok: false, file, errors: result.errors, warnings: result.warnings };
+      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      if (!result.ok) this.exit(1);
+      return;
+    }
+    for (const warning of result.warnings) process.stderr.write(`${formatIssue(warning)}\n`);
+    if (!result.ok) {
+      for (const error of result.errors) process.stderr.write(`${formatIssue(error)}\n`);
+      process.stderr.write(`${result.errors.length} error${result.errors.length === 1 ? '' : 's'}\n`);
+      this.exit(1);
+    }
+    this.log(`ok: ${file} (${result.value.name}@${result.value.version})`);
+  }
+}

@@ -1,0 +1,37 @@
+import { Command, Flags } from '@oclif/core';
+import { defaultDataDir, startRegistry } from '../../../../marketplace/registry/src/index.js';
+
+export default class RegistryServe extends Command {
+  static override description = 'Run a marketplace registry (SQLite and blobs in --data; PostgreSQL when CARAVAN_DATABASE_URL is set)';
+  static override examples = [
+    '<%= config.bin %> registry serve --data /srv/caravan --port 4873',
+    'CARAVAN_DATABASE_URL=postgres://registry@db/registry <%= config.bin %> registry serve --host 0.0.0.0',
+  ];
+
+  static override flags = {
+    data: Flags.string({ description: 'data folder (database file and blobs); default $CARAVAN_HOME/registry' }),
+    port: Flags.integer({ description: 'TCP port (0 picks a free one)', default: 4873, min: 0, max: 65535 }),
+    host: Flags.string({ description: 'address to listen on', default: '127.0.0.1' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(RegistryServe);
+    const databaseUrl = process.env['CARAVAN_DATABASE_URL'];
+    const dataDir = flags.data ?? defaultDataDir();
+    let running;
+    try {
+      running = await startRegistry({ dataDir, host: flags.host, port: flags.port, ...(databaseUrl ? { databaseUrl } : {}) });
+    } catch (err) {
+      this.error(`cannot start the registry: ${(err as Error).message}`, { exit: 1 });
+    }
+    const db = databaseUrl ? 'PostgreSQL' : `SQLite in ${dataDir}`;
+    this.log(`caravan registry (${db}, blobs in ${dataDir}/blobs) listening on ${running.url}`);
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        void running.close().finally(resolve);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+  }
+}

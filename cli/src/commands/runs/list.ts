@@ -1,0 +1,35 @@
+import { Command, Flags } from '@oclif/core';
+import { openStore } from '../../../../engine-lite/src/cli-support/open.js';
+import { duration, table } from '../../../../engine-lite/src/cli-support/format.js';
+
+export default class RunsList extends Command {
+  static override description = 'List pipeline runs, newest first';
+
+  static override flags = {
+    limit: Flags.integer({ char: 'n', description: 'how many runs', default: 20, min: 1 }),
+    json: Flags.boolean({ description: 'print JSON' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(RunsList);
+    const store = await openStore();
+    try {
+      const runs = await store.listRuns(flags.limit);
+      if (flags.json) {
+        this.log(JSON.stringify(runs.map(({ source: _s, pipeline: _p, ...r }) => r), null, 2));
+        return;
+      }
+      if (runs.length === 0) {
+        this.log('no runs yet: start one with caravan run pipeline.yml');
+        return;
+      }
+      const rows = [['RUN', 'STATUS', 'PIPELINE', 'STARTED', 'DURATION']];
+      for (const r of runs) {
+        rows.push([r.id, r.status, r.pipelineName, new Date(r.createdAt).toISOString().replace('T', ' ').slice(0, 19), duration(r.endedAt !== undefined && r.startedAt !== undefined ? r.endedAt - r.startedAt : undefined)]);
+      }
+      this.log(table(rows));
+    } finally {
+      await store.close();
+    }
+  }
+}

@@ -1,0 +1,53 @@
+import { Args, Command, Flags } from '@oclif/core';
+import { openStore } from '../../../../engine-lite/src/cli-support/open.js';
+import { duration, STATUS_MARK, table } from '../../../../engine-lite/src/cli-support/format.js';
+
+export default class RunsShow extends Command {
+  static override description = 'Show a run: its steps with status, attempts, durations, outputs (secrets masked) and errors';
+
+  static override args = { id: Args.string({ description: 'the run id', required: true }) };
+
+  static override flags = { json: Flags.boolean({ description: 'print JSON' }) };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(RunsShow);
+    const store = await openStore();
+    try {
+      const run = await store.getRun(args.id);
+      if (!run) {
+        process.stderr.write(`no run ${args.id}: see caravan runs list\n`);
+        process.exitCode = 1;
+        return;
+      }
+      const steps = await store.getSteps(run.id);
+      const files = await store.getFiles(run.id);
+      if (flags.json) {
+        const { source: _s, pipeline: _p, ...rest } = run;
+        this.log(JSON.stringify({ ...rest, steps, files }, null, 2));
+        return;
+      }
+      this.log(`run ${run.id}  ${run.status}${run.cancelRequested && run.status !== 'cancelled' ? ' (cancel requested)' : ''}`);
+      this.log(`pipeline ${run.pipelineName} (${run.file})  executor ${run.executor}  ${duration(run.endedAt !== undefined && run.startedAt !== undefined ? run.endedAt - run.startedAt : undefined)}`);
+      if (Object.keys(run.params).length) this.log(`params ${JSON.stringify(run.params)}`);
+      if (run.secretNames.length) this.log(`secrets ${run.secretNames.join(', ')} (values never stored)`);
+      this.log('');
+      const rows = [['', 'STEP', 'STATUS', 'ATTEMPT', 'DURATION', 'ACTION']];
+      for (const s of steps) {
+        const a = run.actions[s.stepId];
+        rows.push([STATUS_MARK[s.status] ?? '', s.stepId, s.status, String(s.attempt), duration(s.endedAt !== undefined && s.startedAt !== undefined ? s.endedAt - s.startedAt : undefined), a ? `${a.name}@${a.version}` : '']);
+      }
+      this.log(table(rows));
+      for (const s of steps) {
+        const outs = Object.entries(s.outputs);
+        const stepFiles = files.filter((f) => f.stepId === s.stepId);
+        if (!outs.length && !s.error && !stepFiles.length) continue;
+        this.log(`\n${s.stepId}:`);
+        for (const [k, v] of outs) this.log(`  output ${k} = ${v.length > 200 ? `${v.slice(0, 200)}…` : v}`);
+        for (const f of stepFiles) this.log(`  file ${f.name} (${f.size} bytes, sha256 ${f.sha256.slice(0, 12)})`);
+        if (s.error) this.log(`  error: ${s.error}`);
+      }
+    } finally {
+      await store.close();
+    }
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * The engine's callback API, where agents send logs, events, files and their final report:
+ *   POST      /api/tasks/<taskId>/logs | events | report   (JSON)
+ *   PUT|POST  /api/tasks/<taskId>/files/<name>             (tar)
+ * Every request needs `Authorization: Bearer <token>` with the token granted to that task; a token
+ * is valid only for its own task and only until the task is revoked (when its attempt ends).
+ * Missing/malformed credentials are 401, a wrong or expired token 403; errors are JSON bodies.
+ */
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Readable } from 'node:stream';
+import type { AgentReport, Callback, EventBatch, LogBatch } from '../../../spec/src/index.js';
+import { BadBody, parseEventBatch, parseLogBatch, parseReport } from './validate.js';
+
+export interface TaskGrant {
+  taskId: string;
+  runId: string;
+  stepId: string;
+  token: string;
+}
+
+export interface CallbackHandlers {
+  /** Returns false when the batch was a duplicate (same seq) and was ignored. */
+  logs(grant: TaskGrant, batch: LogBatch): Promise<boolean>;
+  events(grant: TaskGrant, batch: EventBatch): Promise<void>;
+  file(grant: TaskGrant, name: string, body: Readable): Promise<void>;
+  report(grant: TaskGrant, report: AgentReport): Promise<void>;
+}
+
+export interface CallbackServerOptions {
+  /** Default 127.0.0.1: only processes of this machine can reach it. */
+  host?: string;
+  port?: number;
+  /** Host name put in callback URLs when it differs from the listening address (e.g. containers). */
+  advertiseHost?: string;
+  maxJsonBytes?: number;
+  maxFileBytes?: number;
+}
+
+class HttpError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+const ROUTE = /^\/api\/tasks\/([A-Za-z0-9._-]+)\/(logs|events|report|files\/([A-Za-z0-9._-]+))$/;
+
+export class CallbackServer {
+  private server: Server | undefined;
+  private readonly grants = new Map<string, TaskGrant>();
+  private baseUrl = '';
+
+  constructor(private readonly handlers: CallbackHandlers, private readonly opts: CallbackServerOptions = {}) {}
+
+  async listen(): Promise<void> {
+    const server = createServer((req, res) => void this.handle(req, res));
+    server.keepAliveTimeout = 5000;
+    const host = this.opts.host ?? '127.0.0.1';
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.opts.port ?? 0, host, () => resolve());
+    });
+    this.server = server;
+    const { port } = server.address() as AddressInfo;
+    const advertised = this.opts.advertiseHost ?? (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host);
+    this.baseUrl = `http://${advertised.includes(':') ? `[${advertised}]` : advertised}:${port}`;
+  }
+
+  get url(): string {
+    return this.baseUrl;
+  }
+
+  /** A fresh token for one task attempt. */
+  grant(taskId: string, runId: string, stepId: string): Callback {
+    // Two v4 UUIDs: 244 random bits from the runtime's pooled CSPRNG (randomBytes per task is slower).
+    const token = `${randomUUID()}${randomUUID()}`.replaceAll('-', '');
+    this.grants.set(taskId, { taskId, runId, stepId, token });
+    return { url: `${this.baseUrl}/api/tasks/${taskId}`, token };
+  }
+
+  revoke(taskId: string): void {
+    this.grants.delete(taskId);
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const path = (req.url ?? '').split('?')[0] ?? '';
+      const m = ROUTE.exec(path);
+      if (!m) throw new HttpError(404, `no such route ${req.method} ${path}; routes are /api/tasks/<taskId>/{logs,events,report,files/<name>}`);
+      const [, taskId, route, fileName] = m as unknown as [string, string, string, string | undefined];
+      const grant = this.authorize(req, taskId);
+      if (fileName !== undefined) {
+        if (req.method !== 'PUT' && req.method !== 'POST') throw new HttpError(405, 'files are sent with PUT or POST');
+        await this.handlers.file(grant, fileName, req);
+        return send(res, 200, { ok: true });
+      }
+      if (req.method !== 'POST') throw new HttpError(405, `${route} is sent with POST`);
+      const body = await readJson(req, this.opts.maxJsonBytes ?? 16 * 1024 * 1024);
+      if (route === 'logs') {
+        const fresh = await this.handlers.logs(grant, parseLogBatch(body));
+        return send(res, 200, fresh ? { ok: true } : { ok: true, duplicate: true });
+      }
+      if (route === 'events') {
+        await this.handlers.events(grant, parseEventBatch(body));
+        return send(res, 200, { ok: true });
+      }
+      await this.handlers.report(grant, parseReport(body));
+      return send(res, 200, { ok: true });
+    } catch (err) {
+      if (err instanceof HttpError) return send(res, err.status, { error: err.message });
+      if (err instanceof BadBody) return send(res, 400, { error: `invalid body: ${err.message}` });
+      return send(res, 500, { error: `callback failed: ${(err as Error).message}` });
+    }
+  }
+
+  private authorize(req: IncomingMessage, taskId: string): TaskGrant {
+    const header = req.headers.authorization ?? '';
+    const m = /^Bearer ([A-Za-z0-9_-]+)$/.exec(header);
+    if (!m) {
+      req.resume();
+      throw new HttpError(401, 'missing or malformed Authorization header: send "Authorization: Bearer <task token>"');
+    }
+    const grant = this.grants.get(taskId);
+    const given = Buffer.from(m[1]!);
+    if (!grant || given.length !== Buffer.byteLength(grant.token) || !timingSafeEqual(given, Buffer.from(grant.token))) {
+      req.resume();
+      throw new HttpError(403, `token not valid for task ${taskId} (wrong task, or the task is no longer running)`);
+    }
+    return grant;
+  }
+}
+
+async function readJson(req: IncomingMessage, max: number): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    // Past the limit the rest is read and dropped (so the client sees the 413, not a reset),
+    // up to 4× the limit; then the connection is cut.
+    if (size > max * 4) req.destroy();
+    if (size <= max) chunks.push(chunk);
+  }
+  if (size > max) throw new HttpError(413, `body larger than ${max} bytes: send logs in smaller batches`);
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch (err) {
+    throw new BadBody(`not JSON (${(err as Error).message.slice(0, 80)})`);
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}

@@ -1,0 +1,44 @@
+/** Opens the engine the way every CLI command does: store and home from the environment. */
+import { builtinActionsDir, DefaultActionResolver } from '../actions/resolver.js';
+import { RegistryActionSource } from '../actions/registry-source.js';
+import { Engine } from '../engine.js';
+import { caravanHome } from '../paths.js';
+import { openEngineStore } from '../store/open.js';
+import { redactUrl } from '../store/postgres.js';
+import type { EngineStore } from '../store/types.js';
+
+export interface OpenEngineOptions {
+  secrets?: Record<string, string>;
+  webhooks?: string[];
+  callbackHost?: string;
+  concurrency?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+export async function openEngine(o: OpenEngineOptions = {}): Promise<Engine> {
+  const env = o.env ?? process.env;
+  const store = await openEngineStore(env);
+  const registry = env.CARAVAN_REGISTRY ? new RegistryActionSource(env.CARAVAN_REGISTRY, env.CARAVAN_REGISTRY_TOKEN) : undefined;
+  try {
+    return await Engine.start({
+      store,
+      home: caravanHome(env),
+      resolver: new DefaultActionResolver(builtinActionsDir(), registry),
+      secrets: o.secrets,
+      concurrency: o.concurrency,
+      callback: o.callbackHost ? { host: o.callbackHost } : undefined,
+      webhooks:
+        o.webhooks && o.webhooks.length > 0
+          ? { urls: o.webhooks, secret: env.CARAVAN_WEBHOOK_SECRET, onGiveUp: (url, type, reason) => process.stderr.write(`warning: webhook ${redactUrl(url)}: gave up delivering ${type} (${reason})\n`) }
+          : undefined,
+    });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
+
+/** The store alone, for commands that only read or flag runs. */
+export async function openStore(env: NodeJS.ProcessEnv = process.env): Promise<EngineStore> {
+  return openEngineStore(env);
+}

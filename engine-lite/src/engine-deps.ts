@@ -1,0 +1,36 @@
+/** What a run's scheduler needs from the engine around it. */
+import type { AgentReport } from '../../spec/src/index.js';
+import type { BlobStore } from './blobs.js';
+import type { CallbackServer } from './callback/server.js';
+import type { ExecutorRegistry } from './executors/registry.js';
+import type { EngineHooks } from './hooks.js';
+import type { EnginePaths } from './paths.js';
+import type { SecretMasker } from './secrets.js';
+import type { RunStatus, StepStatus } from './status.js';
+import type { EngineStore, RunRecord } from './store/types.js';
+
+export type EngineEvent =
+  | { type: 'run'; runId: string; status: RunStatus; ts: number }
+  | { type: 'step'; runId: string; stepId: string; status: StepStatus; attempt: number; ts: number; startedAt?: number; endedAt?: number; error?: string };
+
+export interface EngineDeps {
+  store: EngineStore;
+  blobs: BlobStore;
+  paths: EnginePaths;
+  executors: ExecutorRegistry;
+  callback: CallbackServer;
+  hooks: EngineHooks[];
+  masker: SecretMasker;
+  graceSeconds: number;
+  guardSlackSeconds: number;
+  statusPollMs: number;
+  concurrency(run: RunRecord): number;
+  executorLimit(kind: string): number;
+  /** The values of the named secrets (only those the pipeline declares reach a step). */
+  secretsFor(names: string[]): Record<string, string>;
+  /** The env contract every step gets (CARAVAN_RUN_ID, CARAVAN_WORKSPACE, …). */
+  contractEnv(runId: string, stepId: string, workspace: string): Record<string, string>;
+  /** The report the agent sent to the callback API for this task, once. */
+  takeReport(taskId: string): AgentReport | undefined;
+  emit(event: EngineEvent): void;
+}

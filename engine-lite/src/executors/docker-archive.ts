@@ -1,0 +1,48 @@
+/**
+ * The tar copied into a container before it starts: `caravan/agent/...` (the portable agent
+ * folder) and `caravan/context.json` (the task context, readable only by its owner).
+ */
+import { createReadStream } from 'node:fs';
+import { lstat, readdir, readlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import tar from 'tar-stream';
+
+export interface ArchiveOwner {
+  uid: number;
+  gid: number;
+}
+
+/** `agentDir` undefined: the agent is bind-mounted, only the context is copied. */
+export function agentArchive(agentDir: string | undefined, contextJson: string, owner: ArchiveOwner = { uid: 0, gid: 0 }): Readable {
+  const pack = tar.pack();
+  void (async () => {
+    pack.entry({ name: 'caravan/', type: 'directory', mode: 0o755, ...owner });
+    if (agentDir) await addTree(pack, agentDir, 'caravan/agent');
+    // Written last: its presence marks a complete copy (see DockerExecutor.create).
+    pack.entry({ name: 'caravan/context.json', mode: 0o600, ...owner }, contextJson);
+    pack.finalize();
+  })().catch((error: unknown) => pack.destroy(error instanceof Error ? error : new Error(String(error))));
+  // tar-stream's pack is a streamx stream; wrap it in a Node Readable for undici.
+  return Readable.from(pack);
+}
+
+async function addTree(pack: tar.Pack, hostDir: string, name: string): Promise<void> {
+  const info = await lstat(hostDir);
+  // Readable by any user the image runs as, whatever the host folder's mode.
+  pack.entry({ name: `${name}/`, type: 'directory', mode: 0o755, mtime: info.mtime });
+  for (const child of (await readdir(hostDir)).sort()) {
+    const hostPath = join(hostDir, child);
+    const entryName = `${name}/${child}`;
+    const stat = await lstat(hostPath);
+    if (stat.isDirectory()) {
+      await addTree(pack, hostPath, entryName);
+    } else if (stat.isSymbolicLink()) {
+      pack.entry({ name: entryName, type: 'symlink', linkname: await readlink(hostPath), mode: 0o777 });
+    } else if (stat.isFile()) {
+      const entry = pack.entry({ name: entryName, size: stat.size, mode: stat.mode & 0o7777, mtime: stat.mtime });
+      await pipeline(createReadStream(hostPath), entry);
+    }
+  }
+}

@@ -1,0 +1,241 @@
+/**
+ * The `process` executor: the agent as a child process of the engine, in its own process group
+ * (`node <agent> run --context F --report R -- <command>`). Each task's state (pid, process start
+ * time, exit code) is persisted under the private state directory, so a restarted engine can tell
+ * whether a task of a dead engine still runs (same pid *and* same start time in /proc), exited
+ * (its report file exists), or is gone. Every method is idempotent.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
+import { join } from 'node:path';
+import type { AgentReport } from '../../../spec/src/index.js';
+import type { ActionExecutor, TaskSpec, TaskState } from './types.js';
+
+export interface ProcessExecutorOptions {
+  /** Private directory for contexts (they hold secrets: 0600 files in a 0700 directory), reports and pids. */
+  stateDir: string;
+  /** Path of the agent bundle (dist/agent.cjs) or executable. */
+  agentPath: string;
+  /** Runs the agent with this interpreter; default `process.execPath`. Empty string: run the agent directly. */
+  nodePath?: string;
+  /** Seconds between SIGTERM and SIGKILL on cancel. */
+  graceSeconds?: number;
+  /** Environment for the agent; default the engine's, without its own secrets. */
+  env?: NodeJS.ProcessEnv;
+}
+
+interface TaskFile {
+  taskId: string;
+  workspace: string;
+  command: string[];
+  contextPath: string;
+  reportPath: string;
+  logPath: string;
+  pid?: number;
+  /** Start time of the pid in clock ticks since boot (/proc/<pid>/stat field 22): pids get reused. */
+  startTicks?: number;
+  exitCode?: number;
+  cancelled?: boolean;
+}
+
+/** Variables of the engine that a step must never inherit. */
+const PRIVATE_ENV = /^(CARAVAN_SECRET_|CARAVAN_DATABASE_URL$|CARAVAN_WEBHOOK_SECRET$|CARAVAN_REGISTRY_TOKEN$)/;
+
+export function stepBaseEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !PRIVATE_ENV.test(k)));
+}
+
+export class ProcessExecutor implements ActionExecutor {
+  readonly kind = 'process';
+  private readonly children = new Map<string, { child: ChildProcess; exit: Promise<TaskState>; state?: TaskState }>();
+  private readonly killTimers = new Map<string, NodeJS.Timeout>();
+
+  constructor(private readonly opts: ProcessExecutorOptions) {}
+
+  private file(taskId: string, ext: string): string {
+    if (!/^[A-Za-z0-9._-]+$/.test(taskId)) throw new Error(`invalid task id "${taskId}"`);
+    return join(this.opts.stateDir, `${taskId}.${ext}`);
+  }
+
+  private read(taskId: string): TaskFile | undefined {
+    try {
+      return JSON.parse(readFileSync(this.file(taskId, 'task.json'), 'utf8')) as TaskFile;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private write(t: TaskFile): void {
+    const path = this.file(t.taskId, 'task.json');
+    writeFileSync(path + '.tmp', JSON.stringify(t), { mode: 0o600 });
+    renameSync(path + '.tmp', path);
+  }
+
+  async create(task: TaskSpec): Promise<void> {
+    if (this.read(task.taskId)) return;
+    mkdirSync(this.opts.stateDir, { recursive: true, mode: 0o700 });
+    mkdirSync(task.workspace, { recursive: true });
+    const contextPath = this.file(task.taskId, 'context.json');
+    writeFileSync(contextPath, JSON.stringify({ ...task.context, workdir: task.context.workdir ?? task.workspace }), { mode: 0o600 });
+    this.write({
+      taskId: task.taskId,
+      workspace: task.workspace,
+      command: task.command,
+      contextPath,
+      reportPath: this.file(task.taskId, 'report.json'),
+      logPath: this.file(task.taskId, 'agent.log'),
+    });
+  }
+
+  async start(taskId: string): Promise<void> {
+    const t = this.read(taskId);
+    if (!t) throw new Error(`process executor: task ${taskId} was not created`);
+    if (t.pid !== undefined || this.children.has(taskId)) return;
+    const log = openSync(t.logPath, 'a', 0o600);
+    const node = this.opts.nodePath ?? process.execPath;
+    const argv = ['run', '--context', t.contextPath, '--report', t.reportPath, '--', ...t.command];
+    let child: ChildProcess;
+    try {
+      child = node ? spawn(node, [this.opts.agentPath, ...argv], this.spawnOptions(t, log)) : spawn(this.opts.agentPath, argv, this.spawnOptions(t, log));
+    } finally {
+      closeSync(log);
+    }
+    const exit = new Promise<TaskState>((resolve) => {
+      child.once('error', (err) => resolve(this.exited(taskId, 127, `cannot start the agent (${this.opts.agentPath}): ${err.message}`)));
+      child.once('exit', (code, signal) => {
+        const signum = signal ? (constants.signals as Record<string, number>)[signal] ?? 9 : 0;
+        resolve(this.exited(taskId, code ?? 128 + signum));
+      });
+    });
+    this.children.set(taskId, { child, exit });
+    if (child.pid !== undefined) this.write({ ...t, pid: child.pid, startTicks: startTicks(child.pid) });
+  }
+
+  private spawnOptions(t: TaskFile, log: number) {
+    return { cwd: t.workspace, detached: true, stdio: ['ignore', log, log] as ['ignore', number, number], env: this.opts.env ?? stepBaseEnv(process.env) };
+  }
+
+  private exited(taskId: string, exitCode: number, message?: string): TaskState {
+    const timer = this.killTimers.get(taskId);
+    if (timer) clearTimeout(timer);
+    this.killTimers.delete(taskId);
+    const t = this.read(taskId);
+    if (t) this.write({ ...t, exitCode });
+    const state: TaskState = { phase: 'exited', exitCode, message: message ?? this.logTail(taskId) };
+    const entry = this.children.get(taskId);
+    if (entry) entry.state = state;
+    return state;
+  }
+
+  /** The agent's own last diagnostic lines (its stderr), when it printed any. */
+  private logTail(taskId: string): string | undefined {
+    try {
+      const lines = readFileSync(this.file(taskId, 'agent.log'), 'utf8').trim().split('\n').filter((l) => l.trim() !== '');
+      if (lines.length === 0) return undefined;
+      // Node's own start-up failures put the message first and a stack after it.
+      const headline = lines.find((l) => /\bError\b|error:/.test(l));
+      const tail = lines.slice(-3);
+      return [...(headline && !tail.includes(headline) ? [headline] : []), ...tail].join('\n');
+    } catch {
+      return undefined;
+    }
+  }
+
+  async status(taskId: string): Promise<TaskState> {
+    const entry = this.children.get(taskId);
+    if (entry) return entry.state ?? { phase: 'running' };
+    const t = this.read(taskId);
+    if (!t) return { phase: 'gone', message: 'no such task' };
+    if (t.exitCode !== undefined) return { phase: 'exited', exitCode: t.exitCode };
+    if (t.pid === undefined) return { phase: 'pending' };
+    if (isAlive(t.pid, t.startTicks)) return { phase: 'running' };
+    const report = await this.readReport(taskId);
+    if (report) return { phase: 'exited', exitCode: report.exitCode ?? 1 };
+    return { phase: 'gone', message: `agent process ${t.pid} ended without a report` };
+  }
+
+  async wait(taskId: string): Promise<TaskState> {
+    const entry = this.children.get(taskId);
+    if (entry) return entry.exit;
+    // A task of another (dead) engine: not our child, so poll.
+    for (;;) {
+      const s = await this.status(taskId);
+      if (s.phase !== 'running' && s.phase !== 'pending') return s;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  async readReport(taskId: string): Promise<AgentReport | undefined> {
+    try {
+      return JSON.parse(readFileSync(this.file(taskId, 'report.json'), 'utf8')) as AgentReport;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async cancel(taskId: string): Promise<void> {
+    const t = this.read(taskId);
+    if (!t || t.pid === undefined || t.exitCode !== undefined) return;
+    if (!t.cancelled) this.write({ ...t, cancelled: true });
+    if (!isAlive(t.pid, t.startTicks)) return;
+    signalGroup(t.pid, 'SIGTERM');
+    if (!this.killTimers.has(taskId)) {
+      const pid = t.pid;
+      this.killTimers.set(taskId, setTimeout(() => signalGroup(pid, 'SIGKILL'), (this.opts.graceSeconds ?? 10) * 1000));
+    }
+  }
+
+  async remove(taskId: string): Promise<void> {
+    const t = this.read(taskId);
+    if (t?.pid !== undefined && t.exitCode === undefined && isAlive(t.pid, t.startTicks)) signalGroup(t.pid, 'SIGKILL');
+    const timer = this.killTimers.get(taskId);
+    if (timer) clearTimeout(timer);
+    this.killTimers.delete(taskId);
+    this.children.delete(taskId);
+    for (const ext of ['context.json', 'report.json', 'agent.log', 'task.json']) rmSync(this.file(taskId, ext), { force: true });
+  }
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+function startTicks(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 2 (comm) may hold spaces and parentheses: count fields after its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[19]);
+  } catch {
+    return undefined;
+  }
+}
+
+export function isAlive(pid: number, ticks?: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  if (!existsSync('/proc')) return true;
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return false;
+  }
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // A zombie has exited: only its parent has not collected it yet.
+  if (fields[0] === 'Z' || fields[0] === 'X') return false;
+  return ticks === undefined || Number(fields[19]) === ticks;
+}

@@ -1,0 +1,634 @@
+/**
+ * Drives one run's DAG to a final state: decides each step when its dependencies are done (`if:`
+ * and the skip rule), queues it by priority, starts it on its executor within the global and
+ * per-executor limits, waits for it (timeout guard, cancel), records the result and retries by the
+ * step's policy. Every status change is written to the store before it is acted on. A run started
+ * from a store that an engine left mid-run (resume) is reconciled first: running steps are
+ * re-attached when their task still exists, else marked `lost`.
+ */
+import { mkdirSync } from 'node:fs';
+import { listConditionReferences, listReferences } from '../../spec/src/expr/index.js';
+import { join } from 'node:path';
+import type { LoadedAction } from './actions/resolver.js';
+import type { AttemptResult } from './attempt-result.js';
+import { attemptResult } from './attempt-result.js';
+import type { Dag } from './dag.js';
+import { buildDag } from './dag.js';
+import type { EngineDeps } from './engine-deps.js';
+import type { ActionExecutor, TaskState } from './executors/types.js';
+import type { StepStartDecision } from './hooks.js';
+import { PriorityQueue } from './queue.js';
+import { hasAttemptsLeft, retryDelaySeconds } from './retry.js';
+import type { RunStatus } from './status.js';
+import { assertTransition, BAD_STEP_STATUSES, canRunTransition, DONE_STEP_STATUSES, RETRYABLE_STEP_STATUSES, runResult } from './status.js';
+import { actionCommand } from './step-command.js';
+import { restoreCache, restoreFile, saveCache } from './step-files.js';
+import { shouldRun, stepCaches, stepEnv, stepFiles, StepInputError, stepParams, taskContext } from './step-task.js';
+import type { ExprContextLike, PipelineStep } from './step-types.js';
+import type { FileRecord, RunRecord, StepPatch, StepRecord } from './store/types.js';
+
+interface QueueEntry {
+  key: string;
+  priority: number;
+  pipelinePriority: number;
+  order: number;
+}
+
+interface Attempt {
+  kind: string;
+  taskId?: string;
+  executor?: ActionExecutor;
+  cancelled: boolean;
+  timedOut: boolean;
+  wake?: () => void;
+}
+
+
+export class RunExecution {
+  private readonly dag: Dag;
+  private readonly steps = new Map<string, PipelineStep>();
+  private readonly recs = new Map<string, StepRecord>();
+  private readonly remaining = new Map<string, number>();
+  private readonly finished = new Set<string>();
+  private readonly failedAbove = new Map<string, boolean>();
+  private readonly queue = new PriorityQueue<QueueEntry>();
+  private readonly running = new Map<string, Attempt>();
+  private readonly perKind = new Map<string, number>();
+  private readonly retryTimers = new Map<string, NodeJS.Timeout>();
+  private readonly files = new Map<string, FileRecord[]>();
+  private readonly refs = new Map<string, Set<string> | 'all'>();
+  private cancelRequested = false;
+  private completed = false;
+  private pumpScheduled = false;
+  private resolveDone!: (status: RunStatus) => void;
+  private rejectDone!: (err: Error) => void;
+  private readonly done = new Promise<RunStatus>((res, rej) => {
+    this.resolveDone = res;
+    this.rejectDone = rej;
+  });
+
+  constructor(
+    private readonly deps: EngineDeps,
+    private readonly run: RunRecord,
+    stepRecords: StepRecord[],
+    private readonly actions: Map<string, LoadedAction>,
+    fileRecords: FileRecord[],
+  ) {
+    for (const s of run.pipeline.steps) this.steps.set(s.id, s);
+    for (const r of stepRecords) this.recs.set(r.stepId, r);
+    for (const f of fileRecords) this.files.set(f.stepId, [...(this.files.get(f.stepId) ?? []), f]);
+    this.dag = buildDag(run.pipeline.steps);
+    this.cancelRequested = run.cancelRequested;
+  }
+
+  get id(): string {
+    return this.run.id;
+  }
+
+  /** Drives the run to its end; resolves with the run's final status. */
+  async execute(): Promise<RunStatus> {
+    if (canRunTransition(this.run.status, 'running')) {
+      await this.deps.store.updateRun(this.run.id, { status: 'running', enginePid: process.pid, startedAt: this.run.startedAt ?? Date.now(), endedAt: undefined, error: undefined });
+      this.deps.emit({ type: 'run', runId: this.run.id, status: 'running', ts: Date.now() });
+    }
+    for (const [id, rec] of this.recs) if (this.isFinal(rec)) this.finished.add(id);
+    for (const id of this.dag.order) {
+      if (this.finished.has(id)) continue;
+      this.remaining.set(id, (this.dag.needs.get(id) ?? []).filter((d) => !this.finished.has(d)).length);
+    }
+    for (const id of this.dag.order) {
+      if (this.finished.has(id)) continue;
+      const rec = this.rec(id);
+      if (rec.status === 'running') this.guard(id, this.reconcile(id));
+      else if (rec.retryAt !== undefined) this.scheduleRetry(id, rec.retryAt);
+      else if (rec.status === 'queued' && this.remaining.get(id) === 0) this.guard(id, this.decide(id));
+    }
+    if (this.cancelRequested) this.guard('', this.applyCancel());
+    this.pump();
+    this.checkDone();
+    return this.done;
+  }
+
+  /** Cancels the run: queued steps become cancelled, running ones get their executor's cancel. */
+  cancel(): void {
+    if (this.cancelRequested || this.completed) return;
+    this.cancelRequested = true;
+    this.guard('', this.deps.store.updateRun(this.run.id, { cancelRequested: true }).then(() => this.applyCancel()));
+  }
+
+  private async applyCancel(): Promise<void> {
+    for (const item of this.queue.drain()) await this.finishWithoutRunning(item.key, 'cancelled', 'the run was cancelled');
+    for (const [id, timer] of this.retryTimers) {
+      clearTimeout(timer);
+      this.retryTimers.delete(id);
+      await this.write(id, { retryAt: undefined });
+      this.onFinished(id);
+    }
+    for (const attempt of this.running.values()) {
+      attempt.cancelled = true;
+      if (attempt.executor && attempt.taskId) await attempt.executor.cancel(attempt.taskId).catch(() => undefined);
+      attempt.wake?.();
+    }
+    this.checkDone();
+  }
+
+  private rec(id: string): StepRecord {
+    const r = this.recs.get(id);
+    if (!r) throw new Error(`internal: no record for step ${id}`);
+    return r;
+  }
+
+  private step(id: string): PipelineStep {
+    const s = this.steps.get(id);
+    if (!s) throw new Error(`internal: no step ${id}`);
+    return s;
+  }
+
+  private isFinal(rec: StepRecord): boolean {
+    return DONE_STEP_STATUSES.has(rec.status) && rec.retryAt === undefined;
+  }
+
+  private kindOf(id: string): string {
+    return this.rec(id).executor ?? this.step(id).executor ?? this.run.executor;
+  }
+
+  /** Runs an async piece of the scheduler; an unexpected error fails the run instead of vanishing. */
+  private guard(stepId: string, p: Promise<unknown>): void {
+    p.catch((err: Error) => {
+      if (stepId && !this.finished.has(stepId) && !this.running.has(stepId)) {
+        // Best effort: record the failure on the step, then carry on with the rest of the run.
+        this.finishWithoutRunning(stepId, 'error', `internal error: ${err.message}`).catch(() => this.fail(err));
+      } else {
+        this.fail(err);
+      }
+    });
+  }
+
+  private fail(err: Error): void {
+    if (this.completed) return;
+    this.completed = true;
+    this.rejectDone(err);
+  }
+
+  private async write(id: string, patch: StepPatch): Promise<void> {
+    const rec = this.rec(id);
+    if (patch.status !== undefined && patch.status !== rec.status) assertTransition(id, rec.status, patch.status);
+    await this.deps.store.updateStep(this.run.id, id, patch);
+    Object.assign(rec, patch);
+    if (patch.status !== undefined) {
+      const ts = Date.now();
+      await this.deps.store.addEvent({ runId: this.run.id, stepId: id, type: `step.${patch.status}`, data: { attempt: rec.attempt, ...(rec.error ? { error: rec.error } : {}) }, ts });
+      this.deps.emit({ type: 'step', runId: this.run.id, stepId: id, status: patch.status, attempt: rec.attempt, ts, startedAt: rec.startedAt, endedAt: rec.endedAt, error: rec.error });
+    }
+  }
+
+  private statusFlags(id: string): { success: boolean; failure: boolean; cancelled: boolean } {
+    const needs = this.dag.needs.get(id) ?? [];
+    return {
+      success: needs.every((d) => this.rec(d).status === 'success'),
+      failure: this.hasFailedAncestor(id),
+      cancelled: this.cancelRequested,
+    };
+  }
+
+  private hasFailedAncestor(id: string): boolean {
+    const known = this.failedAbove.get(id);
+    if (known !== undefined) return known;
+    const v = (this.dag.needs.get(id) ?? []).some((d) => BAD_STEP_STATUSES.has(this.rec(d).status) || this.hasFailedAncestor(d));
+    this.failedAbove.set(id, v);
+    return v;
+  }
+
+  /**
+   * Only the steps a step's templates name go into its expression context: building the whole
+   * `steps` object for every step would make a run quadratic in its size.
+   */
+  private referencedSteps(id: string): Set<string> | 'all' {
+    const hit = this.refs.get(id);
+    if (hit) return hit;
+    const step = this.step(id);
+    const refs = [...collectTemplates([step.with, step.env, this.run.pipeline.envs, step.caches]).flatMap((t) => listReferences(t)), ...(step.if ? listConditionReferences(step.if) : [])];
+    let out: Set<string> | 'all' = new Set<string>();
+    for (const r of refs) {
+      if (r.context !== 'steps' && r.context !== 'dirs') continue;
+      const first = r.path[0];
+      if (first === undefined) {
+        out = 'all';
+        break;
+      }
+      out.add(first);
+    }
+    this.refs.set(id, out);
+    return out;
+  }
+
+  private exprContext(id: string, filePaths: Record<string, Record<string, string>> = {}): ExprContextLike {
+    const steps: NonNullable<ExprContextLike['steps']> = {};
+    const dirs: Record<string, string> = {};
+    const named = this.referencedSteps(id);
+    const ids = named === 'all' ? this.recs.keys() : new Set([...named, ...Object.keys(filePaths)]);
+    for (const sid of ids) {
+      const rec = this.recs.get(sid);
+      if (!rec) continue;
+      steps[sid] = { outputs: rec.outputs, status: rec.status, files: filePaths[sid] ?? {} };
+      dirs[sid] = this.workspace(sid);
+    }
+    return {
+      params: this.run.params,
+      steps,
+      secrets: this.deps.secretsFor(this.run.pipeline.secrets),
+      env: this.run.pipeline.envs ?? {},
+      run: { id: this.run.id },
+      dirs,
+      status: this.statusFlags(id),
+    };
+  }
+
+  private runDirMade = false;
+
+  private makeWorkspace(dir: string): void {
+    if (!this.runDirMade) {
+      mkdirSync(join(this.deps.paths.work, this.run.id), { recursive: true });
+      this.runDirMade = true;
+    }
+    try {
+      mkdirSync(dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+
+  private workspace(id: string): string {
+    return join(this.deps.paths.work, this.run.id, id);
+  }
+
+  /** All dependencies are final: skip, cancel or queue the step. */
+  private async decide(id: string): Promise<void> {
+    if (this.cancelRequested) return this.finishWithoutRunning(id, 'cancelled', 'the run was cancelled');
+    const step = this.step(id);
+    let run: boolean;
+    try {
+      run = shouldRun(step, this.exprContext(id));
+    } catch (err) {
+      return this.finishWithoutRunning(id, 'error', (err as Error).message);
+    }
+    if (!run) {
+      const reason = step.if ? `condition is false: ${step.if}` : 'a step it needs did not succeed';
+      return this.finishWithoutRunning(id, 'skipped', reason);
+    }
+    this.queue.push({ key: id, priority: step.priority ?? 0, pipelinePriority: this.run.pipeline.priority ?? 0, order: this.dag.index.get(id) ?? 0 });
+    this.pump();
+  }
+
+  private async finishWithoutRunning(id: string, status: 'skipped' | 'cancelled' | 'error', reason: string): Promise<void> {
+    if (this.finished.has(id)) return;
+    const rec = this.rec(id);
+    // A step waiting for a retry is `failed`/`timeout`/...: back to queued first, as the table says.
+    if (rec.status !== 'queued') await this.write(id, { status: 'queued', retryAt: undefined });
+    await this.write(id, { status, error: this.deps.masker.mask(reason), endedAt: Date.now(), retryAt: undefined });
+    this.onFinished(id);
+  }
+
+  private onFinished(id: string): void {
+    if (this.finished.has(id)) return;
+    this.finished.add(id);
+    for (const dep of this.dag.dependants.get(id) ?? []) {
+      if (this.finished.has(dep)) continue;
+      const left = (this.remaining.get(dep) ?? 1) - 1;
+      this.remaining.set(dep, left);
+      if (left === 0 && this.rec(dep).status === 'queued' && !this.running.has(dep)) this.guard(dep, this.decide(dep));
+    }
+    this.checkDone();
+  }
+
+  /** Coalesces pump requests: steps that become ready together compete by priority for the slots. */
+  private pump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    queueMicrotask(() => {
+      this.pumpScheduled = false;
+      this.pumpNow();
+    });
+  }
+
+  private pumpNow(): void {
+    if (this.completed) return;
+    const blocked: QueueEntry[] = [];
+    while (this.running.size < this.deps.concurrency(this.run) && this.queue.size > 0) {
+      const item = this.queue.pop()!;
+      const kind = this.kindOf(item.key);
+      const limit = this.deps.executorLimit(kind);
+      if ((this.perKind.get(kind) ?? 0) >= limit) {
+        blocked.push(item);
+        continue;
+      }
+      this.occupy(item.key, kind);
+      this.guardAttempt(item.key, this.attempt(item.key));
+    }
+    for (const b of blocked) this.queue.push(b);
+  }
+
+  private occupy(id: string, kind: string): Attempt {
+    const a: Attempt = { kind, cancelled: this.cancelRequested, timedOut: false };
+    this.running.set(id, a);
+    this.perKind.set(kind, (this.perKind.get(kind) ?? 0) + 1);
+    return a;
+  }
+
+  private release(id: string): void {
+    const a = this.running.get(id);
+    if (!a) return;
+    this.running.delete(id);
+    this.perKind.set(a.kind, (this.perKind.get(a.kind) ?? 1) - 1);
+  }
+
+  private guardAttempt(id: string, p: Promise<void>): void {
+    p.catch(async (err: Error) => {
+      const rec = this.rec(id);
+      try {
+        if (rec.status === 'running') await this.endAttempt(id, { status: 'error', outputs: {}, error: `internal error: ${err.message}` });
+        else {
+          this.release(id);
+          await this.finishWithoutRunning(id, 'error', `internal error: ${err.message}`);
+        }
+      } catch (e) {
+        this.fail(e as Error);
+      }
+      this.pump();
+    });
+  }
+
+  /** Unpacks the files of the steps it needs or names into this step's workspace; returns their paths. */
+  private async restoreFiles(id: string, workspace: string): Promise<Record<string, Record<string, string>>> {
+    const out: Record<string, Record<string, string>> = {};
+    if (this.files.size === 0) return out;
+    const named = this.referencedSteps(id);
+    const from = new Set([...(this.dag.needs.get(id) ?? []), ...(named === 'all' ? this.files.keys() : named)]);
+    for (const dep of from) {
+      if (dep === id || !this.finished.has(dep)) continue;
+      for (const f of this.files.get(dep) ?? []) {
+        (out[dep] ??= {})[f.name] = await restoreFile(this.deps.blobs, f, workspace);
+      }
+    }
+    return out;
+  }
+
+  private async attempt(id: string): Promise<void> {
+    const step = this.step(id);
+    const rec = this.rec(id);
+    const attempt = this.running.get(id)!;
+    const kind = attempt.kind;
+    const number = rec.attempt + 1;
+    const taskId = `${this.run.id}.${id}.${number}`;
+    const action = this.actions.get(id);
+    if (!action) throw new Error(`action of step ${id} was not resolved`);
+    const hookCtx = { runId: this.run.id, step, attempt: number, executor: kind };
+
+    const refuse = async (status: 'skipped' | 'error', reason: string) => {
+      this.release(id);
+      await this.finishWithoutRunning(id, status, reason);
+      this.pump();
+    };
+    try {
+      for (const h of this.deps.hooks) await h.beforeQueuePop?.(hookCtx);
+    } catch (err) {
+      return refuse('error', `beforeQueuePop hook: ${(err as Error).message}`);
+    }
+    const workspace = this.workspace(id);
+    let params: Record<string, unknown>;
+    let env: Record<string, string>;
+    let caches: { key: string; path: string }[];
+    let files: { name: string; path: string }[];
+    try {
+      const ctx = this.exprContext(id, await this.restoreFiles(id, workspace));
+      params = stepParams(step, action.spec, ctx);
+      env = stepEnv(step, this.run.pipeline.envs ?? {}, ctx);
+      caches = stepCaches(step, action.spec, ctx);
+      files = stepFiles(step, action.spec, ctx);
+    } catch (err) {
+      if (err instanceof StepInputError) return refuse('error', err.message);
+      throw err;
+    }
+    let decision: StepStartDecision;
+    for (const h of this.deps.hooks) {
+      try {
+        decision = await h.beforeStepStart?.(hookCtx);
+      } catch (err) {
+        return refuse('error', `beforeStepStart hook: ${(err as Error).message}`);
+      }
+      if (decision && 'veto' in decision) return refuse(decision.veto.status, decision.veto.reason);
+      if (decision && 'env' in decision) Object.assign(env, decision.env);
+    }
+    Object.assign(env, this.deps.contractEnv(this.run.id, id, workspace));
+
+    let executor: ActionExecutor;
+    try {
+      executor = await this.deps.executors.get(kind);
+    } catch (err) {
+      return refuse('error', (err as Error).message);
+    }
+    if (executor.usesWorkspace !== false) this.makeWorkspace(workspace);
+    const cmd = actionCommand(action.spec, action.dir);
+    const timeoutSeconds = step.timeout ?? action.spec.timeout;
+    const callback = this.deps.callback.grant(taskId, this.run.id, id);
+    const context = {
+      ...taskContext({ files, taskId, runId: this.run.id, step, spec: action.spec, params, env, secrets: this.deps.secretsFor(this.run.pipeline.secrets), workspace, timeoutSeconds, graceSeconds: this.deps.graceSeconds }),
+      callback,
+    };
+
+    // Written before the executor is touched: after a crash, the store says which task to look for.
+    await this.write(id, { status: 'running', attempt: number, taskId, executor: kind, startedAt: Date.now(), endedAt: undefined, exitCode: undefined, error: undefined, outputs: {} });
+    attempt.taskId = taskId;
+    attempt.executor = executor;
+    if (attempt.cancelled) {
+      this.deps.callback.revoke(taskId);
+      return this.endAttempt(id, { status: 'cancelled', outputs: {}, error: 'the run was cancelled' });
+    }
+    for (const c of caches) await restoreCache(this.deps.paths.stepCache, c.key, workspace).catch(() => false);
+    let state: TaskState;
+    try {
+      await executor.create({ taskId, runId: this.run.id, stepId: id, attempt: number, command: cmd.command, image: cmd.image, workspace, actionDir: action.dir, context });
+      await executor.start(taskId);
+      state = await this.waitTask(executor, taskId, attempt, timeoutSeconds);
+    } catch (err) {
+      this.deps.callback.revoke(taskId);
+      await executor.remove(taskId).catch(() => undefined);
+      return this.endAttempt(id, { status: 'error', outputs: {}, error: `${kind} executor: ${(err as Error).message}` });
+    }
+    this.deps.callback.revoke(taskId);
+    const result = await this.resultOf(executor, taskId, state, attempt);
+    if (result.status === 'success') {
+      for (const c of caches) {
+        await saveCache(this.deps.paths.stepCache, c.key, workspace, c.path).catch((err: Error) => {
+          this.deps.store.addEvent({ runId: this.run.id, stepId: id, type: 'cache.error', data: { key: c.key, error: err.message }, ts: Date.now() }).catch(() => undefined);
+        });
+      }
+    }
+    await executor.remove(taskId).catch(() => undefined);
+    await this.endAttempt(id, result);
+  }
+
+  /** Waits for the task to end, with the engine-side timeout guard and cancel. */
+  private async waitTask(executor: ActionExecutor, taskId: string, attempt: Attempt, timeoutSeconds: number | undefined): Promise<TaskState> {
+    const exit = executor.wait ? executor.wait(taskId) : this.poll(executor, taskId);
+    let guard: NodeJS.Timeout | undefined;
+    let killer: NodeJS.Timeout | undefined;
+    const interrupted = new Promise<void>((resolve) => {
+      attempt.wake = resolve;
+      if (timeoutSeconds !== undefined) {
+        // The agent enforces the timeout itself; this guard only acts when the agent cannot.
+        guard = setTimeout(() => {
+          attempt.timedOut = true;
+          resolve();
+        }, (timeoutSeconds + this.deps.graceSeconds + this.deps.guardSlackSeconds) * 1000);
+      }
+    });
+    try {
+      const first = await Promise.race([exit, interrupted.then(() => undefined)]);
+      if (first) return first;
+      await executor.cancel(taskId);
+      // After cancel the executor has its grace period; wait that long (and a bit) for the exit.
+      const bounded = new Promise<TaskState>((resolve) => {
+        killer = setTimeout(() => resolve({ phase: 'gone', message: 'did not stop after cancel' }), (this.deps.graceSeconds + this.deps.guardSlackSeconds) * 1000);
+      });
+      return await Promise.race([exit, bounded]);
+    } finally {
+      clearTimeout(guard);
+      clearTimeout(killer);
+      attempt.wake = undefined;
+    }
+  }
+
+  private async poll(executor: ActionExecutor, taskId: string): Promise<TaskState> {
+    for (;;) {
+      const s = await executor.status(taskId);
+      if (s.phase === 'exited' || s.phase === 'gone') return s;
+      await new Promise((r) => setTimeout(r, this.deps.statusPollMs));
+    }
+  }
+
+  /** The agent's report decides; the exit code is the fallback when no report arrived. */
+  private async resultOf(executor: ActionExecutor, taskId: string, state: TaskState, attempt: Attempt): Promise<AttemptResult> {
+    const report = this.deps.takeReport(taskId) ?? (await executor.readReport?.(taskId).catch(() => undefined));
+    return attemptResult(report, state, attempt);
+  }
+
+  private async endAttempt(id: string, result: AttemptResult): Promise<void> {
+    const rec = this.rec(id);
+    const step = this.step(id);
+    const masker = this.deps.masker;
+    const retry = RETRYABLE_STEP_STATUSES.has(result.status) && !result.noRetry && !this.cancelRequested && hasAttemptsLeft(step.retry, rec.attempt);
+    const endedAt = Date.now();
+    const retryAt = retry && step.retry ? endedAt + retryDelaySeconds(step.retry, rec.attempt) * 1000 : undefined;
+    await this.write(id, {
+      status: result.status,
+      endedAt,
+      exitCode: result.exitCode,
+      outputs: masker.maskRecord(result.outputs),
+      error: result.error === undefined ? undefined : masker.mask(result.error).slice(0, 4000),
+      retryAt,
+    });
+    this.release(id);
+    const hookCtx = { runId: this.run.id, step, attempt: rec.attempt, executor: rec.executor ?? this.run.executor };
+    for (const h of this.deps.hooks) {
+      try {
+        await h.afterStepEnd?.({ ...hookCtx, status: rec.status, outputs: rec.outputs, error: rec.error, durationMs: endedAt - (rec.startedAt ?? endedAt) });
+      } catch (err) {
+        await this.deps.store.addEvent({ runId: this.run.id, stepId: id, type: 'hook.error', data: { hook: 'afterStepEnd', error: masker.mask((err as Error).message) }, ts: Date.now() });
+      }
+    }
+    if (retryAt !== undefined) this.scheduleRetry(id, retryAt);
+    else this.onFinished(id);
+    this.pump();
+  }
+
+  private scheduleRetry(id: string, at: number): void {
+    if (this.cancelRequested) {
+      this.guard(id, this.write(id, { retryAt: undefined }).then(() => this.onFinished(id)));
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(id);
+      this.guard(
+        id,
+        this.write(id, { status: 'queued', retryAt: undefined }).then(() => {
+          const step = this.step(id);
+          this.queue.push({ key: id, priority: step.priority ?? 0, pipelinePriority: this.run.pipeline.priority ?? 0, order: this.dag.index.get(id) ?? 0 });
+          this.pump();
+        }),
+      );
+    }, Math.max(0, at - Date.now()));
+    this.retryTimers.set(id, timer);
+  }
+
+  /** A step the store says was running when its engine stopped. */
+  private async reconcile(id: string): Promise<void> {
+    const rec = this.rec(id);
+    const kind = this.kindOf(id);
+    const attempt = this.occupy(id, kind);
+    const executor = await this.deps.executors.get(kind);
+    attempt.executor = executor;
+    attempt.taskId = rec.taskId;
+    const taskId = rec.taskId;
+    const state = taskId ? await executor.status(taskId) : ({ phase: 'gone' } as TaskState);
+    let final: TaskState = state;
+    if (taskId && (state.phase === 'running' || state.phase === 'pending')) {
+      await this.deps.store.addEvent({ runId: this.run.id, stepId: id, type: 'step.reattached', data: { taskId }, ts: Date.now() });
+      if (attempt.cancelled) await executor.cancel(taskId);
+      const step = this.step(id);
+      const timeout = step.timeout ?? this.actions.get(id)?.spec.timeout;
+      const left = timeout === undefined ? undefined : Math.max(0, timeout - (Date.now() - (rec.startedAt ?? Date.now())) / 1000);
+      final = await this.waitTask(executor, taskId, attempt, left);
+    }
+    const result =
+      taskId && final.phase !== 'gone'
+        ? await this.resultOf(executor, taskId, final, attempt)
+        : { status: 'lost' as const, outputs: {}, error: 'the engine stopped while this step ran and its task no longer exists' };
+    if (taskId) await executor.remove(taskId).catch(() => undefined);
+    await this.endAttempt(id, result);
+  }
+
+  private checkDone(): void {
+    if (this.completed || this.finished.size < this.dag.order.length || this.running.size > 0) return;
+    this.completed = true;
+    this.complete().then(this.resolveDone, this.rejectDone);
+  }
+
+  private async complete(): Promise<RunStatus> {
+    const statuses = [...this.recs.values()].map((r) => r.status);
+    const status = runResult(statuses, this.cancelRequested);
+    const ts = Date.now();
+    await this.deps.store.updateRun(this.run.id, { status, endedAt: ts, enginePid: undefined });
+    await this.deps.store.addEvent({ runId: this.run.id, type: `run.${status}`, data: {}, ts });
+    this.deps.emit({ type: 'run', runId: this.run.id, status, ts });
+    const steps = Object.fromEntries([...this.recs].map(([k, r]) => [k, r.status]));
+    for (const h of this.deps.hooks) {
+      try {
+        await h.afterRunEnd?.({ runId: this.run.id, status, steps });
+      } catch (err) {
+        await this.deps.store.addEvent({ runId: this.run.id, type: 'hook.error', data: { hook: 'afterRunEnd', error: this.deps.masker.mask((err as Error).message) }, ts: Date.now() });
+      }
+    }
+    return status;
+  }
+
+  /** Files reported by a step's agent, as they arrive (used for later dependants). */
+  addFile(f: FileRecord): void {
+    const list = (this.files.get(f.stepId) ?? []).filter((x) => x.name !== f.name);
+    list.push(f);
+    this.files.set(f.stepId, list);
+  }
+}
+
+/** Every string inside nested values (with:, env:, caches), for reference listing. */
+function collectTemplates(values: unknown[]): string[] {
+  const out: string[] = [];
+  const visit = (v: unknown): void => {
+    if (typeof v === 'string') {
+      if (v.includes('${{')) out.push(v);
+    } else if (Array.isArray(v)) v.forEach(visit);
+    else if (typeof v === 'object' && v !== null) Object.values(v).forEach(visit);
+  };
+  values.forEach(visit);
+  return out;
+}

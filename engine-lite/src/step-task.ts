@@ -1,0 +1,107 @@
+/**
+ * Turns a step into what its executor needs, just before it starts: `with` and `env` with every
+ * `${{ }}` substituted, the action's input defaults applied and required inputs checked, and the
+ * agent's task context (params, declared secrets, env contract, outputs, files, timeout).
+ */
+import type { ActionSpec, ExprContextLike, PipelineStep, TaskContext } from './step-types.js';
+import { evaluateCondition, interpolate } from '../../spec/src/expr/index.js';
+
+export class StepInputError extends Error {}
+
+function where(step: PipelineStep): string {
+  return `${step.loc.file}:${step.loc.line}:${step.loc.col}: step "${step.id}"`;
+}
+
+function substitute(value: unknown, ctx: ExprContextLike, path: string, step: PipelineStep): unknown {
+  if (typeof value === 'string') {
+    if (!value.includes('${{')) return value;
+    const r = interpolate(value, ctx);
+    if (!r.ok) throw new StepInputError(`${where(step)}: ${path}: ${r.error.message}${r.error.hint ? ` — ${r.error.hint}` : ''}`);
+    return r.value;
+  }
+  if (Array.isArray(value)) return value.map((v, i) => substitute(v, ctx, `${path}[${i}]`, step));
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, ctx, `${path}.${k}`, step)]));
+  }
+  return value;
+}
+
+export function stepParams(step: PipelineStep, spec: ActionSpec, ctx: ExprContextLike): Record<string, unknown> {
+  const given = substitute(step.with ?? {}, ctx, 'with', step) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [name, input] of Object.entries(spec.inputs ?? {})) {
+    const v = given[name];
+    if (v !== undefined && v !== null) out[name] = v;
+    else if (input.default !== undefined) out[name] = input.default;
+    else if (input.required) throw new StepInputError(`${where(step)}: ${spec.name} needs input "${name}": add it under with:`);
+  }
+  for (const [name, v] of Object.entries(given)) {
+    if (!(name in out) && v !== undefined) out[name] = v;
+  }
+  return out;
+}
+
+export function stepEnv(step: PipelineStep, pipelineEnv: Record<string, string>, ctx: ExprContextLike): Record<string, string> {
+  const raw = { ...pipelineEnv, ...(step.env ?? {}) };
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    const value = substitute(v, ctx, `env.${k}`, step);
+    out[k] = typeof value === 'string' ? value : JSON.stringify(value);
+  }
+  return out;
+}
+
+/** The step's and its action's caches, keys and paths substituted. */
+export function stepCaches(step: PipelineStep, spec: ActionSpec, ctx: ExprContextLike): { key: string; path: string }[] {
+  return [...(step.caches ?? []), ...(spec.caches ?? [])].map((c, i) => ({
+    key: String(substitute(c.key, ctx, `caches[${i}].key`, step)),
+    path: String(substitute(c.path, ctx, `caches[${i}].path`, step)),
+  }));
+}
+
+/** Files the agent uploads at the end: the step's `files` and the action's `out` files, paths substituted. */
+export function stepFiles(step: PipelineStep, spec: ActionSpec, ctx: ExprContextLike): { name: string; path: string }[] {
+  return [
+    ...(step.files ?? []).map((f, i) => ({ name: f.name, path: String(substitute(f.path, ctx, `files[${i}].path`, step)) })),
+    ...(spec.files ?? []).filter((f) => f.direction === 'out').map((f) => ({ name: f.name, path: f.path })),
+  ];
+}
+
+/** Whether the step should run; throws StepInputError for an `if` that cannot be evaluated. */
+export function shouldRun(step: PipelineStep, ctx: ExprContextLike): boolean {
+  if (step.if === undefined || step.if === '') return ctx.status ? ctx.status.success && !ctx.status.cancelled : true;
+  const r = evaluateCondition(step.if, ctx);
+  if (!r.ok) throw new StepInputError(`${where(step)}: if: ${r.error.message}${r.error.hint ? ` — ${r.error.hint}` : ''}`);
+  return r.value;
+}
+
+export interface TaskContextInput {
+  files: { name: string; path: string }[];
+  taskId: string;
+  runId: string;
+  step: PipelineStep;
+  spec: ActionSpec;
+  params: Record<string, unknown>;
+  env: Record<string, string>;
+  secrets: Record<string, string>;
+  workspace: string;
+  timeoutSeconds?: number;
+  graceSeconds: number;
+}
+
+export function taskContext(i: TaskContextInput): TaskContext {
+  return {
+    taskId: i.taskId,
+    runId: i.runId,
+    stepId: i.step.id,
+    secrets: i.secrets,
+    params: i.params,
+    env: i.env,
+    watch: [],
+    files: i.files,
+    workdir: i.workspace,
+    outputs: i.spec.outputs,
+    ...(i.timeoutSeconds !== undefined ? { timeoutSeconds: i.timeoutSeconds } : {}),
+    graceSeconds: i.graceSeconds,
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * The shared store: PostgreSQL through `pg`. `schema` isolates deployments (and test runs) in one
+ * database; it is created when missing.
+ */
+import pg from 'pg';
+import { rowToEvent, rowToFile, rowToLog, rowToRun, rowToStep, runPatchColumns, runToRow, SCHEMA, stepPatchColumns, stepToRow } from './rows.js';
+import type { Row } from './rows.js';
+import type { EngineStore, EventRecord, FileRecord, RunPatch, RunRecord, StepPatch, StepRecord, StoredLogEntry } from './types.js';
+import { StoreError } from './types.js';
+
+export class PostgresEngineStore implements EngineStore {
+  readonly kind = 'postgres' as const;
+
+  private constructor(private readonly pool: pg.Pool) {}
+
+  static async open(url: string, schema = 'caravan_engine'): Promise<PostgresEngineStore> {
+    if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new StoreError(`invalid PostgreSQL schema name "${schema}": use lower-case letters, digits and _`);
+    const pool = new pg.Pool({ connectionString: url, max: 4, options: `-c search_path=${schema}` });
+    pool.on('error', () => undefined); // idle-client errors surface on the next query instead of crashing
+    try {
+      await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      for (const sql of SCHEMA) await pool.query(sql);
+    } catch (err) {
+      await pool.end().catch(() => undefined);
+      throw new StoreError(`cannot open the engine store in PostgreSQL (${redactUrl(url)}): ${(err as Error).message}; check CARAVAN_DATABASE_URL`);
+    }
+    return new PostgresEngineStore(pool);
+  }
+
+  async createRun(run: RunRecord, steps: StepRecord[]): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await insert(client, 'runs', runToRow(run));
+      for (const s of steps) await insert(client, 'steps', stepToRow(s));
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async getRun(id: string): Promise<RunRecord | undefined> {
+    const { rows } = await this.pool.query<Row>('SELECT * FROM runs WHERE id = $1', [id]);
+    return rows[0] ? rowToRun(rows[0]) : undefined;
+  }
+
+  async isCancelRequested(runId: string): Promise<boolean> {
+    const { rows } = await this.pool.query<{ cancel_requested: number }>('SELECT cancel_requested FROM runs WHERE id = $1', [runId]);
+    return Number(rows[0]?.cancel_requested) === 1;
+  }
+
+  async listRuns(limit: number): Promise<RunRecord[]> {
+    const { rows } = await this.pool.query<Row>('SELECT * FROM runs ORDER BY created_at DESC, id DESC LIMIT $1', [limit]);
+    return rows.map(rowToRun);
+  }
+
+  async updateRun(id: string, patch: RunPatch): Promise<void> {
+    const cols = runPatchColumns(patch);
+    if (cols.length === 0) return;
+    await this.pool.query(`UPDATE runs SET ${cols.map(([c], i) => `${c} = $${i + 1}`).join(', ')} WHERE id = $${cols.length + 1}`, [...cols.map(([, v]) => v), id]);
+  }
+
+  async getSteps(runId: string): Promise<StepRecord[]> {
+    const { rows } = await this.pool.query<Row>('SELECT * FROM steps WHERE run_id = $1 ORDER BY ord', [runId]);
+    return rows.map(rowToStep);
+  }
+
+  async updateStep(runId: string, stepId: string, patch: StepPatch): Promise<void> {
+    const cols = stepPatchColumns(patch);
+    if (cols.length === 0) return;
+    const n = cols.length;
+    await this.pool.query(`UPDATE steps SET ${cols.map(([c], i) => `${c} = $${i + 1}`).join(', ')} WHERE run_id = $${n + 1} AND step_id = $${n + 2}`, [...cols.map(([, v]) => v), runId, stepId]);
+  }
+
+  async appendLogs(runId: string, stepId: string, taskId: string, seq: number, entries: Omit<StoredLogEntry, 'stepId' | 'taskId' | 'seq'>[]): Promise<boolean> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rowCount } = await client.query('INSERT INTO log_batches (task_id, seq) VALUES ($1, $2) ON CONFLICT DO NOTHING', [taskId, seq]);
+      if (rowCount === 0) {
+        await client.query('ROLLBACK');
+        return false;
+      }
+      for (const [i, e] of entries.entries()) {
+        await client.query('INSERT INTO logs (run_id, step_id, task_id, seq, idx, stream, text, ts) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [runId, stepId, taskId, seq, i, e.stream, e.text, e.ts]);
+      }
+      await client.query('COMMIT');
+      return true;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async getLogs(runId: string, stepId?: string): Promise<StoredLogEntry[]> {
+    const { rows } = stepId === undefined
+      ? await this.pool.query<Row>('SELECT * FROM logs WHERE run_id = $1 ORDER BY ts, task_id, seq, idx', [runId])
+      : await this.pool.query<Row>('SELECT * FROM logs WHERE run_id = $1 AND step_id = $2 ORDER BY task_id, seq, idx', [runId, stepId]);
+    return rows.map(rowToLog);
+  }
+
+  async putFile(f: FileRecord): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO files (run_id, step_id, name, sha256, size) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (run_id, step_id, name) DO UPDATE SET sha256 = excluded.sha256, size = excluded.size',
+      [f.runId, f.stepId, f.name, f.sha256, f.size],
+    );
+  }
+
+  async getFiles(runId: string): Promise<FileRecord[]> {
+    const { rows } = await this.pool.query<Row>('SELECT * FROM files WHERE run_id = $1 ORDER BY step_id, name', [runId]);
+    return rows.map(rowToFile);
+  }
+
+  async addEvent(e: EventRecord): Promise<void> {
+    await this.pool.query('INSERT INTO events (run_id, step_id, type, data, ts) VALUES ($1, $2, $3, $4, $5)', [e.runId, e.stepId ?? null, e.type, JSON.stringify(e.data), e.ts]);
+  }
+
+  async getEvents(runId: string): Promise<EventRecord[]> {
+    const { rows } = await this.pool.query<Row>('SELECT * FROM events WHERE run_id = $1 ORDER BY ts, ctid', [runId]);
+    return rows.map(rowToEvent);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+async function insert(client: pg.PoolClient, table: string, row: Row): Promise<void> {
+  const keys = Object.keys(row);
+  await client.query(`INSERT INTO ${table} (${keys.join(',')}) VALUES (${keys.map((_, i) => `$${i + 1}`).join(',')})`, Object.values(row));
+}
+
+/** The URL without its password, for error messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '<unparseable URL>';
+  }
+}

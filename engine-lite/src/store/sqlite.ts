@@ -1,0 +1,174 @@
+/**
+ * The embedded store: one SQLite file (WAL) under `$CARAVAN_HOME`, driven synchronously by
+ * better-sqlite3. Step/run updates and events issued in the same turn of the event loop are
+ * committed together in one transaction (group commit); each caller's promise resolves only after
+ * that commit, so "written before acted on" still holds. Reads flush pending writes first.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { rowToEvent, rowToFile, rowToLog, rowToRun, rowToStep, runPatchColumns, runToRow, SCHEMA, stepPatchColumns, stepToRow } from './rows.js';
+import type { Row } from './rows.js';
+import type { EngineStore, EventRecord, FileRecord, RunPatch, RunRecord, StepPatch, StepRecord, StoredLogEntry } from './types.js';
+
+export class SqliteEngineStore implements EngineStore {
+  readonly kind = 'sqlite' as const;
+  private readonly db: Database.Database;
+  private readonly updateCache = new Map<string, Database.Statement>();
+  private pending: Array<{ apply: () => void; resolve: () => void; reject: (err: Error) => void }> = [];
+  private flushScheduled = false;
+  private flushes = 0;
+
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    // WAL with NORMAL is durable across an engine crash (only an OS crash can lose the last commits).
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('cache_size = -16000');
+    this.db.pragma('wal_autocheckpoint = 4000');
+    for (const sql of SCHEMA) this.db.exec(sql);
+    this.applyAll = this.db.transaction((batch: Array<{ apply: () => void }>) => {
+      for (const w of batch) w.apply();
+    });
+  }
+
+  private readonly applyAll: (batch: Array<{ apply: () => void }>) => void;
+
+  async isCancelRequested(runId: string): Promise<boolean> {
+    this.flush();
+    const row = this.statement('SELECT cancel_requested FROM runs WHERE id = ?').get(runId) as { cancel_requested: number } | undefined;
+    return row?.cancel_requested === 1;
+  }
+
+  async createRun(run: RunRecord, steps: StepRecord[]): Promise<void> {
+    this.flush();
+    const runRow = runToRow(run);
+    const insertRun = this.db.prepare(`INSERT INTO runs (${Object.keys(runRow).join(',')}) VALUES (${Object.keys(runRow).map((k) => '@' + k).join(',')})`);
+    const cols = steps[0] ? Object.keys(stepToRow(steps[0])) : [];
+    const insertStep = cols.length > 0 ? this.db.prepare(`INSERT INTO steps (${cols.join(',')}) VALUES (${cols.map((k) => '@' + k).join(',')})`) : undefined;
+    this.db.transaction(() => {
+      insertRun.run(runRow);
+      for (const s of steps) insertStep?.run(stepToRow(s));
+    })();
+  }
+
+  async getRun(id: string): Promise<RunRecord | undefined> {
+    this.flush();
+    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as Row | undefined;
+    return row ? rowToRun(row) : undefined;
+  }
+
+  async listRuns(limit: number): Promise<RunRecord[]> {
+    this.flush();
+    return (this.db.prepare('SELECT * FROM runs ORDER BY created_at DESC, id DESC LIMIT ?').all(limit) as Row[]).map(rowToRun);
+  }
+
+  async updateRun(id: string, patch: RunPatch): Promise<void> {
+    const cols = runPatchColumns(patch);
+    if (cols.length === 0) return;
+    const stmt = this.statement(`UPDATE runs SET ${cols.map(([c]) => `${c} = ?`).join(', ')} WHERE id = ?`);
+    return this.enqueue(() => stmt.run(...cols.map(([, v]) => v), id));
+  }
+
+  async getSteps(runId: string): Promise<StepRecord[]> {
+    this.flush();
+    return (this.db.prepare('SELECT * FROM steps WHERE run_id = ? ORDER BY ord').all(runId) as Row[]).map(rowToStep);
+  }
+
+  async updateStep(runId: string, stepId: string, patch: StepPatch): Promise<void> {
+    const cols = stepPatchColumns(patch);
+    if (cols.length === 0) return;
+    const stmt = this.statement(`UPDATE steps SET ${cols.map(([c]) => `${c} = ?`).join(', ')} WHERE run_id = ? AND step_id = ?`);
+    return this.enqueue(() => stmt.run(...cols.map(([, v]) => v), runId, stepId));
+  }
+
+  async appendLogs(runId: string, stepId: string, taskId: string, seq: number, entries: Omit<StoredLogEntry, 'stepId' | 'taskId' | 'seq'>[]): Promise<boolean> {
+    this.flush();
+    const batch = this.statement('INSERT OR IGNORE INTO log_batches (task_id, seq) VALUES (?, ?)');
+    const line = this.statement('INSERT INTO logs (run_id, step_id, task_id, seq, idx, stream, text, ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    return this.db.transaction(() => {
+      if (batch.run(taskId, seq).changes === 0) return false;
+      entries.forEach((e, i) => line.run(runId, stepId, taskId, seq, i, e.stream, e.text, e.ts));
+      return true;
+    })();
+  }
+
+  async getLogs(runId: string, stepId?: string): Promise<StoredLogEntry[]> {
+    this.flush();
+    const rows = stepId === undefined
+      ? this.db.prepare('SELECT * FROM logs WHERE run_id = ? ORDER BY ts, task_id, seq, idx').all(runId)
+      : this.db.prepare('SELECT * FROM logs WHERE run_id = ? AND step_id = ? ORDER BY task_id, seq, idx').all(runId, stepId);
+    return (rows as Row[]).map(rowToLog);
+  }
+
+  async putFile(f: FileRecord): Promise<void> {
+    this.flush();
+    this.statement('INSERT INTO files (run_id, step_id, name, sha256, size) VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id, step_id, name) DO UPDATE SET sha256 = excluded.sha256, size = excluded.size').run(f.runId, f.stepId, f.name, f.sha256, f.size);
+  }
+
+  async getFiles(runId: string): Promise<FileRecord[]> {
+    this.flush();
+    return (this.db.prepare('SELECT * FROM files WHERE run_id = ? ORDER BY step_id, name').all(runId) as Row[]).map(rowToFile);
+  }
+
+  async addEvent(e: EventRecord): Promise<void> {
+    const stmt = this.statement('INSERT INTO events (run_id, step_id, type, data, ts) VALUES (?, ?, ?, ?, ?)');
+    const data = JSON.stringify(e.data);
+    return this.enqueue(() => stmt.run(e.runId, e.stepId ?? null, e.type, data, e.ts));
+  }
+
+  async getEvents(runId: string): Promise<EventRecord[]> {
+    this.flush();
+    return (this.db.prepare('SELECT * FROM events WHERE run_id = ? ORDER BY rowid').all(runId) as Row[]).map(rowToEvent);
+  }
+
+  async close(): Promise<void> {
+    this.flush();
+    if (this.db.open) this.db.close();
+  }
+
+  private enqueue(apply: () => void): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ apply, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        // Commit at the end of this microtask checkpoint; every 64th commit waits for the event loop
+        // instead, so a long chain of instant steps cannot starve timers and sockets.
+        if (++this.flushes % 64 === 0) setImmediate(() => this.flush());
+        else queueMicrotask(() => this.flush());
+      }
+    });
+  }
+
+  /** Commits every pending write in one transaction; on failure each write is retried alone so only the bad one fails. */
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.pending;
+    if (batch.length === 0) return;
+    this.pending = [];
+    try {
+      this.applyAll(batch);
+      for (const w of batch) w.resolve();
+    } catch {
+      for (const w of batch) {
+        try {
+          w.apply();
+          w.resolve();
+        } catch (err) {
+          w.reject(err as Error);
+        }
+      }
+    }
+  }
+
+  private statement(sql: string): Database.Statement {
+    let s = this.updateCache.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.updateCache.set(sql, s);
+    }
+    return s;
+  }
+}

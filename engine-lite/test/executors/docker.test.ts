@@ -1,0 +1,274 @@
+import { randomUUID } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dockerHost, hasPodman } from '../../../test/services.js';
+import { containerName, createDockerExecutor, type DockerExecutor } from '../../src/executors/docker.js';
+import type { ActionExecutor, TaskSpec, TaskState } from '../../src/executors/types.js';
+import type { AgentReport } from '../../../spec/src/index.js';
+import { startCallbackRecorder, type CallbackRecorder } from '../helpers/callback-recorder.js';
+import { ensureBusyboxImage } from '../helpers/images.js';
+import { portableAgentDir, usesAgentBundle, usesRealAgent } from '../helpers/portable-agent.js';
+
+const runId = `dockertest-${randomUUID().slice(0, 8)}`;
+const scratch = mkdtempSync(join(tmpdir(), 'caravan-docker-test-'));
+const SECRET = 'hunter2-very-secret-value';
+
+async function waitFor(executor: ActionExecutor, taskId: string, phases: TaskState['phase'][]): Promise<TaskState> {
+  for (let i = 0; i < 1200; i++) {
+    const state = await executor.status(taskId);
+    if (phases.includes(state.phase)) return state;
+    await sleep(100);
+  }
+  throw new Error(`task ${taskId} never reached ${phases.join('/')}`);
+}
+
+function makeTask(name: string, script: string, extra: Partial<TaskSpec> = {}): TaskSpec {
+  const taskId = `${runId}-${name}`;
+  const workspace = join(scratch, name, 'workspace');
+  const actionDir = join(scratch, name, 'action');
+  mkdirSync(workspace, { recursive: true });
+  mkdirSync(actionDir, { recursive: true });
+  // The container runs as root over a host folder: let it write there.
+  chmodSync(workspace, 0o777);
+  writeFileSync(join(actionDir, 'run.sh'), script);
+  return {
+    taskId,
+    runId,
+    stepId: name,
+    attempt: 1,
+    command: ['/bin/sh', join(actionDir, 'run.sh')],
+    image: image(),
+    workspace,
+    actionDir,
+    context: {
+      taskId,
+      runId,
+      stepId: name,
+      secrets: { API_TOKEN: SECRET },
+      params: { name: 'caravan' },
+      env: { CARAVAN_WORKSPACE: workspace, CARAVAN_STEP_ID: name },
+      watch: [],
+      files: [],
+      workdir: workspace,
+      callback: { url: `${recorder.url}/api/tasks/${taskId}`, token: `token-${name}` },
+    },
+    ...extra,
+  };
+}
+
+let recorder: CallbackRecorder;
+let executor: DockerExecutor;
+let busybox = '';
+const image = (): string => busybox;
+
+describe.skipIf(!hasPodman)('docker executor through Podman', () => {
+  beforeAll(async () => {
+    busybox = ensureBusyboxImage();
+    recorder = await startCallbackRecorder();
+    executor = createDockerExecutor({ dockerHost, agentDir: portableAgentDir(), graceSeconds: 2, reportFile: '.caravan/report.json' });
+  });
+
+  afterAll(async () => {
+    if (executor) {
+      for (const container of await executor.api.listContainersByLabel(`caravan.run=${runId}`)) await executor.api.removeContainer(container.Id);
+      await executor.close();
+    }
+    await recorder?.close();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('runs a task under the agent: exit code, workspace files, outputs, report and callback', async () => {
+    const task = makeTask(
+      'hello',
+      [
+        'pwd > where.txt',
+        'echo "hello from $INPUT_NAME" > hello.txt',
+        'echo "$CARAVAN_WORKSPACE" > workspace-env.txt',
+        'echo "greeting=hi $INPUT_NAME" >> "$CARAVAN_OUTPUT"',
+        'test "$API_TOKEN" = "' + SECRET + '" && echo "secret=present" >> "$CARAVAN_OUTPUT"',
+        'exit 0',
+      ].join('\n'),
+    );
+    await executor.create(task);
+    expect((await executor.status(task.taskId)).phase).toBe('pending');
+    await executor.start(task.taskId);
+    const state = await waitFor(executor, task.taskId, ['exited']);
+    expect(state).toMatchObject({ phase: 'exited', exitCode: 0 });
+
+    expect(readFileSync(join(task.workspace, 'where.txt'), 'utf8').trim()).toBe('/workspace');
+    expect(readFileSync(join(task.workspace, 'hello.txt'), 'utf8').trim()).toBe('hello from caravan');
+    expect(readFileSync(join(task.workspace, 'workspace-env.txt'), 'utf8').trim()).toBe('/workspace');
+
+    const report = JSON.parse(readFileSync(join(task.workspace, '.caravan/report.json'), 'utf8')) as AgentReport;
+    expect(report).toMatchObject({ status: 'success', exitCode: 0 });
+    expect(report.outputs).toMatchObject({ greeting: 'hi caravan', secret: 'present' });
+
+    const posted = recorder.requests.filter((r) => r.url === `/api/tasks/${task.taskId}/report`);
+    expect(posted).toHaveLength(1);
+    expect(posted[0]?.authorization).toBe('Bearer token-hello');
+    expect((JSON.parse(posted[0]?.body ?? '{}') as AgentReport).outputs.greeting).toBe('hi caravan');
+  });
+
+  it('can bind-mount the agent instead of copying it', async () => {
+    const bound = createDockerExecutor({ dockerHost, agentDir: portableAgentDir(), agentDelivery: 'bind' });
+    try {
+      const task = makeTask('bind', 'echo "where=$(pwd)" >> "$CARAVAN_OUTPUT"\nexit 5');
+      await bound.create(task);
+      await bound.start(task.taskId);
+      expect(await bound.wait(task.taskId)).toMatchObject({ phase: 'exited', exitCode: 5 });
+      expect(await bound.readReport(task.taskId)).toMatchObject({ status: 'failed', exitCode: 5, outputs: { where: '/workspace' } });
+    } finally {
+      await bound.close();
+    }
+  });
+
+  it('never puts the task context (secrets) in the container configuration', async () => {
+    const task = makeTask('secret-config', 'exit 0');
+    await executor.create(task);
+    const [summary] = await executor.api.listContainersByLabel(`caravan.task=${task.taskId}`);
+    const inspected = JSON.stringify(await executor.api.inspectContainer(summary?.Id ?? 'missing'));
+    expect(inspected).toContain('caravan-agent');
+    expect(inspected).not.toContain(SECRET);
+    await executor.remove(task.taskId);
+  });
+
+  it('reports a failing action with its exit code, through the blocking wait', async () => {
+    const task = makeTask('fails', 'echo broken >&2\nexit 3');
+    await executor.create(task);
+    await executor.start(task.taskId);
+    const state = await executor.wait(task.taskId);
+    expect(state.exitCode).toBe(3);
+    expect(state.message).toMatch(/exited with code 3/);
+    expect(await executor.readReport(task.taskId)).toMatchObject({ status: 'failed', exitCode: 3 });
+  });
+
+  it("reads the agent's report from inside the container when no report file is configured", async () => {
+    const plain = createDockerExecutor({ dockerHost, agentDir: portableAgentDir() });
+    try {
+      const task = makeTask('report-inside', 'echo "answer=42" >> "$CARAVAN_OUTPUT"');
+      await plain.create(task);
+      expect(await plain.readReport(task.taskId)).toBeUndefined();
+      await plain.start(task.taskId);
+      expect(await plain.wait(task.taskId)).toMatchObject({ phase: 'exited', exitCode: 0 });
+      const report = await plain.readReport(task.taskId);
+      expect(report).toMatchObject({ status: 'success', outputs: { answer: '42' } });
+      expect(await plain.readReport(`${runId}-no-such-task`)).toBeUndefined();
+      expect(await plain.wait(`${runId}-no-such-task`)).toMatchObject({ phase: 'gone' });
+    } finally {
+      await plain.close();
+    }
+  });
+
+  it.skipIf(!usesRealAgent() && !usesAgentBundle())('masks secrets in what the container prints (real agent)', async () => {
+    const task = makeTask('masked', 'echo "token=$API_TOKEN"');
+    await executor.create(task);
+    await executor.start(task.taskId);
+    await executor.wait(task.taskId);
+    const [summary] = await executor.api.listContainersByLabel(`caravan.task=${task.taskId}`);
+    const logs = await executor.api.logsTail(summary?.Id ?? 'missing', 50);
+    expect(logs).toContain('token=***');
+    expect(logs).not.toContain(SECRET);
+  });
+
+  it('creates one container when create is called twice, and start twice runs it once', async () => {
+    const task = makeTask('idempotent', 'echo run >> runs.txt');
+    await executor.create(task);
+    await executor.create(task);
+    expect(await executor.api.listContainersByLabel(`caravan.task=${task.taskId}`)).toHaveLength(1);
+    await executor.start(task.taskId);
+    await waitFor(executor, task.taskId, ['exited']);
+    await executor.start(task.taskId);
+    expect((await executor.status(task.taskId)).phase).toBe('exited');
+    expect(readFileSync(join(task.workspace, 'runs.txt'), 'utf8')).toBe('run\n');
+  });
+
+  it('cancels a long-running task, and cancel is idempotent', async () => {
+    const task = makeTask('cancel', 'sleep 300');
+    await executor.create(task);
+    await executor.start(task.taskId);
+    await waitFor(executor, task.taskId, ['running']);
+    await executor.cancel(task.taskId);
+    const state = await waitFor(executor, task.taskId, ['exited']);
+    expect(state.exitCode).not.toBe(0);
+    await executor.cancel(task.taskId);
+    await executor.cancel(`${runId}-never-created`);
+  });
+
+  it('cancels a created but never started task so that it cannot run', async () => {
+    const task = makeTask('cancel-created', 'echo ran > ran.txt');
+    await executor.create(task);
+    await executor.cancel(task.taskId);
+    expect((await executor.status(task.taskId)).phase).toBe('gone');
+    await expect(executor.start(task.taskId)).rejects.toThrow(/no container to start; call create first/);
+  });
+
+  it('says clearly when the image is not present locally', async () => {
+    const task = makeTask('no-image', 'exit 0', { image: 'localhost/caravan-does-not-exist:1' });
+    await expect(executor.create(task)).rejects.toThrow(
+      /image localhost\/caravan-does-not-exist:1 not found locally; build or pull it first/,
+    );
+    expect((await executor.status(task.taskId)).phase).toBe('gone');
+  });
+
+  it('removes the container, and removing a missing one is fine', async () => {
+    const task = makeTask('remove', 'exit 0');
+    await executor.create(task);
+    await executor.start(task.taskId);
+    await waitFor(executor, task.taskId, ['exited']);
+    await executor.remove(task.taskId);
+    expect((await executor.status(task.taskId)).phase).toBe('gone');
+    await executor.remove(task.taskId);
+  });
+
+  it('keeps the last output lines when the agent cannot start', async () => {
+    const brokenAgent = join(scratch, 'broken-agent');
+    mkdirSync(brokenAgent, { recursive: true });
+    writeFileSync(join(brokenAgent, 'caravan-agent'), '#!/bin/sh\necho "caravan-agent: loader lib/ld-linux.so missing" >&2\nexit 127\n', {
+      mode: 0o755,
+    });
+    const broken = createDockerExecutor({ dockerHost, agentDir: brokenAgent });
+    try {
+      const task = makeTask('broken-agent', 'exit 0');
+      await broken.create(task);
+      await broken.start(task.taskId);
+      const state = await waitFor(broken, task.taskId, ['exited']);
+      expect(state.exitCode).toBe(127);
+      expect(state.message).toMatch(/could not start/);
+      expect(state.message).toContain('loader lib/ld-linux.so missing');
+    } finally {
+      await broken.close();
+    }
+  });
+
+  it('refuses to adopt a foreign container that holds the task name', async () => {
+    const task = makeTask('foreign', 'exit 0');
+    const id = await executor.api.createContainer(containerName(task.taskId), { Image: image(), Cmd: ['true'], Labels: { 'caravan.run': runId } });
+    expect(id).toBeTruthy();
+    await expect(executor.create(task)).rejects.toThrow(/exists but is not labelled caravan.task=.*; remove it/);
+    await executor.api.removeContainer(id ?? '');
+  });
+
+  it('refuses a workspace that does not exist on the host', async () => {
+    const task = makeTask('no-workspace', 'exit 0');
+    await expect(executor.create({ ...task, workspace: join(scratch, 'nowhere') })).rejects.toThrow(/workspace .* does not exist on the host/);
+  });
+});
+
+describe('docker executor without a reachable engine', () => {
+  it('names the address and how to fix it when the socket is missing', async () => {
+    const executor = createDockerExecutor({ dockerHost: 'unix:///tmp/caravan-no-such-docker.sock' });
+    try {
+      await expect(executor.status('t1')).rejects.toThrow(/cannot reach the Docker API at unix:\/\/\/tmp\/caravan-no-such-docker.sock.*DOCKER_HOST/);
+    } finally {
+      await executor.close();
+    }
+  });
+
+  it('rejects a DOCKER_HOST it cannot use', () => {
+    expect(() => createDockerExecutor({ dockerHost: 'ssh://build@host' })).toThrow(/DOCKER_HOST "ssh:\/\/build@host" is not supported/);
+    expect(() => createDockerExecutor({ dockerHost: 'unix://relative.sock' })).toThrow(/unix:\/\/\/absolute\/path.sock/);
+  });
+});

@@ -1,0 +1,102 @@
+/**
+ * Tarballs on disk, content-addressed by sha256: `blobs/ab/abcdef…`. A blob is written to a temp
+ * file, fsynced and renamed into place before any database row points at it, so a crash leaves at
+ * worst an orphan blob (harmless) and never a row without its bytes. Two writers of the same
+ * content rename identical bytes onto one path, which is also harmless.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export class BlobStore {
+  private readonly tmpDir: string;
+
+  constructor(readonly dir: string) {
+    this.tmpDir = join(dir, 'tmp');
+    mkdirSync(this.tmpDir, { recursive: true });
+  }
+
+  /**
+   * Removes temp files a killed process left behind; call once at start-up. Several processes may
+   * share the folder, so only files of dead processes on this host, or older than an hour, go.
+   */
+  sweepTemp(): void {
+    const host = hostname().replace(/[^A-Za-z0-9-]/g, '_');
+    for (const f of readdirSync(this.tmpDir)) {
+      const [fileHost, pid] = f.split('.');
+      const path = join(this.tmpDir, f);
+      const orphan = fileHost === host && pid !== undefined && !isAlive(Number(pid));
+      let old = false;
+      try {
+        old = Date.now() - statSync(path).mtimeMs > 3_600_000;
+      } catch {
+        continue;
+      }
+      if (orphan || old) rmSync(path, { force: true });
+    }
+  }
+
+  pathOf(sha256: string): string {
+    if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`not a sha256 hex digest: ${sha256.slice(0, 80)}`);
+    return join(this.dir, sha256.slice(0, 2), sha256);
+  }
+
+  async has(sha256: string): Promise<boolean> {
+    try {
+      return (await stat(this.pathOf(sha256))).isFile();
+    } catch {
+      return false;
+    }
+  }
+
+  /** Writes the bytes under their sha256 (computed here, not trusted from the caller). */
+  async put(data: Buffer): Promise<string> {
+    const sha256 = createHash('sha256').update(data).digest('hex');
+    const dest = this.pathOf(sha256);
+    if (await this.has(sha256)) return sha256;
+    const host = hostname().replace(/[^A-Za-z0-9-]/g, '_');
+    const tmp = join(this.tmpDir, `${host}.${process.pid}.${sha256}.${randomBytes(6).toString('hex')}`);
+    const fh = await open(tmp, 'wx', 0o644);
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    try {
+      await mkdir(join(this.dir, sha256.slice(0, 2)), { recursive: true });
+      await rename(tmp, dest);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+    await this.syncDir(join(this.dir, sha256.slice(0, 2)));
+    return sha256;
+  }
+
+  async get(sha256: string): Promise<Buffer> {
+    return readFile(this.pathOf(sha256));
+  }
+
+  private async syncDir(dir: string): Promise<void> {
+    const fh = await open(dir, 'r');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,12 @@
+import { TarballError } from '../tarball/index.js';
+import { RegistryError } from './client-errors.js';
+
+/** One readable text for any error the client raises: message, then the server's hint. */
+export function describeError(err: unknown): string {
+  if (err instanceof RegistryError) {
+    const hint = err.hint ? `\nhint: ${err.hint}` : '';
+    return `${err.message} (HTTP ${err.status} ${err.code})${hint}`;
+  }
+  if (err instanceof TarballError) return err.message;
+  return err instanceof Error ? err.message : String(err);
+}

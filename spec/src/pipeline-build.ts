@@ -1,0 +1,79 @@
+/** Turns a validated pipeline.yml into the Pipeline the engine runs. */
+import { basename, extname } from 'node:path';
+import { parseUses } from './action-name.js';
+import type { CacheDecl } from './action-types.js';
+import { parseDuration } from './duration.js';
+import { SHELL_ACTION, type StepEntry } from './pipeline-steps.js';
+import type { Pipeline, PipelineParam, PipelineStep, RetryPolicy, StepFile } from './pipeline-types.js';
+import { asList, asRecord, isRecord, type Raw } from './records.js';
+import type { YamlSource } from './yaml-source.js';
+
+export const DEFAULT_RETRY: Omit<RetryPolicy, 'count'> = { backoffSeconds: 10, factor: 2, maxSeconds: 300 };
+
+export function buildPipeline(data: Raw, steps: StepEntry[], needs: Map<string, string[]>, source: YamlSource): Pipeline {
+  const params: Record<string, PipelineParam> = {};
+  for (const [name, raw] of Object.entries(asRecord(data.params))) {
+    const p = asRecord(raw);
+    const param: PipelineParam = { type: (p.type as PipelineParam['type'] | undefined) ?? 'string' };
+    if (p.default !== undefined) param.default = p.default as PipelineParam['default'];
+    if (typeof p.required === 'boolean') param.required = p.required;
+    if (typeof p.description === 'string') param.description = p.description;
+    params[name] = param;
+  }
+  const built = steps.map((s) => buildStep(s, needs.get(s.id) ?? [], source));
+  built.sort((a, b) => a.loc.line - b.loc.line || a.loc.col - b.loc.col);
+  return {
+    version: String(data.version),
+    name: typeof data.name === 'string' ? data.name : basename(source.file, extname(source.file)),
+    priority: typeof data.priority === 'number' ? data.priority : 0,
+    params,
+    envs: stringMap(data.envs),
+    secrets: Array.isArray(data.secrets) ? data.secrets.map(String) : [],
+    steps: built,
+    file: source.file,
+  };
+}
+
+function buildStep({ id, raw }: StepEntry, needs: string[], source: YamlSource): PipelineStep {
+  const s = raw.step;
+  const isRun = typeof s.run === 'string';
+  const uses = isRun ? SHELL_ACTION : String(s.uses);
+  const parsed = parseUses(uses);
+  const at = source.locate(raw.path);
+  const step: PipelineStep = {
+    id,
+    uses,
+    action: parsed.ok ? { name: parsed.name, range: parsed.range } : { name: uses, range: '*' },
+    with: isRun ? { ...asRecord(s.with), run: s.run } : { ...asRecord(s.with) },
+    env: stringMap(s.env),
+    priority: typeof s.priority === 'number' ? s.priority : 0,
+    files: asList(s.files).map((f) => ({ name: String(asRecord(f).name), path: String(asRecord(f).path) }) satisfies StepFile),
+    caches: asList(s.caches).map((c) => ({ key: String(asRecord(c).key), path: String(asRecord(c).path) }) satisfies CacheDecl),
+    needs,
+    loc: { file: source.file, line: at.line, col: at.col },
+  };
+  if (s.if !== undefined) step.if = String(s.if);
+  const timeout = parseDuration(s.timeout);
+  if (timeout !== undefined) step.timeout = timeout;
+  const retry = retryPolicy(s.retry);
+  if (retry) step.retry = retry;
+  if (typeof s.executor === 'string') step.executor = s.executor;
+  if (typeof s.image === 'string') step.image = s.image;
+  if (raw.stage !== undefined) step.stage = raw.stage;
+  return step;
+}
+
+function retryPolicy(value: unknown): RetryPolicy | undefined {
+  if (typeof value === 'number') return { count: value, ...DEFAULT_RETRY };
+  if (!isRecord(value) || typeof value.count !== 'number') return undefined;
+  return {
+    count: value.count,
+    backoffSeconds: parseDuration(value.backoff) ?? DEFAULT_RETRY.backoffSeconds,
+    factor: typeof value.factor === 'number' ? value.factor : DEFAULT_RETRY.factor,
+    maxSeconds: parseDuration(value.max) ?? DEFAULT_RETRY.maxSeconds,
+  };
+}
+
+function stringMap(value: unknown): Record<string, string> {
+  return Object.fromEntries(Object.entries(asRecord(value)).map(([k, v]) => [k, String(v)]));
+}
