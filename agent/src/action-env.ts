@@ -32,3 +32,12 @@ export function buildActionEnv(base: NodeJS.ProcessEnv, context: TaskContext, pa
   env.CARAVAN_WORKSPACE = paths.workspace;
   return env;
 }
+
+/** Linux refuses to start a program when one `NAME=value` string is over 32 pages (MAX_ARG_STRLEN). */
+const MAX_VARIABLE_BYTES = 128 * 1024;
+
+export function oversizedVariables(env: Record<string, string>): string[] {
+  return Object.entries(env)
+    .filter(([name, value]) => Buffer.byteLength(name) + 1 + Buffer.byteLength(value) >= MAX_VARIABLE_BYTES)
+    .map(([name]) => name);
+}

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { AgentError, AgentEvent, AgentReport, Annotation, FileReport, TaskContext } from '../../spec/src/index.js';
-import { buildActionEnv } from './action-env.js';
+import { buildActionEnv, oversizedVariables } from './action-env.js';
 import { systemClock, type Clock } from './clock.js';
 import { CommandProcessor } from './command-processor.js';
 import { analyzeEnd, exitCodeOf, type EndFacts } from './error-analysis.js';
@@ -135,7 +135,7 @@ export class Entrypointer {
       const env = buildActionEnv(this.o.baseEnv ?? process.env, context, { outputsFile, metafile, workspace: workdir });
       const watcher = await this.startWatching(workdir);
       const oomKillsBefore = this.o.readOomKills?.();
-      const facts: EndFacts = { command: this.o.command, oomKillsBefore, path: env.PATH };
+      const facts: EndFacts = { command: this.o.command, oomKillsBefore, path: env.PATH, oversizedVariables: oversizedVariables(env) };
       if (this.cancelBeforeStart) {
         facts.cancelledBy = this.cancelBeforeStart;
       } else {

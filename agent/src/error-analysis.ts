@@ -10,6 +10,8 @@ export interface EndFacts {
   oomKillsBefore?: number;
   oomKillsAfter?: number;
   path?: string;
+  /** Names of environment variables over Linux's 128 KiB limit for one variable (see action-env.ts). */
+  oversizedVariables?: string[];
 }
 
 export interface EndAnalysis {
@@ -32,7 +34,7 @@ export function exitCodeOf(end: EndAnalysis): number {
 
 /** Classifies how the action ended. Only facts: a guess never fails a successful action. */
 export function analyzeEnd(facts: EndFacts): EndAnalysis {
-  if (facts.startError) return startFailure(facts.command, facts.startError, facts.path);
+  if (facts.startError) return startFailure(facts.command, facts.startError, facts.path, facts.oversizedVariables ?? []);
   const code = facts.exit?.code ?? null;
   const signal = facts.exit?.signal ?? null;
   const oomStruck = facts.oomKillsBefore !== undefined && facts.oomKillsAfter !== undefined && facts.oomKillsAfter > facts.oomKillsBefore;
@@ -57,7 +59,7 @@ export function analyzeEnd(facts: EndFacts): EndAnalysis {
   return { status, exitCode: code, signal, errors };
 }
 
-function startFailure(command: string, err: NodeJS.ErrnoException, path: string | undefined): EndAnalysis {
+function startFailure(command: string, err: NodeJS.ErrnoException, path: string | undefined, oversized: string[]): EndAnalysis {
   let message: string;
   let exitCode = 127;
   if (err.code === 'ENOENT') {
@@ -70,6 +72,10 @@ function startFailure(command: string, err: NodeJS.ErrnoException, path: string 
   } else if (err.code === 'ENOEXEC') {
     exitCode = 126;
     message = `could not start the action: "${command}" is not an executable format; add a "#!" line or run it through its interpreter`;
+  } else if (err.code === 'E2BIG') {
+    exitCode = 126;
+    const which = oversized.length > 0 ? `${oversized.join(', ')} ${oversized.length > 1 ? 'are' : 'is'} over` : 'the arguments and environment together are over';
+    message = `could not start the action: ${which} the system's limit (128 KiB for one environment variable); pass large values through a file instead`;
   } else {
     message = `could not start the action "${command}": ${err.code ?? ''} ${err.message}`.trim();
   }

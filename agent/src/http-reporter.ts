@@ -1,6 +1,7 @@
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { AgentEvent, AgentReport, LogEntry } from '../../spec/src/index.js';
 import type { Reporter } from './reporter.js';
+import { post } from './http-post.js';
 import { Spool } from './spool.js';
 import { tarOf } from './tar-body.js';
 
@@ -26,15 +27,14 @@ type Outcome = 'ok' | 'rejected' | 'unreachable';
 
 const PROBE_FIRST_MS = 1000;
 const PROBE_MAX_MS = 30_000;
-/** A hung engine must not hold the action for long: after this a JSON request counts as failed. */
+/** A hung engine must not hold the action for long: after this much silence a JSON request counts as failed. */
 const JSON_TIMEOUT_MS = 10_000;
 const FILE_TIMEOUT_MS = 30 * 60_000;
 type Body = string | (() => Promise<Readable>);
 
 /**
  * Ships logs and events in ordered, numbered batches, uploads files and sends the final report
- * with Node's built-in fetch — undici inside Node, keep-alive by default — rather than bundling
- * undici's 1.2 MB of source, which costs every start of the agent ~30 ms of parsing. Failed requests are retried with back-off; when the engine
+ * over keep-alive node:http (see http-post.ts for why not undici). Failed requests are retried with back-off; when the engine
  * stays unreachable, batches go to a bounded on-disk spool that is flushed when it answers again
  * (and once more at the end). Nothing here ever throws into the action's path.
  */
@@ -200,17 +200,15 @@ export class HttpReporter implements Reporter {
     for (let attempt = 0; attempt < attempts; attempt++) {
       if (attempt > 0) await sleep(this.o.retryBaseMs * 4 ** (attempt - 1));
       try {
-        const res = await fetch(`${this.o.url}/${route}`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${this.o.token}`, 'content-type': contentType },
-          body: typeof body === 'string' ? body : (Readable.toWeb(await body()) as ReadableStream<Uint8Array>),
-          duplex: 'half',
-          signal: AbortSignal.timeout(typeof body === 'string' ? JSON_TIMEOUT_MS : FILE_TIMEOUT_MS),
-        } as RequestInit);
-        await res.arrayBuffer().catch(() => undefined);
-        if (res.status < 300) return 'ok';
-        if (res.status < 500 && res.status !== 408 && res.status !== 429) {
-          this.rejected.push(`HTTP ${res.status} on /${route.split('/')[0]}`);
+        const status = await post(
+          `${this.o.url}/${route}`,
+          { authorization: `Bearer ${this.o.token}`, 'content-type': contentType },
+          typeof body === 'string' ? body : await body(),
+          typeof body === 'string' ? JSON_TIMEOUT_MS : FILE_TIMEOUT_MS,
+        );
+        if (status < 300) return 'ok';
+        if (status < 500 && status !== 408 && status !== 429) {
+          this.rejected.push(`HTTP ${status} on /${route.split('/')[0]}`);
           return 'rejected';
         }
       } catch {

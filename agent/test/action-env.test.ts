@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildActionEnv, inputVariable } from '../src/action-env.js';
+import { buildActionEnv, inputVariable, oversizedVariables } from '../src/action-env.js';
 
 describe('action environment', () => {
   it('names params INPUT_<NAME> with - and . as _', () => {
@@ -17,5 +17,9 @@ describe('action environment', () => {
       'db.password': 's3cr3t!', TOKEN: 't', E: 'e', CARAVAN_OUTPUT: '/o', METAFILE: '/m', CARAVAN_WORKSPACE: '/w',
     });
     expect(env.CARAVAN_CONTEXT).toBeUndefined();
+  });
+
+  it('lists the variables too large for the system to pass to a program', () => {
+    expect(oversizedVariables({ SMALL: 'x'.repeat(1000), INPUT_DOC: 'x'.repeat(128 * 1024), JUST_UNDER: 'x'.repeat(128 * 1024 - 12) })).toEqual(['INPUT_DOC']);
   });
 });

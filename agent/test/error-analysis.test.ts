@@ -39,4 +39,11 @@ describe('error analysis', () => {
     expect(denied.errors[0]!.message).toContain('chmod +x');
     expect(analyzeEnd({ command: './gone', startError: enoent('ENOENT') }).errors[0]!.message).toContain('"./gone" does not exist');
   });
+
+  it('names the variable over the 128 KiB limit when the system refuses to start the action (E2BIG)', () => {
+    const end = analyzeEnd({ command: 'x', startError: enoent('E2BIG'), oversizedVariables: ['INPUT_DOC'] });
+    expect(end.status).toBe('error');
+    expect(end.errors[0]?.message).toMatch(/INPUT_DOC is over .*128 KiB.*through a file/);
+    expect(analyzeEnd({ command: 'x', startError: enoent('E2BIG') }).errors[0]?.message).toMatch(/arguments and environment together/);
+  });
 });

@@ -432,7 +432,7 @@ export class RunExecution {
     const timeoutSeconds = step.timeout ?? action.spec.timeout;
     const callback = this.deps.callback.grant(taskId, this.run.id, id);
     const context = {
-      ...taskContext({ files, taskId, runId: this.run.id, step, spec: action.spec, params, env, secrets: this.deps.secretsFor(this.run.pipeline.secrets), workspace, timeoutSeconds, graceSeconds: this.deps.graceSeconds }),
+      ...taskContext({ files, taskId, runId: this.run.id, step, spec: action.spec, actionDir: action.dir, params, env, secrets: this.deps.secretsFor(this.run.pipeline.secrets), workspace, timeoutSeconds, graceSeconds: this.deps.graceSeconds }),
       callback,
     };
 
@@ -447,7 +447,7 @@ export class RunExecution {
     for (const c of caches) await restoreCache(this.deps.paths.stepCache, c.key, workspace).catch(() => false);
     let state: TaskState;
     try {
-      await executor.create({ taskId, runId: this.run.id, stepId: id, attempt: number, command: cmd.command, image: cmd.image, workspace, actionDir: action.dir, context });
+      await executor.create({ taskId, runId: this.run.id, stepId: id, attempt: number, command: cmd.command, image: step.image ?? cmd.image, workspace, actionDir: action.dir, context });
       await executor.start(taskId);
       state = await this.waitTask(executor, taskId, attempt, timeoutSeconds);
     } catch (err) {

@@ -81,6 +81,8 @@ export interface TaskContextInput {
   runId: string;
   step: PipelineStep;
   spec: ActionSpec;
+  /** The action's unpacked folder, given to the action as `CARAVAN_ACTION_DIR`. */
+  actionDir: string;
   params: Record<string, unknown>;
   env: Record<string, string>;
   secrets: Record<string, string>;
@@ -96,7 +98,7 @@ export function taskContext(i: TaskContextInput): TaskContext {
     stepId: i.step.id,
     secrets: i.secrets,
     params: i.params,
-    env: i.env,
+    env: { ...i.env, CARAVAN_ACTION_DIR: i.actionDir },
     watch: [],
     files: i.files,
     workdir: i.workspace,

@@ -117,8 +117,8 @@ describe('process executor, real agent', () => {
   });
 
   it('sets the env contract for every step', async () => {
-    const r = await run([shell('env', 'echo "ws=$CARAVAN_WORKSPACE" >> "$CARAVAN_OUTPUT"; echo "ap=$CARAVAN_APPROVALS_DIR" >> "$CARAVAN_OUTPUT"; echo "pwd=$(pwd)" >> "$CARAVAN_OUTPUT"')]);
-    expect(r.steps.env?.outputs).toEqual({ ws: join(home, 'work', r.id, 'env'), ap: join(home, 'approvals'), pwd: join(home, 'work', r.id, 'env'), 'exit-code': '0' });
+    const r = await run([shell('env', 'echo "ws=$CARAVAN_WORKSPACE" >> "$CARAVAN_OUTPUT"; echo "ap=$CARAVAN_APPROVALS_DIR" >> "$CARAVAN_OUTPUT"; echo "pwd=$(pwd)" >> "$CARAVAN_OUTPUT"; test -f "$CARAVAN_ACTION_DIR/action.yml" && echo "action=$(basename "$CARAVAN_ACTION_DIR")" >> "$CARAVAN_OUTPUT"')]);
+    expect(r.steps.env?.outputs).toEqual({ ws: join(home, 'work', r.id, 'env'), ap: join(home, 'approvals'), pwd: join(home, 'work', r.id, 'env'), action: 'shell', 'exit-code': '0' });
   });
 });
 

@@ -18,7 +18,7 @@ export interface OpenEngineOptions {
 export async function openEngine(o: OpenEngineOptions = {}): Promise<Engine> {
   const env = o.env ?? process.env;
   const store = await openEngineStore(env);
-  const registry = env.CARAVAN_REGISTRY ? new RegistryActionSource(env.CARAVAN_REGISTRY, env.CARAVAN_REGISTRY_TOKEN) : undefined;
+  const registry = env.CARAVAN_REGISTRY ? new RegistryActionSource(env.CARAVAN_REGISTRY, env.CARAVAN_REGISTRY_TOKEN || env.CARAVAN_TOKEN) : undefined;
   try {
     return await Engine.start({
       store,
