@@ -4,6 +4,7 @@
 //   dist/cli/commands/** — one ESM file per CLI command (shared code in dist/cli/chunks), deps external;
 //                        `cli/src/commands/action/lint.ts` is the command `caravan action lint`
 //   .oclif.manifest.json — oclif's command manifest, so a command loads only its own code
+//   marketplace/actions/*/lib/ — the built-in actions' copies of marketplace/actions/_shared
 // With --sea it also builds the single executable dist/caravan-agent (see scripts/sea.mjs).
 // CARAVAN_SKIP_BUILD=1 makes it a no-op: `npm test` builds once, then test files that call this
 // script do not rebuild while other test files run the result.
@@ -16,6 +17,10 @@ import { fileURLToPath } from 'node:url';
 if (process.env.CARAVAN_SKIP_BUILD === '1') process.exit(0);
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+// The built-in actions share helpers kept once in marketplace/actions/_shared; each action folder
+// gets its own copy in lib/ (not committed) so that it stays a self-contained, publishable package.
+await import('../marketplace/actions/_shared/sync.mjs');
 const withSea = process.argv.includes('--sea');
 
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: false, logLevel: 'warning', absWorkingDir: root };

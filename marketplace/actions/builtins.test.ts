@@ -49,7 +49,7 @@ describe('built-in actions', () => {
       }
     });
 
-    it('carries the current copy of the shared helpers (run node marketplace/actions/_shared/sync.mjs)', () => {
+    it('carries the current copy of the shared helpers (made by scripts/build.mjs)', () => {
       for (const helper of helpers) {
         expect(readFileSync(join(actionsDir, name, 'lib', helper), 'utf8'), `${name}/lib/${helper}`).toBe(readFileSync(join(sharedDir, helper), 'utf8'));
       }
