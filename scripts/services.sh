@@ -34,7 +34,9 @@ default_ulimits = ["nofile=20000:20000", "nproc=4096:4096"]
 runtime = "runc"
 CONF
   rm -f "$sock"
-  CONTAINERS_CONF="$dir/containers.conf" nohup podman system service --time=0 "unix://$sock" >"$dir/podman.log" 2>&1 &
+  # Started from $dir: the service's children (conmon) need its working directory to outlive the
+  # checkout that started it.
+  (cd "$dir" && CONTAINERS_CONF="$dir/containers.conf" nohup podman system service --time=0 "unix://$sock" >"$dir/podman.log" 2>&1 &)
   for _ in $(seq 1 100); do
     curl -s --unix-socket "$sock" http://d/_ping >/dev/null 2>&1 && return 0
     sleep 0.1

@@ -94,6 +94,8 @@ describe('HttpReporter', () => {
     await r.log({ stream: 'stdout', text: 'while down', ts: 1 });
     await eventually(() => said.length > 0, 'the engine to be marked down');
     await eventually(() => server!.json<LogBatch>('/logs').length === 1, 'the probe to deliver the spool');
+    // the server has the batch before the reporter has read the answer: wait for the announcement
+    await eventually(() => said.length > 1, 'the recovery to be announced');
     expect(said[1]).toMatch(/answers again/);
     await r.finish(report);
     expect(server.json<LogBatch>('/logs')[0]!.entries[0]!.text).toBe('while down');
