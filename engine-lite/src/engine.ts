@@ -55,6 +55,8 @@ export interface EngineOptions {
   guardSlackSeconds?: number;
   /** The agent bundle for the process executor (default dist/agent.cjs, or `CARAVAN_AGENT`). */
   agentPath?: string;
+  /** Image for container steps whose action names none. */
+  defaultImage?: string;
 }
 
 export interface CreateRunInput {
@@ -121,7 +123,7 @@ export class Engine {
 
   static async start(opts: EngineOptions): Promise<Engine> {
     const paths = enginePaths(opts.home);
-    const executors = opts.executors ?? defaultExecutors({ stateDir: paths.tasks, agentPath: opts.agentPath, graceSeconds: opts.graceSeconds });
+    const executors = opts.executors ?? defaultExecutors({ stateDir: paths.tasks, agentPath: opts.agentPath, graceSeconds: opts.graceSeconds, defaultImage: opts.defaultImage });
     const resolver = opts.resolver ?? new DefaultActionResolver(builtinActionsDir());
     const box: { engine?: Engine } = {};
     const callback = new CallbackServer(

@@ -24,6 +24,7 @@ export default class Run extends Command {
     executor: Flags.string({ char: 'e', description: 'where steps run: process (default), docker or k8s', default: 'process' }),
     concurrency: Flags.integer({ char: 'c', description: 'most steps running at once (default: CPU count × 2)', min: 1 }),
     webhook: Flags.string({ description: 'POST run and step events to this URL, signed with CARAVAN_WEBHOOK_SECRET (repeatable)', multiple: true }),
+    image: Flags.string({ description: 'image for container steps whose action names none, e.g. a Node image for the built-ins (env CARAVAN_DEFAULT_IMAGE)' }),
     'callback-host': Flags.string({ description: 'address of the engine callback API (default 127.0.0.1; 0.0.0.0 for containers)' }),
   };
 
@@ -50,7 +51,7 @@ export default class Run extends Command {
       }
       throw err;
     }
-    const engine = await openEngine({ secrets, webhooks: flags.webhook, callbackHost: flags['callback-host'], concurrency: flags.concurrency });
+    const engine = await openEngine({ secrets, webhooks: flags.webhook, callbackHost: flags['callback-host'], concurrency: flags.concurrency, defaultImage: flags.image });
     try {
       let run;
       try {

@@ -12,6 +12,8 @@ export interface OpenEngineOptions {
   webhooks?: string[];
   callbackHost?: string;
   concurrency?: number;
+  /** Image for container steps whose action names none; default env CARAVAN_DEFAULT_IMAGE. */
+  defaultImage?: string;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -26,6 +28,7 @@ export async function openEngine(o: OpenEngineOptions = {}): Promise<Engine> {
       resolver: new DefaultActionResolver(builtinActionsDir(), registry),
       secrets: o.secrets,
       concurrency: o.concurrency,
+      defaultImage: o.defaultImage ?? env.CARAVAN_DEFAULT_IMAGE,
       callback: o.callbackHost ? { host: o.callbackHost } : undefined,
       webhooks:
         o.webhooks && o.webhooks.length > 0

@@ -14,6 +14,8 @@ export interface DefaultExecutorOptions {
   graceSeconds?: number;
   /** Host name containers and pods use to reach the engine's callback API. */
   callbackHost?: string;
+  /** Image for container steps whose action names none (the built-ins need one with `node`). */
+  defaultImage?: string;
 }
 
 export function defaultExecutors(o: DefaultExecutorOptions): ExecutorRegistry {
@@ -21,11 +23,11 @@ export function defaultExecutors(o: DefaultExecutorOptions): ExecutorRegistry {
     .register('process', () => new ProcessExecutor({ stateDir: o.stateDir, agentPath: o.agentPath ?? defaultAgentPath(), graceSeconds: o.graceSeconds }))
     .register('docker', async () => {
       const { DockerExecutor } = await import('./docker.js');
-      return new DockerExecutor({ graceSeconds: o.graceSeconds, ...(o.callbackHost ? { callbackHost: o.callbackHost } : {}) });
+      return new DockerExecutor({ graceSeconds: o.graceSeconds, ...(o.callbackHost ? { callbackHost: o.callbackHost } : {}), ...(o.defaultImage ? { defaultImage: o.defaultImage } : {}) });
     })
     .register('k8s', async () => {
       const { K8sExecutor } = await import('./k8s.js');
-      return new K8sExecutor({ ...(o.callbackHost ? { callbackHost: o.callbackHost } : {}) });
+      return new K8sExecutor({ ...(o.callbackHost ? { callbackHost: o.callbackHost } : {}), ...(o.defaultImage ? { defaultImage: o.defaultImage } : {}) });
     })
     .register('noop', () => new NoopExecutor());
 }
