@@ -18,14 +18,22 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
-function caravan(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
+/** Runs caravan; past `timeoutMs` it is killed and its output so far is the failure message. */
+function caravan(args: string[], extraEnv: NodeJS.ProcessEnv = {}, timeoutMs = 150_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: { ...env, ...extraEnv } });
     let stdout = '';
     let stderr = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`caravan ${args.join(' ')} did not finish in ${timeoutMs} ms; it printed:\n${stdout}\n${stderr}`));
+    }, timeoutMs);
     child.stdout.on('data', (d: Buffer) => (stdout += d));
     child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 
@@ -110,17 +118,25 @@ describe('cancel, kill -9 and resume', () => {
     const marks = join(home, 'marks');
     const file = pipeline(
       'crash',
-      `version: "1"\nsteps:\n  - id: first\n    run: echo first >> ${marks}\n  - id: slow\n    needs: [first]\n    run: sleep 3; echo slow >> ${marks}; echo "v=42" >> "$CARAVAN_OUTPUT"\n  - id: last\n    needs: [slow]\n    run: echo "last \${{ steps.slow.outputs.v }}" >> ${marks}\n`,
+      `version: "1"\nsteps:\n  - id: first\n    run: echo first >> ${marks}\n  - id: slow\n    needs: [first]\n    run: touch ${marks}.started; sleep 3; echo slow >> ${marks}; echo "v=42" >> "$CARAVAN_OUTPUT"\n  - id: last\n    needs: [slow]\n    run: echo "last \${{ steps.slow.outputs.v }}" >> ${marks}\n`,
     );
     const child = spawn(process.execPath, [bin, 'run', file], { cwd: root, env });
     let out = '';
+    let errors = '';
+    let gone = false;
     child.stdout.on('data', (d: Buffer) => (out += d));
-    const exited = new Promise((r) => child.on('close', r));
-    while (!/step slow running/.test(out)) await new Promise((r) => setTimeout(r, 50));
+    child.stderr.on('data', (d: Buffer) => (errors += d));
+    const exited = new Promise((r) => child.on('close', r)).then(() => (gone = true));
+    // Killed while the slow action itself runs (its agent has started it), not at a step boundary.
+    const deadline = Date.now() + 90_000;
+    while (!existsSync(`${marks}.started`)) {
+      if (gone || Date.now() > deadline) throw new Error(`the slow step never started; caravan run printed:\n${out}\n${errors}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
     child.kill('SIGKILL');
     await exited;
     const id = out.split('\n')[0]!.slice(4);
-    const r = await caravan(['resume', id]);
+    const r = await caravan(['resume', id], {}, 90_000);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(readFileSync(marks, 'utf8').trim().split('\n')).toEqual(['first', 'slow', 'last 42']);
