@@ -1,6 +1,6 @@
 import { Args, Command, Flags } from '@oclif/core';
-import { formatIssue } from '../../../../spec/src/issues.js';
 import { loadPipelineFile } from '../../../../spec/src/pipeline-parse.js';
+import { printIssues } from '../../lib/print-issues.js';
 
 export default class PipelineLint extends Command {
   static override description = 'Check a pipeline.yml: every error with file:line:col and how to fix it';
@@ -26,12 +26,7 @@ export default class PipelineLint extends Command {
       if (!result.ok) this.exit(1);
       return;
     }
-    for (const warning of result.warnings) process.stderr.write(`${formatIssue(warning)}\n`);
-    if (!result.ok) {
-      for (const error of result.errors) process.stderr.write(`${formatIssue(error)}\n`);
-      process.stderr.write(`${result.errors.length} error${result.errors.length === 1 ? '' : 's'}\n`);
-      this.exit(1);
-    }
+    if (!printIssues(result)) this.exit(1);
     const count = result.value.steps.length;
     this.log(`ok: ${args.file} (${count} step${count === 1 ? '' : 's'})`);
   }

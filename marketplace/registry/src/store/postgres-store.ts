@@ -8,42 +8,12 @@ import type {
   AuditEntry, GrantRecord, PublishOutcome, RegistryStore, Role, SearchHit, SearchQuery, TokenRecord, UserRecord, VersionChange, VersionInfo, VersionRecord,
 } from './types.js';
 import { reconcileTags, type TagRow } from './latest.js';
+import { toAudit, toInfo, toToken, toVersion, type AuditRow, type TokenRow, type VersionRow } from './rows.js';
 import { POSTGRES_MIGRATIONS } from './postgres-schema.js';
 import { CHANGE_CHANNEL, ChangeListener } from './postgres-listener.js';
 
-interface VersionRow {
-  name: string; version: string; integrity: string; sha256: string; size: number; spec: string; readme: string | null;
-  description: string; category: string | null; scope: string; published_at: string; publisher: string; token_id: string;
-  deprecated: string | null; yanked: boolean; deleted_at: string | null;
-}
-interface TokenRow { id: string; user: string; hash: string; scopes: string; access: 'read' | 'publish'; created_at: string; revoked_at: string | null }
-interface AuditRow { at: string; user: string; token_id: string; action: string; target: string; scope: string; detail: string }
-
 const MIGRATION_LOCK = 0x63617276; // "carv"
 const UNIQUE_VIOLATION = '23505';
-
-function toVersion(r: VersionRow): VersionRecord {
-  const v: VersionRecord = {
-    name: r.name, version: r.version, integrity: r.integrity, sha256: r.sha256, size: r.size, spec: r.spec, description: r.description,
-    scope: r.scope, publishedAt: r.published_at, publisher: r.publisher, tokenId: r.token_id, yanked: r.yanked,
-  };
-  if (r.readme !== null) v.readme = r.readme;
-  if (r.category !== null) v.category = r.category;
-  if (r.deprecated !== null) v.deprecated = r.deprecated;
-  if (r.deleted_at !== null) v.deletedAt = r.deleted_at;
-  return v;
-}
-
-function toInfo(r: VersionRow): VersionInfo {
-  const { spec: _spec, readme: _readme, ...info } = toVersion(r);
-  return info;
-}
-
-function toToken(r: TokenRow): TokenRecord {
-  const t: TokenRecord = { id: r.id, user: r.user, hash: r.hash, scopes: JSON.parse(r.scopes) as string[], access: r.access, createdAt: r.created_at };
-  if (r.revoked_at !== null) t.revokedAt = r.revoked_at;
-  return t;
-}
 
 const AUDIT_INSERT = 'INSERT INTO audit (at, "user", token_id, action, target, scope, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)';
 function auditArgs(a: AuditEntry): string[] {
@@ -287,7 +257,7 @@ export class PostgresStore implements RegistryStore {
     const rows = (await this.pool.query<AuditRow>(
       'SELECT at, "user", token_id, action, target, scope, detail FROM audit WHERE scope = $1 OR starts_with(scope, $2) ORDER BY id DESC LIMIT $3',
       [scope, `${scope}/`, limit])).rows;
-    return rows.map((r) => ({ at: r.at, user: r.user, tokenId: r.token_id, action: r.action, target: r.target, scope: r.scope, detail: r.detail }));
+    return rows.map(toAudit);
   }
 
   async blobInUse(sha256: string): Promise<boolean> {
