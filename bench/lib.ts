@@ -14,6 +14,8 @@ export interface BenchRow {
   goal: string;
   /** Whether the goal is met by this run's figures. */
   met: boolean;
+  /** A figure the goal is judged on when it is not value against baseline, in words. */
+  detail?: string;
 }
 
 /** A benchmark module: `bench/<part>.bench.ts` default-exports one of these. */
@@ -32,5 +34,6 @@ export function formatRow(row: BenchRow): string {
     `ratio ${ratio}`.padEnd(12),
     `goal ${row.goal}`.padEnd(26),
     row.met ? 'met' : 'NOT MET',
+    ...(row.detail ? [`(${row.detail})`] : []),
   ].join('  ');
 }

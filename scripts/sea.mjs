@@ -1,5 +1,6 @@
 // Builds the agent's single executable and its portable folder (called by `node scripts/build.mjs --sea`):
-//   dist/caravan-agent               Node SEA: the esbuild bundle injected into a stripped copy of node
+//   dist/caravan-agent               Node SEA: a stripped copy of node with scripts/sea/loader.cjs as main,
+//                                    the esbuild bundle and a warm V8 code cache of it as assets
 //   dist/agent-portable/caravan-agent  POSIX sh entry that starts it through the shipped glibc loader
 //   dist/agent-portable/bin/caravan-agent, dist/agent-portable/lib/  the executable, ld-linux and the libraries ldd lists
 // so the agent runs in images without glibc (busybox, alpine): /caravan/agent/caravan-agent run -- ...
@@ -7,8 +8,10 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
+const here = dirname(fileURLToPath(import.meta.url));
 const FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
 const ENTRY = `#!/bin/sh
@@ -18,6 +21,15 @@ here=\${0%/*}
 [ "$here" = "$0" ] && here=.
 exec "$here/lib/ld-linux-x86-64.so.2" --library-path "$here/lib" "$here/bin/caravan-agent" "$@"
 `;
+
+/** Runs node with `args`; its output is shown only when it fails. */
+function quietly(args, options) {
+  try {
+    execFileSync(process.execPath, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (err) {
+    throw new Error(`sea: node ${args.join(' ')} failed:\n${err.stdout ?? ''}${err.stderr ?? err.message}`);
+  }
+}
 
 /** The shared libraries `ldd` lists for `exe`, as [soname, real path]; the loader comes back as `ld-linux-x86-64.so.2`. */
 function libraries(exe) {
@@ -36,9 +48,20 @@ export async function buildSea(root, { bundle = join(root, 'dist/agent.cjs'), ou
   const work = mkdtempSync(join(tmpdir(), 'caravan-sea-'));
   try {
     const blob = join(work, 'agent.blob');
+    const cache = join(work, 'agent.cache');
     const config = join(work, 'sea-config.json');
-    writeFileSync(config, JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true }));
-    execFileSync(process.execPath, ['--experimental-sea-config', config], { stdio: ['ignore', 'ignore', 'inherit'] });
+    // the cache is checked against V8's flags: made without NODE_OPTIONS, as the executable starts
+    const env = { ...process.env };
+    delete env.NODE_OPTIONS;
+    quietly([join(here, 'sea/code-cache.cjs'), bundle, cache], { env, cwd: work });
+    writeFileSync(config, JSON.stringify({
+      main: join(here, 'sea/loader.cjs'),
+      output: blob,
+      disableExperimentalSEAWarning: true,
+      useCodeCache: true,
+      assets: { 'agent.cjs': bundle, 'agent.cache': cache },
+    }));
+    quietly(['--experimental-sea-config', config], { env, cwd: work });
 
     mkdirSync(outDir, { recursive: true });
     const exe = join(outDir, 'caravan-agent');

@@ -36,7 +36,8 @@ CONF
   rm -f "$sock"
   # Started from $dir: the service's children (conmon) need its working directory to outlive the
   # checkout that started it.
-  (cd "$dir" && CONTAINERS_CONF="$dir/containers.conf" nohup podman system service --time=0 "unix://$sock" >"$dir/podman.log" 2>&1 &)
+  # the subshell lets go of our stdout too, or a caller reading it through a pipe waits for podman to exit
+  (cd "$dir" && CONTAINERS_CONF="$dir/containers.conf" nohup podman system service --time=0 "unix://$sock" >"$dir/podman.log" 2>&1 &) </dev/null >/dev/null 2>&1
   for _ in $(seq 1 100); do
     curl -s --unix-socket "$sock" http://d/_ping >/dev/null 2>&1 && return 0
     sleep 0.1

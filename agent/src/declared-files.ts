@@ -1,5 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { existsSync, statSync, promises as fsp } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { DeclaredFile, FileReport } from '../../spec/src/index.js';
 import { describeFile } from './file-report.js';
@@ -24,9 +23,9 @@ export async function describeDeclaredFiles(files: DeclaredFile[], workdir: stri
 
 async function folderSize(dir: string): Promise<number> {
   let total = 0;
-  for (const entry of await readdir(dir, { recursive: true })) {
+  for (const entry of await fsp.readdir(dir, { recursive: true })) {
     try {
-      const info = await stat(join(dir, entry));
+      const info = await fsp.stat(join(dir, entry));
       if (info.isFile()) total += info.size;
     } catch {
       // vanished while counting

@@ -1,5 +1,4 @@
-import { readdirSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
-import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { AgentError, AgentEvent, AgentReport, Annotation, FileReport, TaskContext } from '../../spec/src/index.js';
@@ -126,16 +125,17 @@ export class Entrypointer {
       const startError = Object.assign(new Error(`the workdir ${workdir} does not exist or is not a folder; fix context.workdir`), { code: 'EWORKDIR' });
       return this.finish(startedAt, { command: this.o.command, startError });
     }
-    const tempDir = await mkdtemp(join(tmpdir(), 'caravan-agent-'));
+    // Synchronous file work on the start and end paths: each async call is a thread-pool round trip
+    // and the whole start-up budget is a few milliseconds.
+    const tempDir = mkdtempSync(join(tmpdir(), 'caravan-agent-'));
     try {
       const outputsFile = resolve(workdir, context.outputsFile ?? join(tempDir, 'outputs'));
       const metafile = join(tempDir, 'metafile');
-      await touch(outputsFile);
-      await touch(metafile);
+      touch(outputsFile);
+      touch(metafile);
       const env = buildActionEnv(this.o.baseEnv ?? process.env, context, { outputsFile, metafile, workspace: workdir });
-      const watcher = await this.startWatching(workdir);
-      const oomKillsBefore = this.o.readOomKills?.();
-      const facts: EndFacts = { command: this.o.command, oomKillsBefore, path: env.PATH, oversizedVariables: oversizedVariables(env) };
+      const watcher = context.watch.length > 0 ? await this.startWatching(workdir) : undefined;
+      const facts: EndFacts = { command: this.o.command, path: env.PATH, oversizedVariables: oversizedVariables(env) };
       if (this.cancelBeforeStart) {
         facts.cancelledBy = this.cancelBeforeStart;
       } else {
@@ -146,6 +146,8 @@ export class Entrypointer {
         }
       }
       if (this.action) {
+        // read while the action execs, off the start path; an OOM kill within that instant is only missed as a hint
+        facts.oomKillsBefore = this.o.readOomKills?.();
         this.o.reporter.event({ type: 'started', pid: this.action.pid, ts: this.clock.now() });
         if (this.cancelBeforeStart) this.stop('cancel', this.cancelBeforeStart);
         facts.exit = await this.supervise(this.action);
@@ -154,10 +156,10 @@ export class Entrypointer {
       }
       facts.oomKillsAfter = this.o.readOomKills?.();
       await watcher?.stop().catch((err: Error) => this.warn(`file watching failed at the end: ${err.message}`));
-      await this.readOutputFiles(metafile, outputsFile);
+      this.readOutputFiles(metafile, outputsFile);
       return await this.finish(startedAt, facts, workdir);
     } finally {
-      await removeTempDir(tempDir);
+      removeTempDir(tempDir);
     }
   }
 
@@ -189,17 +191,24 @@ export class Entrypointer {
       },
     });
     const cancelTimeout = context.timeoutSeconds ? this.clock.setTimer(context.timeoutSeconds * 1000, () => this.stop('timeout', 'SIGTERM')) : undefined;
-    let flushing = true;
+    // partial stdout lines are let out every PARTIAL_LINE_MS, from the first output on (a timer costs a quiet action's start-up)
+    let flushing: 'not yet' | 'on' | 'over' = 'not yet';
     let stopFlushing = () => {};
     const flushPartial = () => {
-      if (flushing) stopFlushing = this.clock.setTimer(PARTIAL_LINE_MS, () => void stdout.flushPartial().then(flushPartial));
+      if (flushing === 'on') stopFlushing = this.clock.setTimer(PARTIAL_LINE_MS, () => void stdout.flushPartial().then(flushPartial));
     };
-    flushPartial();
     const counted = this.o.onOutputBytes ?? (() => undefined);
-    const pumped = Promise.all([drain(action.stdout, stdout, counted), drain(action.stderr, stderr, counted)]);
+    const countedStdout = (bytes: number) => {
+      counted(bytes);
+      if (flushing === 'not yet') {
+        flushing = 'on';
+        flushPartial();
+      }
+    };
+    const pumped = Promise.all([drain(action.stdout, stdout, countedStdout), drain(action.stderr, stderr, counted)]);
     const exit = await action.exited;
     this.actionExited = true;
-    flushing = false;
+    flushing = 'over';
     stopFlushing();
     cancelTimeout?.();
     this.cancelKill?.();
@@ -231,10 +240,10 @@ export class Entrypointer {
   }
 
   /** Erda's metafile first, then `$CARAVAN_OUTPUT`: on the same name, the outputs file wins. */
-  private async readOutputFiles(metafile: string, outputsFile: string): Promise<void> {
+  private readOutputFiles(metafile: string, outputsFile: string): void {
     const onSet = (name: string, value: string) => this.emit({ type: 'output', name, value: this.o.masker.maskString(value), ts: this.clock.now() });
-    await readOutputsInto(this.outputs, metafile, 'METAFILE', parseMetafile, onSet);
-    await readOutputsInto(this.outputs, outputsFile, 'CARAVAN_OUTPUT', parseOutputsFile, onSet);
+    readOutputsInto(this.outputs, metafile, 'METAFILE', parseMetafile, onSet);
+    readOutputsInto(this.outputs, outputsFile, 'CARAVAN_OUTPUT', parseOutputsFile, onSet);
   }
 
   private async declaredFiles(workdir: string): Promise<FileReport[]> {
@@ -341,18 +350,18 @@ function isDirectory(path: string): boolean {
 }
 
 /** Removes the agent's temp folder; plain unlinks first, as `rm -r` costs ms at every start. */
-async function removeTempDir(dir: string): Promise<void> {
+function removeTempDir(dir: string): void {
   try {
     for (const name of readdirSync(dir)) unlinkSync(join(dir, name));
     rmdirSync(dir);
   } catch {
-    await rm(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
-async function touch(path: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  await (await open(path, 'a')).close();
+function touch(path: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  closeSync(openSync(path, 'a'));
 }
 
 

@@ -1,5 +1,4 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { createReadStream, promises as fsp } from 'node:fs';
 import type { FileReport } from '../../spec/src/index.js';
 
 /** Files up to this size that decode as UTF-8 text are reported with their (masked) content. */
@@ -8,7 +7,7 @@ export const FILE_CONTENT_LIMIT = 64 * 1024;
 /** Size, sha256 and, for a small text file, its masked content; undefined when the file is gone. */
 export async function describeFile(absPath: string, reportPath: string, mask: (text: string) => string): Promise<FileReport | undefined> {
   try {
-    const info = await stat(absPath);
+    const info = await fsp.stat(absPath);
     if (!info.isFile()) return undefined;
     const { createHash } = await import('node:crypto');
     const hash = createHash('sha256');

@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { existsSync, promises as fsp } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { FileReport } from '../../spec/src/index.js';
 import { describeFile } from './file-report.js';
@@ -72,7 +71,7 @@ async function listMatches(bases: string[], matches: (p: string) => boolean): Pr
   for (const base of bases) {
     let entries: string[];
     try {
-      entries = await readdir(base, { recursive: true });
+      entries = await fsp.readdir(base, { recursive: true });
     } catch {
       continue;
     }

@@ -68,7 +68,7 @@ async function main(argv: string[]): Promise<number> {
   process.on('uncaughtException', crash);
   process.on('unhandledRejection', (err) => complain(`warning: ${err instanceof Error ? err.message : String(err)}`, masker));
 
-  const stderr = streamSink(process.stderr);
+  const stderr = streamSink(() => process.stderr);
   const reporter = context.callback
     ? new HttpReporter({
         url: context.callback.url,
@@ -85,7 +85,7 @@ async function main(argv: string[]): Promise<number> {
     runner: processRunner,
     reporter,
     masker,
-    stdout: streamSink(process.stdout),
+    stdout: streamSink(() => process.stdout),
     stderr,
     startWatcher: startFileWatcher,
     readOomKills,

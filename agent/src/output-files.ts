@@ -1,26 +1,31 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
 import { OUTPUT_TOTAL_LIMIT, type OutputStore } from './output-store.js';
 import type { ParsedOutputs } from './outputs-file.js';
 
 /**
  * Reads one outputs file into the store after the action ends; a file far past the limits is not
- * read at all (an error), a missing one is no outputs.
+ * read at all (an error), nor is anything but a regular file (a FIFO would block the agent); a
+ * missing one is no outputs.
  */
-export async function readOutputsInto(
+export function readOutputsInto(
   store: OutputStore,
   path: string,
   label: string,
   parse: (text: string, file: string) => ParsedOutputs,
   onSet: (name: string, value: string) => void,
-): Promise<void> {
+): void {
   let text: string;
   try {
-    const info = await stat(path);
+    const info = statSync(path);
+    if (!info.isFile()) {
+      store.fail(`${label}: ${path} is not a regular file (the action replaced it); it was not read — append to the file the agent made`);
+      return;
+    }
     if (info.size > 2 * OUTPUT_TOTAL_LIMIT) {
       store.fail(`${label}: the file is ${info.size} bytes, over twice the ${OUTPUT_TOTAL_LIMIT}-byte limit on outputs; it was not read — write large data to a declared file instead`);
       return;
     }
-    text = await readFile(path, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch {
     return;
   }

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { isatty } from 'node:tty';
+import { chunksOf } from './chunk-source.js';
 import type { ExitResult, Runner, RunningAction } from './runner.js';
 
 /** Runs the action as a child in its own process group, so signals reach everything it started. */
@@ -9,7 +11,8 @@ export const processRunner: Runner = {
         cwd,
         env,
         detached: true,
-        stdio: [process.stdin.isTTY ? 'ignore' : 'inherit', 'pipe', 'pipe'],
+        // isatty(0), not process.stdin.isTTY: that getter builds a stream the agent never reads (start-up time)
+        stdio: [isatty(0) ? 'ignore' : 'inherit', 'pipe', 'pipe'],
       });
       let gone = false;
       const exited = new Promise<ExitResult>((done) =>
@@ -24,8 +27,8 @@ export const processRunner: Runner = {
         child.on('error', () => undefined);
         resolve({
           pid: child.pid,
-          stdout: child.stdout!,
-          stderr: child.stderr!,
+          stdout: chunksOf(child.stdout!),
+          stderr: chunksOf(child.stderr!),
           exited,
           kill(signal) {
             // the group outlives its leader (background children); SIGKILL still reaches them

@@ -1,5 +1,4 @@
-import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { createReadStream, promises as fsp } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -10,11 +9,11 @@ export async function tarOf(path: string): Promise<Readable> {
   const pack = createPack();
   const root = join(path, '..');
   const add = async (abs: string) => {
-    const info = await stat(abs);
+    const info = await fsp.stat(abs);
     const name = relative(root, abs) || basename(abs);
     if (info.isDirectory()) {
       pack.entry({ name, type: 'directory', mode: info.mode & 0o7777, mtime: info.mtime });
-      for (const entry of (await readdir(abs)).sort()) await add(join(abs, entry));
+      for (const entry of (await fsp.readdir(abs)).sort()) await add(join(abs, entry));
     } else if (info.isFile()) {
       const entry = pack.entry({ name, size: info.size, mode: info.mode & 0o7777, mtime: info.mtime });
       await pipeline(createReadStream(abs), entry);

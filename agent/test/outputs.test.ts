@@ -1,4 +1,9 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readOutputsInto } from '../src/output-files.js';
 import { OUTPUT_TOTAL_LIMIT, OUTPUT_VALUE_LIMIT, OutputStore } from '../src/output-store.js';
 import { parseMetafile, parseOutputsFile } from '../src/outputs-file.js';
 
@@ -80,5 +85,43 @@ describe('OutputStore', () => {
     const warnings = s.checkTypes({ n: { type: 'number' }, b: { type: 'boolean' }, j: { type: 'json' } });
     expect(s.errors.map((e) => e.message)).toEqual(['output "b" is declared as boolean but its value is not "true" or "false"', 'output "j" is declared as json but its value is not valid JSON']);
     expect(warnings[0]).toMatch(/"extra" is not declared/);
+  });
+});
+
+describe('readOutputsInto (the files after the action ends)', () => {
+  const read = (setUp: (path: string) => void) => {
+    const dir = mkdtempSync(join(tmpdir(), 'outputs-'));
+    try {
+      const path = join(dir, 'outputs');
+      setUp(path);
+      const store = new OutputStore();
+      const set: string[] = [];
+      readOutputsInto(store, path, 'CARAVAN_OUTPUT', parseOutputsFile, (name) => set.push(name));
+      return { store, set };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('reads a regular file into the store', () => {
+    const { store, set } = read((path) => writeFileSync(path, 'a=1\nb<<E\nx\nE\n'));
+    expect(store.toObject((v) => v)).toEqual({ a: '1', b: 'x' });
+    expect(set).toEqual(['a', 'b']);
+  });
+
+  it('treats a missing file as no outputs', () => {
+    const { store } = read(() => undefined);
+    expect(store.errors).toEqual([]);
+    expect(store.toObject((v) => v)).toEqual({});
+  });
+
+  it('refuses a FIFO put in its place instead of blocking on it', () => {
+    const { store } = read((path) => expect(spawnSync('mkfifo', [path]).status).toBe(0));
+    expect(store.errors[0]?.message).toMatch(/CARAVAN_OUTPUT: .* is not a regular file/);
+  });
+
+  it('does not read a file far past the limits', () => {
+    const { store } = read((path) => writeFileSync(path, 'a='.padEnd(2 * OUTPUT_TOTAL_LIMIT + 10, 'x')));
+    expect(store.errors[0]?.message).toMatch(/over twice the .*-byte limit/);
   });
 });

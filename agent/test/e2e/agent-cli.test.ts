@@ -26,6 +26,14 @@ function task(context: Partial<TaskContext>): { dir: string; contextFile: string
 }
 
 describe('caravan-agent (bundle, real processes)', () => {
+  it('hands a piped stdin to the action as it is: input arriving late is read, not refused', async () => {
+    const t = task({});
+    const r = await runAgent(agent, ['cat'], { contextFile: t.contextFile, stdin: { text: 'late input\n', delayMs: 300 } });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('late input\n');
+    expect(r.code).toBe(0);
+  });
+
   it('runs a shell action: env, masked streams, outputs from every source, commands, report', async () => {
     const t = task({ secrets: { DEPLOY_KEY: SECRET, 'key.with-dots': 'dotted-secret-value' }, params: { 'target-env': 'prod', replicas: 3 }, env: { STAGE: 'e2e' } });
     const script = [

@@ -17,6 +17,8 @@ export interface AgentRunOptions {
   contextFile?: string;
   /** Called once the agent runs, e.g. to signal it. */
   onStart?: (pid: number, output: { stdout: () => string }) => void;
+  /** Text piped to the agent's stdin after a delay, then the pipe is closed. */
+  stdin?: { text: string; delayMs: number };
   /** Pass exactly these arguments to the agent instead of `run [flags] -- cmd`. */
   rawArgs?: string[];
 }
@@ -29,11 +31,15 @@ export function runAgent(agent: string, cmd: string[], o: AgentRunOptions = {}):
   const env: Record<string, string> = { ...(process.env as Record<string, string>), ...o.env };
   if (!o.env?.CARAVAN_CONTEXT) delete env.CARAVAN_CONTEXT;
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { cwd: o.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, args, { cwd: o.cwd, env, stdio: [o.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    if (o.stdin) {
+      const { text, delayMs } = o.stdin;
+      setTimeout(() => child.stdin!.end(text), delayMs);
+    }
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.once('error', reject);
     child.once('spawn', () => o.onStart?.(child.pid!, { stdout: () => stdout }));
     child.once('close', (code, signal) => {
