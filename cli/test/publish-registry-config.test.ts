@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { credentialsPath, RegistryConfigError, registryConfig, saveCredentials } from '../src/lib/registry-config.js';
+import { credentialsPath, optionalRegistryConfig, RegistryConfigError, registryConfig, saveCredentials } from '../src/lib/registry-config.js';
 
 let home: string;
 let env: NodeJS.ProcessEnv;
@@ -39,6 +39,31 @@ describe('registryConfig', () => {
   it('names a damaged credentials file and how to fix it', async () => {
     await writeFile(credentialsPath(env), '{"registries": ');
     expect(() => registryConfig({}, env)).toThrow(/credentials\.json is not valid credentials JSON; delete it and run `caravan login/);
+  });
+});
+
+describe('optionalRegistryConfig (caravan run)', () => {
+  it('is undefined when no registry is configured anywhere', () => {
+    expect(optionalRegistryConfig({}, env)).toBeUndefined();
+    expect(optionalRegistryConfig({}, { ...env, CARAVAN_REGISTRY: ' ', CARAVAN_REGISTRY_TOKEN: 't' })).toBeUndefined();
+  });
+
+  it('uses what caravan login stored', () => {
+    saveCredentials('http://stored:1', 'stored-token', 'alice', env);
+    expect(optionalRegistryConfig({}, env)).toEqual({ url: 'http://stored:1', token: 'stored-token' });
+  });
+
+  it('prefers CARAVAN_REGISTRY_TOKEN to CARAVAN_TOKEN, and a flag to both', () => {
+    const withEnv = { ...env, CARAVAN_REGISTRY: 'http://env:2', CARAVAN_TOKEN: 'general', CARAVAN_REGISTRY_TOKEN: 'engine' };
+    expect(optionalRegistryConfig({}, withEnv)).toEqual({ url: 'http://env:2', token: 'engine' });
+    expect(optionalRegistryConfig({}, { ...withEnv, CARAVAN_REGISTRY_TOKEN: '' })).toEqual({ url: 'http://env:2', token: 'general' });
+    expect(optionalRegistryConfig({ registry: 'http://flag:3', token: 'flag' }, withEnv)).toEqual({ url: 'http://flag:3', token: 'flag' });
+  });
+
+  it('still refuses a damaged credentials file or a bad URL', async () => {
+    await writeFile(credentialsPath(env), 'nope');
+    expect(() => optionalRegistryConfig({}, env)).toThrow(/not valid credentials JSON/);
+    expect(() => optionalRegistryConfig({ registry: 'ftp://x' }, { CARAVAN_HOME: home + '-none' })).toThrow(/must start with http/);
   });
 });
 

@@ -571,6 +571,7 @@ export class RunExecution {
     attempt.taskId = rec.taskId;
     const taskId = rec.taskId;
     const state = taskId ? await executor.status(taskId) : ({ phase: 'gone' } as TaskState);
+    if (taskId && state.phase === 'created') return this.requeueUnstarted(id, executor, taskId);
     let final: TaskState = state;
     if (taskId && (state.phase === 'running' || state.phase === 'pending')) {
       await this.deps.store.addEvent({ runId: this.run.id, stepId: id, type: 'step.reattached', data: { taskId }, ts: Date.now() });
@@ -586,6 +587,19 @@ export class RunExecution {
         : { status: 'lost' as const, outputs: {}, error: 'the engine stopped while this step ran and its task no longer exists' };
     if (taskId) await executor.remove(taskId).catch(() => undefined);
     await this.endAttempt(id, result);
+  }
+
+  /**
+   * The engine stopped between creating the step's task and starting it: the action never ran, so
+   * the step runs afresh, as the same attempt, with this engine's callback.
+   */
+  private async requeueUnstarted(id: string, executor: ActionExecutor, taskId: string): Promise<void> {
+    await executor.remove(taskId).catch(() => undefined);
+    this.release(id);
+    const rec = this.rec(id);
+    await this.deps.store.addEvent({ runId: this.run.id, stepId: id, type: 'step.requeued', data: { taskId, reason: 'its task was created but never started' }, ts: Date.now() });
+    await this.write(id, { status: 'queued', attempt: Math.max(0, rec.attempt - 1), taskId: undefined, startedAt: undefined });
+    await this.decide(id);
   }
 
   private checkDone(): void {

@@ -9,7 +9,8 @@ export type RunStatus = 'queued' | 'running' | 'success' | 'failed' | 'cancelled
 export const STEP_TRANSITIONS: Readonly<Record<StepStatus, readonly StepStatus[]>> = {
   // queued: waiting for its dependencies, a retry's backoff, or a free slot.
   queued: ['running', 'skipped', 'cancelled', 'error'],
-  running: ['success', 'failed', 'timeout', 'cancelled', 'error', 'lost'],
+  // running → queued only on resume, for a task its engine created but never started (nothing ran).
+  running: ['success', 'failed', 'timeout', 'cancelled', 'error', 'lost', 'queued'],
   // An unsuccessful attempt goes back to queued only when its retry policy has attempts left.
   failed: ['queued'],
   timeout: ['queued'],

@@ -53,6 +53,16 @@ describe('process executor', () => {
     await second.remove('long');
   });
 
+  it('says created for a task a dead engine made but never started, and a new engine can start it', async () => {
+    const first = new ProcessExecutor({ stateDir, agentPath: agentBundle() });
+    await first.create(task('unstarted', ['true']));
+    const second = new ProcessExecutor({ stateDir, agentPath: agentBundle() });
+    expect(await second.status('unstarted')).toEqual({ phase: 'created' });
+    await second.start('unstarted');
+    expect(await second.wait('unstarted')).toMatchObject({ phase: 'exited', exitCode: 0 });
+    await second.remove('unstarted');
+  });
+
   it('says gone for a recorded pid that no longer runs and left no report', async () => {
     const ex = new ProcessExecutor({ stateDir, agentPath: agentBundle() });
     await ex.create(task('ghost', ['true']));

@@ -24,7 +24,7 @@ describe('action resolution', () => {
     await expect(r.resolve('caravan/nope', '^1')).rejects.toThrow(/caravan\/nope is not a built-in action/);
     await expect(r.resolve('caravan/echo', '^2')).rejects.toThrow(/the built-in version is 1\.0\.0, which does not satisfy \^2/);
     await expect(r.resolve('caravan/echo', 'not a range!')).rejects.toThrow(/is not a valid version range/);
-    await expect(r.resolve('acme/deploy', '^1')).rejects.toThrow(/no registry is configured: set CARAVAN_REGISTRY/);
+    await expect(r.resolve('acme/deploy', '^1')).rejects.toThrow(/no registry is configured: run `caravan login --registry URL`, pass --registry URL or set CARAVAN_REGISTRY/);
     await expect(r.resolve('caravan/../../etc', '^1')).rejects.toThrow(/not a built-in action/);
   });
 

@@ -211,6 +211,30 @@ describe('resume', () => {
   });
 });
 
+describe('resume after a crash between creating a task and starting it', () => {
+  it('runs the step afresh as the same attempt, without a retry policy, instead of waiting for it forever', async () => {
+    const exec = new ScriptedExecutor();
+    current = await testEngine(exec);
+    const { engine } = current;
+    const pipeline = makePipeline([{ id: 'done' }, { id: 'was-created', needs: ['done'] }, { id: 'last', needs: ['was-created'] }]);
+    const run = await engine.createRun({ pipeline, source: '', executor: 'scripted' });
+    const taskId = `${run.id}.was-created.1`;
+    await engine.store.updateRun(run.id, { status: 'running', enginePid: 999999 });
+    await engine.store.updateStep(run.id, 'done', { status: 'success', attempt: 1, outputs: {} });
+    await engine.store.updateStep(run.id, 'was-created', { status: 'running', attempt: 1, taskId, executor: 'scripted' });
+    await exec.create({ taskId, runId: run.id, stepId: 'was-created', attempt: 1, command: ['true'], workspace: '/nowhere', actionDir: '/nowhere', context: { secrets: {}, params: {}, env: {}, watch: [], files: [] } });
+    expect(await exec.status(taskId)).toEqual({ phase: 'created' });
+
+    expect(await engine.resume(run.id)).toBe('success');
+    const steps = Object.fromEntries((await engine.store.getSteps(run.id)).map((s) => [s.stepId, s]));
+    expect(steps['was-created']).toMatchObject({ status: 'success', attempt: 1 });
+    expect(exec.started).toEqual(['was-created', 'last']);
+    const events = (await engine.store.getEvents(run.id)).filter((e) => e.stepId === 'was-created');
+    expect(events.map((e) => e.type)).toEqual(['step.requeued', 'step.queued', 'step.running', 'step.success']);
+    expect(events[0]?.data).toMatchObject({ taskId, reason: 'its task was created but never started' });
+  });
+});
+
 describe.skipIf(!hasPostgres)('on the PostgreSQL store', () => {
   it('runs a DAG with a retry and records it', async () => {
     const schema = `engine_sched_${process.pid}_${Date.now()}`;

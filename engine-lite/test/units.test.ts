@@ -17,6 +17,7 @@ describe('step state machine', () => {
   it('allows the documented transitions only', () => {
     expect(canTransition('queued', 'running')).toBe(true);
     expect(canTransition('running', 'lost')).toBe(true);
+    expect(canTransition('running', 'queued')).toBe(true);
     expect(canTransition('failed', 'queued')).toBe(true);
     expect(canTransition('success', 'queued')).toBe(false);
     expect(canTransition('skipped', 'running')).toBe(false);

@@ -83,6 +83,18 @@ export function registryConfig(flags: RegistryFlags = {}, env: NodeJS.ProcessEnv
   return token ? { url, token } : { url };
 }
 
+/**
+ * The registry `caravan run` resolves actions from, or undefined when none is configured at all
+ * (then only built-in and local actions resolve). `CARAVAN_REGISTRY_TOKEN` is the engine's own name
+ * for the token and comes before `CARAVAN_TOKEN`.
+ */
+export function optionalRegistryConfig(flags: RegistryFlags = {}, env: NodeJS.ProcessEnv = process.env): RegistryConfig | undefined {
+  const given = (v: string | undefined) => v !== undefined && v.trim() !== '';
+  if (!given(flags.registry) && !given(env.CARAVAN_REGISTRY) && readCredentials(env).default === undefined) return undefined;
+  const token = given(flags.token) ? flags.token : given(env.CARAVAN_REGISTRY_TOKEN) ? env.CARAVAN_REGISTRY_TOKEN : undefined;
+  return registryConfig({ registry: flags.registry, token }, env);
+}
+
 /** Stores a token for `url` (and makes it the default registry) in a file only its owner can read. */
 export function saveCredentials(url: string, token: string, user: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   const key = checkUrl(url, 'login');

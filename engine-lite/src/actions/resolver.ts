@@ -90,7 +90,7 @@ export class DefaultActionResolver implements ActionResolver {
 
   private remoteOrFail(name: string): RemoteActionSource {
     if (!this.remote) {
-      throw new ActionResolveError(`${name} is not a built-in action and no registry is configured: set CARAVAN_REGISTRY to the registry's URL (built-ins are caravan/*)`);
+      throw new ActionResolveError(`${name} is not a built-in action and no registry is configured: run \`caravan login --registry URL\`, pass --registry URL or set CARAVAN_REGISTRY (built-ins are caravan/*)`);
     }
     return this.remote;
   }

@@ -14,13 +14,20 @@ export interface OpenEngineOptions {
   concurrency?: number;
   /** Image for container steps whose action names none; default env CARAVAN_DEFAULT_IMAGE. */
   defaultImage?: string;
+  /**
+   * Where actions that are neither built-in nor local resolve: a registry, or null for none.
+   * Absent: `CARAVAN_REGISTRY` with `CARAVAN_REGISTRY_TOKEN` (else `CARAVAN_TOKEN`). The CLI passes
+   * what `--registry`, the environment and `caravan login` say.
+   */
+  registry?: { url: string; token?: string } | null;
   env?: NodeJS.ProcessEnv;
 }
 
 export async function openEngine(o: OpenEngineOptions = {}): Promise<Engine> {
   const env = o.env ?? process.env;
   const store = await openEngineStore(env);
-  const registry = env.CARAVAN_REGISTRY ? new RegistryActionSource(env.CARAVAN_REGISTRY, env.CARAVAN_REGISTRY_TOKEN || env.CARAVAN_TOKEN) : undefined;
+  const config = o.registry !== undefined ? o.registry : env.CARAVAN_REGISTRY ? { url: env.CARAVAN_REGISTRY, token: env.CARAVAN_REGISTRY_TOKEN || env.CARAVAN_TOKEN } : null;
+  const registry = config ? new RegistryActionSource(config.url, config.token) : undefined;
   try {
     return await Engine.start({
       store,

@@ -157,7 +157,7 @@ export class DockerExecutor implements ActionExecutor {
     switch (state.Status) {
       case 'created':
       case 'configured':
-        return { phase: 'pending' };
+        return { phase: 'created' };
       case 'running':
       case 'paused':
       case 'restarting':
@@ -167,7 +167,7 @@ export class DockerExecutor implements ActionExecutor {
     }
   }
 
-  /** Resolves when the task has left `pending`/`running` (Docker's blocking wait, no polling). */
+  /** Resolves when the task has left `created`/`running` (Docker's blocking wait, no polling). */
   async wait(taskId: string): Promise<TaskState> {
     for (;;) {
       const state = await this.status(taskId);

@@ -51,7 +51,7 @@ export function taskStateFromJob(job: V1Job | null, pods: V1Pod[]): TaskState {
     return { phase: 'exited', exitCode: action?.exitCode ?? UNKNOWN_FAILURE_EXIT_CODE, message: action && action.exitCode !== 0 ? `the container exited with code ${action.exitCode}` : why };
   }
   if (action) return { phase: 'exited', exitCode: action.exitCode };
-  if (job.spec?.suspend) return { phase: 'pending' };
+  if (job.spec?.suspend) return { phase: 'created' };
   const problem = waitingProblem(pod);
   if (pod?.status?.phase === 'Running') return { phase: 'running' };
   return problem ? { phase: 'pending', message: problem } : { phase: 'pending' };

@@ -10,13 +10,13 @@ export class NoopExecutor implements ActionExecutor {
   private readonly tasks = new Map<string, { spec: TaskSpec; state: TaskState }>();
 
   async create(task: TaskSpec): Promise<void> {
-    if (!this.tasks.has(task.taskId)) this.tasks.set(task.taskId, { spec: task, state: { phase: 'pending' } });
+    if (!this.tasks.has(task.taskId)) this.tasks.set(task.taskId, { spec: task, state: { phase: 'created' } });
   }
 
   async start(taskId: string): Promise<void> {
     const t = this.tasks.get(taskId);
     if (!t) throw new Error(`noop: task ${taskId} was not created`);
-    if (t.state.phase === 'pending') t.state = { phase: 'exited', exitCode: Number(t.spec.context.env.NOOP_EXIT_CODE ?? 0) };
+    if (t.state.phase === 'created') t.state = { phase: 'exited', exitCode: Number(t.spec.context.env.NOOP_EXIT_CODE ?? 0) };
   }
 
   async status(taskId: string): Promise<TaskState> {

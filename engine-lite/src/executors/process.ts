@@ -149,7 +149,7 @@ export class ProcessExecutor implements ActionExecutor {
     const t = this.read(taskId);
     if (!t) return { phase: 'gone', message: 'no such task' };
     if (t.exitCode !== undefined) return { phase: 'exited', exitCode: t.exitCode };
-    if (t.pid === undefined) return { phase: 'pending' };
+    if (t.pid === undefined) return { phase: 'created' };
     if (isAlive(t.pid, t.startTicks)) return { phase: 'running' };
     const report = await this.readReport(taskId);
     if (report) return { phase: 'exited', exitCode: report.exitCode ?? 1 };
@@ -162,7 +162,7 @@ export class ProcessExecutor implements ActionExecutor {
     // A task of another (dead) engine: not our child, so poll.
     for (;;) {
       const s = await this.status(taskId);
-      if (s.phase !== 'running' && s.phase !== 'pending') return s;
+      if (s.phase === 'exited' || s.phase === 'gone') return s;
       await new Promise((r) => setTimeout(r, 200));
     }
   }

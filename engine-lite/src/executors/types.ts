@@ -22,7 +22,11 @@ export interface TaskSpec {
   context: TaskContext;
 }
 
-export type TaskPhase = 'pending' | 'running' | 'exited' | 'gone';
+/**
+ * `created`: made by `create`, `start` not called yet (after an engine crash: nothing ran);
+ * `pending`: started, not running yet (an image pull, a pod waiting for a node).
+ */
+export type TaskPhase = 'created' | 'pending' | 'running' | 'exited' | 'gone';
 
 export interface TaskState {
   phase: TaskPhase;
@@ -44,7 +48,7 @@ export interface ActionExecutor {
   cancel(taskId: string): Promise<void>;
   remove(taskId: string): Promise<void>;
   /**
-   * Optional: resolves when the task leaves `pending`/`running`. Executors without it are polled
+   * Optional: resolves when the task leaves `created`/`pending`/`running`. Executors without it are polled
    * with `status`.
    */
   wait?(taskId: string): Promise<TaskState>;

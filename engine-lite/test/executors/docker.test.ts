@@ -93,7 +93,7 @@ describe.skipIf(!hasPodman)('docker executor through Podman', () => {
       ].join('\n'),
     );
     await executor.create(task);
-    expect((await executor.status(task.taskId)).phase).toBe('pending');
+    expect((await executor.status(task.taskId)).phase).toBe('created');
     await executor.start(task.taskId);
     const state = await waitFor(executor, task.taskId, ['exited']);
     expect(state).toMatchObject({ phase: 'exited', exitCode: 0 });

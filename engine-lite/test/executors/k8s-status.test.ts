@@ -6,9 +6,9 @@ const job = (extra: Partial<V1Job> = {}): V1Job => ({ metadata: { name: 'j' }, s
 const failed = (reason: string): V1Job => job({ status: { conditions: [{ type: 'Failed', status: 'True', reason }] } });
 
 describe('k8s status mapping', () => {
-  it('maps a missing Job to gone and a suspended one to pending', () => {
+  it('maps a missing Job to gone and a suspended (not yet started) one to created', () => {
     expect(taskStateFromJob(null, []).phase).toBe('gone');
-    expect(taskStateFromJob(job({ spec: { suspend: true, template: {} } }), [])).toEqual({ phase: 'pending' });
+    expect(taskStateFromJob(job({ spec: { suspend: true, template: {} } }), [])).toEqual({ phase: 'created' });
   });
 
   it('names an init container that could not copy the agent', () => {

@@ -160,10 +160,10 @@ describe('k8s executor (HTTP stand-in of the Kubernetes API)', () => {
     expect([...api.secrets.keys()].filter((n) => n === contextSecretName('t-twice'))).toHaveLength(1);
   });
 
-  it('walks a task from pending to running to exited, resuming the Job once', async () => {
+  it('walks a task from created to pending to running to exited, resuming the Job once', async () => {
     const name = jobName('t-life');
     await executor.create(task('t-life'));
-    expect(await executor.status('t-life')).toEqual({ phase: 'pending' });
+    expect(await executor.status('t-life')).toEqual({ phase: 'created' });
     await executor.start('t-life');
     const patch = api.requests.find((r) => r.method === 'PATCH');
     expect(patch?.contentType).toBe('application/merge-patch+json');

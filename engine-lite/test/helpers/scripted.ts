@@ -46,13 +46,13 @@ export class ScriptedExecutor implements ActionExecutor {
   constructor(private readonly scripts: Record<string, Script> = {}, readonly kind = 'scripted') {}
 
   async create(task: TaskSpec): Promise<void> {
-    if (!this.tasks.has(task.taskId)) this.tasks.set(task.taskId, { spec: task, state: { phase: 'pending' } });
+    if (!this.tasks.has(task.taskId)) this.tasks.set(task.taskId, { spec: task, state: { phase: 'created' } });
     this.contexts.set(task.stepId, task);
   }
 
   async start(taskId: string): Promise<void> {
     const t = this.tasks.get(taskId)!;
-    if (t.state.phase !== 'pending') return;
+    if (t.state.phase !== 'created') return;
     this.started.push(t.spec.stepId);
     this.running++;
     this.maxRunning = Math.max(this.maxRunning, this.running);
