@@ -9,7 +9,9 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const fixtures = join(root, 'spec/test/fixtures');
 
 function caravan(...args: string[]) {
-  return execa('node', [join(root, 'bin/caravan.js'), ...args], { cwd: root, reject: false, env: { NO_COLOR: '1' } });
+  // no registry: a developer's own `caravan login` must not change what these tests see
+  const env = { NO_COLOR: '1', CARAVAN_HOME: join(dir, 'home'), CARAVAN_REGISTRY: '', CARAVAN_TOKEN: '', CARAVAN_REGISTRY_TOKEN: '' };
+  return execa('node', [join(root, 'bin/caravan.js'), ...args], { cwd: root, reject: false, env });
 }
 
 let dir: string;
@@ -44,10 +46,57 @@ describe('caravan pipeline lint', () => {
   });
 
   it('exits 0 with one ok line for a valid pipeline', async () => {
-    const result = await caravan('pipeline', 'lint', join(fixtures, 'valid.yml'));
+    const file = join(dir, 'valid-builtins.yml');
+    await writeFile(file, 'version: "1"\nsteps:\n  - id: hello\n    uses: caravan/echo@^1\n    with: { message: hi }\n  - id: check\n    needs: [hello]\n    uses: caravan/assert@^1\n    with: { actual: "${{ steps.hello.outputs.message }}", expected: hi }\n');
+    const result = await caravan('pipeline', 'lint', file);
     expect(result.exitCode).toBe(0);
-    expect(result.stdout.trim()).toBe(`ok: ${join(fixtures, 'valid.yml')} (5 steps)`);
+    expect(result.stdout.trim()).toBe(`ok: ${file} (2 steps)`);
     expect(result.stderr).toBe('');
+  });
+
+  it('lints the full-featured fixture offline, skipping the actions only a registry has', async () => {
+    const result = await caravan('pipeline', 'lint', join(fixtures, 'valid.yml'), '--offline');
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('valid.yml:13:7: error: step "checkout": caravan/git-checkout needs input "url"');
+    expect(result.stderr).not.toContain('acme/payments/builder');
+    expect(result.exitCode).toBe(1);
+  });
+
+  it('checks each step against its action: a missing required input fails, a misspelt one and an undeclared output warn', async () => {
+    const file = join(dir, 'uses-builtins.yml');
+    await writeFile(
+      file,
+      [
+        'version: "1"',
+        'steps:',
+        '  - id: hello',
+        '    uses: caravan/echo@^1',
+        '    with:',
+        '      mesage: hi',
+        '  - id: check',
+        '    needs: [hello]',
+        '    uses: caravan/assert@^1',
+        '    with:',
+        '      actual: ${{ steps.hello.outputs.mesage }}',
+        '      expected: hi',
+        '  - id: later',
+        '    needs: [check]',
+        '    uses: acme/deploy@^1',
+        '',
+      ].join('\n'),
+    );
+    const result = await caravan('pipeline', 'lint', file);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      `${file}:6:7: warning: step "hello": caravan/echo has no input "mesage"; the action gets it as INPUT_MESAGE but is unlikely to read it [steps.hello.with.mesage] — did you mean "message"?`,
+      `${file}:11:19: warning: steps.hello.outputs.mesage: caravan/echo declares no output "mesage"; it reads as an empty string unless the action sets it anyway [steps.check] — did you mean "message"?`,
+      `${file}:13:5: warning: step "later": acme/deploy@^1: acme/deploy is not a built-in action and no registry is configured: run \`caravan login --registry URL\`, pass --registry URL or set CARAVAN_REGISTRY (built-ins are caravan/*) [steps.later.uses] — its inputs and outputs were not checked; \`caravan run\` stops on an action it cannot resolve`,
+      `${file}:3:5: error: step "hello": caravan/echo needs input "message" [steps.hello.with] — add it under with: (The text to print. May span several lines.)`,
+      '1 error',
+    ]);
+    const offline = await caravan('pipeline', 'lint', file, '--offline');
+    expect(offline.exitCode).toBe(1);
+    expect(offline.stderr).not.toContain('acme/deploy');
   });
 
   it('reports a missing file without a stack trace', async () => {

@@ -5,7 +5,8 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
-import type { AgentReport, LogEntry, Pipeline } from '../../spec/src/index.js';
+import { checkActionUsage, formatIssue } from '../../spec/src/index.js';
+import type { ActionSpec, AgentReport, LogEntry, Pipeline, SpecIssue } from '../../spec/src/index.js';
 import type { ActionResolver, LoadedAction } from './actions/resolver.js';
 import { builtinActionsDir, DefaultActionResolver } from './actions/resolver.js';
 import { BlobStore } from './blobs.js';
@@ -67,6 +68,8 @@ export interface CreateRunInput {
   params?: Record<string, string | number | boolean>;
   executor?: string;
   concurrency?: number;
+  /** Told each warning found by checking the steps against their actions (unknown inputs, undeclared outputs). */
+  warn?: (issue: SpecIssue) => void;
 }
 
 export class Engine {
@@ -186,10 +189,12 @@ export class Engine {
       problems.push(`${pipeline.file}: ${(err as Error).message}`);
     }
     const actions: RunRecord['actions'] = {};
+    const specs = new Map<string, ActionSpec>();
     for (const step of pipeline.steps) {
       try {
         const loaded = await this.resolver.resolve(step.action.name, step.action.range);
         actions[step.id] = loaded.resolved;
+        specs.set(step.id, loaded.spec);
         const kind = step.executor ?? executor;
         if (kind === 'process' && 'image' in loaded.spec.runs && !('node' in loaded.spec.runs)) {
           problems.push(`${step.loc.file}:${step.loc.line}:${step.loc.col}: step "${step.id}": ${step.action.name} runs in the image ${loaded.spec.runs.image}; use --executor docker or k8s`);
@@ -198,7 +203,10 @@ export class Engine {
         problems.push(`${step.loc.file}:${step.loc.line}:${step.loc.col}: step "${step.id}": uses ${step.uses}: ${(err as Error).message}`);
       }
     }
+    const usage = checkActionUsage(pipeline, specs);
+    problems.push(...usage.errors.map(formatIssue));
     if (problems.length > 0) throw new EngineError(problems.join('\n'));
+    for (const w of usage.warnings) input.warn?.(w);
     const now = Date.now();
     const run: RunRecord = {
       id: newRunId(now),

@@ -4,6 +4,7 @@ export * from './pipeline-types.js';
 export * from './agent-types.js';
 export { parseActionYaml, loadActionFile, resolveActionFile } from './action-parse.js';
 export { parsePipelineYaml, loadPipelineFile, SHELL_ACTION, DEFAULT_RETRY } from './pipeline-parse.js';
+export { checkActionUsage, type ActionUsageIssues } from './pipeline-action-checks.js';
 export { ACTION_NAME_PATTERN, isActionName, actionScope, parseUses, type UsesResult } from './action-name.js';
 export { parseDuration } from './duration.js';
 export { closest, levenshtein } from './did-you-mean.js';

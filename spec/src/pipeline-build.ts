@@ -3,8 +3,8 @@ import { basename, extname } from 'node:path';
 import { parseUses } from './action-name.js';
 import type { CacheDecl } from './action-types.js';
 import { parseDuration } from './duration.js';
-import { SHELL_ACTION, type StepEntry } from './pipeline-steps.js';
-import type { Pipeline, PipelineParam, PipelineStep, RetryPolicy, StepFile } from './pipeline-types.js';
+import { fieldPath, SHELL_ACTION, type StepEntry } from './pipeline-steps.js';
+import type { Pipeline, PipelineParam, PipelineStep, RetryPolicy, SourceLocation, StepFile } from './pipeline-types.js';
 import { asList, asRecord, isRecord, type Raw } from './records.js';
 import type { YamlSource } from './yaml-source.js';
 
@@ -51,6 +51,7 @@ function buildStep({ id, raw }: StepEntry, needs: string[], source: YamlSource):
     caches: asList(s.caches).map((c) => ({ key: String(asRecord(c).key), path: String(asRecord(c).path) }) satisfies CacheDecl),
     needs,
     loc: { file: source.file, line: at.line, col: at.col },
+    withLocs: withLocations(raw, isRun, source),
   };
   if (s.if !== undefined) step.if = String(s.if);
   const timeout = parseDuration(s.timeout);
@@ -61,6 +62,19 @@ function buildStep({ id, raw }: StepEntry, needs: string[], source: YamlSource):
   if (typeof s.image === 'string') step.image = s.image;
   if (raw.stage !== undefined) step.stage = raw.stage;
   return step;
+}
+
+function withLocations(raw: StepEntry['raw'], isRun: boolean, source: YamlSource): Record<string, SourceLocation> {
+  const locs: Record<string, SourceLocation> = {};
+  for (const key of Object.keys(asRecord(raw.step.with))) {
+    const at = source.locate([...fieldPath(raw, 'with'), key], 'key');
+    locs[key] = { file: source.file, line: at.line, col: at.col };
+  }
+  if (isRun) {
+    const at = source.locate(fieldPath(raw, 'run'));
+    locs.run = { file: source.file, line: at.line, col: at.col };
+  }
+  return locs;
 }
 
 function retryPolicy(value: unknown): RetryPolicy | undefined {

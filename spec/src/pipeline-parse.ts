@@ -65,7 +65,7 @@ export function parsePipelineYaml(text: string, file: string): ParseResult<Pipel
   errors.sort(byPosition);
   warnings.sort(byPosition);
   if (errors.length > 0) return { ok: false, errors, warnings };
-  return { ok: true, value: buildPipeline(data, steps, needs, source), warnings };
+  return { ok: true, value: { ...buildPipeline(data, steps, needs, source), outputRefs: checker.outputRefs }, warnings };
 }
 
 export async function loadPipelineFile(path: string): Promise<ParseResult<Pipeline>> {

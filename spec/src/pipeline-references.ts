@@ -6,6 +6,7 @@ import { parseExpression } from './expr/parser.js';
 import { listConditionReferences, listReferences, type Reference } from './expr/references.js';
 import { splitTemplate } from './expr/template.js';
 import type { SpecIssue } from './issues.js';
+import type { OutputReference } from './pipeline-types.js';
 import { formatPath, issueAt, type DataPath, type YamlSource } from './yaml-source.js';
 
 export interface ReferenceScope {
@@ -23,6 +24,8 @@ const STEP_FIELDS = ['outputs', 'files', 'status'];
 export class ReferenceChecker {
   readonly errors: SpecIssue[] = [];
   readonly warnings: SpecIssue[] = [];
+  /** Outputs of one step read by another, once the step references are known to be valid. */
+  readonly outputRefs: OutputReference[] = [];
 
   constructor(private readonly source: YamlSource) {}
 
@@ -85,11 +88,21 @@ export class ReferenceChecker {
         if (!this.checkStep(first, ref, scope, fail)) return;
         if (ref.context === 'steps' && second !== undefined && !STEP_FIELDS.includes(second)) {
           fail(`unknown field "${second}" of step "${first}"`, suggestion(second, STEP_FIELDS));
+          return;
         }
+        this.noteOutput(ref, text, path, scope);
         return;
       default:
         return;
     }
+  }
+
+  private noteOutput(ref: Reference, text: string, path: DataPath, scope: ReferenceScope): void {
+    const [step, field, name] = ref.path;
+    const output = ref.context === 'steps' && field === 'outputs' ? name : ref.context === 'outputs' ? field : undefined;
+    if (step === undefined || output === undefined || scope.stepId === undefined) return;
+    const { line, col } = locateInString(this.source, path, text, ref.offset);
+    this.outputRefs.push({ from: scope.stepId, step, output, loc: { file: this.source.file, line, col } });
   }
 
   /** Whether a step reference is readable from where it is used. */

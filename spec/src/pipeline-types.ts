@@ -51,6 +51,17 @@ export interface PipelineStep {
   /** Index of the stage the step came from, when stages are used. */
   stage?: number;
   loc: SourceLocation;
+  /** Where each `with` key's value is written (absent in runs stored before it existed). */
+  withLocs?: Record<string, SourceLocation>;
+}
+
+/** `steps.<step>.outputs.<name>` (or Erda's `outputs.<step>.<name>`) read by another step. */
+export interface OutputReference {
+  /** The step whose fields hold the expression. */
+  from: string;
+  step: string;
+  output: string;
+  loc: SourceLocation;
 }
 
 export interface Pipeline {
@@ -64,4 +75,6 @@ export interface Pipeline {
   /** Every step, in file order. */
   steps: PipelineStep[];
   file: string;
+  /** Every output of one step read by another, for checks against the actions' declared outputs. */
+  outputRefs?: OutputReference[];
 }

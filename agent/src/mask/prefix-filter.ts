@@ -24,7 +24,7 @@ export class PrefixFilter {
     private readonly reach: number,
   ) {
     const prefixes = patterns.reduce((n, p) => n + p.length, 0);
-    const bits = Math.min(24, Math.max(10, Math.ceil(Math.log2(Math.max(1, prefixes))) + 4));
+    const bits = Math.min(24, Math.max(10, Math.ceil(Math.log2(Math.max(1, prefixes))) + 6));
     this.shift = 32 - bits;
     this.bits = new Int32Array(1 << (bits - 5));
     for (const pattern of patterns) {

@@ -1,6 +1,6 @@
 /**
  * The byte patterns that stand for one secret: the value itself, its lines, and the forms the
- * value takes once encoded (base64 at every byte offset, URL, JSON, shell quoting, XML).
+ * value takes once encoded (base64 at every byte offset, hex, URL, JSON, shell quoting, XML).
  * The rules are written for users in docs/masking.md; keep both in step.
  */
 import { base64Fragments } from './base64.js';
@@ -67,8 +67,11 @@ function addPattern(found: Map<string, Pattern>, bytes: Buffer, wholeWord: boole
 function encodedForms(value: string, bytes: Buffer): string[] {
   const uri = encodeURIComponent(value);
   const json = JSON.stringify(value).slice(1, -1);
+  const hex = bytes.toString('hex');
   return [
     ...base64Fragments(bytes),
+    hex,
+    hex.toUpperCase(),
     uri,
     uri.replace(/%20/g, '+'),
     uri.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()),

@@ -11,6 +11,8 @@ describe('encodings of a secret', () => {
     'base64 with padding': Buffer.from(secret).toString('base64'),
     'base64 without padding': Buffer.from(secret).toString('base64').replace(/=+$/, ''),
     'base64url': Buffer.from(secret).toString('base64url'),
+    'hex, lower case': Buffer.from(secret).toString('hex'),
+    'hex, upper case': Buffer.from(secret).toString('hex').toUpperCase(),
     encodeURIComponent: encodeURIComponent(secret),
     'form encoding (+ for spaces)': encodeURIComponent(secret).replace(/%20/g, '+'),
     URLSearchParams: new URLSearchParams({ q: secret }).toString().slice(2),

@@ -60,7 +60,10 @@ export default class Run extends Command {
     try {
       let run;
       try {
-        run = await engine.createRun({ pipeline: parsed.value, source: await readFile(args.file, 'utf8'), params, executor: flags.executor, concurrency: flags.concurrency });
+        run = await engine.createRun({
+          pipeline: parsed.value, source: await readFile(args.file, 'utf8'), params, executor: flags.executor, concurrency: flags.concurrency,
+          warn: (w) => process.stderr.write(`${formatIssue(w)}\n`),
+        });
       } catch (err) {
         if (err instanceof EngineError) {
           process.stderr.write(`${err.message}\n`);

@@ -1,11 +1,18 @@
 import { Args, Command, Flags } from '@oclif/core';
+import { withActionChecks } from '../../../../engine-lite/src/cli-support/check-actions.js';
 import { loadPipelineFile } from '../../../../spec/src/pipeline-parse.js';
 import { printIssues } from '../../lib/print-issues.js';
+import { optionalRegistryConfig, RegistryConfigError } from '../../lib/registry-config.js';
 
 export default class PipelineLint extends Command {
-  static override description = 'Check a pipeline.yml: every error with file:line:col and how to fix it';
+  static override description =
+    'Check a pipeline.yml: every error with file:line:col and how to fix it; then each step against the action it uses (inputs, outputs)';
 
-  static override examples = ['<%= config.bin %> pipeline lint pipeline.yml', '<%= config.bin %> pipeline lint pipeline.yml --json'];
+  static override examples = [
+    '<%= config.bin %> pipeline lint pipeline.yml',
+    '<%= config.bin %> pipeline lint pipeline.yml --json',
+    '<%= config.bin %> pipeline lint pipeline.yml --offline',
+  ];
 
   static override args = {
     file: Args.string({ description: 'the pipeline file', required: true }),
@@ -13,11 +20,21 @@ export default class PipelineLint extends Command {
 
   static override flags = {
     json: Flags.boolean({ description: 'print {ok, file, steps, errors, warnings} as JSON on stdout (for editors and CI)' }),
+    offline: Flags.boolean({ description: 'check steps against built-in actions only; skip the others instead of resolving them through the registry' }),
+    registry: Flags.string({ description: 'registry the actions resolve from (default: CARAVAN_REGISTRY, then `caravan login`)' }),
+    token: Flags.string({ description: 'registry token (default: CARAVAN_REGISTRY_TOKEN, CARAVAN_TOKEN, then `caravan login`)' }),
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(PipelineLint);
-    const result = await loadPipelineFile(args.file);
+    let registry;
+    try {
+      registry = flags.offline ? undefined : optionalRegistryConfig(flags);
+    } catch (err) {
+      if (!(err instanceof RegistryConfigError)) throw err;
+      this.error(err.message, { exit: 2 });
+    }
+    const result = await withActionChecks(await loadPipelineFile(args.file), { registry, offline: flags.offline });
     if (flags.json) {
       const report = result.ok
         ? { ok: true, file: args.file, steps: result.value.steps.length, errors: [], warnings: result.warnings }
