@@ -57,6 +57,9 @@ renameSync(join(root, stage), join(root, 'dist/cli'));
 rmSync(join(root, old), { recursive: true, force: true });
 
 // The manifest is made by oclif itself, loading every command once here instead of at each start.
+// oclif reads the root's manifest even with ignoreManifest (the option does not reach the root
+// plugin), so the old one goes first, or a new command would never appear in it.
+rmSync(join(root, '.oclif.manifest.json'), { force: true });
 execFileSync(
   process.execPath,
   [

@@ -1,15 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentReport } from '../../../spec/src/index.js';
 import { hasPodman } from '../../../test/services.js';
+import { ensureBusyboxImage, podmanEnv } from '../../../engine-lite/test/helpers/images.js';
 import { buildAgentSea } from '../helpers/build-agent.js';
 import { runAgent } from '../helpers/run-agent.js';
 
 const SECRET = 'container-secret-value-77';
-const IMAGE = 'localhost/caravan-agent-busybox:test';
 let built: { exe: string; portable: string };
 
 beforeAll(async () => {
@@ -42,29 +42,22 @@ describe('caravan-agent single executable', () => {
 });
 
 describe.skipIf(!hasPodman)('caravan-agent in a busybox image without glibc (Podman)', () => {
-  const env = { ...process.env, CONTAINERS_CONF: process.env.CONTAINERS_CONF ?? '/tmp/caravan-services/containers.conf' };
-  const podman = (args: string[]) => execFileSync('podman', args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const podman = (args: string[]) => execFileSync('podman', args, { env: podmanEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
+  // the busybox-only image the engine's container tests use, built once and kept (no dangling copies)
+  let image: string;
   beforeAll(() => {
-    const rootfs = join(mkdtempSync(join(tmpdir(), 'busybox-')), 'rootfs');
-    for (const d of ['bin', 'etc', 'tmp', 'work']) mkdirSync(join(rootfs, d), { recursive: true });
-    chmodSync(join(rootfs, 'tmp'), 0o1777);
-    execFileSync('cp', ['/bin/busybox', join(rootfs, 'bin/busybox')]);
-    for (const applet of execFileSync('/bin/busybox', ['--list'], { encoding: 'utf8' }).split('\n')) {
-      if (applet && applet !== 'busybox') symlinkSync('busybox', join(rootfs, 'bin', applet));
-    }
-    writeFileSync(join(rootfs, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
-    execFileSync('sh', ['-c', 'tar -C "$1" -c . | podman import - "$2"', 'sh', rootfs, IMAGE], { env, stdio: 'ignore' });
-  }, 120_000);
+    image = ensureBusyboxImage();
+  }, 180_000);
 
   it('runs an action under the agent, mounted read-only, masking and reporting', () => {
     const out = mkdtempSync(join(tmpdir(), 'agent-podman-'));
     chmodSync(out, 0o777);
-    const context = JSON.stringify({ secrets: { S: SECRET }, params: { name: 'busybox' }, workdir: '/work' });
+    const context = JSON.stringify({ secrets: { S: SECRET }, params: { name: 'busybox' }, workdir: '/tmp' });
     const script = 'test ! -e /lib/x86_64-linux-gnu/libc.so.6 && test ! -e /lib64/ld-linux-x86-64.so.2 && echo "no glibc"; echo "hello $INPUT_NAME $S"; echo "size=small" >> "$CARAVAN_OUTPUT"';
     const stdout = podman([
       'run', '--rm', '-v', `${built.portable}:/caravan/agent:ro`, '-v', `${out}:/out`, '-e', `CARAVAN_CONTEXT=${context}`,
-      IMAGE, '/caravan/agent/caravan-agent', 'run', '--report', '/out/report.json', '--', 'sh', '-c', script,
+      image, '/caravan/agent/caravan-agent', 'run', '--report', '/out/report.json', '--', 'sh', '-c', script,
     ]);
     expect(stdout).toBe('no glibc\nhello busybox ***\n');
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as AgentReport;

@@ -7,7 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export class BlobStore {
@@ -55,7 +55,12 @@ export class BlobStore {
   async put(data: Buffer): Promise<string> {
     const sha256 = createHash('sha256').update(data).digest('hex');
     const dest = this.pathOf(sha256);
-    if (await this.has(sha256)) return sha256;
+    if (await this.has(sha256)) {
+      // the blob is in use again: a fresh time keeps the garbage collector's grace period off it
+      const now = new Date();
+      await utimes(dest, now, now).catch(() => undefined);
+      if (await this.has(sha256)) return sha256;
+    }
     const host = hostname().replace(/[^A-Za-z0-9-]/g, '_');
     const tmp = join(this.tmpDir, `${host}.${process.pid}.${sha256}.${randomBytes(6).toString('hex')}`);
     const fh = await open(tmp, 'wx', 0o644);
@@ -74,6 +79,24 @@ export class BlobStore {
     }
     await this.syncDir(join(this.dir, sha256.slice(0, 2)));
     return sha256;
+  }
+
+  /** Every blob with its size and last write (or reuse) time. */
+  async *list(): AsyncIterable<{ sha256: string; size: number; mtimeMs: number }> {
+    for (const prefix of (await readdir(this.dir)).filter((d) => /^[0-9a-f]{2}$/.test(d)).sort()) {
+      for (const name of (await readdir(join(this.dir, prefix))).filter((f) => /^[0-9a-f]{64}$/.test(f)).sort()) {
+        try {
+          const info = await stat(join(this.dir, prefix, name));
+          if (info.isFile()) yield { sha256: name, size: info.size, mtimeMs: info.mtimeMs };
+        } catch {
+          // removed meanwhile
+        }
+      }
+    }
+  }
+
+  async remove(sha256: string): Promise<void> {
+    await rm(this.pathOf(sha256), { force: true });
   }
 
   async get(sha256: string): Promise<Buffer> {

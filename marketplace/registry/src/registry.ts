@@ -151,6 +151,8 @@ export class Registry {
     if (action.category !== undefined) record.category = action.category;
     const outcome = await this.store.publish(record, this.entry(p, 'publish', `${name.full}@${version}`, name.scope, integrity));
     if (outcome !== 'created') throw this.conflict(name, version, outcome === 'tombstone');
+    // `caravan registry gc` may have taken an unused blob of the same bytes while this one was committed
+    if (!(await this.blobs.has(sha256))) await this.blobs.put(body);
     return { name: name.full, version, integrity };
   }
 

@@ -63,4 +63,18 @@ describe('caravan registry and action lifecycle commands', { timeout: 180_000 },
     expect(runCli(['registry', 'token', 'revoke', id, '--data', data]).status).toBe(0);
     expect((await json(server.url, token, 'GET', '/v1/whoami')).status).toBe(401);
   });
+
+  it('collects the tarball of the deleted version while the registry serves, after a dry run', async () => {
+    expect(runCli(['registry', 'gc', '--data', data, '--min-age', 'soon']).stderr).toMatch(/--min-age soon: not a duration/);
+    const young = runCli(['registry', 'gc', '--data', data]);
+    expect(young.stdout).toMatch(/^0 tarballs removed \(0 bytes\); 1 in use, 1 unused but younger than 1h$/m);
+    const dry = runCli(['registry', 'gc', '--data', data, '--min-age', '0', '--dry-run']);
+    expect(dry.stdout).toMatch(/^would remove [0-9a-f]{64} \(\d+ bytes\)\n1 tarball to remove/);
+    const real = runCli(['registry', 'gc', '--data', data, '--min-age', '0']);
+    expect(real.status).toBe(0);
+    expect(real.stdout).toMatch(/^removed [0-9a-f]{64} \(\d+ bytes\)\n1 tarball removed/);
+    expect(runCli(['registry', 'gc', '--data', data, '--min-age', '0']).stdout).toMatch(/^0 tarballs removed \(0 bytes\); 1 in use, 0 unused/);
+    const live = await fetch(`${server.url}/v1/actions/acme/lint/-/versions/1.1.0/tarball`, { headers: { authorization: `Bearer ${aliceToken}` } });
+    expect(live.status).toBe(200);
+  });
 });
