@@ -71,6 +71,25 @@ describe('caravan run', () => {
     expect(p.stderr).toMatch(/unknown parameter "nobody": this pipeline declares who/);
   });
 
+  it('runs at most --executor-limit steps of an executor at once, and refuses a bad limit', async () => {
+    const marks = mkdtempSync(join(tmpdir(), 'caravan-limit-'));
+    const step = (id: string) => `  - id: ${id}\n    run: echo "start $(date +%s%N)" >> ${marks}/${id}; sleep 0.3; echo "end $(date +%s%N)" >> ${marks}/${id}\n`;
+    const file = pipeline('limited', `version: "1"\nsteps:\n${['a', 'b', 'c'].map(step).join('')}`);
+    const r = await caravan(['run', file, '--concurrency', '3', '--executor-limit', 'process=1']);
+    expect(r.code, r.stderr).toBe(0);
+    const spans = ['a', 'b', 'c'].map((id) => {
+      const [start, end] = readFileSync(join(marks, id), 'utf8').trim().split('\n').map((l) => BigInt(l.split(' ')[1]!));
+      return [start!, end!] as const;
+    }).sort((x, y) => (x[0] < y[0] ? -1 : 1));
+    for (let i = 1; i < spans.length; i++) expect(spans[i]![0] >= spans[i - 1]![1]).toBe(true);
+    rmSync(marks, { recursive: true, force: true });
+
+    const bad = await caravan(['run', file, '--executor-limit', 'podman=2']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--executor-limit podman=2: no executor "podman"; use one of docker, k8s, noop, process');
+    expect((await caravan(['run', file, '--executor-limit', 'process']).then((x) => x.stderr))).toContain('must be KIND=N');
+  });
+
   it('exits 1 when a step fails, and shows the error', async () => {
     const file = pipeline('failing', 'version: "1"\nsteps:\n  - id: bad\n    run: echo broken >&2; exit 4\n');
     const r = await caravan(['run', file]);
@@ -118,7 +137,7 @@ describe('cancel, kill -9 and resume', () => {
     const marks = join(home, 'marks');
     const file = pipeline(
       'crash',
-      `version: "1"\nsteps:\n  - id: first\n    run: echo first >> ${marks}\n  - id: slow\n    needs: [first]\n    run: touch ${marks}.started; sleep 3; echo slow >> ${marks}; echo "v=42" >> "$CARAVAN_OUTPUT"\n  - id: last\n    needs: [slow]\n    run: echo "last \${{ steps.slow.outputs.v }}" >> ${marks}\n`,
+      `version: "1"\nsteps:\n  - id: first\n    run: echo first >> ${marks}\n  - id: slow\n    needs: [first]\n    run: touch ${marks}.started; sleep 3; echo "printed while no engine ran"; echo slow >> ${marks}; echo "v=42" >> "$CARAVAN_OUTPUT"\n  - id: last\n    needs: [slow]\n    run: echo "last \${{ steps.slow.outputs.v }}" >> ${marks}\n`,
     );
     const child = spawn(process.execPath, [bin, 'run', file], { cwd: root, env });
     let out = '';
@@ -143,6 +162,9 @@ describe('cancel, kill -9 and resume', () => {
     const show = JSON.parse((await caravan(['runs', 'show', id, '--json'])).stdout) as { status: string; steps: { stepId: string; status: string; attempt: number }[] };
     expect(show.status).toBe('success');
     expect(show.steps.find((s) => s.stepId === 'first')?.attempt).toBe(1);
+    // the resumed engine took the dead one's callback over: the agent's log line reached it
+    const logs = await caravan(['logs', id, 'slow']);
+    expect(logs.stdout).toContain('printed while no engine ran');
   }, 180_000);
 
   it('resume of an unknown run is a clear error', async () => {

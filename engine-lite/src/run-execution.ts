@@ -430,14 +430,16 @@ export class RunExecution {
     if (executor.usesWorkspace !== false) this.makeWorkspace(workspace);
     const cmd = actionCommand(action.spec, action.dir);
     const timeoutSeconds = step.timeout ?? action.spec.timeout;
-    const callback = this.deps.callback.grant(taskId, this.run.id, id);
+    const { tokenSha256, ...callback } = this.deps.callback.grant(taskId, this.run.id, id);
     const context = {
       ...taskContext({ files, taskId, runId: this.run.id, step, spec: action.spec, actionDir: action.dir, params, env, secrets: this.deps.secretsFor(this.run.pipeline.secrets), workspace, timeoutSeconds, graceSeconds: this.deps.graceSeconds }),
       callback,
     };
 
-    // Written before the executor is touched: after a crash, the store says which task to look for.
+    // Written before the executor is touched: after a crash, the store says which task to look for,
+    // and where its agent reports (a resumed engine takes the grant over; see reconcile).
     await this.write(id, { status: 'running', attempt: number, taskId, executor: kind, startedAt: Date.now(), endedAt: undefined, exitCode: undefined, error: undefined, outputs: {} });
+    await this.deps.store.addEvent({ runId: this.run.id, stepId: id, type: 'step.callback', data: { taskId, port: this.deps.callback.port, tokenSha256 }, ts: Date.now() });
     attempt.taskId = taskId;
     attempt.executor = executor;
     if (attempt.cancelled) {
@@ -574,7 +576,8 @@ export class RunExecution {
     if (taskId && state.phase === 'created') return this.requeueUnstarted(id, executor, taskId);
     let final: TaskState = state;
     if (taskId && (state.phase === 'running' || state.phase === 'pending')) {
-      await this.deps.store.addEvent({ runId: this.run.id, stepId: id, type: 'step.reattached', data: { taskId }, ts: Date.now() });
+      const callbackPort = await this.takeOverCallback(id, taskId);
+      await this.deps.store.addEvent({ runId: this.run.id, stepId: id, type: 'step.reattached', data: { taskId, ...(callbackPort ? { callbackPort } : {}) }, ts: Date.now() });
       if (attempt.cancelled) await executor.cancel(taskId);
       const step = this.step(id);
       const timeout = step.timeout ?? this.actions.get(id)?.spec.timeout;
@@ -585,8 +588,23 @@ export class RunExecution {
       taskId && final.phase !== 'gone'
         ? await this.resultOf(executor, taskId, final, attempt)
         : { status: 'lost' as const, outputs: {}, error: 'the engine stopped while this step ran and its task no longer exists' };
-    if (taskId) await executor.remove(taskId).catch(() => undefined);
+    if (taskId) {
+      this.deps.callback.revoke(taskId);
+      await executor.remove(taskId).catch(() => undefined);
+    }
     await this.endAttempt(id, result);
+  }
+
+  /**
+   * Makes the stopped engine's grant for a re-attached task valid here, on its old port when that
+   * is free, so the agent's retries and spooled logs reach this engine. The port, or undefined.
+   */
+  private async takeOverCallback(stepId: string, taskId: string): Promise<number | undefined> {
+    const granted = (await this.deps.store.getEvents(this.run.id)).filter((e) => e.type === 'step.callback' && e.stepId === stepId && e.data.taskId === taskId).at(-1);
+    const { port, tokenSha256 } = (granted?.data ?? {}) as { port?: unknown; tokenSha256?: unknown };
+    if (typeof port !== 'number' || typeof tokenSha256 !== 'string') return undefined;
+    const listening = await this.deps.callback.regrant({ taskId, runId: this.run.id, stepId, tokenSha256 }, port).catch(() => false);
+    return listening ? port : undefined;
   }
 
   /**

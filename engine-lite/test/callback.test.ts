@@ -59,6 +59,37 @@ describe('callback API', () => {
     expect(seen.reports[0]?.outputs).toEqual({ a: '1' });
   });
 
+  it('lets a new engine take over a stopped engine’s grant, on the old port, knowing only the token digest', async () => {
+    const handlers = { logs: async () => true, events: async () => undefined, file: async () => undefined, report: async () => undefined };
+    const stopped = new CallbackServer(handlers);
+    await stopped.listen();
+    const cb = stopped.grant('r9.a.1', 'r9', 'a');
+    const oldPort = stopped.port;
+    await stopped.close();
+    const batch = { seq: 1, entries: [{ stream: 'stdout', text: 'while nobody listened', ts: 1 }] };
+    await expect(post(`${cb.url}/logs`, cb.token, batch)).rejects.toThrow();
+
+    const resumed = new CallbackServer(handlers);
+    await resumed.listen();
+    try {
+      expect(resumed.port).not.toBe(oldPort);
+      expect(await resumed.regrant({ taskId: 'r9.a.1', runId: 'r9', stepId: 'a', tokenSha256: cb.tokenSha256 }, oldPort)).toBe(true);
+      expect(await post(`${cb.url}/logs`, cb.token, batch)).toEqual({ status: 200, body: { ok: true } });
+      expect((await post(`${resumed.url}/api/tasks/r9.a.1/logs`, cb.token, batch)).status).toBe(200);
+      expect((await post(`${cb.url}/logs`, `${cb.token.slice(0, -1)}x`, batch)).status).toBe(403);
+      // a port someone else took: the grant still holds on the engine's own port
+      const squatter = createServer(() => undefined);
+      await new Promise<void>((r) => squatter.listen(0, '127.0.0.1', r));
+      const taken = (squatter.address() as AddressInfo).port;
+      expect(await resumed.regrant({ taskId: 'r9.b.1', runId: 'r9', stepId: 'b', tokenSha256: cb.tokenSha256 }, taken)).toBe(false);
+      squatter.close();
+      await expect(resumed.regrant({ taskId: 'r9.c.1', runId: 'r9', stepId: 'c', tokenSha256: 'not-a-digest' }, oldPort)).rejects.toThrow(/not a sha256/);
+    } finally {
+      await resumed.close();
+    }
+    await expect(post(`${cb.url}/logs`, cb.token, batch)).rejects.toThrow();
+  });
+
   it('answers 401 without a token, 403 for another task’s token or after the task ended', async () => {
     const a = server.grant('r2.a.1', 'r2', 'a');
     const b = server.grant('r2.b.1', 'r2', 'b');

@@ -109,7 +109,7 @@ describe('retries', () => {
     expect(r.status).toBe('success');
     expect(r.steps.flaky).toMatchObject({ status: 'success', attempt: 3 });
     const events = (await r.engine.store.getEvents(r.run.id)).filter((e) => e.stepId === 'flaky').map((e) => e.type);
-    expect(events).toEqual(['step.running', 'step.failed', 'step.queued', 'step.running', 'step.failed', 'step.queued', 'step.running', 'step.success']);
+    expect(events).toEqual(['step.running', 'step.callback', 'step.failed', 'step.queued', 'step.running', 'step.callback', 'step.failed', 'step.queued', 'step.running', 'step.callback', 'step.success']);
   });
 
   it('stops after the last allowed attempt', async () => {
@@ -207,7 +207,7 @@ describe('resume', () => {
     expect(steps['was-running']).toMatchObject({ status: 'success', attempt: 2 });
     expect(exec.started).toEqual(['was-running', 'last']);
     const types = (await engine.store.getEvents(run.id)).filter((e) => e.stepId === 'was-running').map((e) => e.type);
-    expect(types).toEqual(['step.lost', 'step.queued', 'step.running', 'step.success']);
+    expect(types).toEqual(['step.lost', 'step.queued', 'step.running', 'step.callback', 'step.success']);
   });
 });
 
@@ -230,7 +230,7 @@ describe('resume after a crash between creating a task and starting it', () => {
     expect(steps['was-created']).toMatchObject({ status: 'success', attempt: 1 });
     expect(exec.started).toEqual(['was-created', 'last']);
     const events = (await engine.store.getEvents(run.id)).filter((e) => e.stepId === 'was-created');
-    expect(events.map((e) => e.type)).toEqual(['step.requeued', 'step.queued', 'step.running', 'step.success']);
+    expect(events.map((e) => e.type)).toEqual(['step.requeued', 'step.queued', 'step.running', 'step.callback', 'step.success']);
     expect(events[0]?.data).toMatchObject({ taskId, reason: 'its task was created but never started' });
   });
 });

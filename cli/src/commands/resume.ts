@@ -2,6 +2,7 @@ import { Args, Command, Flags } from '@oclif/core';
 import { EngineError } from '../../../engine-lite/src/engine.js';
 import { openEngine } from '../../../engine-lite/src/cli-support/open.js';
 import { driveRun } from '../../../engine-lite/src/cli-support/session.js';
+import { ExecutorLimitError, parseExecutorLimits } from '../../../engine-lite/src/cli-support/executor-limits.js';
 import { optionalRegistryConfig, RegistryConfigError } from '../lib/registry-config.js';
 import { gatherSecrets } from '../../../engine-lite/src/secrets.js';
 
@@ -16,6 +17,7 @@ export default class Resume extends Command {
     secret: Flags.string({ char: 's', description: 'a secret, NAME=VALUE (secrets are never stored: give them again)', multiple: true }),
     'secrets-file': Flags.string({ description: 'secrets from a dotenv or JSON file' }),
     webhook: Flags.string({ description: 'POST run and step events to this URL (repeatable)', multiple: true }),
+    'executor-limit': Flags.string({ description: 'most steps of one executor running at once, KIND=N, e.g. docker=2 (repeatable)', multiple: true }),
     registry: Flags.string({ description: 'registry that actions resolve from (default: CARAVAN_REGISTRY, then `caravan login`)' }),
     token: Flags.string({ description: 'registry token (default: CARAVAN_REGISTRY_TOKEN, CARAVAN_TOKEN, then `caravan login`)' }),
     'callback-host': Flags.string({ description: 'address of the engine callback API (default 127.0.0.1)' }),
@@ -25,13 +27,15 @@ export default class Resume extends Command {
     const { args, flags } = await this.parse(Resume);
     const secrets = gatherSecrets({ flags: flags.secret, file: flags['secrets-file'], env: process.env });
     let registry;
+    let executorLimits: Record<string, number> = {};
     try {
       registry = optionalRegistryConfig(flags) ?? null;
+      executorLimits = parseExecutorLimits(flags['executor-limit'] ?? []);
     } catch (err) {
-      if (!(err instanceof RegistryConfigError)) throw err;
+      if (!(err instanceof RegistryConfigError || err instanceof ExecutorLimitError)) throw err;
       this.error(err.message, { exit: 2 });
     }
-    const engine = await openEngine({ secrets, webhooks: flags.webhook, callbackHost: flags['callback-host'], registry });
+    const engine = await openEngine({ secrets, webhooks: flags.webhook, callbackHost: flags['callback-host'], registry, executorLimits });
     try {
       const run = await engine.store.getRun(args.id);
       if (!run) {

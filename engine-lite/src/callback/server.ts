@@ -6,7 +6,7 @@
  * is valid only for its own task and only until the task is revoked (when its attempt ends).
  * Missing/malformed credentials are 401, a wrong or expired token 403; errors are JSON bodies.
  */
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,7 +18,8 @@ export interface TaskGrant {
   taskId: string;
   runId: string;
   stepId: string;
-  token: string;
+  /** sha256 hex of the task's token: a grant taken over from a stopped engine knows only this. */
+  tokenSha256: string;
 }
 
 export interface CallbackHandlers {
@@ -49,21 +50,18 @@ const ROUTE = /^\/api\/tasks\/([A-Za-z0-9._-]+)\/(logs|events|report|files\/([A-
 
 export class CallbackServer {
   private server: Server | undefined;
+  /** Ports of stopped engines, listened on again for the tasks taken over from them. */
+  private readonly extra = new Map<number, Server>();
   private readonly grants = new Map<string, TaskGrant>();
   private baseUrl = '';
 
   constructor(private readonly handlers: CallbackHandlers, private readonly opts: CallbackServerOptions = {}) {}
 
   async listen(): Promise<void> {
-    const server = createServer((req, res) => void this.handle(req, res));
-    server.keepAliveTimeout = 5000;
-    const host = this.opts.host ?? '127.0.0.1';
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.opts.port ?? 0, host, () => resolve());
-    });
+    const server = await this.serve(this.opts.port ?? 0);
     this.server = server;
     const { port } = server.address() as AddressInfo;
+    const host = this.opts.host ?? '127.0.0.1';
     const advertised = this.opts.advertiseHost ?? (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host);
     this.baseUrl = `http://${advertised.includes(':') ? `[${advertised}]` : advertised}:${port}`;
   }
@@ -72,12 +70,34 @@ export class CallbackServer {
     return this.baseUrl;
   }
 
+  get port(): number {
+    return (this.server?.address() as AddressInfo | null)?.port ?? 0;
+  }
+
   /** A fresh token for one task attempt. */
-  grant(taskId: string, runId: string, stepId: string): Callback {
+  grant(taskId: string, runId: string, stepId: string): Callback & { tokenSha256: string } {
     // Two v4 UUIDs: 244 random bits from the runtime's pooled CSPRNG (randomBytes per task is slower).
     const token = `${randomUUID()}${randomUUID()}`.replaceAll('-', '');
-    this.grants.set(taskId, { taskId, runId, stepId, token });
-    return { url: `${this.baseUrl}/api/tasks/${taskId}`, token };
+    const tokenSha256 = sha256(token);
+    this.grants.set(taskId, { taskId, runId, stepId, tokenSha256 });
+    return { url: `${this.baseUrl}/api/tasks/${taskId}`, token, tokenSha256 };
+  }
+
+  /**
+   * Takes over a task a stopped engine granted: its token (known by hash) is valid again, and its
+   * old port is listened on when free, so the agent's retries and spooled logs arrive here.
+   * Returns whether that port could be had (false: the agent's logs stay in its spool).
+   */
+  async regrant(grant: TaskGrant, port: number): Promise<boolean> {
+    if (!/^[0-9a-f]{64}$/.test(grant.tokenSha256)) throw new Error(`task ${grant.taskId}: the recorded token digest is not a sha256`);
+    this.grants.set(grant.taskId, grant);
+    if (port === this.port || this.extra.has(port)) return true;
+    try {
+      this.extra.set(port, await this.serve(port));
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   revoke(taskId: string): void {
@@ -85,13 +105,28 @@ export class CallbackServer {
   }
 
   async close(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
+    const servers = [...(this.server ? [this.server] : []), ...this.extra.values()];
     this.server = undefined;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
+    this.extra.clear();
+    await Promise.all(
+      servers.map(
+        (server) =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+          }),
+      ),
+    );
+  }
+
+  private async serve(port: number): Promise<Server> {
+    const server = createServer((req, res) => void this.handle(req, res));
+    server.keepAliveTimeout = 5000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, this.opts.host ?? '127.0.0.1', () => resolve());
     });
+    return server;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -133,8 +168,7 @@ export class CallbackServer {
       throw new HttpError(401, 'missing or malformed Authorization header: send "Authorization: Bearer <task token>"');
     }
     const grant = this.grants.get(taskId);
-    const given = Buffer.from(m[1]!);
-    if (!grant || given.length !== Buffer.byteLength(grant.token) || !timingSafeEqual(given, Buffer.from(grant.token))) {
+    if (!grant || !timingSafeEqual(Buffer.from(sha256(m[1]!), 'hex'), Buffer.from(grant.tokenSha256, 'hex'))) {
       req.resume();
       throw new HttpError(403, `token not valid for task ${taskId} (wrong task, or the task is no longer running)`);
     }
@@ -158,6 +192,10 @@ async function readJson(req: IncomingMessage, max: number): Promise<unknown> {
   } catch (err) {
     throw new BadBody(`not JSON (${(err as Error).message.slice(0, 80)})`);
   }
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

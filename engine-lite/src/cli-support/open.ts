@@ -12,6 +12,8 @@ export interface OpenEngineOptions {
   webhooks?: string[];
   callbackHost?: string;
   concurrency?: number;
+  /** Most steps of one executor kind running at once, e.g. `{ docker: 2 }`. */
+  executorLimits?: Record<string, number>;
   /** Image for container steps whose action names none; default env CARAVAN_DEFAULT_IMAGE. */
   defaultImage?: string;
   /**
@@ -35,6 +37,7 @@ export async function openEngine(o: OpenEngineOptions = {}): Promise<Engine> {
       resolver: new DefaultActionResolver(builtinActionsDir(), registry),
       secrets: o.secrets,
       concurrency: o.concurrency,
+      executorLimits: o.executorLimits,
       defaultImage: o.defaultImage ?? env.CARAVAN_DEFAULT_IMAGE,
       callback: o.callbackHost ? { host: o.callbackHost } : undefined,
       webhooks:
