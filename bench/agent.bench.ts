@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Bench, BenchRow } from './lib.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const RUNS = 41;
+const RUNS = 61;
 const WARMUP = 5;
 const STARTUP_GOAL_MS = 15;
 const RSS_GOAL_MB = 80;

@@ -21,3 +21,22 @@ export function base64Fragments(secret: Buffer): string[] {
 function toUrlSafe(base64: string): string {
   return base64.replace(/\+/g, '-').replace(/\//g, '_');
 }
+
+/** Widths base64 tools wrap at: GNU `base64` and MIME (76), PEM and `openssl base64` (64). */
+export const BASE64_WRAP_WIDTHS = [76, 64] as const;
+
+/**
+ * A secret encoded alone by a tool that wraps lines (`base64 key.pem`): the whole wrapped text,
+ * with LF and CRLF, and each full line on its own, so a listing cut short still hides every line.
+ */
+export function wrappedBase64Forms(secret: Buffer): string[] {
+  const whole = secret.toString('base64');
+  const forms: string[] = [];
+  for (const width of BASE64_WRAP_WIDTHS) {
+    if (whole.length <= width) continue;
+    const lines: string[] = [];
+    for (let at = 0; at < whole.length; at += width) lines.push(whole.slice(at, at + width));
+    forms.push(lines.join('\n'), lines.join('\r\n'), ...lines.filter((line) => line.length === width));
+  }
+  return forms;
+}

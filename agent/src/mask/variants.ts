@@ -1,9 +1,9 @@
 /**
  * The byte patterns that stand for one secret: the value itself, its lines, and the forms the
- * value takes once encoded (base64 at every byte offset, hex, URL, JSON, shell quoting, XML).
+ * value takes once encoded (base64 at every byte offset and wrapped, hex, URL, JSON, shell quoting, XML).
  * The rules are written for users in docs/masking.md; keep both in step.
  */
-import { base64Fragments } from './base64.js';
+import { base64Fragments, wrappedBase64Forms } from './base64.js';
 
 /** Secrets (and lines of multi-line secrets) shorter than this are masked only as whole words. */
 export const MIN_SUBSTRING_BYTES = 4;
@@ -70,6 +70,7 @@ function encodedForms(value: string, bytes: Buffer): string[] {
   const hex = bytes.toString('hex');
   return [
     ...base64Fragments(bytes),
+    ...wrappedBase64Forms(bytes),
     hex,
     hex.toUpperCase(),
     uri,

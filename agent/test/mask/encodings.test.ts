@@ -57,3 +57,28 @@ describe('encodings of a secret', () => {
     expect(masker().maskString(other)).toBe(other);
   });
 });
+
+describe('a long secret encoded alone by a tool that wraps lines', () => {
+  const key = `-----BEGIN PRIVATE KEY-----\n${'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7'.repeat(4)}\n-----END PRIVATE KEY-----\n`;
+  const wrap = (text: string, width: number, nl: string) => text.match(new RegExp(`.{1,${width}}`, 'g'))!.join(nl);
+  const cases = [
+    ['GNU base64 (76 columns)', 76, '\n'],
+    ['openssl base64 / PEM (64 columns)', 64, '\n'],
+    ['MIME with CRLF (76 columns)', 76, '\r\n'],
+  ] as const;
+  for (const [name, width, nl] of cases) {
+    it(`masks every line of ${name}`, () => {
+      const wrapped = wrap(Buffer.from(key).toString('base64'), width, nl);
+      const out = createMasker([key]).maskString(`encoded:\n${wrapped}\ndone\n`);
+      for (const line of wrapped.split(nl)) expect(out).not.toContain(line);
+      expect(out.startsWith('encoded:\n')).toBe(true);
+      expect(out.endsWith('\ndone\n')).toBe(true);
+    });
+  }
+
+  it('masks the lines of a listing cut short', () => {
+    const lines = wrap(Buffer.from(key).toString('base64'), 76, '\n').split('\n');
+    const out = createMasker([key]).maskString(`${lines.slice(0, 2).join('\n')}\n`);
+    expect(out).toBe('***\n***\n');
+  });
+});
