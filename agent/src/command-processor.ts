@@ -16,9 +16,12 @@ export class CommandProcessor {
   private stopToken: string | undefined;
   private lineNo = 0;
 
-  constructor(private readonly effects: CommandEffects) {}
+  constructor(
+    private readonly effects: CommandEffects,
+    private readonly stream: 'stdout' | 'stderr' = 'stdout',
+  ) {}
 
-  /** Handles one whole stdout line; returns what to print instead of it, if anything. */
+  /** Handles one whole line of its stream; returns what to print instead of it, if anything. */
   handle(line: string): Buffer | undefined {
     this.lineNo++;
     const command = parseWorkflowCommand(line);
@@ -28,10 +31,10 @@ export class CommandProcessor {
     }
     if (!command) {
       const meta = parseErdaMeta(line);
-      if (meta) this.effects.setOutput(meta.name, meta.value, `stdout line ${this.lineNo} (action meta)`);
+      if (meta) this.effects.setOutput(meta.name, meta.value, `${this.stream} line ${this.lineNo} (action meta)`);
       return undefined;
     }
-    const where = `stdout line ${this.lineNo}`;
+    const where = `${this.stream} line ${this.lineNo}`;
     switch (command.name) {
       case 'add-mask': {
         const value = unescapeData(command.data);
@@ -67,7 +70,7 @@ export class CommandProcessor {
     this.lineNo++;
     if (this.stopToken !== undefined) return false;
     const name = looksLikeCommand(start);
-    const where = `stdout line ${this.lineNo}`;
+    const where = `${this.stream} line ${this.lineNo}`;
     if (name === 'add-mask') {
       this.effects.warn(`${where}: an ::add-mask:: line is too long to parse; it was dropped and its value NOT registered`);
       return true;

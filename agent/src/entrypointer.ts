@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { AgentError, AgentEvent, AgentReport, Annotation, FileReport, TaskContext } from '../../spec/src/index.js';
 import { buildActionEnv, oversizedVariables } from './action-env.js';
 import { systemClock, type Clock } from './clock.js';
-import { CommandProcessor } from './command-processor.js';
+import { CommandProcessor, type CommandEffects } from './command-processor.js';
 import { analyzeEnd, exitCodeOf, type EndFacts } from './error-analysis.js';
 import { describeDeclaredFiles } from './declared-files.js';
 import type { FileWatcher, WatchStarter } from './file-watcher.js';
@@ -165,7 +165,9 @@ export class Entrypointer {
 
   private async supervise(action: RunningAction) {
     const { context, masker } = this.o;
-    const commands = new CommandProcessor({
+    // Workflow commands are read on both streams, as GitHub's runner does: an ::add-mask:: on
+    // stderr must hide the value on stdout too.
+    const effects: CommandEffects = {
       addMask: (value) => masker.add(value),
       setOutput: (name, value, where) => {
         if (this.outputs.set(name, value, where)) this.emit({ type: 'output', name, value: masker.maskString(value), ts: this.clock.now() });
@@ -177,35 +179,41 @@ export class Entrypointer {
         this.outputs.fail(m);
         this.say(`error: ${m}`);
       },
-    });
+    };
+    const outCommands = new CommandProcessor(effects, 'stdout');
+    const errCommands = new CommandProcessor(effects, 'stderr');
     const reporter = this.o.reporter;
     const stdout = new StreamPump(masker.stream(), this.o.stdout, {
-      onLine: (line) => commands.handle(line),
-      onOverlongLine: (start) => commands.overlong(start),
+      onLine: (line) => outCommands.handle(line),
+      onOverlongLine: (start) => outCommands.overlong(start),
       onMaskedLine: reporter.wantsLogs ? (text) => reporter.log({ stream: 'stdout', text, ts: this.clock.now() }) : undefined,
     });
     const stderr = new StreamPump(masker.stream(), this.o.stderr, {
+      onLine: (line) => errCommands.handle(line),
+      onOverlongLine: (start) => errCommands.overlong(start),
       onMaskedLine: (text) => {
         this.keepExcerpt(text);
         return reporter.wantsLogs ? reporter.log({ stream: 'stderr', text, ts: this.clock.now() }) : undefined;
       },
     });
     const cancelTimeout = context.timeoutSeconds ? this.clock.setTimer(context.timeoutSeconds * 1000, () => this.stop('timeout', 'SIGTERM')) : undefined;
-    // partial stdout lines are let out every PARTIAL_LINE_MS, from the first output on (a timer costs a quiet action's start-up)
+    // partial lines are let out every PARTIAL_LINE_MS, from the first output on (a timer costs a quiet action's start-up)
     let flushing: 'not yet' | 'on' | 'over' = 'not yet';
     let stopFlushing = () => {};
     const flushPartial = () => {
-      if (flushing === 'on') stopFlushing = this.clock.setTimer(PARTIAL_LINE_MS, () => void stdout.flushPartial().then(flushPartial));
+      if (flushing === 'on') {
+        stopFlushing = this.clock.setTimer(PARTIAL_LINE_MS, () => void Promise.all([stdout.flushPartial(), stderr.flushPartial()]).then(flushPartial));
+      }
     };
-    const counted = this.o.onOutputBytes ?? (() => undefined);
-    const countedStdout = (bytes: number) => {
-      counted(bytes);
+    const onOutputBytes = this.o.onOutputBytes ?? (() => undefined);
+    const counted = (bytes: number) => {
+      onOutputBytes(bytes);
       if (flushing === 'not yet') {
         flushing = 'on';
         flushPartial();
       }
     };
-    const pumped = Promise.all([drain(action.stdout, stdout, countedStdout), drain(action.stderr, stderr, counted)]);
+    const pumped = Promise.all([drain(action.stdout, stdout, counted), drain(action.stderr, stderr, counted)]);
     const exit = await action.exited;
     this.actionExited = true;
     flushing = 'over';

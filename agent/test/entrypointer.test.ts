@@ -207,6 +207,25 @@ describe('Entrypointer', () => {
     expect(report.outputs).toEqual({ a: '1' });
   });
 
+  it('reads workflow commands on stderr too: a mask given there hides the value on stdout', async () => {
+    const { started, agent, action, stdout, stderr, clock } = setup();
+    const run = agent.run();
+    await started();
+    action!.stderr.push('::add-mask::from-stderr-token\n::set-output name=via::stderr\nprogress 50%');
+    await settle();
+    clock.advance(PARTIAL_LINE_MS);
+    await until(() => stderr.text().includes('progress 50%'));
+    action!.stdout.push('the token is from-stderr-token\n');
+    action!.stderr.push('\n::warning file=a.sh,line=3::careful\n');
+    action!.exit({ code: 0, signal: null });
+    const { report } = await run;
+    expect(stdout.text()).toBe('the token is ***\n');
+    expect(stderr.text()).toContain('::add-mask::***\n');
+    expect(stderr.text()).not.toContain('from-stderr-token');
+    expect(report.outputs).toEqual({ via: 'stderr' });
+    expect(report.annotations).toEqual([{ level: 'warning', message: 'careful', file: 'a.sh', line: 3 }]);
+  });
+
   it('keeps only the last 20 stderr lines as the excerpt', async () => {
     const { started, agent, action } = setup();
     const run = agent.run();

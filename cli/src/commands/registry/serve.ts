@@ -12,6 +12,7 @@ export default class RegistryServe extends Command {
     data: Flags.string({ description: 'data folder (database file and blobs); default $CARAVAN_HOME/registry' }),
     port: Flags.integer({ description: 'TCP port (0 picks a free one)', default: 4873, min: 0, max: 65535 }),
     host: Flags.string({ description: 'address to listen on', default: '127.0.0.1' }),
+    'access-log': Flags.boolean({ description: 'print one line per request on stdout: time, client, user, method, path, status, ms, bytes (never a token)' }),
   };
 
   async run(): Promise<void> {
@@ -20,7 +21,10 @@ export default class RegistryServe extends Command {
     const dataDir = flags.data ?? defaultDataDir();
     let running;
     try {
-      running = await startRegistry({ dataDir, host: flags.host, port: flags.port, ...(databaseUrl ? { databaseUrl } : {}) });
+      running = await startRegistry({
+        dataDir, host: flags.host, port: flags.port, ...(databaseUrl ? { databaseUrl } : {}),
+        ...(flags['access-log'] ? { accessLog: (line: string) => void process.stdout.write(`${line}\n`) } : {}),
+      });
     } catch (err) {
       this.error(`cannot start the registry: ${(err as Error).message}`, { exit: 1 });
     }

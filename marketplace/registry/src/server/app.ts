@@ -7,12 +7,15 @@ import { requireRole } from '../auth/principal.js';
 import { parseActionName } from '../names.js';
 import { RegistryError } from '../errors.js';
 import type { Registry } from '../registry.js';
+import { installAccessLog } from './access-log.js';
 import { installErrorHandler } from './error-handler.js';
 import { loadOpenapi } from './openapi.js';
 
 export interface ServerOptions {
   /** Where internal errors are reported (never with a token in them). Defaults to stderr. */
   logError?: (line: string) => void;
+  /** Where one line per request goes (see access-log.ts); absent: no access log. */
+  accessLog?: (line: string) => void;
 }
 
 type Params = Record<string, string | undefined>;
@@ -69,6 +72,7 @@ export function createServer(registry: Registry, options: ServerOptions = {}): F
 
   const openapi = JSON.stringify(loadOpenapi());
   const who = (req: FastifyRequest) => registry.principal(req.headers.authorization);
+  if (options.accessLog) installAccessLog(app, options.accessLog, async (req) => (await who(req)).user || undefined);
 
   const onName = (method: 'GET' | 'PUT' | 'POST' | 'DELETE', suffix: string, handler: RouteHandlerMethod, extra: { schema?: object; bodyLimit?: number; onRequest?: onRequestHookHandler } = {}) => {
     for (const prefix of ['/v1/actions/:s1/:s2', '/v1/actions/:s1/:s2/:s3']) app.route({ method, url: `${prefix}/-${suffix}`, handler, ...extra });
