@@ -267,7 +267,7 @@ export class Entrypointer {
   private async finish(startedAt: number, facts: EndFacts, workdir?: string): Promise<RunResult> {
     const { masker } = this.o;
     const end = analyzeEnd(facts);
-    if (this.o.context.outputs) for (const w of this.outputs.checkTypes(this.o.context.outputs)) this.warn(w);
+    if (this.o.context.outputs) for (const w of this.outputs.checkTypes(this.o.context.outputs, this.o.context.dynamicOutputs === true)) this.warn(w);
     const files = workdir ? await this.declaredFiles(workdir) : [];
     if (end.status === 'success' && this.outputs.errors.length > 0) end.status = 'failed';
     const annotationErrors: AgentError[] = this.annotations

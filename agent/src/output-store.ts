@@ -52,12 +52,12 @@ export class OutputStore {
   }
 
   /** Checks values against the types the action's spec declares. */
-  checkTypes(declared: Record<string, ActionOutput>): string[] {
+  checkTypes(declared: Record<string, ActionOutput>, undeclaredAllowed = false): string[] {
     const warnings: string[] = [];
     for (const [name, value] of this.values) {
       const decl = declared[name];
       if (!decl) {
-        warnings.push(`output "${name}" is not declared in the action's outputs (declared: ${Object.keys(declared).join(', ') || 'none'})`);
+        if (!undeclaredAllowed) warnings.push(`output "${name}" is not declared in the action's outputs (declared: ${Object.keys(declared).join(', ') || 'none'})`);
         continue;
       }
       const problem = typeProblem(value, decl.type);

@@ -6,7 +6,7 @@ export class ContextError extends Error {}
 
 const KNOWN = new Set([
   'taskId', 'runId', 'stepId', 'secrets', 'params', 'env', 'outputsFile', 'watch', 'files',
-  'callback', 'timeoutSeconds', 'graceSeconds', 'workdir', 'outputs', 'warnPatterns',
+  'callback', 'timeoutSeconds', 'graceSeconds', 'workdir', 'outputs', 'dynamicOutputs', 'warnPatterns',
 ]);
 
 /** Reads the context from `--context FILE`, else `CARAVAN_CONTEXT` (inline JSON or a path), else an empty one. */
@@ -115,6 +115,10 @@ export function parseContext(text: string, source: string): ParsedContext {
         else context.outputs[name] = { type };
       }
     }
+  }
+  if (raw.dynamicOutputs !== undefined && raw.dynamicOutputs !== null) {
+    if (typeof raw.dynamicOutputs !== 'boolean') problems.push(`${at('dynamicOutputs')} must be true or false, got ${kindOf(raw.dynamicOutputs)}`);
+    else if (raw.dynamicOutputs) context.dynamicOutputs = true;
   }
   const warnPatterns = stringList('warnPatterns');
   for (const [i, p] of warnPatterns.entries()) {

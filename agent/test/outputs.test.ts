@@ -88,6 +88,20 @@ describe('OutputStore', () => {
   });
 });
 
+describe('OutputStore.checkTypes', () => {
+  it('warns about an undeclared output unless the action declares dynamic outputs; types are checked either way', () => {
+    const store = new OutputStore();
+    store.set('extra', 'x', 'test');
+    store.set('count', 'many', 'test');
+    expect(store.checkTypes({ count: { type: 'number' } })).toEqual(['output "extra" is not declared in the action\'s outputs (declared: count)']);
+    const dynamic = new OutputStore();
+    dynamic.set('extra', 'x', 'test');
+    dynamic.set('count', 'many', 'test');
+    expect(dynamic.checkTypes({ count: { type: 'number' } }, true)).toEqual([]);
+    expect(dynamic.errors[0]?.message).toMatch(/output "count" is declared as number/);
+  });
+});
+
 describe('readOutputsInto (the files after the action ends)', () => {
   const read = (setUp: (path: string) => void) => {
     const dir = mkdtempSync(join(tmpdir(), 'outputs-'));

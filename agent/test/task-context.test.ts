@@ -41,6 +41,12 @@ describe('task context', () => {
     expect(message).toContain('context.outputs.a.type must be one of string, number, boolean, json');
   });
 
+  it('reads dynamicOutputs as a boolean, and names a wrong type', () => {
+    expect(parseContext('{"dynamicOutputs": true}', 'c.json').context.dynamicOutputs).toBe(true);
+    expect(parseContext('{"dynamicOutputs": false}', 'c.json').context.dynamicOutputs).toBeUndefined();
+    expect(() => parseContext('{"dynamicOutputs": "yes"}', 'c.json')).toThrow(/c\.json: context\.dynamicOutputs must be true or false, got a string/);
+  });
+
   it('rejects malformed JSON and non-objects', () => {
     expect(() => parseContext('{"a":', 'c.json')).toThrow(/^c\.json: the task context is not valid JSON/);
     expect(() => parseContext('[1]', 'c.json')).toThrow(/must be a JSON object, got a list/);

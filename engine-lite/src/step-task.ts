@@ -103,6 +103,7 @@ export function taskContext(i: TaskContextInput): TaskContext {
     files: i.files,
     workdir: i.workspace,
     outputs: i.spec.outputs,
+    ...(i.spec.dynamicOutputs ? { dynamicOutputs: true } : {}),
     ...(i.timeoutSeconds !== undefined ? { timeoutSeconds: i.timeoutSeconds } : {}),
     graceSeconds: i.graceSeconds,
   };

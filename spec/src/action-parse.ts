@@ -188,6 +188,7 @@ function build(data: Raw): ActionSpec {
   const timeout = parseDuration(data.timeout);
   if (timeout !== undefined) spec.timeout = timeout;
   if (typeof data.category === 'string') spec.category = data.category;
+  if (data.dynamicOutputs === true) spec.dynamicOutputs = true;
   if (isRecord(data.branding)) spec.branding = data.branding as ActionSpec['branding'];
   return spec;
 }

@@ -46,6 +46,8 @@ export interface ActionSpec {
   description: string;
   inputs: Record<string, ActionInput>;
   outputs: Record<string, ActionOutput>;
+  /** It also sets outputs not listed in `outputs`, named by its inputs (an `extract` mapping). */
+  dynamicOutputs?: boolean;
   runs: ActionRuns;
   files: ActionFile[];
   caches: CacheDecl[];

@@ -37,6 +37,8 @@ export interface TaskContext {
   workdir?: string;
   /** Typed outputs declared by the action's spec, checked at the end. */
   outputs?: Record<string, ActionOutput>;
+  /** The action may set outputs it does not declare: no warning for them. */
+  dynamicOutputs?: boolean;
   /** Optional regular expressions: matching stderr lines only add warnings. */
   warnPatterns?: string[];
 }

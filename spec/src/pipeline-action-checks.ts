@@ -6,10 +6,7 @@
 import type { ActionSpec } from './action-types.js';
 import { suggestion } from './did-you-mean.js';
 import type { SpecIssue } from './issues.js';
-import { SHELL_ACTION } from './pipeline-steps.js';
 import type { Pipeline, PipelineStep, SourceLocation } from './pipeline-types.js';
-
-const SHELL_ACTION_NAME = SHELL_ACTION.slice(0, SHELL_ACTION.indexOf('@'));
 
 export interface ActionUsageIssues {
   errors: SpecIssue[];
@@ -25,8 +22,7 @@ export function checkActionUsage(pipeline: Pipeline, specs: ReadonlyMap<string, 
   }
   for (const ref of pipeline.outputRefs ?? []) {
     const spec = specs.get(ref.step);
-    // a shell step's outputs are whatever its script writes: nothing to check them against
-    if (!spec || ref.output in spec.outputs || spec.name === SHELL_ACTION_NAME) continue;
+    if (!spec || ref.output in spec.outputs || spec.dynamicOutputs) continue;
     const declared = Object.keys(spec.outputs);
     out.warnings.push(
       issue('warning', ref.loc, `steps.${ref.step}.outputs.${ref.output}: ${spec.name} declares no output "${ref.output}"; it reads as an empty string unless the action sets it anyway`,
@@ -47,6 +43,10 @@ function checkInputs(step: PipelineStep, spec: ActionSpec, out: ActionUsageIssue
     }
     if (given === undefined) continue;
     if (input.deprecationMessage) out.warnings.push(issue('warning', at(name), `step "${step.id}": input "${name}" of ${spec.name} is deprecated: ${input.deprecationMessage}`, undefined, `steps.${step.id}.with.${name}`));
+    const mismatch = isLiteral(given) || typeof given === 'object' ? typeMismatch(input.type, given) : undefined;
+    if (mismatch) {
+      out.warnings.push(issue('warning', at(name), `step "${step.id}": input "${name}" of ${spec.name} is a ${input.type}, got ${mismatch}`, undefined, `steps.${step.id}.with.${name}`));
+    }
     if (input.enum && isLiteral(given) && !input.enum.some((v) => String(v) === String(given))) {
       out.errors.push(issue('error', at(name), `step "${step.id}": input "${name}" of ${spec.name} must be one of ${input.enum.map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(given)}`, undefined, `steps.${step.id}.with.${name}`));
     }
@@ -55,6 +55,23 @@ function checkInputs(step: PipelineStep, spec: ActionSpec, out: ActionUsageIssue
     if (name in spec.inputs) continue;
     const hint = declared.length > 0 ? suggestion(name, declared) : `${spec.name} declares no inputs`;
     out.warnings.push(issue('warning', at(name), `step "${step.id}": ${spec.name} has no input "${name}"; the action gets it as INPUT_${name.toUpperCase().replace(/[-.]/g, '_')} but is unlikely to read it`, hint, `steps.${step.id}.with.${name}`));
+  }
+}
+
+/** What is wrong with a literal for an input of `type`, or undefined (strings may hold anything). */
+function typeMismatch(type: ActionSpec['inputs'][string]['type'], value: unknown): string | undefined {
+  const shown = JSON.stringify(value)?.slice(0, 60) ?? String(value);
+  switch (type) {
+    case 'number':
+      return typeof value === 'number' || (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) ? undefined : shown;
+    case 'boolean':
+      return typeof value === 'boolean' || value === 'true' || value === 'false' ? undefined : shown;
+    case 'string[]':
+      return Array.isArray(value) || typeof value === 'string' ? undefined : shown;
+    case 'object':
+      return (typeof value === 'object' && value !== null && !Array.isArray(value)) || typeof value === 'string' ? undefined : shown;
+    default:
+      return typeof value === 'object' && value !== null ? shown : undefined;
   }
 }
 

@@ -70,12 +70,23 @@ describe('checkActionUsage', () => {
         '',
       ].join('\n'),
     );
-    const shell = action('caravan/shell', { inputs: { run: { type: 'string', required: true } }, outputs: { 'exit-code': { type: 'number' } } });
+    const shell = action('caravan/shell', { inputs: { run: { type: 'string', required: true } }, outputs: { 'exit-code': { type: 'number' } }, dynamicOutputs: true });
     const r = checkActionUsage(p, new Map([['ship', deploy], ['check', shell], ['erda', shell]]));
     expect(r.errors).toEqual([]);
     expect(lines(r.warnings)).toEqual([
       'p.yml:8:60: warning: steps.ship.outputs.urls: acme/deploy declares no output "urls"; it reads as an empty string unless the action sets it anyway [steps.check] — did you mean "url"?',
       'p.yml:11:20: warning: steps.ship.outputs.versoin: acme/deploy declares no output "versoin"; it reads as an empty string unless the action sets it anyway [steps.erda] — did you mean "version"?',
+    ]);
+  });
+
+  it('warns about a literal of the wrong type, but not about strings that read as the type or about expressions', () => {
+    const p = parse(
+      'version: "1"\nparams:\n  n: { type: string }\nsteps:\n  - id: a\n    uses: acme/deploy@^1\n    with: { target: [x], replicas: many }\n  - id: b\n    uses: acme/deploy@^1\n    with: { target: x, replicas: "3" }\n  - id: c\n    uses: acme/deploy@^1\n    with: { target: x, replicas: "${{ params.n }}" }\n',
+    );
+    const r = checkActionUsage(p, new Map([['a', deploy], ['b', deploy], ['c', deploy]]));
+    expect(r.warnings.map((w) => w.message)).toEqual([
+      'step "a": input "target" of acme/deploy is a string, got ["x"]',
+      'step "a": input "replicas" of acme/deploy is a number, got "many"',
     ]);
   });
 
