@@ -54,7 +54,8 @@ export default class Run extends Command {
       executorLimits = parseExecutorLimits(flags['executor-limit'] ?? []);
     } catch (err) {
       if (err instanceof ParamsError || err instanceof SecretsError || err instanceof RegistryConfigError || err instanceof ExecutorLimitError) {
-        process.stderr.write(`${args.file}: ${err.message}\n`);
+        // params belong to the pipeline file; a bad flag or registry setting does not
+        process.stderr.write(`${err instanceof ParamsError ? `${args.file}: ` : ''}${err.message}\n`);
         process.exitCode = 2;
         return;
       }
