@@ -7,6 +7,7 @@ const { Script } = require('node:vm');
 
 const [bundle, out] = process.argv.slice(2);
 const source = wrap(readFileSync(bundle, 'utf8'));
+// source and filename exactly as scripts/sea/loader.cjs compiles them, or V8 rejects the cache
 const script = new Script(source, { filename: 'caravan-agent.cjs' });
 const exit = process.exit;
 process.exit = (code) => {

@@ -12,5 +12,6 @@ try {
 } catch {
   cachedData = undefined;
 }
+// source and filename exactly as scripts/sea/code-cache.cjs compiles them, or V8 rejects the cache
 const script = new Script(wrap(getAsset('agent.cjs', 'utf8')), { filename: 'caravan-agent.cjs', cachedData });
 script.runInThisContext()(module.exports, require, module, __filename, __dirname);

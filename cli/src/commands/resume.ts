@@ -2,8 +2,7 @@ import { Args, Command, Flags } from '@oclif/core';
 import { EngineError } from '../../../engine-lite/src/engine.js';
 import { openEngine } from '../../../engine-lite/src/cli-support/open.js';
 import { driveRun } from '../../../engine-lite/src/cli-support/session.js';
-import { ExecutorLimitError, parseExecutorLimits } from '../../../engine-lite/src/cli-support/executor-limits.js';
-import { optionalRegistryConfig, RegistryConfigError } from '../lib/registry-config.js';
+import { engineSettings, executorLimitFlag, isSettingsError, registryFlags, type EngineSettings } from '../lib/engine-flags.js';
 import { gatherSecrets } from '../../../engine-lite/src/secrets.js';
 
 export default class Resume extends Command {
@@ -17,25 +16,22 @@ export default class Resume extends Command {
     secret: Flags.string({ char: 's', description: 'a secret, NAME=VALUE (secrets are never stored: give them again)', multiple: true }),
     'secrets-file': Flags.string({ description: 'secrets from a dotenv or JSON file' }),
     webhook: Flags.string({ description: 'POST run and step events to this URL (repeatable)', multiple: true }),
-    'executor-limit': Flags.string({ description: 'most steps of one executor running at once, KIND=N, e.g. docker=2 (repeatable)', multiple: true }),
-    registry: Flags.string({ description: 'registry that actions resolve from (default: CARAVAN_REGISTRY, then `caravan login`)' }),
-    token: Flags.string({ description: 'registry token (default: CARAVAN_REGISTRY_TOKEN, CARAVAN_TOKEN, then `caravan login`)' }),
+    ...executorLimitFlag,
+    ...registryFlags,
     'callback-host': Flags.string({ description: 'address of the engine callback API (default 127.0.0.1)' }),
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Resume);
     const secrets = gatherSecrets({ flags: flags.secret, file: flags['secrets-file'], env: process.env });
-    let registry;
-    let executorLimits: Record<string, number> = {};
+    let settings: EngineSettings;
     try {
-      registry = optionalRegistryConfig(flags) ?? null;
-      executorLimits = parseExecutorLimits(flags['executor-limit'] ?? []);
+      settings = engineSettings(flags);
     } catch (err) {
-      if (!(err instanceof RegistryConfigError || err instanceof ExecutorLimitError)) throw err;
+      if (!isSettingsError(err)) throw err;
       this.error(err.message, { exit: 2 });
     }
-    const engine = await openEngine({ secrets, webhooks: flags.webhook, callbackHost: flags['callback-host'], registry, executorLimits });
+    const engine = await openEngine({ secrets, webhooks: flags.webhook, callbackHost: flags['callback-host'], ...settings });
     try {
       const run = await engine.store.getRun(args.id);
       if (!run) {

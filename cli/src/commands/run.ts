@@ -5,8 +5,7 @@ import { EngineError } from '../../../engine-lite/src/engine.js';
 import { openEngine } from '../../../engine-lite/src/cli-support/open.js';
 import { driveRun } from '../../../engine-lite/src/cli-support/session.js';
 import { ParamsError, resolveParams } from '../../../engine-lite/src/params.js';
-import { ExecutorLimitError, parseExecutorLimits } from '../../../engine-lite/src/cli-support/executor-limits.js';
-import { optionalRegistryConfig, RegistryConfigError } from '../lib/registry-config.js';
+import { engineSettings, executorLimitFlag, isSettingsError, registryFlags, type EngineSettings } from '../lib/engine-flags.js';
 import { gatherSecrets, parseAssignment, SecretsError } from '../../../engine-lite/src/secrets.js';
 
 export default class Run extends Command {
@@ -27,9 +26,8 @@ export default class Run extends Command {
     concurrency: Flags.integer({ char: 'c', description: 'most steps running at once (default: CPU count × 2)', min: 1 }),
     webhook: Flags.string({ description: 'POST run and step events to this URL, signed with CARAVAN_WEBHOOK_SECRET (repeatable)', multiple: true }),
     image: Flags.string({ description: 'image for container steps whose action names none, e.g. a Node image for the built-ins (env CARAVAN_DEFAULT_IMAGE)' }),
-    'executor-limit': Flags.string({ description: 'most steps of one executor running at once, KIND=N, e.g. docker=2 (repeatable)', multiple: true }),
-    registry: Flags.string({ description: 'registry that actions resolve from (default: CARAVAN_REGISTRY, then `caravan login`)' }),
-    token: Flags.string({ description: 'registry token (default: CARAVAN_REGISTRY_TOKEN, CARAVAN_TOKEN, then `caravan login`)' }),
+    ...executorLimitFlag,
+    ...registryFlags,
     'callback-host': Flags.string({ description: 'address of the engine callback API (default 127.0.0.1; 0.0.0.0 for containers)' }),
   };
 
@@ -44,16 +42,14 @@ export default class Run extends Command {
     }
     let params: Record<string, string | number | boolean>;
     let secrets: Record<string, string>;
-    let registry;
-    let executorLimits: Record<string, number>;
+    let settings: EngineSettings;
     try {
       params = Object.fromEntries((flags.param ?? []).map((p) => parseAssignment(p, '--param')));
       resolveParams(parsed.value, params);
       secrets = gatherSecrets({ flags: flags.secret, file: flags['secrets-file'], env: process.env });
-      registry = optionalRegistryConfig(flags) ?? null;
-      executorLimits = parseExecutorLimits(flags['executor-limit'] ?? []);
+      settings = engineSettings(flags);
     } catch (err) {
-      if (err instanceof ParamsError || err instanceof SecretsError || err instanceof RegistryConfigError || err instanceof ExecutorLimitError) {
+      if (err instanceof ParamsError || err instanceof SecretsError || isSettingsError(err)) {
         // params belong to the pipeline file; a bad flag or registry setting does not
         process.stderr.write(`${err instanceof ParamsError ? `${args.file}: ` : ''}${err.message}\n`);
         process.exitCode = 2;
@@ -61,7 +57,7 @@ export default class Run extends Command {
       }
       throw err;
     }
-    const engine = await openEngine({ secrets, webhooks: flags.webhook, callbackHost: flags['callback-host'], concurrency: flags.concurrency, defaultImage: flags.image, registry, executorLimits });
+    const engine = await openEngine({ secrets, webhooks: flags.webhook, callbackHost: flags['callback-host'], concurrency: flags.concurrency, defaultImage: flags.image, ...settings });
     try {
       let run;
       try {

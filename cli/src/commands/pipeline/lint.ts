@@ -2,6 +2,7 @@ import { Args, Command, Flags } from '@oclif/core';
 import { withActionChecks } from '../../../../engine-lite/src/cli-support/check-actions.js';
 import { loadPipelineFile } from '../../../../spec/src/pipeline-parse.js';
 import { printIssues } from '../../lib/print-issues.js';
+import { registryFlags } from '../../lib/engine-flags.js';
 import { optionalRegistryConfig, RegistryConfigError } from '../../lib/registry-config.js';
 
 export default class PipelineLint extends Command {
@@ -21,8 +22,7 @@ export default class PipelineLint extends Command {
   static override flags = {
     json: Flags.boolean({ description: 'print {ok, file, steps, errors, warnings} as JSON on stdout (for editors and CI)' }),
     offline: Flags.boolean({ description: 'check steps against built-in actions only; skip the others instead of resolving them through the registry' }),
-    registry: Flags.string({ description: 'registry the actions resolve from (default: CARAVAN_REGISTRY, then `caravan login`)' }),
-    token: Flags.string({ description: 'registry token (default: CARAVAN_REGISTRY_TOKEN, CARAVAN_TOKEN, then `caravan login`)' }),
+    ...registryFlags,
   };
 
   async run(): Promise<void> {
