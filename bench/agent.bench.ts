@@ -59,7 +59,9 @@ function peakRssMb(cmd: string[]): number {
 /** A fresh single executable from this bundle (dist/caravan-agent may be older than it). */
 async function singleExecutable(bundle: string): Promise<{ exe: string; cleanup: () => void }> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-sea-'));
-  const { buildSea } = (await import(join(root, 'scripts/sea.mjs'))) as { buildSea(root: string, o: object): Promise<{ exe: string }> };
+  const { buildSea } = (await import(join(root, 'scripts/sea.mjs'))) as {
+    buildSea(root: string, o: object): Promise<{ exe: string }>;
+  };
   const { exe } = await buildSea(root, { bundle, outDir: dir });
   return { exe, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
@@ -70,9 +72,18 @@ const bench: Bench = {
     const bundle = join(root, 'dist/agent.cjs');
     if (!existsSync(bundle)) throw new Error('dist/agent.cjs is missing: run node scripts/build.mjs');
     const rows: BenchRow[] = [];
-    const startupRow = (name: string, s: { agent: number; baseline: number; overhead: number }, judged: boolean): BenchRow => ({
-      name, value: s.agent, unit: 'ms', baseline: s.baseline, baselineName: 'node -e 0',
-      goal: judged ? `<= +${STARTUP_GOAL_MS} ms` : 'reported (no target)', met: !judged || s.overhead <= STARTUP_GOAL_MS,
+    const startupRow = (
+      name: string,
+      s: { agent: number; baseline: number; overhead: number },
+      judged: boolean,
+    ): BenchRow => ({
+      name,
+      value: s.agent,
+      unit: 'ms',
+      baseline: s.baseline,
+      baselineName: 'node -e 0',
+      goal: judged ? `<= +${STARTUP_GOAL_MS} ms` : 'reported (no target)',
+      met: !judged || s.overhead <= STARTUP_GOAL_MS,
       detail: `overhead +${s.overhead.toFixed(1)} ms, median of ${RUNS} paired runs`,
     });
     // The goal is caravan-agent's, the executable. `node dist/agent.cjs` also pays Node's CJS loader
@@ -90,7 +101,15 @@ const bench: Bench = {
       const baseline = peakRssMb([process.execPath, '-e', '0']);
       const hugeLine = 'head -c 100000000 /dev/zero | tr "\\0" a';
       const value = peakRssMb([process.execPath, bundle, 'run', '--', 'sh', '-c', hugeLine]);
-      rows.push({ name: 'peak RSS, 100 MB line without newline', value, unit: 'MB', baseline, baselineName: 'node -e 0', goal: `<= ${RSS_GOAL_MB} MB`, met: value <= RSS_GOAL_MB });
+      rows.push({
+        name: 'peak RSS, 100 MB line without newline',
+        value,
+        unit: 'MB',
+        baseline,
+        baselineName: 'node -e 0',
+        goal: `<= ${RSS_GOAL_MB} MB`,
+        met: value <= RSS_GOAL_MB,
+      });
     }
     return rows;
   },

@@ -61,7 +61,11 @@ async function bareSpawns(n: number, limit: number, context?: string): Promise<n
     while (next < n) {
       next++;
       await new Promise<void>((resolve, reject) => {
-        const child = spawn(process.execPath, [agent, 'run', ...(context ? ['--context', context] : []), '--', 'true'], { stdio: 'ignore' });
+        const child = spawn(
+          process.execPath,
+          [agent, 'run', ...(context ? ['--context', context] : []), '--', 'true'],
+          { stdio: 'ignore' },
+        );
         child.on('error', reject);
         child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`agent exited ${code}`))));
       });
@@ -77,7 +81,16 @@ async function plainLoop(n: number): Promise<number> {
   const t0 = performance.now();
   for (let i = 0; i < n; i++) {
     const taskId = `t${i}`;
-    await ex.create({ taskId, runId: 'r', stepId: `s${i}`, attempt: 1, command: ['true'], workspace: '/tmp', actionDir: '/tmp', context: { secrets: {}, params: {}, env: {}, watch: [], files: [] } });
+    await ex.create({
+      taskId,
+      runId: 'r',
+      stepId: `s${i}`,
+      attempt: 1,
+      command: ['true'],
+      workspace: '/tmp',
+      actionDir: '/tmp',
+      context: { secrets: {}, params: {}, env: {}, watch: [], files: [] },
+    });
     await ex.start(taskId);
     await ex.wait(taskId);
     await ex.remove(taskId);
@@ -98,11 +111,27 @@ const bench: Bench = {
       const base = await plainLoop(throughputSteps);
       const rate = (throughputSteps / ms) * 1000;
       const baseRate = (throughputSteps / base) * 1000;
-      rows.push({ name: `scheduling ${throughputSteps} ${shape} (noop executor)`, value: rate, unit: 'steps/s', baseline: baseRate, baselineName: 'plain loop', goal: '>= 5000 steps/s', met: rate >= 5000 });
+      rows.push({
+        name: `scheduling ${throughputSteps} ${shape} (noop executor)`,
+        value: rate,
+        unit: 'steps/s',
+        baseline: baseRate,
+        baselineName: 'plain loop',
+        goal: '>= 5000 steps/s',
+        met: rate >= 5000,
+      });
       // On a shared machine the wall clock mostly measures the wait for a CPU: steps per CPU-second
       // (all of the process's threads, GC and JIT included) is the engine's own cost.
       const cpuRate = (throughputSteps / cpuMs) * 1000;
-      rows.push({ name: `  same, per CPU-second of the engine`, value: cpuRate, unit: 'steps/s', baseline: baseRate, baselineName: 'plain loop', goal: '>= 5000 steps/s', met: cpuRate >= 5000 });
+      rows.push({
+        name: `  same, per CPU-second of the engine`,
+        value: cpuRate,
+        unit: 'steps/s',
+        baseline: baseRate,
+        baselineName: 'plain loop',
+        goal: '>= 5000 steps/s',
+        met: cpuRate >= 5000,
+      });
     }
     // The agent run with a callback context, as the engine starts it: isolates the engine's own cost.
     const home = mkdtempSync(join(tmpdir(), 'caravan-bench-cb-'));
@@ -113,15 +142,41 @@ const bench: Bench = {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as AddressInfo).port;
     const contextFile = join(home, 'context.json');
-    writeFileSync(contextFile, JSON.stringify({ secrets: {}, params: {}, env: {}, watch: [], files: [], callback: { url: `http://127.0.0.1:${port}/api/tasks/t`, token: 'x' } }));
+    writeFileSync(
+      contextFile,
+      JSON.stringify({
+        secrets: {},
+        params: {},
+        env: {},
+        watch: [],
+        files: [],
+        callback: { url: `http://127.0.0.1:${port}/api/tasks/t`, token: 'x' },
+      }),
+    );
     try {
       for (const shape of ['wide', 'deep'] as const) {
         const limit = shape === 'wide' ? concurrency : 1;
         const base = await bareSpawns(steps, limit);
         const withCallback = await bareSpawns(steps, limit, contextFile);
         const { ms } = await timeRun(shape, 'process', steps);
-        rows.push({ name: `${steps} no-op steps ${shape} (process executor)`, value: ms / 1000, unit: 's', baseline: base / 1000, baselineName: `bare agent ×${limit}`, goal: '<= 1.3x baseline', met: ms <= base * 1.3 });
-        rows.push({ name: `  same, against the agent with a callback`, value: ms / 1000, unit: 's', baseline: withCallback / 1000, baselineName: `agent+callback ×${limit}`, goal: '<= 1.3x baseline', met: ms <= withCallback * 1.3 });
+        rows.push({
+          name: `${steps} no-op steps ${shape} (process executor)`,
+          value: ms / 1000,
+          unit: 's',
+          baseline: base / 1000,
+          baselineName: `bare agent ×${limit}`,
+          goal: '<= 1.3x baseline',
+          met: ms <= base * 1.3,
+        });
+        rows.push({
+          name: `  same, against the agent with a callback`,
+          value: ms / 1000,
+          unit: 's',
+          baseline: withCallback / 1000,
+          baselineName: `agent+callback ×${limit}`,
+          goal: '<= 1.3x baseline',
+          met: ms <= withCallback * 1.3,
+        });
       }
     } finally {
       server.close();

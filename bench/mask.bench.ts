@@ -29,7 +29,24 @@ function makeSecrets(count: number): string[] {
 
 /** Build-log lines; every 500th line prints a secret or its base64. */
 function makeCorpus(secrets: string[]): Buffer {
-  const words = ['compiling', 'module', 'src/index.ts', 'warning:', 'npm', 'install', 'done', 'in', 'ms', 'GET', '/api/v1/items', '200', 'cache', 'hit', 'layer', 'sha256:'];
+  const words = [
+    'compiling',
+    'module',
+    'src/index.ts',
+    'warning:',
+    'npm',
+    'install',
+    'done',
+    'in',
+    'ms',
+    'GET',
+    '/api/v1/items',
+    '200',
+    'cache',
+    'hit',
+    'layer',
+    'sha256:',
+  ];
   const lines: string[] = [];
   let size = 0;
   for (let i = 0; size < CORPUS; i++) {

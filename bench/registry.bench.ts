@@ -38,7 +38,11 @@ server.listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:'
 `;
 
 function startChild(args: string[], env: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let out = '';
   return new Promise((resolve, reject) => {
     const onData = (c: Buffer) => {
@@ -59,7 +63,10 @@ async function tarball(name: string, version: string): Promise<Buffer> {
     chunks.push(c as Buffer);
   });
   const done = new Promise<void>((resolve) => p.on('end', () => resolve()));
-  p.entry({ name: 'action.yml', mtime: new Date(0) }, `name: ${name}\nversion: ${version}\ndescription: bench\nruns:\n  command: echo\n`);
+  p.entry(
+    { name: 'action.yml', mtime: new Date(0) },
+    `name: ${name}\nversion: ${version}\ndescription: bench\nruns:\n  command: echo\n`,
+  );
   p.entry({ name: 'README.md', mtime: new Date(0) }, `# ${name}\n${'lorem ipsum '.repeat(200)}`);
   p.finalize();
   await done;
@@ -68,27 +75,39 @@ async function tarball(name: string, version: string): Promise<Buffer> {
 
 async function load(url: string, headers: Record<string, string>): Promise<number> {
   const result = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, headers });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
   return result.requests.average;
 }
 
 /** Publishes distinct versions from `workers` concurrent clients for SECONDS; returns versions/s. */
-async function publishRate(base: string, token: string | undefined, workers: number, bodies: Buffer[], name: string, versions: string[]): Promise<number> {
+async function publishRate(
+  base: string,
+  token: string | undefined,
+  workers: number,
+  bodies: Buffer[],
+  name: string,
+  versions: string[],
+): Promise<number> {
   let next = 0;
   let done = 0;
   const deadline = Date.now() + SECONDS * 1000;
   const started = Date.now();
-  await Promise.all(Array.from({ length: workers }, async () => {
-    while (Date.now() < deadline && next < bodies.length) {
-      const i = next++;
-      const res = await fetch(`${base}/v1/actions/${name}/-/versions/${versions[i]}`, {
-        method: 'PUT', body: bodies[i], headers: { 'content-type': 'application/gzip', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      });
-      await res.arrayBuffer();
-      if (res.status !== 201) throw new Error(`publish ${versions[i]}: HTTP ${res.status}`);
-      done++;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (Date.now() < deadline && next < bodies.length) {
+        const i = next++;
+        const res = await fetch(`${base}/v1/actions/${name}/-/versions/${versions[i]}`, {
+          method: 'PUT',
+          body: bodies[i],
+          headers: { 'content-type': 'application/gzip', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        });
+        await res.arrayBuffer();
+        if (res.status !== 201) throw new Error(`publish ${versions[i]}: HTTP ${res.status}`);
+        done++;
+      }
+    }),
+  );
   return done / ((Date.now() - started) / 1000);
 }
 
@@ -108,18 +127,53 @@ async function postgresFigures(staticRps: number, staticPutPerSec: number): Prom
     const { token } = await addUser(store, 'bench', false);
     await grant(store, 'bench', 'acme', 'owner');
     await store.close();
-    registry = await startChild([join(root, 'bin/caravan.js'), 'registry', 'serve', '--data', data, '--port', '0'], { CARAVAN_DATABASE_URL: databaseUrl });
+    registry = await startChild([join(root, 'bin/caravan.js'), 'registry', 'serve', '--data', data, '--port', '0'], {
+      CARAVAN_DATABASE_URL: databaseUrl,
+    });
     const versions = Array.from({ length: 10 }, (_, i) => `1.${i}.0`);
-    await publishRate(registry.url, token, 1, await Promise.all(versions.map((v) => tarball('acme/lint', v))), 'acme/lint', versions);
+    await publishRate(
+      registry.url,
+      token,
+      1,
+      await Promise.all(versions.map((v) => tarball('acme/lint', v))),
+      'acme/lint',
+      versions,
+    );
     let resolveRps = 0;
     for (let round = 0; round < ROUNDS; round++) {
-      resolveRps = Math.max(resolveRps, await load(`${registry.url}/v1/actions/acme/lint/-/resolve?range=%5E1`, { authorization: `Bearer ${token}` }));
+      resolveRps = Math.max(
+        resolveRps,
+        await load(`${registry.url}/v1/actions/acme/lint/-/resolve?range=%5E1`, { authorization: `Bearer ${token}` }),
+      );
     }
     const pubVersions = Array.from({ length: 4000 }, (_, i) => `2.0.${i}`);
-    const publishPerSec = await publishRate(registry.url, token, 10, await Promise.all(pubVersions.map((v) => tarball('acme/pub', v))), 'acme/pub', pubVersions);
+    const publishPerSec = await publishRate(
+      registry.url,
+      token,
+      10,
+      await Promise.all(pubVersions.map((v) => tarball('acme/pub', v))),
+      'acme/pub',
+      pubVersions,
+    );
     return [
-      { name: 'resolve ^1 (PostgreSQL)', value: resolveRps, unit: 'req/s', baseline: staticRps, baselineName: 'node:http static', goal: `>= ${GOAL} req/s (3x Verdaccio)`, met: resolveRps >= GOAL },
-      { name: 'publish (10 clients, PostgreSQL)', value: publishPerSec, unit: 'versions/s', baseline: staticPutPerSec, baselineName: 'node:http static', goal: 'reported (no target)', met: publishPerSec > 0 },
+      {
+        name: 'resolve ^1 (PostgreSQL)',
+        value: resolveRps,
+        unit: 'req/s',
+        baseline: staticRps,
+        baselineName: 'node:http static',
+        goal: `>= ${GOAL} req/s (3x Verdaccio)`,
+        met: resolveRps >= GOAL,
+      },
+      {
+        name: 'publish (10 clients, PostgreSQL)',
+        value: publishPerSec,
+        unit: 'versions/s',
+        baseline: staticPutPerSec,
+        baselineName: 'node:http static',
+        goal: 'reported (no target)',
+        met: publishPerSec > 0,
+      },
     ];
   } finally {
     registry?.child.kill('SIGTERM');
@@ -139,7 +193,15 @@ const bench: Bench = {
     await grant(store, 'bench', 'acme', 'owner');
     await store.close();
     const baseline = await startChild(['-e', STATIC_SERVER]);
-    const registry = await startChild([join(root, 'bin/caravan.js'), 'registry', 'serve', '--data', data, '--port', '0']);
+    const registry = await startChild([
+      join(root, 'bin/caravan.js'),
+      'registry',
+      'serve',
+      '--data',
+      data,
+      '--port',
+      '0',
+    ]);
     try {
       const auth = { authorization: `Bearer ${token}` };
       const seedVersions = Array.from({ length: 10 }, (_, i) => `1.${i}.0`);
@@ -151,7 +213,10 @@ const bench: Bench = {
       let listRps = 0;
       for (let round = 0; round < ROUNDS; round++) {
         staticRps = Math.max(staticRps, await load(baseline.url, {}));
-        resolveRps = Math.max(resolveRps, await load(`${registry.url}/v1/actions/acme/lint/-/resolve?range=%5E1`, auth));
+        resolveRps = Math.max(
+          resolveRps,
+          await load(`${registry.url}/v1/actions/acme/lint/-/resolve?range=%5E1`, auth),
+        );
         listRps = Math.max(listRps, await load(`${registry.url}/v1/actions/acme/lint/-/versions`, auth));
       }
 
@@ -160,12 +225,40 @@ const bench: Bench = {
       const publishPerSec = await publishRate(registry.url, token, 10, pubBodies, 'acme/pub', pubVersions);
       const staticPutPerSec = await publishRate(baseline.url, undefined, 10, pubBodies, 'acme/pub', pubVersions);
 
-      const row = (name: string, value: number, unit: string, base: number, goal: string, met: boolean): BenchRow =>
-        ({ name, value, unit, baseline: base, baselineName: 'node:http static', goal, met });
+      const row = (name: string, value: number, unit: string, base: number, goal: string, met: boolean): BenchRow => ({
+        name,
+        value,
+        unit,
+        baseline: base,
+        baselineName: 'node:http static',
+        goal,
+        met,
+      });
       return [
-        row('resolve ^1 (10 versions, token auth)', resolveRps, 'req/s', staticRps, `>= ${GOAL} req/s (3x Verdaccio)`, resolveRps >= GOAL),
-        row('version list (10 versions, token auth)', listRps, 'req/s', staticRps, `>= ${GOAL} req/s (3x Verdaccio)`, listRps >= GOAL),
-        row('publish (10 clients, fsync, SQLite)', publishPerSec, 'versions/s', staticPutPerSec, 'reported (no target)', publishPerSec > 0),
+        row(
+          'resolve ^1 (10 versions, token auth)',
+          resolveRps,
+          'req/s',
+          staticRps,
+          `>= ${GOAL} req/s (3x Verdaccio)`,
+          resolveRps >= GOAL,
+        ),
+        row(
+          'version list (10 versions, token auth)',
+          listRps,
+          'req/s',
+          staticRps,
+          `>= ${GOAL} req/s (3x Verdaccio)`,
+          listRps >= GOAL,
+        ),
+        row(
+          'publish (10 clients, fsync, SQLite)',
+          publishPerSec,
+          'versions/s',
+          staticPutPerSec,
+          'reported (no target)',
+          publishPerSec > 0,
+        ),
         ...(hasPostgres ? await postgresFigures(staticRps, staticPutPerSec) : []),
       ];
     } finally {

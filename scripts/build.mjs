@@ -23,7 +23,14 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 await import('../marketplace/actions/_shared/sync.mjs');
 const withSea = process.argv.includes('--sea');
 
-const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: false, logLevel: 'warning', absWorkingDir: root };
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  sourcemap: false,
+  logLevel: 'warning',
+  absWorkingDir: root,
+};
 
 const commandsDir = join(root, 'cli/src/commands');
 const commandFiles = readdirSync(commandsDir, { recursive: true })
@@ -46,9 +53,18 @@ const jobs = [
   }),
 ];
 if (existsSync(join(root, 'agent/src/main.ts'))) {
-  jobs.push(build({ ...common, entryPoints: ['agent/src/main.ts'], outfile: 'dist/agent.cjs', format: 'cjs', minify: true, legalComments: 'none',
-    // A single executable cannot import() at all, not even Node's built-ins: every import() becomes require().
-    supported: { 'dynamic-import': false } }));
+  jobs.push(
+    build({
+      ...common,
+      entryPoints: ['agent/src/main.ts'],
+      outfile: 'dist/agent.cjs',
+      format: 'cjs',
+      minify: true,
+      legalComments: 'none',
+      // A single executable cannot import() at all, not even Node's built-ins: every import() becomes require().
+      supported: { 'dynamic-import': false },
+    }),
+  );
 }
 await Promise.all(jobs);
 const old = `dist/.cli-old-${process.pid}`;

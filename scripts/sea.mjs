@@ -2,10 +2,22 @@
 //   dist/caravan-agent               Node SEA: a stripped copy of node with scripts/sea/loader.cjs as main,
 //                                    the esbuild bundle and a warm V8 code cache of it as assets
 //   dist/agent-portable/caravan-agent  POSIX sh entry that starts it through the shipped glibc loader
-//   dist/agent-portable/bin/caravan-agent, dist/agent-portable/lib/  the executable, ld-linux and the libraries ldd lists
+// dist/agent-portable/bin/caravan-agent, dist/agent-portable/lib/  the executable, ld-linux and the libraries ldd
+// lists
 // so the agent runs in images without glibc (busybox, alpine): /caravan/agent/caravan-agent run -- ...
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -31,7 +43,10 @@ function quietly(args, options) {
   }
 }
 
-/** The shared libraries `ldd` lists for `exe`, as [soname, real path]; the loader comes back as `ld-linux-x86-64.so.2`. */
+/**
+ * The shared libraries `ldd` lists for `exe`, as [soname, real path]; the loader comes back as
+ * `ld-linux-x86-64.so.2`.
+ */
 function libraries(exe) {
   const libs = [];
   for (const line of execFileSync('ldd', [exe], { encoding: 'utf8' }).split('\n')) {
@@ -54,13 +69,16 @@ export async function buildSea(root, { bundle = join(root, 'dist/agent.cjs'), ou
     const env = { ...process.env };
     delete env.NODE_OPTIONS;
     quietly([join(here, 'sea/code-cache.cjs'), bundle, cache], { env, cwd: work });
-    writeFileSync(config, JSON.stringify({
-      main: join(here, 'sea/loader.cjs'),
-      output: blob,
-      disableExperimentalSEAWarning: true,
-      useCodeCache: true,
-      assets: { 'agent.cjs': bundle, 'agent.cache': cache },
-    }));
+    writeFileSync(
+      config,
+      JSON.stringify({
+        main: join(here, 'sea/loader.cjs'),
+        output: blob,
+        disableExperimentalSEAWarning: true,
+        useCodeCache: true,
+        assets: { 'agent.cjs': bundle, 'agent.cache': cache },
+      }),
+    );
     quietly(['--experimental-sea-config', config], { env, cwd: work });
 
     mkdirSync(outDir, { recursive: true });
@@ -89,7 +107,8 @@ export async function buildSea(root, { bundle = join(root, 'dist/agent.cjs'), ou
       copyFileSync(path, join(portable, 'lib', name));
       chmodSync(join(portable, 'lib', name), 0o755);
     }
-    if (!existsSync(join(portable, 'lib/ld-linux-x86-64.so.2'))) throw new Error('sea: ldd did not list ld-linux-x86-64.so.2; only x86-64 glibc hosts are supported');
+    if (!existsSync(join(portable, 'lib/ld-linux-x86-64.so.2')))
+      throw new Error('sea: ldd did not list ld-linux-x86-64.so.2; only x86-64 glibc hosts are supported');
     writeFileSync(join(portable, 'caravan-agent'), ENTRY, { mode: 0o755 });
     return { exe, portable };
   } finally {

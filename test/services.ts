@@ -27,8 +27,12 @@ function available(name: string, up: boolean): boolean {
   return up;
 }
 
-export const hasPostgres = available('PostgreSQL on 127.0.0.1:5432', probe('pg_isready', ['-q', '-h', '127.0.0.1', '-p', '5432']));
+export const hasPostgres = available(
+  'PostgreSQL on 127.0.0.1:5432',
+  probe('pg_isready', ['-q', '-h', '127.0.0.1', '-p', '5432']),
+);
 export const hasPodman = available(
   'Podman Docker API',
-  existsSync(join(servicesDir, 'podman.sock')) && probe('curl', ['-sf', '--unix-socket', join(servicesDir, 'podman.sock'), 'http://d/_ping']),
+  existsSync(join(servicesDir, 'podman.sock')) &&
+    probe('curl', ['-sf', '--unix-socket', join(servicesDir, 'podman.sock'), 'http://d/_ping']),
 );

@@ -21,7 +21,11 @@ export interface ActionPaths {
  * The action's environment: the agent's own (minus its context, which holds every secret and the
  * callback token), then `context.env`, params, secrets, and the agent's file paths last.
  */
-export function buildActionEnv(base: NodeJS.ProcessEnv, context: TaskContext, paths: ActionPaths): Record<string, string> {
+export function buildActionEnv(
+  base: NodeJS.ProcessEnv,
+  context: TaskContext,
+  paths: ActionPaths,
+): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(base)) if (v !== undefined && k !== 'CARAVAN_CONTEXT') env[k] = v;
   Object.assign(env, context.env);

@@ -36,10 +36,14 @@ export function parseArgs(argv: string[]): CliCommand {
       return { kind: 'run', contextFile, reportFile, command, args };
     }
     if (arg === '-h' || arg === '--help') return { kind: 'help' };
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=')
+        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+        : [arg, undefined];
     if (flag === '--context' || flag === '--report') {
       const value = inline ?? rest[++i];
-      if (value === undefined || value === '' || (inline === undefined && value.startsWith('--'))) throw new UsageError(`${flag} needs a file path`);
+      if (value === undefined || value === '' || (inline === undefined && value.startsWith('--')))
+        throw new UsageError(`${flag} needs a file path`);
       if (flag === '--context') contextFile = value;
       else reportFile = value;
       continue;

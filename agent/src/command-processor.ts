@@ -1,5 +1,11 @@
 import type { Annotation } from '../../spec/src/index.js';
-import { looksLikeCommand, parseErdaMeta, parseWorkflowCommand, unescapeAll, unescapeData } from './workflow-command.js';
+import {
+  looksLikeCommand,
+  parseErdaMeta,
+  parseWorkflowCommand,
+  unescapeAll,
+  unescapeData,
+} from './workflow-command.js';
 
 export interface CommandEffects {
   addMask(value: string): void;
@@ -26,7 +32,12 @@ export class CommandProcessor {
     this.lineNo++;
     const command = parseWorkflowCommand(line);
     if (this.stopToken !== undefined) {
-      if (command && command.name === this.stopToken.toLowerCase() && line.trimStart().startsWith(`::${this.stopToken}::`)) this.stopToken = undefined;
+      if (
+        command &&
+        command.name === this.stopToken.toLowerCase() &&
+        line.trimStart().startsWith(`::${this.stopToken}::`)
+      )
+        this.stopToken = undefined;
       return undefined;
     }
     if (!command) {
@@ -57,7 +68,10 @@ export class CommandProcessor {
         this.effects.annotate(annotationOf(command.name, command.props, unescapeData(command.data)));
         return undefined;
       case 'stop-commands':
-        if (command.data === '') this.effects.warn(`${where}: ::stop-commands:: needs a token: ::stop-commands::TOKEN, then ::TOKEN:: to resume`);
+        if (command.data === '')
+          this.effects.warn(
+            `${where}: ::stop-commands:: needs a token: ::stop-commands::TOKEN, then ::TOKEN:: to resume`,
+          );
         else this.stopToken = command.data;
         return undefined;
       default:
@@ -72,11 +86,15 @@ export class CommandProcessor {
     const name = looksLikeCommand(start);
     const where = `${this.stream} line ${this.lineNo}`;
     if (name === 'add-mask') {
-      this.effects.warn(`${where}: an ::add-mask:: line is too long to parse; it was dropped and its value NOT registered`);
+      this.effects.warn(
+        `${where}: an ::add-mask:: line is too long to parse; it was dropped and its value NOT registered`,
+      );
       return true;
     }
     if (name === 'set-output' || name === 'action meta') {
-      this.effects.outputError(`${where}: the ${name} line is too long to parse (over the 1 MB output limit); the output was not set — write large data to a file`);
+      this.effects.outputError(
+        `${where}: the ${name} line is too long to parse (over the 1 MB output limit); the output was not set — write large data to a file`,
+      );
     }
     return false;
   }

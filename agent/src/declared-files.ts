@@ -7,7 +7,10 @@ import { describeFile } from './file-report.js';
  * Size and sha256 of each declared output file, and those missing. A folder gets its total size
  * and the sha256 of its canonical listing (see folderDigest).
  */
-export async function describeDeclaredFiles(files: DeclaredFile[], workdir: string): Promise<{ reports: FileReport[]; missing: DeclaredFile[] }> {
+export async function describeDeclaredFiles(
+  files: DeclaredFile[],
+  workdir: string,
+): Promise<{ reports: FileReport[]; missing: DeclaredFile[] }> {
   const reports: FileReport[] = [];
   const missing: DeclaredFile[] = [];
   for (const declared of files) {
@@ -16,7 +19,9 @@ export async function describeDeclaredFiles(files: DeclaredFile[], workdir: stri
       missing.push(declared);
       continue;
     }
-    const report = statSync(abs).isDirectory() ? { path: declared.path, ...(await folderDigest(abs)) } : await describeFile(abs, declared.path, (t) => t);
+    const report = statSync(abs).isDirectory()
+      ? { path: declared.path, ...(await folderDigest(abs)) }
+      : await describeFile(abs, declared.path, (t) => t);
     if (!report) continue;
     delete report.content;
     reports.push({ name: declared.name, ...report });

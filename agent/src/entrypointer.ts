@@ -1,4 +1,14 @@
-import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  rmdirSync,
+  statSync,
+  unlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { AgentError, AgentEvent, AgentReport, Annotation, FileReport, TaskContext } from '../../spec/src/index.js';
@@ -83,7 +93,10 @@ export class Entrypointer {
     return this.finished;
   }
 
-  /** SIGTERM/SIGINT from outside: forwarded to the action's group, SIGKILL after the grace period; a second one kills at once. */
+  /**
+   * SIGTERM/SIGINT from outside: forwarded to the action's group, SIGKILL after the grace period; a second one kills
+   * at once.
+   */
   cancel(signal: NodeJS.Signals): void {
     if (this.actionExited) return;
     if (!this.action) {
@@ -108,7 +121,11 @@ export class Entrypointer {
     this.stopping = { reason, signal };
     const grace = this.o.context.graceSeconds ?? DEFAULT_GRACE_SECONDS;
     const action = this.action;
-    this.say(reason === 'timeout' ? `timeout of ${this.o.context.timeoutSeconds}s reached: sending SIGTERM, SIGKILL in ${grace}s` : `${signal} received: forwarding it to the action, SIGKILL in ${grace}s`);
+    this.say(
+      reason === 'timeout'
+        ? `timeout of ${this.o.context.timeoutSeconds}s reached: sending SIGTERM, SIGKILL in ${grace}s`
+        : `${signal} received: forwarding it to the action, SIGKILL in ${grace}s`,
+    );
     action.kill(reason === 'timeout' ? 'SIGTERM' : signal);
     this.cancelKill = this.clock.setTimer(grace * 1000, () => {
       this.say(`the action did not stop within ${grace}s: sending SIGKILL`);
@@ -122,7 +139,10 @@ export class Entrypointer {
     for (const w of this.o.contextWarnings ?? []) this.warn(w);
     const workdir = resolve(context.workdir ?? process.cwd());
     if (!isDirectory(workdir)) {
-      const startError = Object.assign(new Error(`the workdir ${workdir} does not exist or is not a folder; fix context.workdir`), { code: 'EWORKDIR' });
+      const startError = Object.assign(
+        new Error(`the workdir ${workdir} does not exist or is not a folder; fix context.workdir`),
+        { code: 'EWORKDIR' },
+      );
       return this.finish(startedAt, { command: this.o.command, startError });
     }
     // Synchronous file work on the start and end paths: each async call is a thread-pool round trip
@@ -170,7 +190,8 @@ export class Entrypointer {
     const effects: CommandEffects = {
       addMask: (value) => masker.add(value),
       setOutput: (name, value, where) => {
-        if (this.outputs.set(name, value, where)) this.emit({ type: 'output', name, value: masker.maskString(value), ts: this.clock.now() });
+        if (this.outputs.set(name, value, where))
+          this.emit({ type: 'output', name, value: masker.maskString(value), ts: this.clock.now() });
         else this.say(`error: ${this.outputs.errors.at(-1)!.message}`);
       },
       annotate: (a) => this.annotate(a),
@@ -186,7 +207,9 @@ export class Entrypointer {
     const stdout = new StreamPump(masker.stream(), this.o.stdout, {
       onLine: (line) => outCommands.handle(line),
       onOverlongLine: (start) => outCommands.overlong(start),
-      onMaskedLine: reporter.wantsLogs ? (text) => reporter.log({ stream: 'stdout', text, ts: this.clock.now() }) : undefined,
+      onMaskedLine: reporter.wantsLogs
+        ? (text) => reporter.log({ stream: 'stdout', text, ts: this.clock.now() })
+        : undefined,
     });
     const stderr = new StreamPump(masker.stream(), this.o.stderr, {
       onLine: (line) => errCommands.handle(line),
@@ -196,13 +219,19 @@ export class Entrypointer {
         return reporter.wantsLogs ? reporter.log({ stream: 'stderr', text, ts: this.clock.now() }) : undefined;
       },
     });
-    const cancelTimeout = context.timeoutSeconds ? this.clock.setTimer(context.timeoutSeconds * 1000, () => this.stop('timeout', 'SIGTERM')) : undefined;
-    // partial lines are let out every PARTIAL_LINE_MS, from the first output on (a timer costs a quiet action's start-up)
+    const cancelTimeout = context.timeoutSeconds
+      ? this.clock.setTimer(context.timeoutSeconds * 1000, () => this.stop('timeout', 'SIGTERM'))
+      : undefined;
+    // partial lines are let out every PARTIAL_LINE_MS, from the first output on (a timer costs a quiet action's
+    // start-up)
     let flushing: 'not yet' | 'on' | 'over' = 'not yet';
     let stopFlushing = () => {};
     const flushPartial = () => {
       if (flushing === 'on') {
-        stopFlushing = this.clock.setTimer(PARTIAL_LINE_MS, () => void Promise.all([stdout.flushPartial(), stderr.flushPartial()]).then(flushPartial));
+        stopFlushing = this.clock.setTimer(
+          PARTIAL_LINE_MS,
+          () => void Promise.all([stdout.flushPartial(), stderr.flushPartial()]).then(flushPartial),
+        );
       }
     };
     const onOutputBytes = this.o.onOutputBytes ?? (() => undefined);
@@ -223,7 +252,9 @@ export class Entrypointer {
     let pipesClosed = false;
     const stopWaiting = this.clock.setTimer(this.o.pipeGraceMs ?? 2000, () => {
       if (pipesClosed) return;
-      this.warn('processes the action started in the background still held its output open after it exited; they were killed');
+      this.warn(
+        'processes the action started in the background still held its output open after it exited; they were killed',
+      );
       action.kill('SIGKILL');
       action.closeStreams();
     });
@@ -237,10 +268,15 @@ export class Entrypointer {
     const globs = this.o.context.watch;
     if (globs.length === 0 || !this.o.startWatcher) return undefined;
     try {
-      return await this.o.startWatcher(globs, workdir, (file) => {
-        this.watched.set(file.path, file);
-        this.emit({ type: 'file', file, ts: this.clock.now() });
-      }, (text) => this.o.masker.maskString(text));
+      return await this.o.startWatcher(
+        globs,
+        workdir,
+        (file) => {
+          this.watched.set(file.path, file);
+          this.emit({ type: 'file', file, ts: this.clock.now() });
+        },
+        (text) => this.o.masker.maskString(text),
+      );
     } catch (err) {
       this.warn(`cannot watch ${globs.join(', ')}: ${(err as Error).message}`);
       return undefined;
@@ -249,7 +285,8 @@ export class Entrypointer {
 
   /** Erda's metafile first, then `$CARAVAN_OUTPUT`: on the same name, the outputs file wins. */
   private readOutputFiles(metafile: string, outputsFile: string): void {
-    const onSet = (name: string, value: string) => this.emit({ type: 'output', name, value: this.o.masker.maskString(value), ts: this.clock.now() });
+    const onSet = (name: string, value: string) =>
+      this.emit({ type: 'output', name, value: this.o.masker.maskString(value), ts: this.clock.now() });
     readOutputsInto(this.outputs, metafile, 'METAFILE', parseMetafile, onSet);
     readOutputsInto(this.outputs, outputsFile, 'CARAVAN_OUTPUT', parseOutputsFile, onSet);
   }
@@ -267,13 +304,22 @@ export class Entrypointer {
   private async finish(startedAt: number, facts: EndFacts, workdir?: string): Promise<RunResult> {
     const { masker } = this.o;
     const end = analyzeEnd(facts);
-    if (this.o.context.outputs) for (const w of this.outputs.checkTypes(this.o.context.outputs, this.o.context.dynamicOutputs === true)) this.warn(w);
+    if (this.o.context.outputs)
+      for (const w of this.outputs.checkTypes(this.o.context.outputs, this.o.context.dynamicOutputs === true))
+        this.warn(w);
     const files = workdir ? await this.declaredFiles(workdir) : [];
     if (end.status === 'success' && this.outputs.errors.length > 0) end.status = 'failed';
     const annotationErrors: AgentError[] = this.annotations
       .filter((a) => a.level === 'error')
-      .map((a) => ({ kind: 'annotation', message: a.message, ...(a.file ? { file: a.file } : {}), ...(a.line ? { line: a.line } : {}), ...(a.col ? { col: a.col } : {}) }));
-    if (this.droppedAnnotations > 0) this.warn(`${this.droppedAnnotations} annotations beyond the first ${MAX_ANNOTATIONS} were dropped`);
+      .map((a) => ({
+        kind: 'annotation',
+        message: a.message,
+        ...(a.file ? { file: a.file } : {}),
+        ...(a.line ? { line: a.line } : {}),
+        ...(a.col ? { col: a.col } : {}),
+      }));
+    if (this.droppedAnnotations > 0)
+      this.warn(`${this.droppedAnnotations} annotations beyond the first ${MAX_ANNOTATIONS} were dropped`);
     const errors = [...end.errors, ...this.outputs.errors, ...annotationErrors];
     for (const e of [...end.errors, ...this.outputs.errors]) this.say(`error: ${e.message}`);
     const report: AgentReport = maskDeep(
@@ -306,7 +352,11 @@ export class Entrypointer {
       return;
     }
     this.annotations.push(annotation);
-    this.emit({ type: 'annotation', annotation: maskDeep(annotation, (t) => this.o.masker.maskString(t)), ts: this.clock.now() });
+    this.emit({
+      type: 'annotation',
+      annotation: maskDeep(annotation, (t) => this.o.masker.maskString(t)),
+      ts: this.clock.now(),
+    });
   }
 
   private keepExcerpt(text: string): void {
@@ -371,7 +421,6 @@ function touch(path: string): void {
   mkdirSync(dirname(path), { recursive: true });
   closeSync(openSync(path, 'a'));
 }
-
 
 /** Applies `mask` to every string inside a JSON-like value. */
 export function maskDeep<T>(value: T, mask: (text: string) => string): T {

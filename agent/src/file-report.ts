@@ -5,7 +5,11 @@ import type { FileReport } from '../../spec/src/index.js';
 export const FILE_CONTENT_LIMIT = 64 * 1024;
 
 /** Size, sha256 and, for a small text file, its masked content; undefined when the file is gone. */
-export async function describeFile(absPath: string, reportPath: string, mask: (text: string) => string): Promise<FileReport | undefined> {
+export async function describeFile(
+  absPath: string,
+  reportPath: string,
+  mask: (text: string) => string,
+): Promise<FileReport | undefined> {
   try {
     const info = await fsp.stat(absPath);
     if (!info.isFile()) return undefined;

@@ -8,7 +8,12 @@ export interface FileWatcher {
   stop(): Promise<void>;
 }
 
-export type WatchStarter = (globs: string[], cwd: string, onChange: (file: FileReport) => void, mask: (text: string) => string) => Promise<FileWatcher>;
+export type WatchStarter = (
+  globs: string[],
+  cwd: string,
+  onChange: (file: FileReport) => void,
+  mask: (text: string) => string,
+) => Promise<FileWatcher>;
 
 /**
  * Watches `globs` (relative to `cwd`) with chokidar, which no longer expands globs itself: each

@@ -19,8 +19,16 @@ async function clientFor(protocol: 'http:' | 'https:') {
   return client;
 }
 
-/** POSTs a body and resolves with the response status once the response has been read; rejects on network errors and on `idleTimeoutMs` of silence. */
-export async function post(url: string, headers: Record<string, string>, body: string | Readable, idleTimeoutMs: number): Promise<number> {
+/**
+ * POSTs a body and resolves with the response status once the response has been read; rejects on network errors and
+ * on `idleTimeoutMs` of silence.
+ */
+export async function post(
+  url: string,
+  headers: Record<string, string>,
+  body: string | Readable,
+  idleTimeoutMs: number,
+): Promise<number> {
   const target = new URL(url);
   const { request: send, agent } = await clientFor(target.protocol === 'https:' ? 'https:' : 'http:');
   return new Promise((resolve, reject) => {

@@ -34,7 +34,8 @@ type Body = string | (() => Promise<Readable>);
 
 /**
  * Ships logs and events in ordered, numbered batches, uploads files and sends the final report
- * over keep-alive node:http (see http-post.ts for why not undici). Failed requests are retried with back-off; when the engine
+ * over keep-alive node:http (see http-post.ts for why not undici). Failed requests are retried with back-off; when
+ * the engine
  * stays unreachable, batches go to a bounded on-disk spool that is flushed when it answers again
  * (and once more at the end). Nothing here ever throws into the action's path.
  */
@@ -85,8 +86,15 @@ export class HttpReporter implements Reporter {
 
   async upload(name: string, path: string): Promise<string | undefined> {
     await this.chain;
-    const outcome = await this.post(`files/${encodeURIComponent(name)}`, () => tarOf(path), this.o.attempts, 'application/x-tar');
-    return outcome === 'ok' ? undefined : `could not upload declared file "${name}" to the engine (${outcome === 'rejected' ? this.rejected.at(-1) : 'engine unreachable'})`;
+    const outcome = await this.post(
+      `files/${encodeURIComponent(name)}`,
+      () => tarOf(path),
+      this.o.attempts,
+      'application/x-tar',
+    );
+    return outcome === 'ok'
+      ? undefined
+      : `could not upload declared file "${name}" to the engine (${outcome === 'rejected' ? this.rejected.at(-1) : 'engine unreachable'})`;
   }
 
   async finish(report: AgentReport): Promise<string[]> {
@@ -99,11 +107,19 @@ export class HttpReporter implements Reporter {
     await this.flushing;
     if (this.spool.size > 0) await this.flushSpoolOnce(2);
     const body = JSON.stringify(report);
-    if (this.spool.size > 0 || (await this.post('report', body, this.o.attempts)) === 'unreachable') this.spool.append({ route: 'report', body });
+    if (this.spool.size > 0 || (await this.post('report', body, this.o.attempts)) === 'unreachable')
+      this.spool.append({ route: 'report', body });
     const warnings: string[] = [];
-    if (this.spool.size > 0) warnings.push(`the engine at ${this.o.url} could not be reached: ${this.spool.size} requests (${this.spool.pendingBytes} bytes, masked) stay in ${this.spool.dir}`);
-    if (this.spool.refused > 0) warnings.push(`${this.spool.refused} batches were dropped: the spool reached its limit of ${this.o.spoolMaxBytes} bytes`);
-    if (this.rejected.length > 0) warnings.push(`the engine rejected ${this.rejected.length} requests (first: ${this.rejected[0]})`);
+    if (this.spool.size > 0)
+      warnings.push(
+        `the engine at ${this.o.url} could not be reached: ${this.spool.size} requests (${this.spool.pendingBytes} bytes, masked) stay in ${this.spool.dir}`,
+      );
+    if (this.spool.refused > 0)
+      warnings.push(
+        `${this.spool.refused} batches were dropped: the spool reached its limit of ${this.o.spoolMaxBytes} bytes`,
+      );
+    if (this.rejected.length > 0)
+      warnings.push(`the engine rejected ${this.rejected.length} requests (first: ${this.rejected[0]})`);
     this.spool.close();
     return warnings;
   }
@@ -137,8 +153,8 @@ export class HttpReporter implements Reporter {
       .then(() => this.deliver(route, body))
       .catch((err: Error) => this.o.say(`warning: a ${route} batch was lost: ${err.message}`))
       .finally(() => {
-      this.queuedBytes -= body.length;
-    });
+        this.queuedBytes -= body.length;
+      });
   }
 
   /** While the engine is down, batches queue up in the spool (in order) and the action never waits. */
@@ -191,7 +207,10 @@ export class HttpReporter implements Reporter {
   }
 
   private markDown(): void {
-    if (!this.down) this.o.say(`warning: the engine at ${this.o.url} is unreachable; buffering to ${this.spool.dir} (the action goes on)`);
+    if (!this.down)
+      this.o.say(
+        `warning: the engine at ${this.o.url} is unreachable; buffering to ${this.spool.dir} (the action goes on)`,
+      );
     this.down = true;
     this.scheduleProbe();
   }

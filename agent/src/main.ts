@@ -41,7 +41,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const started = Date.now();
   if (cli.reportFile && !existsSync(dirname(resolve(cli.reportFile)))) {
-    complain(`--report ${cli.reportFile}: the folder ${dirname(resolve(cli.reportFile))} does not exist; create it or pick another path`);
+    complain(
+      `--report ${cli.reportFile}: the folder ${dirname(resolve(cli.reportFile))} does not exist; create it or pick another path`,
+    );
     return EXIT_USAGE;
   }
   let parsed;
@@ -55,25 +57,33 @@ async function main(argv: string[]): Promise<number> {
     return EXIT_USAGE;
   }
   const { context, warnings } = parsed;
-  const masker = createMasker([...Object.values(context.secrets), ...(context.callback ? [context.callback.token] : [])]);
+  const masker = createMasker([
+    ...Object.values(context.secrets),
+    ...(context.callback ? [context.callback.token] : []),
+  ]);
   const reportFile = cli.reportFile;
   const running: { agent?: Entrypointer } = {};
   const crash = (err: unknown) => {
     const message = `internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
     complain(message, masker);
     running.agent?.abort();
-    if (reportFile) writeReport(reportFile, agentErrorReport(masker.maskString(message), 'internal', Date.now() - started), masker);
+    if (reportFile)
+      writeReport(reportFile, agentErrorReport(masker.maskString(message), 'internal', Date.now() - started), masker);
     process.exit(1);
   };
   process.on('uncaughtException', crash);
-  process.on('unhandledRejection', (err) => complain(`warning: ${err instanceof Error ? err.message : String(err)}`, masker));
+  process.on('unhandledRejection', (err) =>
+    complain(`warning: ${err instanceof Error ? err.message : String(err)}`, masker),
+  );
 
   const stderr = streamSink(() => process.stderr);
   const reporter = context.callback
     ? new HttpReporter({
         url: context.callback.url,
         token: context.callback.token,
-        spoolDir: process.env.CARAVAN_AGENT_SPOOL_DIR ?? join(tmpdir(), `caravan-agent-spool-${context.taskId ?? process.pid}`.replace(/[^\w.-]/g, '_')),
+        spoolDir:
+          process.env.CARAVAN_AGENT_SPOOL_DIR ??
+          join(tmpdir(), `caravan-agent-spool-${context.taskId ?? process.pid}`.replace(/[^\w.-]/g, '_')),
         retryBaseMs: Number(process.env.CARAVAN_AGENT_RETRY_MS) || undefined,
         say: (m) => void stderr.write(Buffer.from(`[caravan-agent] ${masker.maskString(m)}\n`)),
       })

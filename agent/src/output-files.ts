@@ -18,11 +18,15 @@ export function readOutputsInto(
   try {
     const info = statSync(path);
     if (!info.isFile()) {
-      store.fail(`${label}: ${path} is not a regular file (the action replaced it); it was not read — append to the file the agent made`);
+      store.fail(
+        `${label}: ${path} is not a regular file (the action replaced it); it was not read — append to the file the agent made`,
+      );
       return;
     }
     if (info.size > 2 * OUTPUT_TOTAL_LIMIT) {
-      store.fail(`${label}: the file is ${info.size} bytes, over twice the ${OUTPUT_TOTAL_LIMIT}-byte limit on outputs; it was not read — write large data to a declared file instead`);
+      store.fail(
+        `${label}: the file is ${info.size} bytes, over twice the ${OUTPUT_TOTAL_LIMIT}-byte limit on outputs; it was not read — write large data to a declared file instead`,
+      );
       return;
     }
     text = readFileSync(path, 'utf8');

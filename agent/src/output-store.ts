@@ -9,7 +9,8 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 export function outputNameProblem(name: string): string | undefined {
   if (name.length === 0) return 'the output name is empty';
   if (name.length > OUTPUT_NAME_LIMIT) return `the output name is longer than ${OUTPUT_NAME_LIMIT} characters`;
-  if (!NAME.test(name)) return `"${name}" is not a valid output name (use letters, digits, "_", "-", "."; start with a letter or "_")`;
+  if (!NAME.test(name))
+    return `"${name}" is not a valid output name (use letters, digits, "_", "-", "."; start with a letter or "_")`;
   return undefined;
 }
 
@@ -25,12 +26,16 @@ export class OutputStore {
     if (problem) return this.fail(`${where}: ${problem}`);
     const bytes = Buffer.byteLength(value);
     if (bytes > OUTPUT_VALUE_LIMIT) {
-      return this.fail(`${where}: output "${name}" is ${bytes} bytes, over the limit of ${OUTPUT_VALUE_LIMIT} bytes per value; write large data to a file and declare it under "files"`);
+      return this.fail(
+        `${where}: output "${name}" is ${bytes} bytes, over the limit of ${OUTPUT_VALUE_LIMIT} bytes per value; write large data to a file and declare it under "files"`,
+      );
     }
     const previous = this.values.get(name);
     const total = this.totalBytes - (previous === undefined ? 0 : Buffer.byteLength(previous)) + bytes;
     if (total > OUTPUT_TOTAL_LIMIT) {
-      return this.fail(`${where}: output "${name}" would bring the outputs to ${total} bytes, over the limit of ${OUTPUT_TOTAL_LIMIT} bytes in total; write large data to a file and declare it under "files"`);
+      return this.fail(
+        `${where}: output "${name}" would bring the outputs to ${total} bytes, over the limit of ${OUTPUT_TOTAL_LIMIT} bytes in total; write large data to a file and declare it under "files"`,
+      );
     }
     this.values.set(name, value);
     this.totalBytes = total;
@@ -57,7 +62,10 @@ export class OutputStore {
     for (const [name, value] of this.values) {
       const decl = declared[name];
       if (!decl) {
-        if (!undeclaredAllowed) warnings.push(`output "${name}" is not declared in the action's outputs (declared: ${Object.keys(declared).join(', ') || 'none'})`);
+        if (!undeclaredAllowed)
+          warnings.push(
+            `output "${name}" is not declared in the action's outputs (declared: ${Object.keys(declared).join(', ') || 'none'})`,
+          );
         continue;
       }
       const problem = typeProblem(value, decl.type);

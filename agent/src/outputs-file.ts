@@ -33,18 +33,23 @@ export function parseOutputsFile(text: string, file: string): ParsedOutputs {
     const heredoc = line.indexOf('<<');
     if (eq >= 0 && (heredoc < 0 || eq < heredoc)) {
       const name = line.slice(0, eq);
-      if (name === '') return { pairs, error: `${at}: the line "${line.slice(0, 40)}" has no name before "="; write name=value` };
+      if (name === '')
+        return { pairs, error: `${at}: the line "${line.slice(0, 40)}" has no name before "="; write name=value` };
       pairs.push({ name, value: line.slice(eq + 1), line: i + 1 });
     } else if (heredoc >= 0) {
       const name = line.slice(0, heredoc);
       const delimiter = line.slice(heredoc + 2);
       if (name === '') return { pairs, error: `${at}: the heredoc has no name before "<<"; write name<<DELIMITER` };
-      if (delimiter === '') return { pairs, error: `${at}: the heredoc for "${name}" has no delimiter after "<<"; write ${name}<<EOF` };
+      if (delimiter === '')
+        return { pairs, error: `${at}: the heredoc for "${name}" has no delimiter after "<<"; write ${name}<<EOF` };
       const start = i;
       const body: string[] = [];
       for (i++; i < lines.length && lines[i] !== delimiter; i++) body.push(lines[i]!);
       if (i >= lines.length) {
-        return { pairs, error: `${at}: the heredoc for "${name}" is never closed: no line equal to "${delimiter}" follows (the delimiter must be alone on its line, and must not appear in the value)` };
+        return {
+          pairs,
+          error: `${at}: the heredoc for "${name}" is never closed: no line equal to "${delimiter}" follows (the delimiter must be alone on its line, and must not appear in the value)`,
+        };
       }
       pairs.push({ name, value: body.join('\n'), line: start + 1 });
     } else {
@@ -75,7 +80,10 @@ function parseJsonMetafile(body: string, file: string): ParsedOutputs {
   try {
     doc = JSON.parse(body);
   } catch (err) {
-    return { pairs: [], error: `${file}: not valid JSON (${(err as Error).message}); write {"metadata":[{"name":"k","value":"v"}]} or k=v lines` };
+    return {
+      pairs: [],
+      error: `${file}: not valid JSON (${(err as Error).message}); write {"metadata":[{"name":"k","value":"v"}]} or k=v lines`,
+    };
   }
   const metadata = (doc as { metadata?: unknown }).metadata;
   if (metadata === undefined) return { pairs: [] };

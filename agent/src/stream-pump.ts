@@ -49,7 +49,8 @@ export class StreamPump {
   async flushPartial(): Promise<void> {
     if (!this.raw) return;
     const start = this.raw.heldStart().toString('utf8', 0, 16).trimStart();
-    if (start === '' || start.startsWith(':') || 'action meta: '.startsWith(start) || start.startsWith('action meta: ')) return;
+    if (start === '' || start.startsWith(':') || 'action meta: '.startsWith(start) || start.startsWith('action meta: '))
+      return;
     const piece = this.raw.flushHeld();
     if (piece) await this.emit(this.maskPieces([piece]));
   }

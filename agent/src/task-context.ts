@@ -5,8 +5,22 @@ import type { TaskContext } from '../../spec/src/index.js';
 export class ContextError extends Error {}
 
 const KNOWN = new Set([
-  'taskId', 'runId', 'stepId', 'secrets', 'params', 'env', 'outputsFile', 'watch', 'files',
-  'callback', 'timeoutSeconds', 'graceSeconds', 'workdir', 'outputs', 'dynamicOutputs', 'warnPatterns',
+  'taskId',
+  'runId',
+  'stepId',
+  'secrets',
+  'params',
+  'env',
+  'outputsFile',
+  'watch',
+  'files',
+  'callback',
+  'timeoutSeconds',
+  'graceSeconds',
+  'workdir',
+  'outputs',
+  'dynamicOutputs',
+  'warnPatterns',
 ]);
 
 /** Reads the context from `--context FILE`, else `CARAVAN_CONTEXT` (inline JSON or a path), else an empty one. */
@@ -19,11 +33,16 @@ export function readContextText(file: string | undefined, env: NodeJS.ProcessEnv
 }
 
 function readText(path: string, what: string): string {
-  if (!existsSync(path)) throw new ContextError(`${what}: the context file does not exist; pass a JSON file or set CARAVAN_CONTEXT to inline JSON`);
+  if (!existsSync(path))
+    throw new ContextError(
+      `${what}: the context file does not exist; pass a JSON file or set CARAVAN_CONTEXT to inline JSON`,
+    );
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ContextError(`${what}: cannot read the context file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new ContextError(
+      `${what}: cannot read the context file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   }
 }
 
@@ -44,31 +63,41 @@ export function parseContext(text: string, source: string): ParsedContext {
   const problems: string[] = [];
   const warnings: string[] = [];
   const at = (key: string) => `${source}: context.${key}`;
-  for (const key of Object.keys(raw)) if (!KNOWN.has(key)) warnings.push(`${at(key)} is not a known field; it is ignored`);
+  for (const key of Object.keys(raw))
+    if (!KNOWN.has(key)) warnings.push(`${at(key)} is not a known field; it is ignored`);
 
   const stringMap = (key: string): Record<string, string> => {
     const value = raw[key];
     if (value === undefined || value === null) return {};
-    if (!isObject(value)) return problems.push(`${at(key)} must be an object of strings, got ${kindOf(value)}`), {};
-    for (const [k, v] of Object.entries(value)) if (typeof v !== 'string') problems.push(`${at(`${key}.${k}`)} must be a string, got ${kindOf(v)}`);
+    if (!isObject(value)) return (problems.push(`${at(key)} must be an object of strings, got ${kindOf(value)}`), {});
+    for (const [k, v] of Object.entries(value))
+      if (typeof v !== 'string') problems.push(`${at(`${key}.${k}`)} must be a string, got ${kindOf(v)}`);
     return value as Record<string, string>;
   };
   const optString = (key: string): string | undefined => {
     const value = raw[key];
     if (value === undefined || value === null) return undefined;
-    if (typeof value !== 'string' || value === '') return problems.push(`${at(key)} must be a non-empty string, got ${kindOf(value)}`), undefined;
+    if (typeof value !== 'string' || value === '')
+      return (problems.push(`${at(key)} must be a non-empty string, got ${kindOf(value)}`), undefined);
     return value;
   };
   const optSeconds = (key: string): number | undefined => {
     const value = raw[key];
     if (value === undefined || value === null) return undefined;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return problems.push(`${at(key)} must be a number of seconds >= 0, got ${typeof value === 'number' ? value : kindOf(value)}`), undefined;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+      return (
+        problems.push(
+          `${at(key)} must be a number of seconds >= 0, got ${typeof value === 'number' ? value : kindOf(value)}`,
+        ),
+        undefined
+      );
     return value;
   };
   const stringList = (key: string): string[] => {
     const value = raw[key];
     if (value === undefined || value === null) return [];
-    if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) return problems.push(`${at(key)} must be a list of strings`), [];
+    if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
+      return (problems.push(`${at(key)} must be a list of strings`), []);
     return value as string[];
   };
 
@@ -95,14 +124,17 @@ export function parseContext(text: string, source: string): ParsedContext {
     if (!Array.isArray(raw.files)) problems.push(`${at('files')} must be a list of {"name","path"}`);
     else
       raw.files.forEach((f, i) => {
-        if (isObject(f) && typeof f.name === 'string' && f.name !== '' && typeof f.path === 'string' && f.path !== '') context.files.push({ name: f.name, path: f.path });
+        if (isObject(f) && typeof f.name === 'string' && f.name !== '' && typeof f.path === 'string' && f.path !== '')
+          context.files.push({ name: f.name, path: f.path });
         else problems.push(`${at(`files[${i}]`)} must be {"name": string, "path": string}`);
       });
   }
   if (raw.callback !== undefined && raw.callback !== null) {
     const cb = raw.callback;
-    if (!isObject(cb) || typeof cb.url !== 'string' || typeof cb.token !== 'string') problems.push(`${at('callback')} must be {"url": string, "token": string}`);
-    else if (!/^https?:\/\//.test(cb.url)) problems.push(`${at('callback.url')} must be an http:// or https:// URL, got "${cb.url}"`);
+    if (!isObject(cb) || typeof cb.url !== 'string' || typeof cb.token !== 'string')
+      problems.push(`${at('callback')} must be {"url": string, "token": string}`);
+    else if (!/^https?:\/\//.test(cb.url))
+      problems.push(`${at('callback.url')} must be an http:// or https:// URL, got "${cb.url}"`);
     else context.callback = { url: cb.url.replace(/\/+$/, ''), token: cb.token };
   }
   if (raw.outputs !== undefined && raw.outputs !== null) {
@@ -111,13 +143,15 @@ export function parseContext(text: string, source: string): ParsedContext {
       context.outputs = {};
       for (const [name, decl] of Object.entries(raw.outputs)) {
         const type = isObject(decl) ? decl.type : undefined;
-        if (type !== 'string' && type !== 'number' && type !== 'boolean' && type !== 'json') problems.push(`${at(`outputs.${name}.type`)} must be one of string, number, boolean, json`);
+        if (type !== 'string' && type !== 'number' && type !== 'boolean' && type !== 'json')
+          problems.push(`${at(`outputs.${name}.type`)} must be one of string, number, boolean, json`);
         else context.outputs[name] = { type };
       }
     }
   }
   if (raw.dynamicOutputs !== undefined && raw.dynamicOutputs !== null) {
-    if (typeof raw.dynamicOutputs !== 'boolean') problems.push(`${at('dynamicOutputs')} must be true or false, got ${kindOf(raw.dynamicOutputs)}`);
+    if (typeof raw.dynamicOutputs !== 'boolean')
+      problems.push(`${at('dynamicOutputs')} must be true or false, got ${kindOf(raw.dynamicOutputs)}`);
     else if (raw.dynamicOutputs) context.dynamicOutputs = true;
   }
   const warnPatterns = stringList('warnPatterns');

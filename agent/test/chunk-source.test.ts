@@ -7,7 +7,8 @@ const tick = () => new Promise((resolve) => setImmediate(resolve));
 describe('chunksOf', () => {
   it('yields every chunk in order, then ends with the stream', async () => {
     const got: string[] = [];
-    for await (const chunk of chunksOf(Readable.from(['a', 'b', 'c'].map((s) => Buffer.from(s))))) got.push(chunk.toString());
+    for await (const chunk of chunksOf(Readable.from(['a', 'b', 'c'].map((s) => Buffer.from(s)))))
+      got.push(chunk.toString());
     expect(got).toEqual(['a', 'b', 'c']);
   });
 

@@ -3,8 +3,20 @@ import { UsageError, parseArgs } from '../src/cli-args.js';
 
 describe('caravan-agent argv', () => {
   it('parses run with options and the command after --', () => {
-    expect(parseArgs(['run', '--context', 'c.json', '--report=r.json', '--', 'sh', '-c', 'echo --x'])).toEqual({ kind: 'run', contextFile: 'c.json', reportFile: 'r.json', command: 'sh', args: ['-c', 'echo --x'] });
-    expect(parseArgs(['run', '--', 'true'])).toEqual({ kind: 'run', contextFile: undefined, reportFile: undefined, command: 'true', args: [] });
+    expect(parseArgs(['run', '--context', 'c.json', '--report=r.json', '--', 'sh', '-c', 'echo --x'])).toEqual({
+      kind: 'run',
+      contextFile: 'c.json',
+      reportFile: 'r.json',
+      command: 'sh',
+      args: ['-c', 'echo --x'],
+    });
+    expect(parseArgs(['run', '--', 'true'])).toEqual({
+      kind: 'run',
+      contextFile: undefined,
+      reportFile: undefined,
+      command: 'true',
+      args: [],
+    });
     expect(parseArgs(['--help'])).toEqual({ kind: 'help' });
     expect(parseArgs(['run', '-h'])).toEqual({ kind: 'help' });
   });

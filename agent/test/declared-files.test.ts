@@ -24,7 +24,9 @@ describe('folderDigest', () => {
 
   it('is the sha256 of the sorted listing of path and content digest', async () => {
     const dir = tree('one', files);
-    const listing = ['a/y.txt', 'a/z.bin', 'b.txt'].map((p) => `${p}\0${sha(files[p as keyof typeof files])}\n`).join('');
+    const listing = ['a/y.txt', 'a/z.bin', 'b.txt']
+      .map((p) => `${p}\0${sha(files[p as keyof typeof files])}\n`)
+      .join('');
     expect(await folderDigest(dir)).toEqual({ size: 6, sha256: sha(listing) });
   });
 
@@ -38,7 +40,9 @@ describe('folderDigest', () => {
   it('changes with one byte of content, a renamed file, or a link target', async () => {
     const base = await folderDigest(tree('four', files));
     expect((await folderDigest(tree('five', { ...files, 'b.txt': 'bef' }))).sha256).not.toBe(base.sha256);
-    expect((await folderDigest(tree('six', { 'c.txt': 'bee', 'a/z.bin': 'zed', 'a/y.txt': '' }))).sha256).not.toBe(base.sha256);
+    expect((await folderDigest(tree('six', { 'c.txt': 'bee', 'a/z.bin': 'zed', 'a/y.txt': '' }))).sha256).not.toBe(
+      base.sha256,
+    );
     const linked = tree('seven', files);
     symlinkSync('b.txt', join(linked, 'link'));
     const withLink = await folderDigest(linked);
@@ -51,7 +55,11 @@ describe('describeDeclaredFiles', () => {
   it('reports a folder with its size and digest, a file with its own, and the missing ones', async () => {
     const work = tree('work', { 'dist/app.js': 'code', 'report.txt': 'ok' });
     const { reports, missing } = await describeDeclaredFiles(
-      [{ name: 'dist', path: 'dist' }, { name: 'report', path: 'report.txt' }, { name: 'gone', path: 'nope' }],
+      [
+        { name: 'dist', path: 'dist' },
+        { name: 'report', path: 'report.txt' },
+        { name: 'gone', path: 'nope' },
+      ],
       work,
     );
     expect(reports).toEqual([

@@ -10,18 +10,52 @@ import { FakeAction, FakeClock, FakeRunner, MemorySink, RecordingReporter, settl
 
 const SECRET = 'hunter2-correct-horse';
 
-function setup(context: Partial<TaskContext> = {}, next: FakeAction | NodeJS.ErrnoException = new FakeAction(), extra: Partial<EntrypointerOptions> = {}) {
+function setup(
+  context: Partial<TaskContext> = {},
+  next: FakeAction | NodeJS.ErrnoException = new FakeAction(),
+  extra: Partial<EntrypointerOptions> = {},
+) {
   const workdir = mkdtempSync(join(tmpdir(), 'ep-'));
-  const ctx: TaskContext = { secrets: { TOKEN: SECRET }, params: { who: 'w' }, env: {}, watch: [], files: [], workdir, ...context };
+  const ctx: TaskContext = {
+    secrets: { TOKEN: SECRET },
+    params: { who: 'w' },
+    env: {},
+    watch: [],
+    files: [],
+    workdir,
+    ...context,
+  };
   const runner = new FakeRunner(next);
   const reporter = new RecordingReporter();
   const clock = new FakeClock();
   const stdout = new MemorySink();
   const stderr = new MemorySink();
   const masker = createMasker(Object.values(ctx.secrets));
-  const agent = new Entrypointer({ context: ctx, command: 'act', args: ['a'], runner, reporter, clock, stdout, stderr, masker, baseEnv: { PATH: '/bin' }, ...extra });
+  const agent = new Entrypointer({
+    context: ctx,
+    command: 'act',
+    args: ['a'],
+    runner,
+    reporter,
+    clock,
+    stdout,
+    stderr,
+    masker,
+    baseEnv: { PATH: '/bin' },
+    ...extra,
+  });
   const started = () => until(() => runner.started.length > 0);
-  return { started, agent, runner, reporter, clock, stdout, stderr, workdir, action: next instanceof FakeAction ? next : undefined };
+  return {
+    started,
+    agent,
+    runner,
+    reporter,
+    clock,
+    stdout,
+    stderr,
+    workdir,
+    action: next instanceof FakeAction ? next : undefined,
+  };
 }
 
 describe('Entrypointer', () => {
@@ -34,7 +68,9 @@ describe('Entrypointer', () => {
     const a = action!;
     a.stdout.push(`hello ${SECRET.slice(0, 7)}`);
     a.stdout.push(`${SECRET.slice(7)} world\n::add-mask::late-secret-value\n`);
-    a.stdout.push('late-secret-value here\n::set-output name=greeting::hi%0Athere\naction meta: image=app:1\n::error file=src/a.ts,line=7,col=2::broken %25 thing\n');
+    a.stdout.push(
+      'late-secret-value here\n::set-output name=greeting::hi%0Athere\naction meta: image=app:1\n::error file=src/a.ts,line=7,col=2::broken %25 thing\n',
+    );
     a.stderr.push(`err ${SECRET}\n`);
     appendFileSync(env.CARAVAN_OUTPUT!, 'image=app:2\nnotes<<END\nline\nEND\n');
     appendFileSync(env.METAFILE!, 'erda=yes\n');
@@ -42,16 +78,30 @@ describe('Entrypointer', () => {
     const { report, exitCode } = await run;
 
     expect(exitCode).toBe(0);
-    expect(stdout.text()).toBe('hello *** world\n::add-mask::***\n*** here\n::set-output name=greeting::hi%0Athere\naction meta: image=app:1\n::error file=src/a.ts,line=7,col=2::broken %25 thing\n');
+    expect(stdout.text()).toBe(
+      'hello *** world\n::add-mask::***\n*** here\n::set-output name=greeting::hi%0Athere\naction meta: image=app:1\n::error file=src/a.ts,line=7,col=2::broken %25 thing\n',
+    );
     expect(stderr.text()).toBe('err ***\n');
     expect(report.status).toBe('success');
     expect(report.outputs).toEqual({ greeting: 'hi\nthere', image: 'app:2', erda: 'yes', notes: 'line' });
-    expect(report.annotations).toEqual([{ level: 'error', message: 'broken % thing', file: 'src/a.ts', line: 7, col: 2 }]);
-    expect(report.errors).toEqual([{ kind: 'annotation', message: 'broken % thing', file: 'src/a.ts', line: 7, col: 2 }]);
+    expect(report.annotations).toEqual([
+      { level: 'error', message: 'broken % thing', file: 'src/a.ts', line: 7, col: 2 },
+    ]);
+    expect(report.errors).toEqual([
+      { kind: 'annotation', message: 'broken % thing', file: 'src/a.ts', line: 7, col: 2 },
+    ]);
     expect(report.stderrExcerpt).toEqual(['err ***']);
     expect(report.masked).toBeGreaterThanOrEqual(3);
     expect(JSON.stringify(report)).not.toContain(SECRET);
-    expect(reporter.events.map((e) => e.type)).toEqual(['started', 'output', 'output', 'annotation', 'output', 'output', 'output']);
+    expect(reporter.events.map((e) => e.type)).toEqual([
+      'started',
+      'output',
+      'output',
+      'annotation',
+      'output',
+      'output',
+      'output',
+    ]);
     expect(reporter.logs.map((l) => `${l.stream}:${l.text}`)).toContain('stdout:*** here');
     expect(reporter.finished).toEqual([report]);
   });
@@ -97,7 +147,9 @@ describe('Entrypointer', () => {
     expect(report.outputs.b).toBe('\ufffd\ufffd\u0000');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(report.status).toBe('failed');
-    expect(report.errors[0]!.message).toMatch(/^CARAVAN_OUTPUT: the file is 9437184 bytes, over twice the 4194304-byte limit on outputs; it was not read/);
+    expect(report.errors[0]!.message).toMatch(
+      /^CARAVAN_OUTPUT: the file is 9437184 bytes, over twice the 4194304-byte limit on outputs; it was not read/,
+    );
   });
 
   it('drops an ::add-mask:: line too long to parse instead of echoing it', async () => {
@@ -116,7 +168,16 @@ describe('Entrypointer', () => {
     const { agent, reporter } = setup({}, Object.assign(new Error('spawn act ENOENT'), { code: 'ENOENT' }));
     const { report, exitCode } = await agent.run();
     expect(exitCode).toBe(127);
-    expect(report).toMatchObject({ status: 'error', exitCode: 127, errors: [{ kind: 'start', message: 'could not start the action: command not found: "act"; install it in the image or fix PATH (/bin)' }] });
+    expect(report).toMatchObject({
+      status: 'error',
+      exitCode: 127,
+      errors: [
+        {
+          kind: 'start',
+          message: 'could not start the action: command not found: "act"; install it in the image or fix PATH (/bin)',
+        },
+      ],
+    });
     expect(reporter.finished).toHaveLength(1);
   });
 
@@ -124,7 +185,9 @@ describe('Entrypointer', () => {
     const { agent, runner } = setup({ workdir: '/nonexistent/caravan' });
     const { report } = await agent.run();
     expect(runner.started).toHaveLength(0);
-    expect(report.errors[0]!.message).toContain('the workdir /nonexistent/caravan does not exist or is not a folder; fix context.workdir');
+    expect(report.errors[0]!.message).toContain(
+      'the workdir /nonexistent/caravan does not exist or is not a folder; fix context.workdir',
+    );
   });
 
   it('enforces the timeout: SIGTERM to the group, SIGKILL after the grace period', async () => {
@@ -239,13 +302,25 @@ describe('Entrypointer', () => {
   });
 
   it('reports declared files and warns about missing ones', async () => {
-    const { started, agent, action, reporter, workdir } = setup({ files: [{ name: 'out', path: 'out.txt' }, { name: 'gone', path: 'gone.bin' }] });
+    const { started, agent, action, reporter, workdir } = setup({
+      files: [
+        { name: 'out', path: 'out.txt' },
+        { name: 'gone', path: 'gone.bin' },
+      ],
+    });
     const run = agent.run();
     await started();
     appendFileSync(join(workdir, 'out.txt'), 'built');
     action!.exit({ code: 0, signal: null });
     const { report } = await run;
-    expect(report.files).toEqual([{ name: 'out', path: 'out.txt', size: 5, sha256: '586a866f990ab55e36decfffc2011f172e4452d5141c939a5436baffba11111d' }]);
+    expect(report.files).toEqual([
+      {
+        name: 'out',
+        path: 'out.txt',
+        size: 5,
+        sha256: '586a866f990ab55e36decfffc2011f172e4452d5141c939a5436baffba11111d',
+      },
+    ]);
     expect(reporter.uploads).toEqual([{ name: 'out', path: join(workdir, 'out.txt') }]);
     expect(report.warnings).toEqual(['declared file "gone" (gone.bin) was not produced']);
     expect(readFileSync(join(workdir, 'out.txt'), 'utf8')).toBe('built');

@@ -12,7 +12,12 @@ describe('file watcher', () => {
     writeFileSync(join(dir, 'before.log'), 'old');
     writeFileSync(join(dir, 'ignored.txt'), 'x');
     const seen: FileReport[] = [];
-    const watcher = await startFileWatcher(['*.log', 'reports/**/*.xml'], dir, (f) => seen.push(f), (t) => t.replaceAll('s3cret', '***'));
+    const watcher = await startFileWatcher(
+      ['*.log', 'reports/**/*.xml'],
+      dir,
+      (f) => seen.push(f),
+      (t) => t.replaceAll('s3cret', '***'),
+    );
     writeFileSync(join(dir, 'app.log'), 'token s3cret\n');
     await eventually(() => seen.some((f) => f.path === 'app.log'), 'the live add event');
     mkdirSync(join(dir, 'reports/unit'), { recursive: true });
@@ -22,7 +27,13 @@ describe('file watcher', () => {
     rmSync(join(dir, 'app.log'));
     await watcher.stop();
     const byPath = (p: string) => seen.filter((f) => f.path === p);
-    expect(byPath('app.log')[0]).toEqual({ path: 'app.log', event: 'add', size: 13, sha256: expect.stringMatching(/^[0-9a-f]{64}$/), content: 'token ***\n' });
+    expect(byPath('app.log')[0]).toEqual({
+      path: 'app.log',
+      event: 'add',
+      size: 13,
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      content: 'token ***\n',
+    });
     expect(byPath('app.log').at(-1)!.event).toBe('unlink');
     expect(byPath('reports/unit/r.xml')[0]).toMatchObject({ event: 'add', size: 3 });
     expect(byPath('reports/unit/r.xml')[0]!.content).toBeUndefined();

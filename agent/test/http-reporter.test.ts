@@ -15,7 +15,19 @@ afterEach(async () => server?.stop());
 
 function reporter(url: string, said: string[] = [], extra = {}) {
   const spoolDir = join(mkdtempSync(join(tmpdir(), 'spool-')), 'spool');
-  return { spoolDir, r: new HttpReporter({ url, token: 'task-token', spoolDir, retryBaseMs: 5, flushMs: 5, maxBatchBytes: 2000, say: (m) => said.push(m), ...extra }) };
+  return {
+    spoolDir,
+    r: new HttpReporter({
+      url,
+      token: 'task-token',
+      spoolDir,
+      retryBaseMs: 5,
+      flushMs: 5,
+      maxBatchBytes: 2000,
+      say: (m) => said.push(m),
+      ...extra,
+    }),
+  };
 }
 
 async function untar(body: Buffer): Promise<Record<string, string>> {
@@ -43,7 +55,9 @@ describe('HttpReporter', () => {
     const batches = server.json<LogBatch>('/logs');
     expect(batches.length).toBeGreaterThan(3);
     expect(batches.map((b) => b.seq)).toEqual(batches.map((_, i) => i + 1));
-    expect(batches.flatMap((b) => b.entries.map((e) => e.text))).toEqual(Array.from({ length: 300 }, (_, i) => `line ${i}`));
+    expect(batches.flatMap((b) => b.entries.map((e) => e.text))).toEqual(
+      Array.from({ length: 300 }, (_, i) => `line ${i}`),
+    );
     expect(server.json<EventBatch>('/events')[0]!.events[0]).toMatchObject({ type: 'output', name: 'a' });
     expect(server.json<AgentReport>('/report')).toEqual([report]);
     expect(new Set(server.received.map((x) => x.auth))).toEqual(new Set(['Bearer task-token']));
@@ -67,7 +81,10 @@ describe('HttpReporter', () => {
     const warnings = await r.finish(report);
     expect(said[0]).toMatch(/the engine at http:\/\/127\.0\.0\.1:\d+\/api\/tasks\/t1 is unreachable; buffering to/);
     expect(warnings[0]).toMatch(/could not be reached: 2 requests .* stay in /);
-    const lines = readFileSync(join(spoolDir, 'spool.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { route: string; body: string });
+    const lines = readFileSync(join(spoolDir, 'spool.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { route: string; body: string });
     expect(lines.map((l) => l.route)).toEqual(['logs', 'report']);
     expect(lines[0]!.body).toContain('kept on disk');
   });
@@ -129,6 +146,11 @@ describe('HttpReporter', () => {
     await r.finish(report);
     const upload = server.received.find((x) => x.path === '/api/tasks/t1/files/dist%20files')!;
     expect(upload.contentType).toBe('application/x-tar');
-    expect(await untar(upload.body)).toEqual({ dist: '', 'dist/a.txt': 'alpha', 'dist/sub': '', 'dist/sub/b.txt': 'beta' });
+    expect(await untar(upload.body)).toEqual({
+      dist: '',
+      'dist/a.txt': 'alpha',
+      'dist/sub': '',
+      'dist/sub/b.txt': 'beta',
+    });
   });
 });

@@ -25,22 +25,27 @@ describe('LineSplitter', () => {
 
   it('loses and reorders no byte over any split of any input (property)', () => {
     fc.assert(
-      fc.property(fc.array(fc.constantFrom('a', 'b', '\n', 'é', '\r')).map((a) => a.join('')), fc.array(fc.nat(40)), fc.integer({ min: 1, max: 12 }), (text, cuts, cap) => {
-        const bytes = Buffer.from(text);
-        const s = new LineSplitter(cap);
-        const out: Buffer[] = [];
-        let pos = 0;
-        for (const cut of cuts) {
-          const end = Math.min(bytes.length, pos + cut);
-          for (const p of s.push(bytes.subarray(pos, end))) {
-            if (p.whole) expect(p.bytes.length).toBeLessThanOrEqual(cap);
-            out.push(p.bytes);
+      fc.property(
+        fc.array(fc.constantFrom('a', 'b', '\n', 'é', '\r')).map((a) => a.join('')),
+        fc.array(fc.nat(40)),
+        fc.integer({ min: 1, max: 12 }),
+        (text, cuts, cap) => {
+          const bytes = Buffer.from(text);
+          const s = new LineSplitter(cap);
+          const out: Buffer[] = [];
+          let pos = 0;
+          for (const cut of cuts) {
+            const end = Math.min(bytes.length, pos + cut);
+            for (const p of s.push(bytes.subarray(pos, end))) {
+              if (p.whole) expect(p.bytes.length).toBeLessThanOrEqual(cap);
+              out.push(p.bytes);
+            }
+            pos = end;
           }
-          pos = end;
-        }
-        out.push(...s.push(bytes.subarray(pos)).map((p) => p.bytes), ...s.end().map((p) => p.bytes));
-        expect(Buffer.concat(out).equals(bytes)).toBe(true);
-      }),
+          out.push(...s.push(bytes.subarray(pos)).map((p) => p.bytes), ...s.end().map((p) => p.bytes));
+          expect(Buffer.concat(out).equals(bytes)).toBe(true);
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -36,9 +36,15 @@ describe('outputs file (GitHub semantics)', () => {
 
 describe("Erda's metafile", () => {
   it('reads k=v lines and the JSON form', () => {
-    expect(parseMetafile('a=1\n\nb=x=y\n', 'M').pairs.map((p) => [p.name, p.value])).toEqual([['a', '1'], ['b', 'x=y']]);
+    expect(parseMetafile('a=1\n\nb=x=y\n', 'M').pairs.map((p) => [p.name, p.value])).toEqual([
+      ['a', '1'],
+      ['b', 'x=y'],
+    ]);
     const json = parseMetafile('{"metadata":[{"name":"image","value":"r/a:1"},{"name":"n","value":3}]}', 'M');
-    expect(json.pairs.map((p) => [p.name, p.value])).toEqual([['image', 'r/a:1'], ['n', '3']]);
+    expect(json.pairs.map((p) => [p.name, p.value])).toEqual([
+      ['image', 'r/a:1'],
+      ['n', '3'],
+    ]);
   });
 
   it('gives clear errors on broken JSON and bad lines', () => {
@@ -83,7 +89,10 @@ describe('OutputStore', () => {
     s.set('j', '{"a":', 'w');
     s.set('extra', 'x', 'w');
     const warnings = s.checkTypes({ n: { type: 'number' }, b: { type: 'boolean' }, j: { type: 'json' } });
-    expect(s.errors.map((e) => e.message)).toEqual(['output "b" is declared as boolean but its value is not "true" or "false"', 'output "j" is declared as json but its value is not valid JSON']);
+    expect(s.errors.map((e) => e.message)).toEqual([
+      'output "b" is declared as boolean but its value is not "true" or "false"',
+      'output "j" is declared as json but its value is not valid JSON',
+    ]);
     expect(warnings[0]).toMatch(/"extra" is not declared/);
   });
 });
@@ -93,7 +102,9 @@ describe('OutputStore.checkTypes', () => {
     const store = new OutputStore();
     store.set('extra', 'x', 'test');
     store.set('count', 'many', 'test');
-    expect(store.checkTypes({ count: { type: 'number' } })).toEqual(['output "extra" is not declared in the action\'s outputs (declared: count)']);
+    expect(store.checkTypes({ count: { type: 'number' } })).toEqual([
+      'output "extra" is not declared in the action\'s outputs (declared: count)',
+    ]);
     const dynamic = new OutputStore();
     dynamic.set('extra', 'x', 'test');
     dynamic.set('count', 'many', 'test');

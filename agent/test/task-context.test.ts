@@ -12,21 +12,49 @@ describe('task context', () => {
   it('reads every field', () => {
     const { context, warnings } = parseContext(
       JSON.stringify({
-        taskId: 't1', secrets: { A: 'x' }, params: { n: 1 }, env: { E: 'e' }, outputsFile: 'o', watch: ['*.log'],
-        files: [{ name: 'dist', path: 'dist' }], callback: { url: 'http://h:1/api/tasks/t1/', token: 'tok' },
-        timeoutSeconds: 5, graceSeconds: 0, workdir: '/w', outputs: { n: { type: 'number' } }, warnPatterns: ['^warn'], extra: 1,
+        taskId: 't1',
+        secrets: { A: 'x' },
+        params: { n: 1 },
+        env: { E: 'e' },
+        outputsFile: 'o',
+        watch: ['*.log'],
+        files: [{ name: 'dist', path: 'dist' }],
+        callback: { url: 'http://h:1/api/tasks/t1/', token: 'tok' },
+        timeoutSeconds: 5,
+        graceSeconds: 0,
+        workdir: '/w',
+        outputs: { n: { type: 'number' } },
+        warnPatterns: ['^warn'],
+        extra: 1,
       }),
       'ctx.json',
     );
     expect(context.callback).toEqual({ url: 'http://h:1/api/tasks/t1', token: 'tok' });
-    expect(context).toMatchObject({ taskId: 't1', timeoutSeconds: 5, graceSeconds: 0, workdir: '/w', warnPatterns: ['^warn'] });
+    expect(context).toMatchObject({
+      taskId: 't1',
+      timeoutSeconds: 5,
+      graceSeconds: 0,
+      workdir: '/w',
+      warnPatterns: ['^warn'],
+    });
     expect(warnings).toEqual(['ctx.json: context.extra is not a known field; it is ignored']);
   });
 
   it('lists every problem, naming the field, without echoing values that may be secrets', () => {
     let message = '';
     try {
-      parseContext(JSON.stringify({ secrets: { A: 12345678 }, params: [], timeoutSeconds: -1, files: [{ name: 'x' }], callback: { url: 'ftp://x', token: 't' }, warnPatterns: ['('], outputs: { a: { type: 'int' } } }), 'ctx.json');
+      parseContext(
+        JSON.stringify({
+          secrets: { A: 12345678 },
+          params: [],
+          timeoutSeconds: -1,
+          files: [{ name: 'x' }],
+          callback: { url: 'ftp://x', token: 't' },
+          warnPatterns: ['('],
+          outputs: { a: { type: 'int' } },
+        }),
+        'ctx.json',
+      );
     } catch (err) {
       expect(err).toBeInstanceOf(ContextError);
       message = (err as Error).message;
@@ -44,7 +72,9 @@ describe('task context', () => {
   it('reads dynamicOutputs as a boolean, and names a wrong type', () => {
     expect(parseContext('{"dynamicOutputs": true}', 'c.json').context.dynamicOutputs).toBe(true);
     expect(parseContext('{"dynamicOutputs": false}', 'c.json').context.dynamicOutputs).toBeUndefined();
-    expect(() => parseContext('{"dynamicOutputs": "yes"}', 'c.json')).toThrow(/c\.json: context\.dynamicOutputs must be true or false, got a string/);
+    expect(() => parseContext('{"dynamicOutputs": "yes"}', 'c.json')).toThrow(
+      /c\.json: context\.dynamicOutputs must be true or false, got a string/,
+    );
   });
 
   it('rejects malformed JSON and non-objects', () => {
@@ -60,6 +90,8 @@ describe('task context', () => {
     expect(readContextText(undefined, { CARAVAN_CONTEXT: ' {"a":1}' }).source).toBe('CARAVAN_CONTEXT');
     expect(readContextText(undefined, { CARAVAN_CONTEXT: file }).text).toContain('"A"');
     expect(readContextText(undefined, {}).text).toBe('{}');
-    expect(() => readContextText(join(dir, 'missing.json'), {})).toThrow(/--context .*missing\.json: the context file does not exist/);
+    expect(() => readContextText(join(dir, 'missing.json'), {})).toThrow(
+      /--context .*missing\.json: the context file does not exist/,
+    );
   });
 });

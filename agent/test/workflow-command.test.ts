@@ -1,10 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { looksLikeCommand, parseErdaMeta, parseWorkflowCommand, unescapeAll, unescapeData } from '../src/workflow-command.js';
+import {
+  looksLikeCommand,
+  parseErdaMeta,
+  parseWorkflowCommand,
+  unescapeAll,
+  unescapeData,
+} from '../src/workflow-command.js';
 
 describe('workflow commands', () => {
   it('parses name, properties and data', () => {
-    expect(parseWorkflowCommand('  ::error file=a.ts,line=3,col=4::it broke')).toEqual({ name: 'error', props: { file: 'a.ts', line: '3', col: '4' }, data: 'it broke' });
-    expect(parseWorkflowCommand('::set-output name=x::a::b')).toEqual({ name: 'set-output', props: { name: 'x' }, data: 'a::b' });
+    expect(parseWorkflowCommand('  ::error file=a.ts,line=3,col=4::it broke')).toEqual({
+      name: 'error',
+      props: { file: 'a.ts', line: '3', col: '4' },
+      data: 'it broke',
+    });
+    expect(parseWorkflowCommand('::set-output name=x::a::b')).toEqual({
+      name: 'set-output',
+      props: { name: 'x' },
+      data: 'a::b',
+    });
     expect(parseWorkflowCommand('::endgroup::')).toEqual({ name: 'endgroup', props: {}, data: '' });
   });
 
@@ -13,7 +27,8 @@ describe('workflow commands', () => {
   });
 
   it('is not fooled by lines that only look similar', () => {
-    for (const line of ['echo ::error::x', ':: error::x', '::error', '::1bad::x', '', 'plain text']) expect(parseWorkflowCommand(line)).toBeUndefined();
+    for (const line of ['echo ::error::x', ':: error::x', '::error', '::1bad::x', '', 'plain text'])
+      expect(parseWorkflowCommand(line)).toBeUndefined();
   });
 
   it('unescapes in a single pass, so an escaped percent stays literal', () => {

@@ -33,8 +33,15 @@ steps:
 });
 
 /** Starts the run, answers once the gate step is running, and returns the run's output. */
-async function runAndDecide(home: string, decide: string[]): Promise<{ exitCode: number | undefined; stdout: string; stderr: string }> {
-  const run = execa(process.execPath, [bin, 'run', 'pipeline.yml'], { cwd: work, env: { CARAVAN_HOME: home, CI: '1' }, reject: false });
+async function runAndDecide(
+  home: string,
+  decide: string[],
+): Promise<{ exitCode: number | undefined; stdout: string; stderr: string }> {
+  const run = execa(process.execPath, [bin, 'run', 'pipeline.yml'], {
+    cwd: work,
+    env: { CARAVAN_HOME: home, CI: '1' },
+    reject: false,
+  });
   let out = '';
   let decided = false;
   run.stdout?.on('data', (chunk: Buffer) => {
@@ -57,9 +64,12 @@ describe('caravan/approval with caravan approve', () => {
     expect(result.stdout).toMatch(/step deploy success/);
     const runId = /^run (\S+)$/m.exec(result.stdout)?.[1] ?? '';
     const show = await caravan(['runs', 'show', runId, '--json'], { cwd: work, env: { CARAVAN_HOME: home } });
-    const steps = (JSON.parse(show.stdout) as { steps: Array<{ stepId: string; outputs: Record<string, string> }> }).steps;
+    const steps = (JSON.parse(show.stdout) as { steps: Array<{ stepId: string; outputs: Record<string, string> }> })
+      .steps;
     expect(steps.find((s) => s.stepId === 'gate')?.outputs).toMatchObject({ decision: 'approved', comment: 'ship it' });
-    expect(steps.find((s) => s.stepId === 'deploy')?.outputs.message).toMatch(/^deploying, approved by \S+ \(ship it\)$/);
+    expect(steps.find((s) => s.stepId === 'deploy')?.outputs.message).toMatch(
+      /^deploying, approved by \S+ \(ship it\)$/,
+    );
   });
 
   it('fails the gate and skips what follows when rejected', async () => {

@@ -19,10 +19,17 @@ let server: ResultPromise | undefined;
 beforeAll(async () => {
   ensureBuilt();
   home = mkdtempSync(join(tmpdir(), 'caravan-builtins-publish-'));
-  const added = await caravan(['registry', 'user', 'add', 'root', '--admin'], { cwd: home, env: { CARAVAN_HOME: home } });
+  const added = await caravan(['registry', 'user', 'add', 'root', '--admin'], {
+    cwd: home,
+    env: { CARAVAN_HOME: home },
+  });
   expect(added.exitCode, added.stderr).toBe(0);
   token = added.stdout.trim().split('\n').at(-1) ?? '';
-  server = execa(process.execPath, [bin, 'registry', 'serve', '--port', '0'], { cwd: home, env: { CARAVAN_HOME: home }, reject: false });
+  server = execa(process.execPath, [bin, 'registry', 'serve', '--port', '0'], {
+    cwd: home,
+    env: { CARAVAN_HOME: home },
+    reject: false,
+  });
   url = await new Promise<string>((resolve, reject) => {
     let out = '';
     server?.stdout?.on('data', (chunk: Buffer) => {
@@ -42,7 +49,11 @@ afterAll(async () => {
 describe('publishing the built-in actions', () => {
   it('publishes every built-in (without its tests) and resolves caravan/<name>@^1 to 1.0.0', async () => {
     const env = { CARAVAN_HOME: home, CARAVAN_REGISTRY: url, CARAVAN_TOKEN: token };
-    const results = await Promise.all(builtins.map((name) => caravan(['action', 'publish', join(actionsDir, name)], { cwd: home, env }).then((r) => ({ name, r }))));
+    const results = await Promise.all(
+      builtins.map((name) =>
+        caravan(['action', 'publish', join(actionsDir, name)], { cwd: home, env }).then((r) => ({ name, r })),
+      ),
+    );
     for (const { name, r } of results) expect(r.exitCode, `${name}: ${r.stdout}${r.stderr}`).toBe(0);
     const resolved = await caravan(['action', 'resolve', 'caravan/git-checkout@^1', '--json'], { cwd: home, env });
     expect(resolved.exitCode, resolved.stderr).toBe(0);
@@ -52,7 +63,16 @@ describe('publishing the built-in actions', () => {
     expect(packed.exitCode, packed.stderr).toBe(0);
     const list = await execa('tar', ['-tzf', join(home, 'caravan-http-1.0.0.tgz')]);
     const files = list.stdout.split('\n').map((f) => f.replace(/^package\//, ''));
-    expect(files).toEqual(expect.arrayContaining(['action.yml', 'index.mjs', 'README.md', 'lib/io.mjs', 'lib/json-path.mjs', 'lib/conditions.mjs']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'action.yml',
+        'index.mjs',
+        'README.md',
+        'lib/io.mjs',
+        'lib/json-path.mjs',
+        'lib/conditions.mjs',
+      ]),
+    );
     expect(files.some((f) => f.includes('test/'))).toBe(false);
   }, 240_000);
 });

@@ -75,7 +75,10 @@ describe('caravan action docs', () => {
 
   it('says where action.yml is wrong', async () => {
     const bad = mkdtempSync(join(tmpdir(), 'caravan-docs-bad-'));
-    writeFileSync(join(bad, 'action.yml'), 'name: acme/x\nversion: 1.0.0\nruns: {node: a.mjs}\ninputs:\n  a:\n    type: strng\n');
+    writeFileSync(
+      join(bad, 'action.yml'),
+      'name: acme/x\nversion: 1.0.0\nruns: {node: a.mjs}\ninputs:\n  a:\n    type: strng\n',
+    );
     const run = await caravan(['action', 'docs', bad], { cwd: bad });
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toMatch(/action\.yml:6:\d+: error: .*type/);

@@ -26,7 +26,10 @@ beforeAll(() => {
 });
 
 async function runCi(home: string): Promise<{ runId: string; steps: Map<string, StepRecord> }> {
-  const run = await caravan(['run', join(root, 'examples/ci/pipeline.yml'), '--param', `repo=file://${repo}`], { cwd: work, env: { CARAVAN_HOME: home } });
+  const run = await caravan(['run', join(root, 'examples/ci/pipeline.yml'), '--param', `repo=file://${repo}`], {
+    cwd: work,
+    env: { CARAVAN_HOME: home },
+  });
   expect(run.exitCode, run.stdout + run.stderr).toBe(0);
   const runId = /^run (\S+)$/m.exec(run.stdout)?.[1] ?? '';
   const show = await caravan(['runs', 'show', runId, '--json'], { cwd: work, env: { CARAVAN_HOME: home } });
@@ -44,10 +47,17 @@ describe('examples/ci/pipeline.yml', () => {
     expect(first.steps.get('build')?.outputs.compiled).toBe('2');
     expect(first.steps.get('save')?.outputs.saved).toBe('true');
     expect(first.steps.get('upload')?.outputs.files).toBe('3');
-    expect(readdirSync(join(home, 'artifacts', first.runId, 'dist')).sort()).toEqual(['build-info.json', 'mean.js', 'sum.js']);
+    expect(readdirSync(join(home, 'artifacts', first.runId, 'dist')).sort()).toEqual([
+      'build-info.json',
+      'mean.js',
+      'sum.js',
+    ]);
 
     const second = await runCi(home);
-    expect(second.steps.get('restore')?.outputs).toMatchObject({ hit: 'true', 'matched-key': first.steps.get('cachekey')?.outputs.key });
+    expect(second.steps.get('restore')?.outputs).toMatchObject({
+      hit: 'true',
+      'matched-key': first.steps.get('cachekey')?.outputs.key,
+    });
     expect(second.steps.get('build')?.outputs.compiled).toBe('0');
     expect(second.steps.get('info')?.outputs.reused).toBe('2');
     expect(second.steps.get('save')?.outputs.saved).toBe('false');
@@ -55,10 +65,13 @@ describe('examples/ci/pipeline.yml', () => {
   });
 
   it('fails at checkout, with the reason, when the repository does not exist', async () => {
-    const run = await caravan(['run', join(root, 'examples/ci/pipeline.yml'), '--param', `repo=file://${join(work, 'missing.git')}`], {
-      cwd: work,
-      env: { CARAVAN_HOME: join(work, 'home-missing') },
-    });
+    const run = await caravan(
+      ['run', join(root, 'examples/ci/pipeline.yml'), '--param', `repo=file://${join(work, 'missing.git')}`],
+      {
+        cwd: work,
+        env: { CARAVAN_HOME: join(work, 'home-missing') },
+      },
+    );
     expect(run.exitCode).not.toBe(0);
     expect(run.stdout).toMatch(/step checkout failed/);
     expect(run.stdout).toMatch(/step build skipped/);

@@ -14,7 +14,8 @@ function newestUnder(path: string): number {
   if (!stat.isDirectory()) return stat.mtimeMs;
   let newest = 0;
   for (const entry of readdirSync(path, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile() && entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+    if (entry.isFile() && entry.name.endsWith('.ts'))
+      newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
   }
   return newest;
 }
@@ -24,7 +25,12 @@ function mtime(path: string): number {
 }
 
 /** The sources of the commands these tests are about. */
-const AUTHOR_SOURCES = ['cli/src/lib/author', 'cli/src/lib/scaffold', 'cli/src/lib/action-docs.ts', ...['init', 'run', 'test', 'docs'].map((c) => `cli/src/commands/action/${c}.ts`)];
+const AUTHOR_SOURCES = [
+  'cli/src/lib/author',
+  'cli/src/lib/scaffold',
+  'cli/src/lib/action-docs.ts',
+  ...['init', 'run', 'test', 'docs'].map((c) => `cli/src/commands/action/${c}.ts`),
+];
 
 /**
  * `npm test` builds before vitest, so dist/ is normally current. Rebuild only when a bundle is

@@ -1,4 +1,6 @@
-/** On a terminal, `caravan action init` asks for what its flags did not say (run in a pseudo-terminal via script(1)). */
+/**
+ * On a terminal, `caravan action init` asks for what its flags did not say (run in a pseudo-terminal via script(1)).
+ */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,7 +27,10 @@ beforeAll(() => {
 /** Answers each prompt when it appears (never on a timer), then waits for the command to end. */
 function converse(cwd: string, answers: Array<[RegExp, string]>): Promise<{ output: string; code: number | null }> {
   return new Promise((resolve) => {
-    const child = spawn('script', ['-qfec', `"${process.execPath}" "${bin}" action init`, '/dev/null'], { cwd, env: { ...process.env, TERM: 'xterm' } });
+    const child = spawn('script', ['-qfec', `"${process.execPath}" "${bin}" action init`, '/dev/null'], {
+      cwd,
+      env: { ...process.env, TERM: 'xterm' },
+    });
     let output = '';
     let next = 0;
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {

@@ -1,4 +1,7 @@
-/** `caravan action init` scaffolds an action that passes its own tests right after npm install; `caravan action test` runs them. */
+/**
+ * `caravan action init` scaffolds an action that passes its own tests right after npm install; `caravan action test`
+ * runs them.
+ */
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,12 +20,17 @@ beforeAll(() => {
 
 describe('caravan action init', () => {
   it('scaffolds a node action whose own tests pass after npm install', async () => {
-    const init = await caravan(['action', 'init', 'acme/greet', '--description', 'Greets someone politely.', '--yes'], { cwd: work });
+    const init = await caravan(['action', 'init', 'acme/greet', '--description', 'Greets someone politely.', '--yes'], {
+      cwd: work,
+    });
     expect(init.exitCode, init.stderr).toBe(0);
     expect(init.stdout).toContain('Created acme/greet in greet');
     const dir = join(work, 'greet');
-    for (const f of ['action.yml', 'index.mjs', 'README.md', 'package.json', 'test/action.test.mjs']) expect(readFileSync(join(dir, f), 'utf8').length).toBeGreaterThan(0);
-    expect(readFileSync(join(dir, 'README.md'), 'utf8')).toContain('| `who` | `string` | no | `world` | Who to greet. |');
+    for (const f of ['action.yml', 'index.mjs', 'README.md', 'package.json', 'test/action.test.mjs'])
+      expect(readFileSync(join(dir, f), 'utf8').length).toBeGreaterThan(0);
+    expect(readFileSync(join(dir, 'README.md'), 'utf8')).toContain(
+      '| `who` | `string` | no | `world` | Who to greet. |',
+    );
 
     const install = await execa('npm', ['install', '--no-audit', '--no-fund'], { cwd: dir, reject: false });
     expect(install.exitCode, install.stderr).toBe(0);
@@ -38,7 +46,10 @@ describe('caravan action init', () => {
   });
 
   it.each(['shell', 'image'])('scaffolds a %s action whose tests pass', async (runtime) => {
-    const init = await caravan(['action', 'init', `acme/greet-${runtime}`, '--runtime', runtime, '--dir', `g-${runtime}`, '--yes'], { cwd: work });
+    const init = await caravan(
+      ['action', 'init', `acme/greet-${runtime}`, '--runtime', runtime, '--dir', `g-${runtime}`, '--yes'],
+      { cwd: work },
+    );
     expect(init.exitCode, init.stderr).toBe(0);
     const test = await caravan(['action', 'test', `g-${runtime}`], { cwd: work });
     expect(test.exitCode, test.stdout + test.stderr).toBe(0);

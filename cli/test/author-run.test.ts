@@ -28,10 +28,25 @@ describe('caravan action run', () => {
 
   it('masks secrets given with --secret, by value or from the environment', async () => {
     const script = 'echo "db=$DB_PASSWORD api=$API_KEY"; echo "leak=$API_KEY" >> "$CARAVAN_OUTPUT"';
-    const run = await caravan(['action', 'run', shellAction, '--with', `run=${script}`, '--secret', 'DB_PASSWORD=correct-horse-battery', '--secret', 'API_KEY', '--report', 'r.json'], {
-      cwd: work,
-      env: { API_KEY: 'ak_live_0123456789' },
-    });
+    const run = await caravan(
+      [
+        'action',
+        'run',
+        shellAction,
+        '--with',
+        `run=${script}`,
+        '--secret',
+        'DB_PASSWORD=correct-horse-battery',
+        '--secret',
+        'API_KEY',
+        '--report',
+        'r.json',
+      ],
+      {
+        cwd: work,
+        env: { API_KEY: 'ak_live_0123456789' },
+      },
+    );
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stdout).toContain('db=');
     for (const secret of ['correct-horse-battery', 'ak_live_0123456789']) {
@@ -43,9 +58,15 @@ describe('caravan action run', () => {
 
   it('runs in --workdir and prints the report as JSON with --json', async () => {
     mkdirSync(join(work, 'ws'), { recursive: true });
-    const run = await caravan(['action', 'run', shellAction, '--with', 'run=pwd; echo "n=1" >> "$CARAVAN_OUTPUT"', '--workdir', 'ws', '--json'], { cwd: work });
+    const run = await caravan(
+      ['action', 'run', shellAction, '--with', 'run=pwd; echo "n=1" >> "$CARAVAN_OUTPUT"', '--workdir', 'ws', '--json'],
+      { cwd: work },
+    );
     expect(run.exitCode, run.stderr).toBe(0);
-    const report = JSON.parse(run.stdout.slice(run.stdout.indexOf('{'))) as { status: string; outputs: Record<string, string> };
+    const report = JSON.parse(run.stdout.slice(run.stdout.indexOf('{'))) as {
+      status: string;
+      outputs: Record<string, string>;
+    };
     expect(report.status).toBe('success');
     expect(report.outputs.n).toBe('1');
     expect(run.stdout).toContain(join(work, 'ws'));
@@ -64,11 +85,16 @@ describe('caravan action run', () => {
     expect(unknown.stderr).toMatch(/caravan\/echo has no input "mesage" \(inputs: message\)/);
     const missing = await caravan(['action', 'run', echoAction], { cwd: work });
     expect(missing.stderr).toMatch(/missing required input "message": add --with message=\.\.\./);
-    const badType = await caravan(['action', 'run', shellAction, '--with', 'run=true', '--with', 'trace=yes'], { cwd: work });
+    const badType = await caravan(['action', 'run', shellAction, '--with', 'run=true', '--with', 'trace=yes'], {
+      cwd: work,
+    });
     expect(badType.stderr).toMatch(/input "trace" is boolean, so the value must be true or false; got "yes"/);
     const noValue = await caravan(['action', 'run', echoAction, '--with', 'message'], { cwd: work });
     expect(noValue.stderr).toMatch(/--with "message" has no value: write --with message=value/);
-    const noSecret = await caravan(['action', 'run', echoAction, '--with', 'message=x', '--secret', 'NOT_SET_ANYWHERE'], { cwd: work });
+    const noSecret = await caravan(
+      ['action', 'run', echoAction, '--with', 'message=x', '--secret', 'NOT_SET_ANYWHERE'],
+      { cwd: work },
+    );
     expect(noSecret.stderr).toMatch(/--secret NOT_SET_ANYWHERE: give a value/);
     const notAnAction = await caravan(['action', 'run', work, '--with', 'a=b'], { cwd: work });
     expect(notAnAction.exitCode).toBe(2);

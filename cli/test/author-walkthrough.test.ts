@@ -1,5 +1,6 @@
 /**
- * The README's "Authoring an action" walk-through, followed to the end: every command of its `sh` blocks runs in order, as a
+ * The README's "Authoring an action" walk-through, followed to the end: every command of its `sh` blocks runs in
+ * order, as a
  * new user would type it (with `caravan` on PATH), and every `<!-- file: X -->` block is saved as X.
  * On the way: init → npm install → action test → run → docs → pack → a real registry on
  * 127.0.0.1 → user, grant, login, publish, resolve → `caravan run` of a pipeline using acme/greet@^1.
@@ -24,7 +25,8 @@ function walkthrough(markdown: string): Step[] {
     const [, file, lang, body = ''] = m;
     if (file) steps.push({ kind: 'file', name: file, text: body });
     else if (lang === 'sh') {
-      for (const line of body.split('\n').map((l) => l.trim())) if (line && !line.startsWith('#')) steps.push({ kind: 'command', line });
+      for (const line of body.split('\n').map((l) => l.trim()))
+        if (line && !line.startsWith('#')) steps.push({ kind: 'command', line });
     }
   }
   return steps;
@@ -57,7 +59,15 @@ beforeAll(async () => {
   writeFileSync(join(binDir, 'caravan'), `#!/bin/sh\nexec "${process.execPath}" "${bin}" "$@"\n`);
   chmodSync(join(binDir, 'caravan'), 0o755);
   cwd = work;
-  env = { PATH: `${binDir}:${process.env.PATH ?? ''}`, CARAVAN_HOME: join(work, 'home'), CI: '1', NO_COLOR: '1', CARAVAN_REGISTRY: '', CARAVAN_TOKEN: '', CARAVAN_REGISTRY_TOKEN: '' };
+  env = {
+    PATH: `${binDir}:${process.env.PATH ?? ''}`,
+    CARAVAN_HOME: join(work, 'home'),
+    CI: '1',
+    NO_COLOR: '1',
+    CARAVAN_REGISTRY: '',
+    CARAVAN_TOKEN: '',
+    CARAVAN_REGISTRY_TOKEN: '',
+  };
   port = await freePort();
 });
 
@@ -89,7 +99,14 @@ async function runCommand(line: string): Promise<string> {
   }
   const assignment = /^([A-Z_]+)=\$\((.*)\)$/.exec(line);
   const script = assignment ? assignment[2]! : line;
-  const result = await execa('sh', ['-c', script], { cwd, env, extendEnv: true, reject: false, stdin: 'ignore', timeout: 180_000 });
+  const result = await execa('sh', ['-c', script], {
+    cwd,
+    env,
+    extendEnv: true,
+    reject: false,
+    stdin: 'ignore',
+    timeout: 180_000,
+  });
   const out = `${String(result.stdout)}\n${String(result.stderr)}`;
   if (result.exitCode !== 0) throw new Error(`"${line}" exited with ${result.exitCode}:\n${out}`);
   if (assignment) env[assignment[1]!] = String(result.stdout).trim();
@@ -99,8 +116,21 @@ async function runCommand(line: string): Promise<string> {
 describe('the README walk-through', () => {
   it('has commands for every stage of the author workflow', () => {
     const lines = walkthrough(doc).flatMap((s) => (s.kind === 'command' ? [s.line] : []));
-    for (const needed of ['caravan action init', 'npm install', 'caravan action test', 'caravan action run', 'caravan action docs --write', 'caravan action pack', 'caravan registry serve', 'caravan action publish', 'caravan run pipeline.yml']) {
-      expect(lines.some((l) => l.includes(needed)), needed).toBe(true);
+    for (const needed of [
+      'caravan action init',
+      'npm install',
+      'caravan action test',
+      'caravan action run',
+      'caravan action docs --write',
+      'caravan action pack',
+      'caravan registry serve',
+      'caravan action publish',
+      'caravan run pipeline.yml',
+    ]) {
+      expect(
+        lines.some((l) => l.includes(needed)),
+        needed,
+      ).toBe(true);
     }
   });
 

@@ -10,7 +10,13 @@ const fixtures = join(root, 'spec/test/fixtures');
 
 function caravan(...args: string[]) {
   // no registry: a developer's own `caravan login` must not change what these tests see
-  const env = { NO_COLOR: '1', CARAVAN_HOME: join(dir, 'home'), CARAVAN_REGISTRY: '', CARAVAN_TOKEN: '', CARAVAN_REGISTRY_TOKEN: '' };
+  const env = {
+    NO_COLOR: '1',
+    CARAVAN_HOME: join(dir, 'home'),
+    CARAVAN_REGISTRY: '',
+    CARAVAN_TOKEN: '',
+    CARAVAN_REGISTRY_TOKEN: '',
+  };
   return execa('node', [join(root, 'bin/caravan.js'), ...args], { cwd: root, reject: false, env });
 }
 
@@ -20,9 +26,15 @@ beforeAll(async () => {
   await execa('node', ['scripts/build.mjs'], { cwd: root });
   dir = await mkdtemp(join(tmpdir(), 'caravan-lint-'));
   await mkdir(join(dir, 'good'));
-  await writeFile(join(dir, 'good', 'action.yml'), 'name: acme/hello\nversion: 1.0.0\ndescription: Says hello\ninputs:\n  who: { type: string, default: world }\nruns: { node: index.js }\n');
+  await writeFile(
+    join(dir, 'good', 'action.yml'),
+    'name: acme/hello\nversion: 1.0.0\ndescription: Says hello\ninputs:\n  who: { type: string, default: world }\nruns: { node: index.js }\n',
+  );
   await mkdir(join(dir, 'bad'));
-  await writeFile(join(dir, 'bad', 'action.yml'), 'name: acme/hello\nversion: 1.0\ninputs:\n  who: { type: string, requied: true, defaule: x }\nruns: { node: index.js }\n');
+  await writeFile(
+    join(dir, 'bad', 'action.yml'),
+    'name: acme/hello\nversion: 1.0\ninputs:\n  who: { type: string, requied: true, defaule: x }\nruns: { node: index.js }\n',
+  );
 });
 
 afterAll(async () => {
@@ -47,7 +59,10 @@ describe('caravan pipeline lint', () => {
 
   it('exits 0 with one ok line for a valid pipeline', async () => {
     const file = join(dir, 'valid-builtins.yml');
-    await writeFile(file, 'version: "1"\nsteps:\n  - id: hello\n    uses: caravan/echo@^1\n    with: { message: hi }\n  - id: check\n    needs: [hello]\n    uses: caravan/assert@^1\n    with: { actual: "${{ steps.hello.outputs.message }}", expected: hi }\n');
+    await writeFile(
+      file,
+      'version: "1"\nsteps:\n  - id: hello\n    uses: caravan/echo@^1\n    with: { message: hi }\n  - id: check\n    needs: [hello]\n    uses: caravan/assert@^1\n    with: { actual: "${{ steps.hello.outputs.message }}", expected: hi }\n',
+    );
     const result = await caravan('pipeline', 'lint', file);
     expect(result.exitCode).toBe(0);
     expect(result.stdout.trim()).toBe(`ok: ${file} (2 steps)`);
@@ -102,14 +117,19 @@ describe('caravan pipeline lint', () => {
   it('reports a missing file without a stack trace', async () => {
     const missing = await caravan('pipeline', 'lint', join(dir, 'nope.yml'));
     expect(missing.exitCode).toBe(1);
-    expect(missing.stderr.trim()).toBe(`${join(dir, 'nope.yml')}: error: no pipeline file at ${join(dir, 'nope.yml')} — pass the path of a pipeline.yml file\n1 error`);
+    expect(missing.stderr.trim()).toBe(
+      `${join(dir, 'nope.yml')}: error: no pipeline file at ${join(dir, 'nope.yml')} — pass the path of a pipeline.yml file\n1 error`,
+    );
   });
 
   it('prints the errors as JSON with --json', async () => {
     const file = join(fixtures, 'three-errors.yml');
     const result = await caravan('pipeline', 'lint', file, '--json');
     expect(result.exitCode).toBe(1);
-    const report = JSON.parse(result.stdout) as { ok: boolean; errors: Array<{ line: number; col: number; key: string }> };
+    const report = JSON.parse(result.stdout) as {
+      ok: boolean;
+      errors: Array<{ line: number; col: number; key: string }>;
+    };
     expect(report.ok).toBe(false);
     expect(report.errors.map((e) => [e.line, e.col, e.key])).toEqual([
       [9, 7, 'stages[1][0].timout'],
@@ -121,7 +141,10 @@ describe('caravan pipeline lint', () => {
 
 describe('caravan action lint', () => {
   it('lints action.yml in the current folder by default', async () => {
-    const result = await execa('node', [join(root, 'bin/caravan.js'), 'action', 'lint'], { cwd: join(dir, 'good'), reject: false });
+    const result = await execa('node', [join(root, 'bin/caravan.js'), 'action', 'lint'], {
+      cwd: join(dir, 'good'),
+      reject: false,
+    });
     expect(result.exitCode).toBe(0);
     expect(result.stdout.trim()).toBe('ok: action.yml (acme/hello@1.0.0)');
   });

@@ -30,7 +30,10 @@ function caravan(args: string[], opts: { env?: Record<string, string>; input?: s
 
 async function actionDir(name: string, version: string, yml?: string): Promise<string> {
   const dir = await mkdtemp(join(home, 'action-'));
-  await writeFile(join(dir, 'action.yml'), yml ?? `name: ${name}\nversion: ${version}\ndescription: lints things\nruns:\n  command: ./run.sh\n`);
+  await writeFile(
+    join(dir, 'action.yml'),
+    yml ?? `name: ${name}\nversion: ${version}\ndescription: lints things\nruns:\n  command: ./run.sh\n`,
+  );
   await writeFile(join(dir, 'run.sh'), 'echo hi\n', { mode: 0o755 });
   await mkdir(join(dir, 'node_modules/dep'), { recursive: true });
   await writeFile(join(dir, 'node_modules/dep/index.js'), 'skipped');
@@ -44,13 +47,20 @@ async function actionDir(name: string, version: string, yml?: string): Promise<s
 async function ensureBuilt(): Promise<void> {
   const bundle = await stat(join(root, '.oclif.manifest.json')).catch(() => undefined);
   const sources = [
-    ...['login.ts', 'action/pack.ts', 'action/publish.ts', 'action/resolve.ts'].map((f) => join(root, 'cli/src/commands', f)),
+    ...['login.ts', 'action/pack.ts', 'action/publish.ts', 'action/resolve.ts'].map((f) =>
+      join(root, 'cli/src/commands', f),
+    ),
     join(root, 'cli/src/lib/registry-config.ts'),
-    ...(await readdir(join(root, 'marketplace/registry/src/client'))).map((f) => join(root, 'marketplace/registry/src/client', f)),
-    ...(await readdir(join(root, 'marketplace/registry/src/tarball'))).map((f) => join(root, 'marketplace/registry/src/tarball', f)),
+    ...(await readdir(join(root, 'marketplace/registry/src/client'))).map((f) =>
+      join(root, 'marketplace/registry/src/client', f),
+    ),
+    ...(await readdir(join(root, 'marketplace/registry/src/tarball'))).map((f) =>
+      join(root, 'marketplace/registry/src/tarball', f),
+    ),
   ];
   const newest = Math.max(...(await Promise.all(sources.map(async (f) => (await stat(f)).mtimeMs))));
-  if (!bundle || bundle.mtimeMs < newest) execFileSync('node', [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
+  if (!bundle || bundle.mtimeMs < newest)
+    execFileSync('node', [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
 }
 
 beforeAll(async () => {
@@ -61,7 +71,11 @@ beforeAll(async () => {
   expect(added.exitCode, added.stderr).toBe(0);
   token = String(added.stdout).trim().split('\n').at(-1) ?? '';
   expect(token.length).toBeGreaterThan(20);
-  server = execa('node', [bin, 'registry', 'serve', '--data', data, '--port', '0'], { cwd: home, env: { CARAVAN_HOME: home }, reject: false });
+  server = execa('node', [bin, 'registry', 'serve', '--data', data, '--port', '0'], {
+    cwd: home,
+    env: { CARAVAN_HOME: home },
+    reject: false,
+  });
   url = await new Promise<string>((resolve, reject) => {
     let out = '';
     server?.stdout?.on('data', (chunk: Buffer) => {
@@ -107,13 +121,18 @@ describe('caravan action publish / resolve / pack / login', () => {
     expect(String(again.stderr)).toMatch(/already exists/);
     expect(String(again.stderr)).toMatch(/409/);
 
-    for (const r of [published, resolved, packed, again]) expect(`${String(r.stdout)}${String(r.stderr)}`).not.toContain(token);
+    for (const r of [published, resolved, packed, again])
+      expect(`${String(r.stdout)}${String(r.stderr)}`).not.toContain(token);
   });
 
   it('refuses a scope without a role (403), an invalid action.yml (with its line), and a bad token at login', async () => {
     const env = { CARAVAN_REGISTRY: url, CARAVAN_TOKEN: token };
     const badHome = await mkdtemp(join(home, 'bad-login-'));
-    const invalid = await actionDir('~bob/bad', '1.0.0', 'name: ~bob/bad\nversion: 1.0.0\ndescription: x\nrunz:\n  command: x\n');
+    const invalid = await actionDir(
+      '~bob/bad',
+      '1.0.0',
+      'name: ~bob/bad\nversion: 1.0.0\ndescription: x\nrunz:\n  command: x\n',
+    );
     const [denied, rejected, badLogin] = await Promise.all([
       caravan(['action', 'publish', await actionDir('acme/lint', '1.0.0')], { env }),
       caravan(['action', 'publish', invalid], { env }),

@@ -12,21 +12,28 @@ let home: string;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(() => {
-  if (!existsSync(join(root, 'dist', 'cli.js')) || !existsSync(join(root, 'dist', 'agent.cjs'))) execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root });
+  if (!existsSync(join(root, 'dist', 'cli.js')) || !existsSync(join(root, 'dist', 'agent.cjs')))
+    execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root });
   home = mkdtempSync(join(tmpdir(), 'caravan-cli-run-'));
   env = { ...process.env, CARAVAN_HOME: home, CI: '1', CARAVAN_DATABASE_URL: '', CARAVAN_REGISTRY: '' };
 });
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
 /** Runs caravan; past `timeoutMs` it is killed and its output so far is the failure message. */
-function caravan(args: string[], extraEnv: NodeJS.ProcessEnv = {}, timeoutMs = 150_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function caravan(
+  args: string[],
+  extraEnv: NodeJS.ProcessEnv = {},
+  timeoutMs = 150_000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: { ...env, ...extraEnv } });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`caravan ${args.join(' ')} did not finish in ${timeoutMs} ms; it printed:\n${stdout}\n${stderr}`));
+      reject(
+        new Error(`caravan ${args.join(' ')} did not finish in ${timeoutMs} ms; it printed:\n${stdout}\n${stderr}`),
+      );
     }, timeoutMs);
     child.stdout.on('data', (d: Buffer) => (stdout += d));
     child.stderr.on('data', (d: Buffer) => (stderr += d));
@@ -73,21 +80,31 @@ describe('caravan run', () => {
 
   it('runs at most --executor-limit steps of an executor at once, and refuses a bad limit', async () => {
     const marks = mkdtempSync(join(tmpdir(), 'caravan-limit-'));
-    const step = (id: string) => `  - id: ${id}\n    run: echo "start $(date +%s%N)" >> ${marks}/${id}; sleep 0.3; echo "end $(date +%s%N)" >> ${marks}/${id}\n`;
+    const step = (id: string) =>
+      `  - id: ${id}\n    run: echo "start $(date +%s%N)" >> ${marks}/${id}; sleep 0.3; echo "end $(date +%s%N)" >> ${marks}/${id}\n`;
     const file = pipeline('limited', `version: "1"\nsteps:\n${['a', 'b', 'c'].map(step).join('')}`);
     const r = await caravan(['run', file, '--concurrency', '3', '--executor-limit', 'process=1']);
     expect(r.code, r.stderr).toBe(0);
-    const spans = ['a', 'b', 'c'].map((id) => {
-      const [start, end] = readFileSync(join(marks, id), 'utf8').trim().split('\n').map((l) => BigInt(l.split(' ')[1]!));
-      return [start!, end!] as const;
-    }).sort((x, y) => (x[0] < y[0] ? -1 : 1));
+    const spans = ['a', 'b', 'c']
+      .map((id) => {
+        const [start, end] = readFileSync(join(marks, id), 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => BigInt(l.split(' ')[1]!));
+        return [start!, end!] as const;
+      })
+      .sort((x, y) => (x[0] < y[0] ? -1 : 1));
     for (let i = 1; i < spans.length; i++) expect(spans[i]![0] >= spans[i - 1]![1]).toBe(true);
     rmSync(marks, { recursive: true, force: true });
 
     const bad = await caravan(['run', file, '--executor-limit', 'podman=2']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('--executor-limit podman=2: no executor "podman"; use one of docker, k8s, noop, process');
-    expect((await caravan(['run', file, '--executor-limit', 'process']).then((x) => x.stderr))).toContain('must be KIND=N');
+    expect(bad.stderr).toContain(
+      '--executor-limit podman=2: no executor "podman"; use one of docker, k8s, noop, process',
+    );
+    expect(await caravan(['run', file, '--executor-limit', 'process']).then((x) => x.stderr)).toContain(
+      'must be KIND=N',
+    );
   });
 
   it('exits 1 when a step fails, and shows the error', async () => {
@@ -99,7 +116,10 @@ describe('caravan run', () => {
   });
 
   it('keeps secrets out of the store, logs and output, and a missing secret is a clear error', async () => {
-    const file = pipeline('secret', 'version: "1"\nsecrets: [TOKEN]\nsteps:\n  - id: use\n    run: echo "the token is $TOKEN"\n');
+    const file = pipeline(
+      'secret',
+      'version: "1"\nsecrets: [TOKEN]\nsteps:\n  - id: use\n    run: echo "the token is $TOKEN"\n',
+    );
     const missing = await caravan(['run', file]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/TOKEN declared by the pipeline but not given/);
@@ -116,7 +136,10 @@ describe('caravan run', () => {
 
 describe('cancel, kill -9 and resume', () => {
   it('cancels a run from another process', async () => {
-    const file = pipeline('long', 'version: "1"\nsteps:\n  - id: long\n    run: sleep 60\n  - id: after\n    needs: [long]\n    run: echo never\n');
+    const file = pipeline(
+      'long',
+      'version: "1"\nsteps:\n  - id: long\n    run: sleep 60\n  - id: after\n    needs: [long]\n    run: echo never\n',
+    );
     const child = spawn(process.execPath, [bin, 'run', file], { cwd: root, env });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d));
@@ -149,7 +172,8 @@ describe('cancel, kill -9 and resume', () => {
     // Killed while the slow action itself runs (its agent has started it), not at a step boundary.
     const deadline = Date.now() + 90_000;
     while (!existsSync(`${marks}.started`)) {
-      if (gone || Date.now() > deadline) throw new Error(`the slow step never started; caravan run printed:\n${out}\n${errors}`);
+      if (gone || Date.now() > deadline)
+        throw new Error(`the slow step never started; caravan run printed:\n${out}\n${errors}`);
       await new Promise((r) => setTimeout(r, 50));
     }
     child.kill('SIGKILL');
@@ -159,7 +183,10 @@ describe('cancel, kill -9 and resume', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(readFileSync(marks, 'utf8').trim().split('\n')).toEqual(['first', 'slow', 'last 42']);
-    const show = JSON.parse((await caravan(['runs', 'show', id, '--json'])).stdout) as { status: string; steps: { stepId: string; status: string; attempt: number }[] };
+    const show = JSON.parse((await caravan(['runs', 'show', id, '--json'])).stdout) as {
+      status: string;
+      steps: { stepId: string; status: string; attempt: number }[];
+    };
     expect(show.status).toBe('success');
     expect(show.steps.find((s) => s.stepId === 'first')?.attempt).toBe(1);
     // the resumed engine took the dead one's callback over: the agent's log line reached it
@@ -178,7 +205,10 @@ describe('caravan approve', () => {
   it('writes the decision atomically where caravan/approval looks', async () => {
     const r = await caravan(['approve', 'run1', 'deploy', '--reject', '--comment', 'not today']);
     expect(r.code).toBe(0);
-    const d = JSON.parse(readFileSync(join(home, 'approvals', 'run1', 'deploy.json'), 'utf8')) as Record<string, string>;
+    const d = JSON.parse(readFileSync(join(home, 'approvals', 'run1', 'deploy.json'), 'utf8')) as Record<
+      string,
+      string
+    >;
     expect(d).toMatchObject({ decision: 'rejected', comment: 'not today' });
     expect(typeof d.by).toBe('string');
     const bad = await caravan(['approve', '../x', 'deploy']);

@@ -18,12 +18,22 @@ export interface Approval {
 
 const ID = /^[A-Za-z0-9._-]+$/;
 
-export function writeApproval(home: string, runId: string, stepId: string, o: { reject?: boolean; comment?: string; by?: string }): { path: string; approval: Approval } {
+export function writeApproval(
+  home: string,
+  runId: string,
+  stepId: string,
+  o: { reject?: boolean; comment?: string; by?: string },
+): { path: string; approval: Approval } {
   if (!ID.test(runId) || runId.startsWith('.')) throw new Error(`invalid run id "${runId}"`);
   if (!ID.test(stepId) || stepId.startsWith('.')) throw new Error(`invalid step id "${stepId}"`);
   const dir = join(enginePaths(home).approvals, runId);
   mkdirSync(dir, { recursive: true });
-  const approval: Approval = { decision: o.reject ? 'rejected' : 'approved', by: o.by ?? safeUser(), ...(o.comment ? { comment: o.comment } : {}), at: new Date().toISOString() };
+  const approval: Approval = {
+    decision: o.reject ? 'rejected' : 'approved',
+    by: o.by ?? safeUser(),
+    ...(o.comment ? { comment: o.comment } : {}),
+    at: new Date().toISOString(),
+  };
   const path = join(dir, `${stepId}.json`);
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   writeFileSync(tmp, JSON.stringify(approval));

@@ -16,7 +16,11 @@ export interface AttemptResult {
   noRetry?: boolean;
 }
 
-export function attemptResult(report: AgentReport | undefined, state: TaskState, flags: { timedOut: boolean; cancelled: boolean }): AttemptResult {
+export function attemptResult(
+  report: AgentReport | undefined,
+  state: TaskState,
+  flags: { timedOut: boolean; cancelled: boolean },
+): AttemptResult {
   let result: AttemptResult;
   if (report) {
     const errors = report.errors.map((e) => e.message).filter(Boolean);
@@ -24,15 +28,29 @@ export function attemptResult(report: AgentReport | undefined, state: TaskState,
       status: report.status,
       exitCode: report.exitCode ?? undefined,
       outputs: report.outputs,
-      error: errors.length ? errors.slice(0, 3).join('; ') : report.status === 'success' ? undefined : report.stderrExcerpt.slice(-3).join('\n') || undefined,
+      error: errors.length
+        ? errors.slice(0, 3).join('; ')
+        : report.status === 'success'
+          ? undefined
+          : report.stderrExcerpt.slice(-3).join('\n') || undefined,
     };
   } else if (state.phase === 'exited') {
     const code = state.exitCode ?? 1;
-    result = { status: code === 0 ? 'success' : 'failed', exitCode: code, outputs: {}, error: code === 0 ? undefined : `the agent sent no report and exited with code ${code}${state.message ? `: ${state.message}` : ''}` };
+    result = {
+      status: code === 0 ? 'success' : 'failed',
+      exitCode: code,
+      outputs: {},
+      error:
+        code === 0
+          ? undefined
+          : `the agent sent no report and exited with code ${code}${state.message ? `: ${state.message}` : ''}`,
+    };
   } else {
     result = { status: 'lost', outputs: {}, error: `the task is gone${state.message ? `: ${state.message}` : ''}` };
   }
-  if (flags.timedOut && result.status !== 'success') return { ...result, status: 'timeout', error: result.error ?? 'the step ran past its timeout' };
-  if (flags.cancelled && result.status !== 'success') return { ...result, status: 'cancelled', error: 'the run was cancelled' };
+  if (flags.timedOut && result.status !== 'success')
+    return { ...result, status: 'timeout', error: result.error ?? 'the step ran past its timeout' };
+  if (flags.cancelled && result.status !== 'success')
+    return { ...result, status: 'cancelled', error: 'the run was cancelled' };
   return result;
 }

@@ -31,13 +31,20 @@ export function buildDag(nodes: readonly DagNode[]): Dag {
     for (const dep of unique) {
       if (dep === n.id) throw new DagError(`step "${n.id}" needs itself: remove "${dep}" from its needs`);
       const list = dependants.get(dep);
-      if (!list) throw new DagError(`step "${n.id}" needs "${dep}", which is not a step of this pipeline (steps: ${[...index.keys()].join(', ')})`);
+      if (!list)
+        throw new DagError(
+          `step "${n.id}" needs "${dep}", which is not a step of this pipeline (steps: ${[...index.keys()].join(', ')})`,
+        );
       list.push(n.id);
     }
     needs.set(n.id, unique);
   }
-  const cycle = findCycle(nodes.map((n) => n.id), needs);
-  if (cycle) throw new DagError(`steps depend on each other in a cycle: ${cycle.join(' → ')}; remove one of these needs`);
+  const cycle = findCycle(
+    nodes.map((n) => n.id),
+    needs,
+  );
+  if (cycle)
+    throw new DagError(`steps depend on each other in a cycle: ${cycle.join(' → ')}; remove one of these needs`);
   return { order: nodes.map((n) => n.id), index, needs, dependants };
 }
 

@@ -11,7 +11,17 @@ import type { EngineStore, RunRecord } from './store/types.js';
 
 export type EngineEvent =
   | { type: 'run'; runId: string; status: RunStatus; ts: number }
-  | { type: 'step'; runId: string; stepId: string; status: StepStatus; attempt: number; ts: number; startedAt?: number; endedAt?: number; error?: string };
+  | {
+      type: 'step';
+      runId: string;
+      stepId: string;
+      status: StepStatus;
+      attempt: number;
+      ts: number;
+      startedAt?: number;
+      endedAt?: number;
+      error?: string;
+    };
 
 export interface EngineDeps {
   store: EngineStore;

@@ -81,7 +81,12 @@ export class Engine {
   private cancelTimer?: NodeJS.Timeout;
   readonly paths: EnginePaths;
 
-  private constructor(private readonly opts: EngineOptions, readonly callback: CallbackServer, readonly executors: ExecutorRegistry, private readonly resolver: ActionResolver) {
+  private constructor(
+    private readonly opts: EngineOptions,
+    readonly callback: CallbackServer,
+    readonly executors: ExecutorRegistry,
+    private readonly resolver: ActionResolver,
+  ) {
     this.paths = enginePaths(opts.home);
     const secrets = opts.secrets ?? {};
     const masker = new SecretMasker(Object.values(secrets));
@@ -126,7 +131,14 @@ export class Engine {
 
   static async start(opts: EngineOptions): Promise<Engine> {
     const paths = enginePaths(opts.home);
-    const executors = opts.executors ?? defaultExecutors({ stateDir: paths.tasks, agentPath: opts.agentPath, graceSeconds: opts.graceSeconds, defaultImage: opts.defaultImage });
+    const executors =
+      opts.executors ??
+      defaultExecutors({
+        stateDir: paths.tasks,
+        agentPath: opts.agentPath,
+        graceSeconds: opts.graceSeconds,
+        defaultImage: opts.defaultImage,
+      });
     const resolver = opts.resolver ?? new DefaultActionResolver(builtinActionsDir());
     const box: { engine?: Engine } = {};
     const callback = new CallbackServer(
@@ -162,7 +174,8 @@ export class Engine {
         /* a listener's failure is not the run's */
       }
     }
-    if (this.webhooks) this.webhooks.send(e.type === 'run' ? { ...e, type: `run.${e.status}` } : { ...e, type: `step.${e.status}` });
+    if (this.webhooks)
+      this.webhooks.send(e.type === 'run' ? { ...e, type: `run.${e.status}` } : { ...e, type: `step.${e.status}` });
   }
 
   /** Validates, resolves every action to an exact version + integrity, and stores the run (status queued). */
@@ -176,11 +189,19 @@ export class Engine {
       throw new EngineError(`${pipeline.file}: ${(err as Error).message}`);
     }
     for (const kind of new Set([executor, ...pipeline.steps.map((s) => s.executor).filter((k): k is string => !!k)])) {
-      if (!this.executors.has(kind)) problems.push(`unknown executor "${kind}": use one of ${this.executors.kinds().filter((k) => k !== 'noop').join(', ')}`);
+      if (!this.executors.has(kind))
+        problems.push(
+          `unknown executor "${kind}": use one of ${this.executors
+            .kinds()
+            .filter((k) => k !== 'noop')
+            .join(', ')}`,
+        );
     }
     const missing = pipeline.secrets.filter((n) => !(n in (this.opts.secrets ?? {})));
     if (missing.length > 0) {
-      problems.push(`secret${missing.length > 1 ? 's' : ''} ${missing.join(', ')} declared by the pipeline but not given: pass --secret NAME=VALUE, set CARAVAN_SECRET_<NAME>, or use --secrets-file`);
+      problems.push(
+        `secret${missing.length > 1 ? 's' : ''} ${missing.join(', ')} declared by the pipeline but not given: pass --secret NAME=VALUE, set CARAVAN_SECRET_<NAME>, or use --secrets-file`,
+      );
     }
     let params: Record<string, unknown> = {};
     try {
@@ -197,10 +218,14 @@ export class Engine {
         specs.set(step.id, loaded.spec);
         const kind = step.executor ?? executor;
         if (kind === 'process' && 'image' in loaded.spec.runs && !('node' in loaded.spec.runs)) {
-          problems.push(`${step.loc.file}:${step.loc.line}:${step.loc.col}: step "${step.id}": ${step.action.name} runs in the image ${loaded.spec.runs.image}; use --executor docker or k8s`);
+          problems.push(
+            `${step.loc.file}:${step.loc.line}:${step.loc.col}: step "${step.id}": ${step.action.name} runs in the image ${loaded.spec.runs.image}; use --executor docker or k8s`,
+          );
         }
       } catch (err) {
-        problems.push(`${step.loc.file}:${step.loc.line}:${step.loc.col}: step "${step.id}": uses ${step.uses}: ${(err as Error).message}`);
+        problems.push(
+          `${step.loc.file}:${step.loc.line}:${step.loc.col}: step "${step.id}": uses ${step.uses}: ${(err as Error).message}`,
+        );
       }
     }
     const usage = checkActionUsage(pipeline, specs);
@@ -223,7 +248,14 @@ export class Engine {
       cancelRequested: false,
       createdAt: now,
     };
-    const steps: StepRecord[] = pipeline.steps.map((s, i) => ({ runId: run.id, stepId: s.id, status: 'queued', attempt: 0, outputs: {}, order: i }));
+    const steps: StepRecord[] = pipeline.steps.map((s, i) => ({
+      runId: run.id,
+      stepId: s.id,
+      status: 'queued',
+      attempt: 0,
+      outputs: {},
+      order: i,
+    }));
     await this.store.createRun(run, steps);
     await this.store.addEvent({ runId: run.id, type: 'run.created', data: { actions }, ts: now });
     return run;
@@ -236,13 +268,25 @@ export class Engine {
     if (!run) throw new EngineError(`no run ${runId}: see caravan runs list`);
     if (run.status === 'success' || run.status === 'cancelled') return run.status;
     if (run.enginePid !== undefined && run.enginePid !== process.pid && isAlive(run.enginePid)) {
-      throw new EngineError(`run ${runId} is still driven by engine process ${run.enginePid}; cancel it with caravan cancel ${runId}, or wait`);
+      throw new EngineError(
+        `run ${runId} is still driven by engine process ${run.enginePid}; cancel it with caravan cancel ${runId}, or wait`,
+      );
     }
     const missing = run.secretNames.filter((n) => !(n in (this.opts.secrets ?? {})));
-    if (missing.length > 0) throw new EngineError(`run ${runId} needs secrets ${missing.join(', ')}, which are not stored: give them again (--secret, CARAVAN_SECRET_<NAME> or --secrets-file)`);
+    if (missing.length > 0)
+      throw new EngineError(
+        `run ${runId} needs secrets ${missing.join(', ')}, which are not stored: give them again (--secret, CARAVAN_SECRET_<NAME> or --secrets-file)`,
+      );
     const actions = new Map<string, LoadedAction>();
-    for (const [stepId, resolved] of Object.entries(run.actions)) actions.set(stepId, await this.resolver.load(resolved));
-    const execution = new RunExecution(this.deps, run, await this.store.getSteps(runId), actions, await this.store.getFiles(runId));
+    for (const [stepId, resolved] of Object.entries(run.actions))
+      actions.set(stepId, await this.resolver.load(resolved));
+    const execution = new RunExecution(
+      this.deps,
+      run,
+      await this.store.getSteps(runId),
+      actions,
+      await this.store.getFiles(runId),
+    );
     this.live.set(runId, execution);
     this.startCancelPolling();
     try {
@@ -284,15 +328,33 @@ export class Engine {
     this.cancelTimer.unref();
   }
 
-  private async onLogs(runId: string, stepId: string, taskId: string, seq: number, entries: LogEntry[]): Promise<boolean> {
+  private async onLogs(
+    runId: string,
+    stepId: string,
+    taskId: string,
+    seq: number,
+    entries: LogEntry[],
+  ): Promise<boolean> {
     const m = this.deps.masker;
-    return this.store.appendLogs(runId, stepId, taskId, seq, m.empty ? entries : entries.map((e) => ({ ...e, text: m.mask(e.text) })));
+    return this.store.appendLogs(
+      runId,
+      stepId,
+      taskId,
+      seq,
+      m.empty ? entries : entries.map((e) => ({ ...e, text: m.mask(e.text) })),
+    );
   }
 
   private async onEvents(runId: string, stepId: string, events: { type: string }[]): Promise<void> {
     for (const e of events) {
       const data = this.deps.masker.maskDeep(e) as unknown as Record<string, unknown>;
-      await this.store.addEvent({ runId, stepId, type: `agent.${e.type}`, data, ts: typeof data.ts === 'number' ? data.ts : Date.now() });
+      await this.store.addEvent({
+        runId,
+        stepId,
+        type: `agent.${e.type}`,
+        data,
+        ts: typeof data.ts === 'number' ? data.ts : Date.now(),
+      });
     }
   }
 

@@ -14,9 +14,7 @@ export interface StepHookContext {
 
 /** What `beforeStepStart` may decide. */
 export type StepStartDecision =
-  | { veto: { status: 'skipped' | 'error'; reason: string } }
-  | { env: Record<string, string> }
-  | void;
+  { veto: { status: 'skipped' | 'error'; reason: string } } | { env: Record<string, string> } | void;
 
 export interface StepEndContext extends StepHookContext {
   status: StepStatus;

@@ -3,20 +3,26 @@ import type { Pipeline } from '../../spec/src/index.js';
 
 export class ParamsError extends Error {}
 
-export function resolveParams(pipeline: Pipeline, given: Record<string, string | number | boolean>): Record<string, unknown> {
+export function resolveParams(
+  pipeline: Pipeline,
+  given: Record<string, string | number | boolean>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const declared = pipeline.params ?? {};
   for (const name of Object.keys(given)) {
     if (!(name in declared)) {
       const names = Object.keys(declared);
-      throw new ParamsError(`unknown parameter "${name}": ${names.length ? `this pipeline declares ${names.join(', ')}` : 'this pipeline declares no params'}`);
+      throw new ParamsError(
+        `unknown parameter "${name}": ${names.length ? `this pipeline declares ${names.join(', ')}` : 'this pipeline declares no params'}`,
+      );
     }
   }
   for (const [name, def] of Object.entries(declared)) {
     const raw = given[name];
     if (raw === undefined) {
       if (def.default !== undefined) out[name] = def.default;
-      else if (def.required) throw new ParamsError(`parameter "${name}" is required: pass --param ${name}=<${def.type}>`);
+      else if (def.required)
+        throw new ParamsError(`parameter "${name}" is required: pass --param ${name}=<${def.type}>`);
       continue;
     }
     out[name] = coerce(name, def.type, raw);
@@ -28,7 +34,8 @@ function coerce(name: string, type: 'string' | 'number' | 'boolean', raw: string
   if (type === 'string') return String(raw);
   if (type === 'number') {
     const n = typeof raw === 'number' ? raw : Number(raw);
-    if (typeof raw === 'boolean' || (typeof raw === 'string' && raw.trim() === '') || !Number.isFinite(n)) throw new ParamsError(`parameter "${name}" must be a number, got "${String(raw)}"`);
+    if (typeof raw === 'boolean' || (typeof raw === 'string' && raw.trim() === '') || !Number.isFinite(n))
+      throw new ParamsError(`parameter "${name}" must be a number, got "${String(raw)}"`);
     return n;
   }
   if (typeof raw === 'boolean') return raw;

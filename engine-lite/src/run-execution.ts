@@ -20,7 +20,14 @@ import type { StepStartDecision } from './hooks.js';
 import { PriorityQueue } from './queue.js';
 import { hasAttemptsLeft, retryDelaySeconds } from './retry.js';
 import type { RunStatus } from './status.js';
-import { assertTransition, BAD_STEP_STATUSES, canRunTransition, DONE_STEP_STATUSES, RETRYABLE_STEP_STATUSES, runResult } from './status.js';
+import {
+  assertTransition,
+  BAD_STEP_STATUSES,
+  canRunTransition,
+  DONE_STEP_STATUSES,
+  RETRYABLE_STEP_STATUSES,
+  runResult,
+} from './status.js';
 import { actionCommand } from './step-command.js';
 import { restoreCache, restoreFile, saveCache } from './step-files.js';
 import { shouldRun, stepCaches, stepEnv, stepFiles, StepInputError, stepParams, taskContext } from './step-task.js';
@@ -42,7 +49,6 @@ interface Attempt {
   timedOut: boolean;
   wake?: () => void;
 }
-
 
 export class RunExecution {
   private readonly dag: Dag;
@@ -88,7 +94,13 @@ export class RunExecution {
   /** Drives the run to its end; resolves with the run's final status. */
   async execute(): Promise<RunStatus> {
     if (canRunTransition(this.run.status, 'running')) {
-      await this.deps.store.updateRun(this.run.id, { status: 'running', enginePid: process.pid, startedAt: this.run.startedAt ?? Date.now(), endedAt: undefined, error: undefined });
+      await this.deps.store.updateRun(this.run.id, {
+        status: 'running',
+        enginePid: process.pid,
+        startedAt: this.run.startedAt ?? Date.now(),
+        endedAt: undefined,
+        error: undefined,
+      });
       this.deps.emit({ type: 'run', runId: this.run.id, status: 'running', ts: Date.now() });
     }
     for (const [id, rec] of this.recs) if (this.isFinal(rec)) this.finished.add(id);
@@ -113,11 +125,15 @@ export class RunExecution {
   cancel(): void {
     if (this.cancelRequested || this.completed) return;
     this.cancelRequested = true;
-    this.guard('', this.deps.store.updateRun(this.run.id, { cancelRequested: true }).then(() => this.applyCancel()));
+    this.guard(
+      '',
+      this.deps.store.updateRun(this.run.id, { cancelRequested: true }).then(() => this.applyCancel()),
+    );
   }
 
   private async applyCancel(): Promise<void> {
-    for (const item of this.queue.drain()) await this.finishWithoutRunning(item.key, 'cancelled', 'the run was cancelled');
+    for (const item of this.queue.drain())
+      await this.finishWithoutRunning(item.key, 'cancelled', 'the run was cancelled');
     for (const [id, timer] of this.retryTimers) {
       clearTimeout(timer);
       this.retryTimers.delete(id);
@@ -177,8 +193,24 @@ export class RunExecution {
     Object.assign(rec, patch);
     if (patch.status !== undefined) {
       const ts = Date.now();
-      await this.deps.store.addEvent({ runId: this.run.id, stepId: id, type: `step.${patch.status}`, data: { attempt: rec.attempt, ...(rec.error ? { error: rec.error } : {}) }, ts });
-      this.deps.emit({ type: 'step', runId: this.run.id, stepId: id, status: patch.status, attempt: rec.attempt, ts, startedAt: rec.startedAt, endedAt: rec.endedAt, error: rec.error });
+      await this.deps.store.addEvent({
+        runId: this.run.id,
+        stepId: id,
+        type: `step.${patch.status}`,
+        data: { attempt: rec.attempt, ...(rec.error ? { error: rec.error } : {}) },
+        ts,
+      });
+      this.deps.emit({
+        type: 'step',
+        runId: this.run.id,
+        stepId: id,
+        status: patch.status,
+        attempt: rec.attempt,
+        ts,
+        startedAt: rec.startedAt,
+        endedAt: rec.endedAt,
+        error: rec.error,
+      });
     }
   }
 
@@ -194,7 +226,9 @@ export class RunExecution {
   private hasFailedAncestor(id: string): boolean {
     const known = this.failedAbove.get(id);
     if (known !== undefined) return known;
-    const v = (this.dag.needs.get(id) ?? []).some((d) => BAD_STEP_STATUSES.has(this.rec(d).status) || this.hasFailedAncestor(d));
+    const v = (this.dag.needs.get(id) ?? []).some(
+      (d) => BAD_STEP_STATUSES.has(this.rec(d).status) || this.hasFailedAncestor(d),
+    );
     this.failedAbove.set(id, v);
     return v;
   }
@@ -207,7 +241,10 @@ export class RunExecution {
     const hit = this.refs.get(id);
     if (hit) return hit;
     const step = this.step(id);
-    const refs = [...collectTemplates([step.with, step.env, this.run.pipeline.envs, step.caches]).flatMap((t) => listReferences(t)), ...(step.if ? listConditionReferences(step.if) : [])];
+    const refs = [
+      ...collectTemplates([step.with, step.env, this.run.pipeline.envs, step.caches]).flatMap((t) => listReferences(t)),
+      ...(step.if ? listConditionReferences(step.if) : []),
+    ];
     let out: Set<string> | 'all' = new Set<string>();
     for (const r of refs) {
       if (r.context !== 'steps' && r.context !== 'dirs') continue;
@@ -276,11 +313,20 @@ export class RunExecution {
       const reason = step.if ? `condition is false: ${step.if}` : 'a step it needs did not succeed';
       return this.finishWithoutRunning(id, 'skipped', reason);
     }
-    this.queue.push({ key: id, priority: step.priority ?? 0, pipelinePriority: this.run.pipeline.priority ?? 0, order: this.dag.index.get(id) ?? 0 });
+    this.queue.push({
+      key: id,
+      priority: step.priority ?? 0,
+      pipelinePriority: this.run.pipeline.priority ?? 0,
+      order: this.dag.index.get(id) ?? 0,
+    });
     this.pump();
   }
 
-  private async finishWithoutRunning(id: string, status: 'skipped' | 'cancelled' | 'error', reason: string): Promise<void> {
+  private async finishWithoutRunning(
+    id: string,
+    status: 'skipped' | 'cancelled' | 'error',
+    reason: string,
+  ): Promise<void> {
     if (this.finished.has(id)) return;
     const rec = this.rec(id);
     // A step waiting for a retry is `failed`/`timeout`/...: back to queued first, as the table says.
@@ -346,7 +392,8 @@ export class RunExecution {
     p.catch(async (err: Error) => {
       const rec = this.rec(id);
       try {
-        if (rec.status === 'running') await this.endAttempt(id, { status: 'error', outputs: {}, error: `internal error: ${err.message}` });
+        if (rec.status === 'running')
+          await this.endAttempt(id, { status: 'error', outputs: {}, error: `internal error: ${err.message}` });
         else {
           this.release(id);
           await this.finishWithoutRunning(id, 'error', `internal error: ${err.message}`);
@@ -432,14 +479,43 @@ export class RunExecution {
     const timeoutSeconds = step.timeout ?? action.spec.timeout;
     const { tokenSha256, ...callback } = this.deps.callback.grant(taskId, this.run.id, id);
     const context = {
-      ...taskContext({ files, taskId, runId: this.run.id, step, spec: action.spec, actionDir: action.dir, params, env, secrets: this.deps.secretsFor(this.run.pipeline.secrets), workspace, timeoutSeconds, graceSeconds: this.deps.graceSeconds }),
+      ...taskContext({
+        files,
+        taskId,
+        runId: this.run.id,
+        step,
+        spec: action.spec,
+        actionDir: action.dir,
+        params,
+        env,
+        secrets: this.deps.secretsFor(this.run.pipeline.secrets),
+        workspace,
+        timeoutSeconds,
+        graceSeconds: this.deps.graceSeconds,
+      }),
       callback,
     };
 
     // Written before the executor is touched: after a crash, the store says which task to look for,
     // and where its agent reports (a resumed engine takes the grant over; see reconcile).
-    await this.write(id, { status: 'running', attempt: number, taskId, executor: kind, startedAt: Date.now(), endedAt: undefined, exitCode: undefined, error: undefined, outputs: {} });
-    await this.deps.store.addEvent({ runId: this.run.id, stepId: id, type: 'step.callback', data: { taskId, port: this.deps.callback.port, tokenSha256 }, ts: Date.now() });
+    await this.write(id, {
+      status: 'running',
+      attempt: number,
+      taskId,
+      executor: kind,
+      startedAt: Date.now(),
+      endedAt: undefined,
+      exitCode: undefined,
+      error: undefined,
+      outputs: {},
+    });
+    await this.deps.store.addEvent({
+      runId: this.run.id,
+      stepId: id,
+      type: 'step.callback',
+      data: { taskId, port: this.deps.callback.port, tokenSha256 },
+      ts: Date.now(),
+    });
     attempt.taskId = taskId;
     attempt.executor = executor;
     if (attempt.cancelled) {
@@ -449,20 +525,42 @@ export class RunExecution {
     for (const c of caches) await restoreCache(this.deps.paths.stepCache, c.key, workspace).catch(() => false);
     let state: TaskState;
     try {
-      await executor.create({ taskId, runId: this.run.id, stepId: id, attempt: number, command: cmd.command, image: step.image ?? cmd.image, workspace, actionDir: action.dir, context });
+      await executor.create({
+        taskId,
+        runId: this.run.id,
+        stepId: id,
+        attempt: number,
+        command: cmd.command,
+        image: step.image ?? cmd.image,
+        workspace,
+        actionDir: action.dir,
+        context,
+      });
       await executor.start(taskId);
       state = await this.waitTask(executor, taskId, attempt, timeoutSeconds);
     } catch (err) {
       this.deps.callback.revoke(taskId);
       await executor.remove(taskId).catch(() => undefined);
-      return this.endAttempt(id, { status: 'error', outputs: {}, error: `${kind} executor: ${(err as Error).message}` });
+      return this.endAttempt(id, {
+        status: 'error',
+        outputs: {},
+        error: `${kind} executor: ${(err as Error).message}`,
+      });
     }
     this.deps.callback.revoke(taskId);
     const result = await this.resultOf(executor, taskId, state, attempt);
     if (result.status === 'success') {
       for (const c of caches) {
         await saveCache(this.deps.paths.stepCache, c.key, workspace, c.path).catch((err: Error) => {
-          this.deps.store.addEvent({ runId: this.run.id, stepId: id, type: 'cache.error', data: { key: c.key, error: err.message }, ts: Date.now() }).catch(() => undefined);
+          this.deps.store
+            .addEvent({
+              runId: this.run.id,
+              stepId: id,
+              type: 'cache.error',
+              data: { key: c.key, error: err.message },
+              ts: Date.now(),
+            })
+            .catch(() => undefined);
         });
       }
     }
@@ -471,7 +569,12 @@ export class RunExecution {
   }
 
   /** Waits for the task to end, with the engine-side timeout guard and cancel. */
-  private async waitTask(executor: ActionExecutor, taskId: string, attempt: Attempt, timeoutSeconds: number | undefined): Promise<TaskState> {
+  private async waitTask(
+    executor: ActionExecutor,
+    taskId: string,
+    attempt: Attempt,
+    timeoutSeconds: number | undefined,
+  ): Promise<TaskState> {
     const exit = executor.wait ? executor.wait(taskId) : this.poll(executor, taskId);
     let guard: NodeJS.Timeout | undefined;
     let killer: NodeJS.Timeout | undefined;
@@ -479,10 +582,13 @@ export class RunExecution {
       attempt.wake = resolve;
       if (timeoutSeconds !== undefined) {
         // The agent enforces the timeout itself; this guard only acts when the agent cannot.
-        guard = setTimeout(() => {
-          attempt.timedOut = true;
-          resolve();
-        }, (timeoutSeconds + this.deps.graceSeconds + this.deps.guardSlackSeconds) * 1000);
+        guard = setTimeout(
+          () => {
+            attempt.timedOut = true;
+            resolve();
+          },
+          (timeoutSeconds + this.deps.graceSeconds + this.deps.guardSlackSeconds) * 1000,
+        );
       }
     });
     try {
@@ -491,7 +597,10 @@ export class RunExecution {
       await executor.cancel(taskId);
       // After cancel the executor has its grace period; wait that long (and a bit) for the exit.
       const bounded = new Promise<TaskState>((resolve) => {
-        killer = setTimeout(() => resolve({ phase: 'gone', message: 'did not stop after cancel' }), (this.deps.graceSeconds + this.deps.guardSlackSeconds) * 1000);
+        killer = setTimeout(
+          () => resolve({ phase: 'gone', message: 'did not stop after cancel' }),
+          (this.deps.graceSeconds + this.deps.guardSlackSeconds) * 1000,
+        );
       });
       return await Promise.race([exit, bounded]);
     } finally {
@@ -510,7 +619,12 @@ export class RunExecution {
   }
 
   /** The agent's report decides; the exit code is the fallback when no report arrived. */
-  private async resultOf(executor: ActionExecutor, taskId: string, state: TaskState, attempt: Attempt): Promise<AttemptResult> {
+  private async resultOf(
+    executor: ActionExecutor,
+    taskId: string,
+    state: TaskState,
+    attempt: Attempt,
+  ): Promise<AttemptResult> {
     const report = this.deps.takeReport(taskId) ?? (await executor.readReport?.(taskId).catch(() => undefined));
     return attemptResult(report, state, attempt);
   }
@@ -519,7 +633,11 @@ export class RunExecution {
     const rec = this.rec(id);
     const step = this.step(id);
     const masker = this.deps.masker;
-    const retry = RETRYABLE_STEP_STATUSES.has(result.status) && !result.noRetry && !this.cancelRequested && hasAttemptsLeft(step.retry, rec.attempt);
+    const retry =
+      RETRYABLE_STEP_STATUSES.has(result.status) &&
+      !result.noRetry &&
+      !this.cancelRequested &&
+      hasAttemptsLeft(step.retry, rec.attempt);
     const endedAt = Date.now();
     const retryAt = retry && step.retry ? endedAt + retryDelaySeconds(step.retry, rec.attempt) * 1000 : undefined;
     await this.write(id, {
@@ -534,9 +652,21 @@ export class RunExecution {
     const hookCtx = { runId: this.run.id, step, attempt: rec.attempt, executor: rec.executor ?? this.run.executor };
     for (const h of this.deps.hooks) {
       try {
-        await h.afterStepEnd?.({ ...hookCtx, status: rec.status, outputs: rec.outputs, error: rec.error, durationMs: endedAt - (rec.startedAt ?? endedAt) });
+        await h.afterStepEnd?.({
+          ...hookCtx,
+          status: rec.status,
+          outputs: rec.outputs,
+          error: rec.error,
+          durationMs: endedAt - (rec.startedAt ?? endedAt),
+        });
       } catch (err) {
-        await this.deps.store.addEvent({ runId: this.run.id, stepId: id, type: 'hook.error', data: { hook: 'afterStepEnd', error: masker.mask((err as Error).message) }, ts: Date.now() });
+        await this.deps.store.addEvent({
+          runId: this.run.id,
+          stepId: id,
+          type: 'hook.error',
+          data: { hook: 'afterStepEnd', error: masker.mask((err as Error).message) },
+          ts: Date.now(),
+        });
       }
     }
     if (retryAt !== undefined) this.scheduleRetry(id, retryAt);
@@ -546,20 +676,31 @@ export class RunExecution {
 
   private scheduleRetry(id: string, at: number): void {
     if (this.cancelRequested) {
-      this.guard(id, this.write(id, { retryAt: undefined }).then(() => this.onFinished(id)));
-      return;
-    }
-    const timer = setTimeout(() => {
-      this.retryTimers.delete(id);
       this.guard(
         id,
-        this.write(id, { status: 'queued', retryAt: undefined }).then(() => {
-          const step = this.step(id);
-          this.queue.push({ key: id, priority: step.priority ?? 0, pipelinePriority: this.run.pipeline.priority ?? 0, order: this.dag.index.get(id) ?? 0 });
-          this.pump();
-        }),
+        this.write(id, { retryAt: undefined }).then(() => this.onFinished(id)),
       );
-    }, Math.max(0, at - Date.now()));
+      return;
+    }
+    const timer = setTimeout(
+      () => {
+        this.retryTimers.delete(id);
+        this.guard(
+          id,
+          this.write(id, { status: 'queued', retryAt: undefined }).then(() => {
+            const step = this.step(id);
+            this.queue.push({
+              key: id,
+              priority: step.priority ?? 0,
+              pipelinePriority: this.run.pipeline.priority ?? 0,
+              order: this.dag.index.get(id) ?? 0,
+            });
+            this.pump();
+          }),
+        );
+      },
+      Math.max(0, at - Date.now()),
+    );
     this.retryTimers.set(id, timer);
   }
 
@@ -577,17 +718,28 @@ export class RunExecution {
     let final: TaskState = state;
     if (taskId && (state.phase === 'running' || state.phase === 'pending')) {
       const callbackPort = await this.takeOverCallback(id, taskId);
-      await this.deps.store.addEvent({ runId: this.run.id, stepId: id, type: 'step.reattached', data: { taskId, ...(callbackPort ? { callbackPort } : {}) }, ts: Date.now() });
+      await this.deps.store.addEvent({
+        runId: this.run.id,
+        stepId: id,
+        type: 'step.reattached',
+        data: { taskId, ...(callbackPort ? { callbackPort } : {}) },
+        ts: Date.now(),
+      });
       if (attempt.cancelled) await executor.cancel(taskId);
       const step = this.step(id);
       const timeout = step.timeout ?? this.actions.get(id)?.spec.timeout;
-      const left = timeout === undefined ? undefined : Math.max(0, timeout - (Date.now() - (rec.startedAt ?? Date.now())) / 1000);
+      const left =
+        timeout === undefined ? undefined : Math.max(0, timeout - (Date.now() - (rec.startedAt ?? Date.now())) / 1000);
       final = await this.waitTask(executor, taskId, attempt, left);
     }
     const result =
       taskId && final.phase !== 'gone'
         ? await this.resultOf(executor, taskId, final, attempt)
-        : { status: 'lost' as const, outputs: {}, error: 'the engine stopped while this step ran and its task no longer exists' };
+        : {
+            status: 'lost' as const,
+            outputs: {},
+            error: 'the engine stopped while this step ran and its task no longer exists',
+          };
     if (taskId) {
       this.deps.callback.revoke(taskId);
       await executor.remove(taskId).catch(() => undefined);
@@ -600,10 +752,14 @@ export class RunExecution {
    * is free, so the agent's retries and spooled logs reach this engine. The port, or undefined.
    */
   private async takeOverCallback(stepId: string, taskId: string): Promise<number | undefined> {
-    const granted = (await this.deps.store.getEvents(this.run.id)).filter((e) => e.type === 'step.callback' && e.stepId === stepId && e.data.taskId === taskId).at(-1);
+    const granted = (await this.deps.store.getEvents(this.run.id))
+      .filter((e) => e.type === 'step.callback' && e.stepId === stepId && e.data.taskId === taskId)
+      .at(-1);
     const { port, tokenSha256 } = (granted?.data ?? {}) as { port?: unknown; tokenSha256?: unknown };
     if (typeof port !== 'number' || typeof tokenSha256 !== 'string') return undefined;
-    const listening = await this.deps.callback.regrant({ taskId, runId: this.run.id, stepId, tokenSha256 }, port).catch(() => false);
+    const listening = await this.deps.callback
+      .regrant({ taskId, runId: this.run.id, stepId, tokenSha256 }, port)
+      .catch(() => false);
     return listening ? port : undefined;
   }
 
@@ -615,8 +771,19 @@ export class RunExecution {
     await executor.remove(taskId).catch(() => undefined);
     this.release(id);
     const rec = this.rec(id);
-    await this.deps.store.addEvent({ runId: this.run.id, stepId: id, type: 'step.requeued', data: { taskId, reason: 'its task was created but never started' }, ts: Date.now() });
-    await this.write(id, { status: 'queued', attempt: Math.max(0, rec.attempt - 1), taskId: undefined, startedAt: undefined });
+    await this.deps.store.addEvent({
+      runId: this.run.id,
+      stepId: id,
+      type: 'step.requeued',
+      data: { taskId, reason: 'its task was created but never started' },
+      ts: Date.now(),
+    });
+    await this.write(id, {
+      status: 'queued',
+      attempt: Math.max(0, rec.attempt - 1),
+      taskId: undefined,
+      startedAt: undefined,
+    });
     await this.decide(id);
   }
 
@@ -638,7 +805,12 @@ export class RunExecution {
       try {
         await h.afterRunEnd?.({ runId: this.run.id, status, steps });
       } catch (err) {
-        await this.deps.store.addEvent({ runId: this.run.id, type: 'hook.error', data: { hook: 'afterRunEnd', error: this.deps.masker.mask((err as Error).message) }, ts: Date.now() });
+        await this.deps.store.addEvent({
+          runId: this.run.id,
+          type: 'hook.error',
+          data: { hook: 'afterRunEnd', error: this.deps.masker.mask((err as Error).message) },
+          ts: Date.now(),
+        });
       }
     }
     return status;

@@ -33,7 +33,8 @@ export function gatherSecrets(src: SecretSources): Record<string, string> {
     out[k] = v;
   }
   for (const k of Object.keys(out)) {
-    if (!NAME.test(k)) throw new SecretsError(`secret name "${k}" is invalid: use letters, digits and _ (not starting with a digit)`);
+    if (!NAME.test(k))
+      throw new SecretsError(`secret name "${k}" is invalid: use letters, digits and _ (not starting with a digit)`);
   }
   return out;
 }
@@ -43,16 +44,21 @@ export function readSecretsFile(path: string): Record<string, string> {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new SecretsError(`cannot read secrets file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new SecretsError(
+      `cannot read secrets file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
   if (text.trimStart().startsWith('{')) {
     let data: unknown;
     try {
       data = JSON.parse(text);
     } catch (err) {
-      throw new SecretsError(`${path}: not valid JSON (${(err as Error).message.replace(/ in JSON.*$/, '')}); expected {"NAME": "value"}`);
+      throw new SecretsError(
+        `${path}: not valid JSON (${(err as Error).message.replace(/ in JSON.*$/, '')}); expected {"NAME": "value"}`,
+      );
     }
-    if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new SecretsError(`${path}: expected a JSON object {"NAME": "value"}`);
+    if (typeof data !== 'object' || data === null || Array.isArray(data))
+      throw new SecretsError(`${path}: expected a JSON object {"NAME": "value"}`);
     const out: Record<string, string> = {};
     for (const [k, v] of Object.entries(data)) {
       if (typeof v !== 'string') throw new SecretsError(`${path}: secret "${k}" must be a string`);
@@ -111,7 +117,8 @@ export class SecretMasker {
     const walk = (v: unknown): unknown => {
       if (typeof v === 'string') return this.mask(v);
       if (Array.isArray(v)) return v.map(walk);
-      if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [this.mask(k), walk(x)]));
+      if (typeof v === 'object' && v !== null)
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [this.mask(k), walk(x)]));
       return v;
     };
     return walk(value) as T;

@@ -3,7 +3,8 @@
  * Every status change goes through `assertTransition`, so an impossible change is a bug that
  * throws instead of a silent corruption of the run record.
  */
-export type StepStatus = 'queued' | 'running' | 'success' | 'failed' | 'timeout' | 'cancelled' | 'skipped' | 'error' | 'lost';
+export type StepStatus =
+  'queued' | 'running' | 'success' | 'failed' | 'timeout' | 'cancelled' | 'skipped' | 'error' | 'lost';
 export type RunStatus = 'queued' | 'running' | 'success' | 'failed' | 'cancelled' | 'error';
 
 export const STEP_TRANSITIONS: Readonly<Record<StepStatus, readonly StepStatus[]>> = {
@@ -32,7 +33,15 @@ export const RUN_TRANSITIONS: Readonly<Record<RunStatus, readonly RunStatus[]>> 
 };
 
 /** Statuses after which the step does nothing more unless it is retried. */
-export const DONE_STEP_STATUSES: ReadonlySet<StepStatus> = new Set(['success', 'failed', 'timeout', 'cancelled', 'skipped', 'error', 'lost']);
+export const DONE_STEP_STATUSES: ReadonlySet<StepStatus> = new Set([
+  'success',
+  'failed',
+  'timeout',
+  'cancelled',
+  'skipped',
+  'error',
+  'lost',
+]);
 /** Statuses that count as a problem for the run and for `failure()`. */
 export const BAD_STEP_STATUSES: ReadonlySet<StepStatus> = new Set(['failed', 'timeout', 'error', 'lost']);
 /** Statuses that may be retried by the step's retry policy. */
@@ -44,7 +53,9 @@ export function canTransition(from: StepStatus, to: StepStatus): boolean {
 
 export function assertTransition(stepId: string, from: StepStatus, to: StepStatus): void {
   if (!canTransition(from, to)) {
-    throw new Error(`step ${stepId}: invalid status change ${from} → ${to} (allowed from ${from}: ${STEP_TRANSITIONS[from].join(', ') || 'none'})`);
+    throw new Error(
+      `step ${stepId}: invalid status change ${from} → ${to} (allowed from ${from}: ${STEP_TRANSITIONS[from].join(', ') || 'none'})`,
+    );
   }
 }
 

@@ -30,7 +30,8 @@ export function cacheFile(cacheDir: string, key: string): string {
 export function workspacePath(workspace: string, path: string): string {
   const root = resolve(workspace);
   const abs = resolve(root, path);
-  if (abs !== root && !abs.startsWith(root + sep)) throw new Error(`path "${path}" leaves the step's workspace: use a path inside it`);
+  if (abs !== root && !abs.startsWith(root + sep))
+    throw new Error(`path "${path}" leaves the step's workspace: use a path inside it`);
   return abs;
 }
 

@@ -16,7 +16,10 @@ function substitute(value: unknown, ctx: ExprContextLike, path: string, step: Pi
   if (typeof value === 'string') {
     if (!value.includes('${{')) return value;
     const r = interpolate(value, ctx);
-    if (!r.ok) throw new StepInputError(`${where(step)}: ${path}: ${r.error.message}${r.error.hint ? ` — ${r.error.hint}` : ''}`);
+    if (!r.ok)
+      throw new StepInputError(
+        `${where(step)}: ${path}: ${r.error.message}${r.error.hint ? ` — ${r.error.hint}` : ''}`,
+      );
     return r.value;
   }
   if (Array.isArray(value)) return value.map((v, i) => substitute(v, ctx, `${path}[${i}]`, step));
@@ -33,7 +36,8 @@ export function stepParams(step: PipelineStep, spec: ActionSpec, ctx: ExprContex
     const v = given[name];
     if (v !== undefined && v !== null) out[name] = v;
     else if (input.default !== undefined) out[name] = input.default;
-    else if (input.required) throw new StepInputError(`${where(step)}: ${spec.name} needs input "${name}": add it under with:`);
+    else if (input.required)
+      throw new StepInputError(`${where(step)}: ${spec.name} needs input "${name}": add it under with:`);
   }
   for (const [name, v] of Object.entries(given)) {
     if (!(name in out) && v !== undefined) out[name] = v;
@@ -41,7 +45,11 @@ export function stepParams(step: PipelineStep, spec: ActionSpec, ctx: ExprContex
   return out;
 }
 
-export function stepEnv(step: PipelineStep, pipelineEnv: Record<string, string>, ctx: ExprContextLike): Record<string, string> {
+export function stepEnv(
+  step: PipelineStep,
+  pipelineEnv: Record<string, string>,
+  ctx: ExprContextLike,
+): Record<string, string> {
   const raw = { ...pipelineEnv, ...(step.env ?? {}) };
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw)) {
@@ -52,7 +60,11 @@ export function stepEnv(step: PipelineStep, pipelineEnv: Record<string, string>,
 }
 
 /** The step's and its action's caches, keys and paths substituted. */
-export function stepCaches(step: PipelineStep, spec: ActionSpec, ctx: ExprContextLike): { key: string; path: string }[] {
+export function stepCaches(
+  step: PipelineStep,
+  spec: ActionSpec,
+  ctx: ExprContextLike,
+): { key: string; path: string }[] {
   return [...(step.caches ?? []), ...(spec.caches ?? [])].map((c, i) => ({
     key: String(substitute(c.key, ctx, `caches[${i}].key`, step)),
     path: String(substitute(c.path, ctx, `caches[${i}].path`, step)),
@@ -60,9 +72,16 @@ export function stepCaches(step: PipelineStep, spec: ActionSpec, ctx: ExprContex
 }
 
 /** Files the agent uploads at the end: the step's `files` and the action's `out` files, paths substituted. */
-export function stepFiles(step: PipelineStep, spec: ActionSpec, ctx: ExprContextLike): { name: string; path: string }[] {
+export function stepFiles(
+  step: PipelineStep,
+  spec: ActionSpec,
+  ctx: ExprContextLike,
+): { name: string; path: string }[] {
   return [
-    ...(step.files ?? []).map((f, i) => ({ name: f.name, path: String(substitute(f.path, ctx, `files[${i}].path`, step)) })),
+    ...(step.files ?? []).map((f, i) => ({
+      name: f.name,
+      path: String(substitute(f.path, ctx, `files[${i}].path`, step)),
+    })),
     ...(spec.files ?? []).filter((f) => f.direction === 'out').map((f) => ({ name: f.name, path: f.path })),
   ];
 }
@@ -71,7 +90,8 @@ export function stepFiles(step: PipelineStep, spec: ActionSpec, ctx: ExprContext
 export function shouldRun(step: PipelineStep, ctx: ExprContextLike): boolean {
   if (step.if === undefined || step.if === '') return ctx.status ? ctx.status.success && !ctx.status.cancelled : true;
   const r = evaluateCondition(step.if, ctx);
-  if (!r.ok) throw new StepInputError(`${where(step)}: if: ${r.error.message}${r.error.hint ? ` — ${r.error.hint}` : ''}`);
+  if (!r.ok)
+    throw new StepInputError(`${where(step)}: if: ${r.error.message}${r.error.hint ? ` — ${r.error.hint}` : ''}`);
   return r.value;
 }
 

@@ -1,5 +1,13 @@
 /** Packing a workspace path into a tar and unpacking one safely (no entry may escape its target). */
-import { createReadStream, createWriteStream, lstatSync, mkdirSync, readdirSync, readlinkSync, symlinkSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readlinkSync,
+  symlinkSync,
+} from 'node:fs';
 import { dirname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -21,7 +29,10 @@ export function packPath(base: string, path: string): Readable {
       await pipeline(createReadStream(abs), entry);
     }
   };
-  add(path).then(() => pack.finalize(), (err: Error) => pack.destroy(err));
+  add(path).then(
+    () => pack.finalize(),
+    (err: Error) => pack.destroy(err),
+  );
   return pack as unknown as Readable;
 }
 

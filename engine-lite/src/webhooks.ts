@@ -44,7 +44,13 @@ export class WebhookDispatcher {
     for (let i = 0; i < attempts; i++) {
       if (i > 0) await new Promise((r) => setTimeout(r, (this.opts.backoffMs ?? 500) * 2 ** (i - 1)));
       try {
-        const res = await request(url, { method: 'POST', headers, body, headersTimeout: this.opts.timeoutMs ?? 5000, bodyTimeout: this.opts.timeoutMs ?? 5000 });
+        const res = await request(url, {
+          method: 'POST',
+          headers,
+          body,
+          headersTimeout: this.opts.timeoutMs ?? 5000,
+          bodyTimeout: this.opts.timeoutMs ?? 5000,
+        });
         await res.body.dump();
         if (res.statusCode < 300) return;
         reason = `HTTP ${res.statusCode}`;

@@ -8,7 +8,12 @@ import type { TaskGrant } from '../src/callback/server.js';
 import { CallbackServer } from '../src/callback/server.js';
 import { signBody, WebhookDispatcher } from '../src/webhooks.js';
 
-const seen: { logs: LogBatch[]; events: EventBatch[]; files: { name: string; bytes: number }[]; reports: AgentReport[] } = { logs: [], events: [], files: [], reports: [] };
+const seen: {
+  logs: LogBatch[];
+  events: EventBatch[];
+  files: { name: string; bytes: number }[];
+  reports: AgentReport[];
+} = { logs: [], events: [], files: [], reports: [] };
 const seqs = new Set<string>();
 const server = new CallbackServer(
   {
@@ -38,7 +43,14 @@ beforeAll(() => server.listen());
 afterAll(() => server.close());
 
 async function post(url: string, token: string | undefined, body: unknown, method: 'POST' | 'PUT' = 'POST') {
-  const res = await request(url, { method, headers: { 'content-type': 'application/json', ...(token !== undefined ? { authorization: `Bearer ${token}` } : {}) }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const res = await request(url, {
+    method,
+    headers: {
+      'content-type': 'application/json',
+      ...(token !== undefined ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   return { status: res.statusCode, body: (await res.body.json()) as Record<string, unknown> };
 }
 
@@ -49,18 +61,41 @@ describe('callback API', () => {
     expect(await post(`${cb.url}/logs`, cb.token, batch)).toEqual({ status: 200, body: { ok: true } });
     expect(await post(`${cb.url}/logs`, cb.token, batch)).toEqual({ status: 200, body: { ok: true, duplicate: true } });
     expect(seen.logs).toHaveLength(1);
-    expect((await post(`${cb.url}/events`, cb.token, { seq: 1, events: [{ type: 'started', ts: 1 }] })).status).toBe(200);
-    const file = await request(`${cb.url}/files/report`, { method: 'PUT', headers: { authorization: `Bearer ${cb.token}`, 'content-type': 'application/x-tar' }, body: Buffer.alloc(2048) });
+    expect((await post(`${cb.url}/events`, cb.token, { seq: 1, events: [{ type: 'started', ts: 1 }] })).status).toBe(
+      200,
+    );
+    const file = await request(`${cb.url}/files/report`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${cb.token}`, 'content-type': 'application/x-tar' },
+      body: Buffer.alloc(2048),
+    });
     expect(file.statusCode).toBe(200);
     await file.body.dump();
     expect(seen.files).toEqual([{ name: 'report', bytes: 2048 }]);
-    const report = { status: 'success', exitCode: 0, signal: null, outputs: { a: '1' }, errors: [], warnings: [], annotations: [], files: [], stderrExcerpt: [], durationMs: 1, masked: 0 };
+    const report = {
+      status: 'success',
+      exitCode: 0,
+      signal: null,
+      outputs: { a: '1' },
+      errors: [],
+      warnings: [],
+      annotations: [],
+      files: [],
+      stderrExcerpt: [],
+      durationMs: 1,
+      masked: 0,
+    };
     expect((await post(`${cb.url}/report`, cb.token, report)).status).toBe(200);
     expect(seen.reports[0]?.outputs).toEqual({ a: '1' });
   });
 
   it('lets a new engine take over a stopped engine’s grant, on the old port, knowing only the token digest', async () => {
-    const handlers = { logs: async () => true, events: async () => undefined, file: async () => undefined, report: async () => undefined };
+    const handlers = {
+      logs: async () => true,
+      events: async () => undefined,
+      file: async () => undefined,
+      report: async () => undefined,
+    };
     const stopped = new CallbackServer(handlers);
     await stopped.listen();
     const cb = stopped.grant('r9.a.1', 'r9', 'a');
@@ -73,7 +108,9 @@ describe('callback API', () => {
     await resumed.listen();
     try {
       expect(resumed.port).not.toBe(oldPort);
-      expect(await resumed.regrant({ taskId: 'r9.a.1', runId: 'r9', stepId: 'a', tokenSha256: cb.tokenSha256 }, oldPort)).toBe(true);
+      expect(
+        await resumed.regrant({ taskId: 'r9.a.1', runId: 'r9', stepId: 'a', tokenSha256: cb.tokenSha256 }, oldPort),
+      ).toBe(true);
       expect(await post(`${cb.url}/logs`, cb.token, batch)).toEqual({ status: 200, body: { ok: true } });
       expect((await post(`${resumed.url}/api/tasks/r9.a.1/logs`, cb.token, batch)).status).toBe(200);
       expect((await post(`${cb.url}/logs`, `${cb.token.slice(0, -1)}x`, batch)).status).toBe(403);
@@ -81,9 +118,13 @@ describe('callback API', () => {
       const squatter = createServer(() => undefined);
       await new Promise<void>((r) => squatter.listen(0, '127.0.0.1', r));
       const taken = (squatter.address() as AddressInfo).port;
-      expect(await resumed.regrant({ taskId: 'r9.b.1', runId: 'r9', stepId: 'b', tokenSha256: cb.tokenSha256 }, taken)).toBe(false);
+      expect(
+        await resumed.regrant({ taskId: 'r9.b.1', runId: 'r9', stepId: 'b', tokenSha256: cb.tokenSha256 }, taken),
+      ).toBe(false);
       squatter.close();
-      await expect(resumed.regrant({ taskId: 'r9.c.1', runId: 'r9', stepId: 'c', tokenSha256: 'not-a-digest' }, oldPort)).rejects.toThrow(/not a sha256/);
+      await expect(
+        resumed.regrant({ taskId: 'r9.c.1', runId: 'r9', stepId: 'c', tokenSha256: 'not-a-digest' }, oldPort),
+      ).rejects.toThrow(/not a sha256/);
     } finally {
       await resumed.close();
     }
@@ -110,11 +151,20 @@ describe('callback API', () => {
     const cb = server.grant('r3.a.1', 'r3', 'a');
     const notJson = await post(`${cb.url}/logs`, cb.token, '{"seq": 1, ');
     expect(notJson).toMatchObject({ status: 400, body: { error: expect.stringMatching(/invalid body: not JSON/) } });
-    expect((await post(`${cb.url}/logs`, cb.token, { seq: -1, entries: [] })).body.error).toMatch(/seq must be a positive integer/);
-    expect((await post(`${cb.url}/logs`, cb.token, { seq: 2, entries: [{ stream: 'video', text: 1 }] })).body.error).toMatch(/entries\[0\] must be/);
+    expect((await post(`${cb.url}/logs`, cb.token, { seq: -1, entries: [] })).body.error).toMatch(
+      /seq must be a positive integer/,
+    );
+    expect(
+      (await post(`${cb.url}/logs`, cb.token, { seq: 2, entries: [{ stream: 'video', text: 1 }] })).body.error,
+    ).toMatch(/entries\[0\] must be/);
     expect((await post(`${cb.url}/report`, cb.token, { status: 'great' })).body.error).toMatch(/status must be one of/);
-    expect((await post(`${cb.url}/report`, cb.token, { status: 'success', outputs: { a: 1 } })).body.error).toMatch(/outputs must be an object of strings/);
-    const huge = await post(`${cb.url}/logs`, cb.token, { seq: 3, entries: [{ stream: 'stdout', text: 'x'.repeat(2 * 1024 * 1024), ts: 1 }] });
+    expect((await post(`${cb.url}/report`, cb.token, { status: 'success', outputs: { a: 1 } })).body.error).toMatch(
+      /outputs must be an object of strings/,
+    );
+    const huge = await post(`${cb.url}/logs`, cb.token, {
+      seq: 3,
+      entries: [{ stream: 'stdout', text: 'x'.repeat(2 * 1024 * 1024), ts: 1 }],
+    });
     expect(huge.status).toBe(413);
     expect((await post(`${cb.url}/nope`, cb.token, {})).status).toBe(404);
     expect((await post(`${cb.url}/logs`, cb.token, {}, 'PUT')).status).toBe(405);
@@ -150,7 +200,12 @@ describe('webhooks', () => {
 
   it('gives up on an unreachable endpoint after its attempts, without throwing', async () => {
     const gaveUp: string[] = [];
-    const d = new WebhookDispatcher({ urls: ['http://127.0.0.1:1/hook'], attempts: 2, backoffMs: 5, onGiveUp: (_u, type, reason) => gaveUp.push(`${type}: ${reason}`) });
+    const d = new WebhookDispatcher({
+      urls: ['http://127.0.0.1:1/hook'],
+      attempts: 2,
+      backoffMs: 5,
+      onGiveUp: (_u, type, reason) => gaveUp.push(`${type}: ${reason}`),
+    });
     d.send({ type: 'step.failed' });
     await d.flush();
     expect(gaveUp).toHaveLength(1);

@@ -15,10 +15,34 @@ afterAll(async () => {
 
 async function seed(id: string, enginePid?: number) {
   await store.createRun(
-    { id, pipelineName: 'p', file: 'p.yml', source: '', pipeline: makePipeline([{ id: 'a' }, { id: 'b' }, { id: 'c' }]), params: {}, actions: {}, secretNames: [], executor: 'process', concurrency: 1, status: 'running', cancelRequested: false, enginePid, createdAt: 1 },
+    {
+      id,
+      pipelineName: 'p',
+      file: 'p.yml',
+      source: '',
+      pipeline: makePipeline([{ id: 'a' }, { id: 'b' }, { id: 'c' }]),
+      params: {},
+      actions: {},
+      secretNames: [],
+      executor: 'process',
+      concurrency: 1,
+      status: 'running',
+      cancelRequested: false,
+      enginePid,
+      createdAt: 1,
+    },
     [
       { runId: id, stepId: 'a', status: 'success', attempt: 1, outputs: {}, order: 0 },
-      { runId: id, stepId: 'b', status: 'running', attempt: 1, taskId: `${id}.b.1`, executor: 'process', outputs: {}, order: 1 },
+      {
+        runId: id,
+        stepId: 'b',
+        status: 'running',
+        attempt: 1,
+        taskId: `${id}.b.1`,
+        executor: 'process',
+        outputs: {},
+        order: 1,
+      },
       { runId: id, stepId: 'c', status: 'queued', attempt: 0, outputs: {}, order: 2 },
     ],
   );
@@ -43,6 +67,9 @@ describe('caravan cancel', () => {
   });
 
   it('names an unknown run', async () => {
-    expect(await cancelRun(store, 'nope', { CARAVAN_HOME: home })).toEqual({ ok: false, message: 'no run nope: see caravan runs list' });
+    expect(await cancelRun(store, 'nope', { CARAVAN_HOME: home })).toEqual({
+      ok: false,
+      message: 'no run nope: see caravan runs list',
+    });
   });
 });

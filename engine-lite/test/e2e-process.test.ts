@@ -19,8 +19,14 @@ beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), 'caravan-e2e-'));
   store = new SqliteEngineStore(join(home, 'engine.db'));
   engine = await Engine.start({
-    store, home, agentPath: agentBundle(), resolver: new DefaultActionResolver(builtinActionsDir()),
-    secrets: { API_TOKEN: 'tok-ABCDEF-123456' }, graceSeconds: 1, guardSlackSeconds: 2, cancelPollMs: 100,
+    store,
+    home,
+    agentPath: agentBundle(),
+    resolver: new DefaultActionResolver(builtinActionsDir()),
+    secrets: { API_TOKEN: 'tok-ABCDEF-123456' },
+    graceSeconds: 1,
+    guardSlackSeconds: 2,
+    cancelPollMs: 100,
   });
 });
 afterAll(async () => {
@@ -29,7 +35,12 @@ afterAll(async () => {
   rmSync(home, { recursive: true, force: true });
 });
 
-const shell = (id: string, run: string, extra: Partial<StepInput> = {}): StepInput => ({ id, uses: 'caravan/shell@^1', with: { run }, ...extra });
+const shell = (id: string, run: string, extra: Partial<StepInput> = {}): StepInput => ({
+  id,
+  uses: 'caravan/shell@^1',
+  with: { run },
+  ...extra,
+});
 
 async function run(steps: StepInput[], extra: Parameters<typeof makePipeline>[1] = {}) {
   const created = await engine.createRun({ pipeline: makePipeline(steps, extra), source: '' });
@@ -41,9 +52,22 @@ async function run(steps: StepInput[], extra: Parameters<typeof makePipeline>[1]
 describe('process executor, real agent', () => {
   it('runs three stages passing an output and a file', async () => {
     const r = await run([
-      shell('make', 'mkdir -p out\necho "built at stage one" > out/report.txt\necho "version=1.2.3" >> "$CARAVAN_OUTPUT"\necho making', { files: [{ name: 'report', path: 'out/report.txt' }] }),
-      shell('use', 'test "${{ steps.make.outputs.version }}" = 1.2.3\necho "content=$(cat "${{ steps.make.files.report }}")" >> "$CARAVAN_OUTPUT"', { needs: ['make'] }),
-      { id: 'final', uses: 'caravan/echo@^1', with: { message: 'got: ${{ steps.use.outputs.content }}' }, needs: ['use'] },
+      shell(
+        'make',
+        'mkdir -p out\necho "built at stage one" > out/report.txt\necho "version=1.2.3" >> "$CARAVAN_OUTPUT"\necho making',
+        { files: [{ name: 'report', path: 'out/report.txt' }] },
+      ),
+      shell(
+        'use',
+        'test "${{ steps.make.outputs.version }}" = 1.2.3\necho "content=$(cat "${{ steps.make.files.report }}")" >> "$CARAVAN_OUTPUT"',
+        { needs: ['make'] },
+      ),
+      {
+        id: 'final',
+        uses: 'caravan/echo@^1',
+        with: { message: 'got: ${{ steps.use.outputs.content }}' },
+        needs: ['use'],
+      },
     ]);
     expect(r.steps.make?.error).toBeUndefined();
     expect(r.steps.use?.error).toBeUndefined();
@@ -63,7 +87,9 @@ describe('process executor, real agent', () => {
   it('retries a failing step: a flaky one succeeds on its second attempt, a broken one fails after its retries', async () => {
     const retry = { count: 1, backoffSeconds: 0, factor: 1, maxSeconds: 0 };
     const r = await run([
-      shell('flaky', 'n=$(cat n 2>/dev/null || echo 0); n=$((n+1)); echo $n > n; echo "attempt $n"; [ "$n" -ge 2 ]', { retry }),
+      shell('flaky', 'n=$(cat n 2>/dev/null || echo 0); n=$((n+1)); echo $n > n; echo "attempt $n"; [ "$n" -ge 2 ]', {
+        retry,
+      }),
       shell('broken', 'echo failing >&2; exit 3', { retry }),
     ]);
     expect(r.status).toBe('failed');
@@ -80,10 +106,14 @@ describe('process executor, real agent', () => {
   });
 
   it('cancels a running step from the store: its process group is gone', async () => {
-    const created = await engine.createRun({ pipeline: makePipeline([shell('long', 'echo $$ > pid; sleep 30')]), source: '' });
+    const created = await engine.createRun({
+      pipeline: makePipeline([shell('long', 'echo $$ > pid; sleep 30')]),
+      source: '',
+    });
     const done = engine.execute(created.id);
     const pidFile = join(home, 'work', created.id, 'long', 'pid');
-    while (!existsSync(pidFile) || readFileSync(pidFile, 'utf8').trim() === '') await new Promise((r) => setTimeout(r, 50));
+    while (!existsSync(pidFile) || readFileSync(pidFile, 'utf8').trim() === '')
+      await new Promise((r) => setTimeout(r, 50));
     const pid = Number(readFileSync(pidFile, 'utf8'));
     expect(isAlive(pid)).toBe(true);
     await store.updateRun(created.id, { cancelRequested: true });
@@ -105,11 +135,21 @@ describe('process executor, real agent', () => {
 
   it('never stores a secret in clear: logs, outputs and errors are masked', async () => {
     const r = await run(
-      [shell('leak', 'echo "token is $API_TOKEN"\necho "out=${{ secrets.API_TOKEN }}" >> "$CARAVAN_OUTPUT"\necho "bad ${{ secrets.API_TOKEN }}" >&2; exit 1')],
+      [
+        shell(
+          'leak',
+          'echo "token is $API_TOKEN"\necho "out=${{ secrets.API_TOKEN }}" >> "$CARAVAN_OUTPUT"\necho "bad ${{ secrets.API_TOKEN }}" >&2; exit 1',
+        ),
+      ],
       { secrets: ['API_TOKEN'] },
     );
     expect(r.steps.leak?.status).toBe('failed');
-    const everything = JSON.stringify([await store.getLogs(r.id), await store.getSteps(r.id), await store.getEvents(r.id), await store.getRun(r.id)]);
+    const everything = JSON.stringify([
+      await store.getLogs(r.id),
+      await store.getSteps(r.id),
+      await store.getEvents(r.id),
+      await store.getRun(r.id),
+    ]);
     expect(everything).not.toContain('tok-ABCDEF-123456');
     expect(everything).toContain('token is ***');
     // the context file with the secret is removed with the task
@@ -117,8 +157,19 @@ describe('process executor, real agent', () => {
   });
 
   it('sets the env contract for every step', async () => {
-    const r = await run([shell('env', 'echo "ws=$CARAVAN_WORKSPACE" >> "$CARAVAN_OUTPUT"; echo "ap=$CARAVAN_APPROVALS_DIR" >> "$CARAVAN_OUTPUT"; echo "pwd=$(pwd)" >> "$CARAVAN_OUTPUT"; test -f "$CARAVAN_ACTION_DIR/action.yml" && echo "action=$(basename "$CARAVAN_ACTION_DIR")" >> "$CARAVAN_OUTPUT"')]);
-    expect(r.steps.env?.outputs).toEqual({ ws: join(home, 'work', r.id, 'env'), ap: join(home, 'approvals'), pwd: join(home, 'work', r.id, 'env'), action: 'shell', 'exit-code': '0' });
+    const r = await run([
+      shell(
+        'env',
+        'echo "ws=$CARAVAN_WORKSPACE" >> "$CARAVAN_OUTPUT"; echo "ap=$CARAVAN_APPROVALS_DIR" >> "$CARAVAN_OUTPUT"; echo "pwd=$(pwd)" >> "$CARAVAN_OUTPUT"; test -f "$CARAVAN_ACTION_DIR/action.yml" && echo "action=$(basename "$CARAVAN_ACTION_DIR")" >> "$CARAVAN_OUTPUT"',
+      ),
+    ]);
+    expect(r.steps.env?.outputs).toEqual({
+      ws: join(home, 'work', r.id, 'env'),
+      ap: join(home, 'approvals'),
+      pwd: join(home, 'work', r.id, 'env'),
+      action: 'shell',
+      'exit-code': '0',
+    });
   });
 });
 

@@ -27,14 +27,25 @@ beforeAll(async () => {
   await grant(registry.store, 'alice', 'acme', 'owner');
   const action = join(dir, 'greet');
   mkdirSync(action);
-  writeFileSync(join(action, 'action.yml'), 'name: acme/greet\nversion: 1.2.0\ndescription: Greets someone.\ninputs:\n  who:\n    type: string\n    required: true\noutputs:\n  greeting:\n    type: string\nruns:\n  node: index.mjs\n');
-  writeFileSync(join(action, 'index.mjs'), "import { appendFileSync } from 'node:fs';\nconst g = `hello ${process.env.INPUT_WHO}`;\nconsole.log(g);\nappendFileSync(process.env.CARAVAN_OUTPUT, `greeting=${g}\\n`);\n");
+  writeFileSync(
+    join(action, 'action.yml'),
+    'name: acme/greet\nversion: 1.2.0\ndescription: Greets someone.\ninputs:\n  who:\n    type: string\n    required: true\noutputs:\n  greeting:\n    type: string\nruns:\n  node: index.mjs\n',
+  );
+  writeFileSync(
+    join(action, 'index.mjs'),
+    "import { appendFileSync } from 'node:fs';\nconst g = `hello ${process.env.INPUT_WHO}`;\nconsole.log(g);\nappendFileSync(process.env.CARAVAN_OUTPUT, `greeting=${g}\\n`);\n",
+  );
   const client = new RegistryClient({ url: registry.url, token, cacheDir: join(dir, 'publisher-cache') });
   await client.publish(action);
   await client.close();
   store = new SqliteEngineStore(join(dir, 'engine.db'));
   source = new RegistryActionSource(registry.url, token, join(dir, 'engine-cache'));
-  engine = await Engine.start({ store, home: join(dir, 'home'), agentPath: agentBundle(), resolver: new DefaultActionResolver(builtinActionsDir(), source) });
+  engine = await Engine.start({
+    store,
+    home: join(dir, 'home'),
+    agentPath: agentBundle(),
+    resolver: new DefaultActionResolver(builtinActionsDir(), source),
+  });
 });
 
 afterAll(async () => {
@@ -47,7 +58,13 @@ afterAll(async () => {
 
 describe('actions from the registry', () => {
   it('resolves acme/greet@^1 to the exact published version and integrity, and runs it', async () => {
-    const run = await engine.createRun({ pipeline: makePipeline([{ id: 'hi', uses: 'acme/greet@^1', with: { who: 'registry' } }, { id: 'echo', uses: 'caravan/echo@^1', needs: ['hi'], with: { message: '${{ steps.hi.outputs.greeting }}' } }]), source: '' });
+    const run = await engine.createRun({
+      pipeline: makePipeline([
+        { id: 'hi', uses: 'acme/greet@^1', with: { who: 'registry' } },
+        { id: 'echo', uses: 'caravan/echo@^1', needs: ['hi'], with: { message: '${{ steps.hi.outputs.greeting }}' } },
+      ]),
+      source: '',
+    });
     expect(run.actions.hi).toMatchObject({ name: 'acme/greet', range: '^1', version: '1.2.0', source: 'registry' });
     expect(run.actions.hi?.integrity).toMatch(/^sha512-/);
     expect(await engine.execute(run.id)).toBe('success');
@@ -56,6 +73,8 @@ describe('actions from the registry', () => {
   });
 
   it('fails before running when the range matches no published version', async () => {
-    await expect(engine.createRun({ pipeline: makePipeline([{ id: 'x', uses: 'acme/greet@^9' }]), source: '' })).rejects.toThrow(/pipeline\.yml:2:5: step "x": uses acme\/greet@\^9: /);
+    await expect(
+      engine.createRun({ pipeline: makePipeline([{ id: 'x', uses: 'acme/greet@^9' }]), source: '' }),
+    ).rejects.toThrow(/pipeline\.yml:2:5: step "x": uses acme\/greet@\^9: /);
   });
 });

@@ -10,7 +10,9 @@ describe('parseExecutorLimits', () => {
   it('names what is wrong: the form, an unknown executor, a zero limit', () => {
     expect(() => parseExecutorLimits(['docker'])).toThrow(ExecutorLimitError);
     expect(() => parseExecutorLimits(['docker=-1'])).toThrow(/must be KIND=N, e.g. docker=2/);
-    expect(() => parseExecutorLimits(['podman=1'])).toThrow(/no executor "podman"; use one of docker, k8s, noop, process/);
+    expect(() => parseExecutorLimits(['podman=1'])).toThrow(
+      /no executor "podman"; use one of docker, k8s, noop, process/,
+    );
     expect(() => parseExecutorLimits(['k8s=0'])).toThrow(/at least 1/);
   });
 });

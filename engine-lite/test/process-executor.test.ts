@@ -12,7 +12,16 @@ const stateDir = join(dir, 'tasks');
 
 function task(taskId: string, command: string[], extra: Partial<TaskSpec['context']> = {}): TaskSpec {
   const workspace = join(dir, 'ws', taskId);
-  return { taskId, runId: 'r', stepId: taskId, attempt: 1, command, workspace, actionDir: dir, context: { secrets: {}, params: {}, env: {}, watch: [], files: [], ...extra } };
+  return {
+    taskId,
+    runId: 'r',
+    stepId: taskId,
+    attempt: 1,
+    command,
+    workspace,
+    actionDir: dir,
+    context: { secrets: {}, params: {}, env: {}, watch: [], files: [], ...extra },
+  };
 }
 
 describe('process executor', () => {
@@ -36,7 +45,10 @@ describe('process executor', () => {
     const first = new ProcessExecutor({ stateDir, agentPath: agentBundle(), graceSeconds: 1 });
     await first.create(task('long', ['sh', '-c', 'sleep 30 & echo $! > child; wait']));
     await first.start('long');
-    const state = JSON.parse(readFileSync(join(stateDir, 'long.task.json'), 'utf8')) as { pid: number; startTicks: number };
+    const state = JSON.parse(readFileSync(join(stateDir, 'long.task.json'), 'utf8')) as {
+      pid: number;
+      startTicks: number;
+    };
     expect(state.startTicks).toBeGreaterThan(0);
     // A second executor over the same state directory: what a resumed engine has.
     const second = new ProcessExecutor({ stateDir, agentPath: agentBundle(), graceSeconds: 1 });

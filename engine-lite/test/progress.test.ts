@@ -10,8 +10,25 @@ describe('progress', () => {
     let out = '';
     const p = new ProgressPrinter(pipeline, { write: (t) => void (out += t), isTTY: false }, {});
     p.onEvent({ type: 'step', runId: 'r', stepId: 'a', status: 'running', attempt: 1, ts: Date.now(), startedAt: 0 });
-    p.onEvent({ type: 'step', runId: 'r', stepId: 'a', status: 'failed', attempt: 1, ts: Date.now(), startedAt: 1000, endedAt: 2500 });
-    p.onEvent({ type: 'step', runId: 'r', stepId: 'a', status: 'running', attempt: 2, ts: Date.now(), startedAt: 3000 });
+    p.onEvent({
+      type: 'step',
+      runId: 'r',
+      stepId: 'a',
+      status: 'failed',
+      attempt: 1,
+      ts: Date.now(),
+      startedAt: 1000,
+      endedAt: 2500,
+    });
+    p.onEvent({
+      type: 'step',
+      runId: 'r',
+      stepId: 'a',
+      status: 'running',
+      attempt: 2,
+      ts: Date.now(),
+      startedAt: 3000,
+    });
     p.finish('r', 'failed', 65_000);
     const lines = out.trim().split('\n');
     expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d step a running$/);

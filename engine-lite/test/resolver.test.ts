@@ -22,9 +22,13 @@ describe('action resolution', () => {
   it('says what is wrong: unknown built-in, unsatisfied or invalid range, no registry configured', async () => {
     const r = new DefaultActionResolver(builtins);
     await expect(r.resolve('caravan/nope', '^1')).rejects.toThrow(/caravan\/nope is not a built-in action/);
-    await expect(r.resolve('caravan/echo', '^2')).rejects.toThrow(/the built-in version is 1\.0\.0, which does not satisfy \^2/);
+    await expect(r.resolve('caravan/echo', '^2')).rejects.toThrow(
+      /the built-in version is 1\.0\.0, which does not satisfy \^2/,
+    );
     await expect(r.resolve('caravan/echo', 'not a range!')).rejects.toThrow(/is not a valid version range/);
-    await expect(r.resolve('acme/deploy', '^1')).rejects.toThrow(/no registry is configured: run `caravan login --registry URL`, pass --registry URL or set CARAVAN_REGISTRY/);
+    await expect(r.resolve('acme/deploy', '^1')).rejects.toThrow(
+      /no registry is configured: run `caravan login --registry URL`, pass --registry URL or set CARAVAN_REGISTRY/,
+    );
     await expect(r.resolve('caravan/../../etc', '^1')).rejects.toThrow(/not a built-in action/);
   });
 
@@ -33,6 +37,8 @@ describe('action resolution', () => {
     const r = new DefaultActionResolver(tmp);
     const a = await r.resolve('caravan/echo', '^1');
     writeFileSync(join(tmp, 'echo', 'index.mjs'), 'console.log("changed")\n');
-    await expect(new DefaultActionResolver(tmp).load(a.resolved)).rejects.toThrow(/changed since the run started .* start a new run/);
+    await expect(new DefaultActionResolver(tmp).load(a.resolved)).rejects.toThrow(
+      /changed since the run started .* start a new run/,
+    );
   });
 });

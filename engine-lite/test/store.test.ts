@@ -10,18 +10,39 @@ import type { EngineStore, RunRecord, StepRecord } from '../src/store/types.js';
 
 function run(id: string, createdAt: number): RunRecord {
   return {
-    id, pipelineName: 'p', file: 'p.yml', source: 'version: "1"', pipeline: { version: '1', name: 'p', priority: 0, params: {}, envs: {}, secrets: [], steps: [], file: 'p.yml' }, params: { n: 1 },
+    id,
+    pipelineName: 'p',
+    file: 'p.yml',
+    source: 'version: "1"',
+    pipeline: { version: '1', name: 'p', priority: 0, params: {}, envs: {}, secrets: [], steps: [], file: 'p.yml' },
+    params: { n: 1 },
     actions: { a: { name: 'caravan/echo', range: '^1', version: '1.0.0', integrity: 'sha512-x', source: 'builtin' } },
-    secretNames: ['TOKEN'], executor: 'process', concurrency: 2, status: 'queued', cancelRequested: false, createdAt,
+    secretNames: ['TOKEN'],
+    executor: 'process',
+    concurrency: 2,
+    status: 'queued',
+    cancelRequested: false,
+    createdAt,
   };
 }
-const step = (runId: string, stepId: string, order: number): StepRecord => ({ runId, stepId, status: 'queued', attempt: 0, outputs: {}, order });
+const step = (runId: string, stepId: string, order: number): StepRecord => ({
+  runId,
+  stepId,
+  status: 'queued',
+  attempt: 0,
+  outputs: {},
+  order,
+});
 
 function storeSuite(name: string, open: () => Promise<EngineStore>, skip = false): void {
   describe.skipIf(skip)(`EngineStore (${name})`, () => {
     let store: EngineStore;
-    beforeAll(async () => { store = await open(); });
-    afterAll(async () => { await store?.close(); });
+    beforeAll(async () => {
+      store = await open();
+    });
+    afterAll(async () => {
+      await store?.close();
+    });
 
     it('stores a run with its steps and reads them back', async () => {
       await store.createRun(run('r1', 1000), [step('r1', 'b', 1), step('r1', 'a', 0)]);
@@ -39,10 +60,30 @@ function storeSuite(name: string, open: () => Promise<EngineStore>, skip = false
     });
 
     it('updates steps and runs, clearing fields set to undefined', async () => {
-      await store.updateStep('r1', 'a', { status: 'running', attempt: 1, taskId: 'r1.a.1', startedAt: 10, retryAt: 99 });
-      await store.updateStep('r1', 'a', { status: 'success', outputs: { x: '1' }, exitCode: 0, endedAt: 20, retryAt: undefined });
+      await store.updateStep('r1', 'a', {
+        status: 'running',
+        attempt: 1,
+        taskId: 'r1.a.1',
+        startedAt: 10,
+        retryAt: 99,
+      });
+      await store.updateStep('r1', 'a', {
+        status: 'success',
+        outputs: { x: '1' },
+        exitCode: 0,
+        endedAt: 20,
+        retryAt: undefined,
+      });
       const a = (await store.getSteps('r1'))[0]!;
-      expect(a).toMatchObject({ status: 'success', attempt: 1, taskId: 'r1.a.1', outputs: { x: '1' }, exitCode: 0, startedAt: 10, endedAt: 20 });
+      expect(a).toMatchObject({
+        status: 'success',
+        attempt: 1,
+        taskId: 'r1.a.1',
+        outputs: { x: '1' },
+        exitCode: 0,
+        startedAt: 10,
+        endedAt: 20,
+      });
       expect(a.retryAt).toBeUndefined();
       await store.updateRun('r1', { cancelRequested: true, status: 'running', enginePid: 42 });
       expect(await store.getRun('r1')).toMatchObject({ cancelRequested: true, status: 'running', enginePid: 42 });
@@ -57,7 +98,10 @@ function storeSuite(name: string, open: () => Promise<EngineStore>, skip = false
     });
 
     it('ignores a log batch whose seq the task already sent', async () => {
-      const e = [{ stream: 'stdout' as const, text: 'hello', ts: 1 }, { stream: 'stderr' as const, text: 'world', ts: 2 }];
+      const e = [
+        { stream: 'stdout' as const, text: 'hello', ts: 1 },
+        { stream: 'stderr' as const, text: 'world', ts: 2 },
+      ];
       expect(await store.appendLogs('r1', 'a', 'r1.a.1', 1, e)).toBe(true);
       expect(await store.appendLogs('r1', 'a', 'r1.a.1', 1, [{ stream: 'stdout', text: 'again', ts: 3 }])).toBe(false);
       expect(await store.appendLogs('r1', 'a', 'r1.a.2', 1, [{ stream: 'stdout', text: 'retry', ts: 4 }])).toBe(true);

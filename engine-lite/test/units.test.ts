@@ -22,7 +22,9 @@ describe('step state machine', () => {
     expect(canTransition('success', 'queued')).toBe(false);
     expect(canTransition('skipped', 'running')).toBe(false);
     expect(canTransition('queued', 'success')).toBe(false);
-    expect(() => assertTransition('x', 'success', 'running')).toThrow(/step x: invalid status change success → running \(allowed from success: none\)/);
+    expect(() => assertTransition('x', 'success', 'running')).toThrow(
+      /step x: invalid status change success → running \(allowed from success: none\)/,
+    );
   });
 
   it('has no way out of success, skipped and cancelled, and every status is reachable from queued', () => {
@@ -51,14 +53,24 @@ describe('step state machine', () => {
 
 describe('DAG', () => {
   it('names an unknown dependency and a self-dependency', () => {
-    expect(() => buildDag([{ id: 'a', needs: ['zz'] }])).toThrow(/step "a" needs "zz", which is not a step of this pipeline \(steps: a\)/);
+    expect(() => buildDag([{ id: 'a', needs: ['zz'] }])).toThrow(
+      /step "a" needs "zz", which is not a step of this pipeline \(steps: a\)/,
+    );
     expect(() => buildDag([{ id: 'a', needs: ['a'] }])).toThrow(/needs itself/);
-    expect(() => buildDag([{ id: 'a', needs: [] }, { id: 'a', needs: [] }])).toThrow(/defined twice/);
+    expect(() =>
+      buildDag([
+        { id: 'a', needs: [] },
+        { id: 'a', needs: [] },
+      ]),
+    ).toThrow(/defined twice/);
   });
 
   it('finds cycles in deep graphs without overflowing the stack', () => {
     const n = 20000;
-    const nodes = Array.from({ length: n }, (_, i) => ({ id: `s${i}`, needs: i === 0 ? [`s${n - 1}`] : [`s${i - 1}`] }));
+    const nodes = Array.from({ length: n }, (_, i) => ({
+      id: `s${i}`,
+      needs: i === 0 ? [`s${n - 1}`] : [`s${i - 1}`],
+    }));
     expect(() => buildDag(nodes)).toThrow(/cycle/);
     nodes[0]!.needs = [];
     const dag = buildDag(nodes);
@@ -68,14 +80,26 @@ describe('DAG', () => {
 
 describe('priority queue', () => {
   it('pops by priority, then pipeline priority, then file order, then arrival (property)', () => {
-    const item = fc.record({ priority: fc.integer({ min: -3, max: 3 }), pipelinePriority: fc.integer({ min: 0, max: 2 }), order: fc.integer({ min: 0, max: 50 }) });
+    const item = fc.record({
+      priority: fc.integer({ min: -3, max: 3 }),
+      pipelinePriority: fc.integer({ min: 0, max: 2 }),
+      order: fc.integer({ min: 0, max: 50 }),
+    });
     fc.assert(
       fc.property(fc.array(item, { maxLength: 200 }), (items) => {
         const q = new PriorityQueue<{ key: string; priority: number; pipelinePriority: number; order: number }>();
         items.forEach((it, i) => q.push({ ...it, key: String(i) }));
         const out: typeof items = [];
         for (let x = q.pop(); x; x = q.pop()) out.push(x);
-        const sorted = items.map((it, i) => ({ ...it, key: String(i) })).sort((a, b) => b.priority - a.priority || b.pipelinePriority - a.pipelinePriority || a.order - b.order || Number(a.key) - Number(b.key));
+        const sorted = items
+          .map((it, i) => ({ ...it, key: String(i) }))
+          .sort(
+            (a, b) =>
+              b.priority - a.priority ||
+              b.pipelinePriority - a.pipelinePriority ||
+              a.order - b.order ||
+              Number(a.key) - Number(b.key),
+          );
         expect(out).toEqual(sorted);
       }),
     );
@@ -93,7 +117,13 @@ describe('retry policy', () => {
 });
 
 describe('params', () => {
-  const p = makePipeline([], { params: { n: { type: 'number', required: true }, flag: { type: 'boolean', default: false }, name: { type: 'string', default: 'x' } } });
+  const p = makePipeline([], {
+    params: {
+      n: { type: 'number', required: true },
+      flag: { type: 'boolean', default: false },
+      name: { type: 'string', default: 'x' },
+    },
+  });
   it('types params and applies defaults', () => {
     expect(resolveParams(p, { n: '3', flag: 'true' })).toEqual({ n: 3, flag: true, name: 'x' });
   });
@@ -101,7 +131,9 @@ describe('params', () => {
     expect(() => resolveParams(p, {})).toThrow(/parameter "n" is required: pass --param n=<number>/);
     expect(() => resolveParams(p, { n: 'abc' })).toThrow(/"n" must be a number, got "abc"/);
     expect(() => resolveParams(p, { n: '1', flag: 'maybe' })).toThrow(/must be true or false/);
-    expect(() => resolveParams(p, { n: '1', typo: 'x' })).toThrow(/unknown parameter "typo": this pipeline declares n, flag, name/);
+    expect(() => resolveParams(p, { n: '1', typo: 'x' })).toThrow(
+      /unknown parameter "typo": this pipeline declares n, flag, name/,
+    );
   });
 });
 
@@ -110,7 +142,13 @@ describe('secrets', () => {
     const dir = mkdtempSync(join(tmpdir(), 'caravan-secrets-'));
     writeFileSync(join(dir, 's.env'), '# comment\nexport A="from file"\nB=plain\n');
     writeFileSync(join(dir, 's.json'), '{"C": "json"}');
-    expect(gatherSecrets({ env: { CARAVAN_SECRET_A: 'env', CARAVAN_SECRET_D: 'd' }, file: join(dir, 's.env'), flags: ['B=flag=with=equals'] })).toEqual({ A: 'from file', B: 'flag=with=equals', D: 'd' });
+    expect(
+      gatherSecrets({
+        env: { CARAVAN_SECRET_A: 'env', CARAVAN_SECRET_D: 'd' },
+        file: join(dir, 's.env'),
+        flags: ['B=flag=with=equals'],
+      }),
+    ).toEqual({ A: 'from file', B: 'flag=with=equals', D: 'd' });
     expect(gatherSecrets({ file: join(dir, 's.json') })).toEqual({ C: 'json' });
     writeFileSync(join(dir, 'bad.json'), '{"C": 1}');
     expect(() => gatherSecrets({ file: join(dir, 'bad.json') })).toThrow(/secret "C" must be a string/);
@@ -130,21 +168,59 @@ describe('secrets', () => {
 
   it('masks inside structures without breaking them, even for secrets made of JSON syntax', () => {
     const m = new SecretMasker(['":{', 'k3y']);
-    expect(m.maskDeep({ 'k3y-name': ['a":{b', 1, null], nested: { v: 'k3y' } })).toEqual({ '***-name': ['a***b', 1, null], nested: { v: '***' } });
+    expect(m.maskDeep({ 'k3y-name': ['a":{b', 1, null], nested: { v: 'k3y' } })).toEqual({
+      '***-name': ['a***b', 1, null],
+      nested: { v: '***' },
+    });
   });
 });
 
 describe('attempt result', () => {
-  const report = { status: 'failed' as const, exitCode: 2, signal: null, outputs: { a: '1' }, errors: [{ message: 'boom', kind: 'exit' as const }], warnings: [], annotations: [], files: [], stderrExcerpt: ['last'], durationMs: 1, masked: 0 };
+  const report = {
+    status: 'failed' as const,
+    exitCode: 2,
+    signal: null,
+    outputs: { a: '1' },
+    errors: [{ message: 'boom', kind: 'exit' as const }],
+    warnings: [],
+    annotations: [],
+    files: [],
+    stderrExcerpt: ['last'],
+    durationMs: 1,
+    masked: 0,
+  };
   it('lets the report decide, then the exit code, else lost', () => {
-    expect(attemptResult(report, { phase: 'exited', exitCode: 0 }, { timedOut: false, cancelled: false })).toEqual({ status: 'failed', exitCode: 2, outputs: { a: '1' }, error: 'boom' });
-    expect(attemptResult(undefined, { phase: 'exited', exitCode: 0 }, { timedOut: false, cancelled: false }).status).toBe('success');
-    expect(attemptResult(undefined, { phase: 'exited', exitCode: 9, message: 'agent crashed' }, { timedOut: false, cancelled: false })).toMatchObject({ status: 'failed', error: 'the agent sent no report and exited with code 9: agent crashed' });
+    expect(attemptResult(report, { phase: 'exited', exitCode: 0 }, { timedOut: false, cancelled: false })).toEqual({
+      status: 'failed',
+      exitCode: 2,
+      outputs: { a: '1' },
+      error: 'boom',
+    });
+    expect(
+      attemptResult(undefined, { phase: 'exited', exitCode: 0 }, { timedOut: false, cancelled: false }).status,
+    ).toBe('success');
+    expect(
+      attemptResult(
+        undefined,
+        { phase: 'exited', exitCode: 9, message: 'agent crashed' },
+        { timedOut: false, cancelled: false },
+      ),
+    ).toMatchObject({ status: 'failed', error: 'the agent sent no report and exited with code 9: agent crashed' });
     expect(attemptResult(undefined, { phase: 'gone' }, { timedOut: false, cancelled: false }).status).toBe('lost');
   });
   it('turns anything but success into timeout or cancelled when the engine stopped it', () => {
-    expect(attemptResult(report, { phase: 'exited', exitCode: 143 }, { timedOut: true, cancelled: false }).status).toBe('timeout');
-    expect(attemptResult(report, { phase: 'exited', exitCode: 143 }, { timedOut: false, cancelled: true }).status).toBe('cancelled');
-    expect(attemptResult({ ...report, status: 'success', errors: [] }, { phase: 'exited', exitCode: 0 }, { timedOut: false, cancelled: true }).status).toBe('success');
+    expect(attemptResult(report, { phase: 'exited', exitCode: 143 }, { timedOut: true, cancelled: false }).status).toBe(
+      'timeout',
+    );
+    expect(attemptResult(report, { phase: 'exited', exitCode: 143 }, { timedOut: false, cancelled: true }).status).toBe(
+      'cancelled',
+    );
+    expect(
+      attemptResult(
+        { ...report, status: 'success', errors: [] },
+        { phase: 'exited', exitCode: 0 },
+        { timedOut: false, cancelled: true },
+      ).status,
+    ).toBe('success');
   });
 });

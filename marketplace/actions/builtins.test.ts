@@ -15,7 +15,20 @@ const helpers = readdirSync(sharedDir).filter((f) => f.endsWith('.mjs') && f !==
 
 describe('built-in actions', () => {
   it('include at least the ten the platform promises', () => {
-    expect(builtins).toEqual(expect.arrayContaining(['shell', 'echo', 'git-checkout', 'http', 'json-parse', 'assert', 'wait', 'cache', 'artifact', 'approval']));
+    expect(builtins).toEqual(
+      expect.arrayContaining([
+        'shell',
+        'echo',
+        'git-checkout',
+        'http',
+        'json-parse',
+        'assert',
+        'wait',
+        'cache',
+        'artifact',
+        'approval',
+      ]),
+    );
   });
 
   describe.each(builtins)('%s', (name) => {
@@ -51,7 +64,9 @@ describe('built-in actions', () => {
 
     it('carries the current copy of the shared helpers (made by scripts/build.mjs)', () => {
       for (const helper of helpers) {
-        expect(readFileSync(join(actionsDir, name, 'lib', helper), 'utf8'), `${name}/lib/${helper}`).toBe(readFileSync(join(sharedDir, helper), 'utf8'));
+        expect(readFileSync(join(actionsDir, name, 'lib', helper), 'utf8'), `${name}/lib/${helper}`).toBe(
+          readFileSync(join(sharedDir, helper), 'utf8'),
+        );
       }
     });
 

@@ -54,11 +54,18 @@ export async function buildAgent(): Promise<void> {
 }
 
 function declaredOutputs(name: string): Record<string, ActionOutput> {
-  const spec = parse(readFileSync(join(actionsDir, name, 'action.yml'), 'utf8')) as { outputs?: Record<string, ActionOutput> };
+  const spec = parse(readFileSync(join(actionsDir, name, 'action.yml'), 'utf8')) as {
+    outputs?: Record<string, ActionOutput>;
+  };
   return spec.outputs ?? {};
 }
 
-function spawnCollect(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ stdout: string; stderr: string; exitCode: number | null }> {
+function spawnCollect(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ stdout: string; stderr: string; exitCode: number | null }> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -71,7 +78,11 @@ function spawnCollect(cmd: string, args: string[], cwd: string, env: NodeJS.Proc
 }
 
 /** Runs `marketplace/actions/<name>` with `params` as its inputs. */
-export async function runAction(name: string, params: Record<string, unknown>, options: RunOptions = {}): Promise<ActionRun> {
+export async function runAction(
+  name: string,
+  params: Record<string, unknown>,
+  options: RunOptions = {},
+): Promise<ActionRun> {
   const dir = mkdtempSync(join(tmpdir(), `caravan-${name}-`));
   const workdir = options.workdir ?? join(dir, 'workspace');
   mkdirSync(workdir, { recursive: true });
@@ -88,12 +99,24 @@ export async function runAction(name: string, params: Record<string, unknown>, o
   writeFileSync(contextFile, JSON.stringify(context));
   const result = await spawnCollect(
     process.execPath,
-    [agentBundle, 'run', '--context', contextFile, '--report', reportFile, '--', process.execPath, join(actionsDir, name, 'index.mjs')],
+    [
+      agentBundle,
+      'run',
+      '--context',
+      contextFile,
+      '--report',
+      reportFile,
+      '--',
+      process.execPath,
+      join(actionsDir, name, 'index.mjs'),
+    ],
     workdir,
     {},
   );
   if (!existsSync(reportFile)) {
-    throw new Error(`the agent wrote no report (exit ${result.exitCode}); stdout: ${result.stdout}\nstderr: ${result.stderr}`);
+    throw new Error(
+      `the agent wrote no report (exit ${result.exitCode}); stdout: ${result.stdout}\nstderr: ${result.stderr}`,
+    );
   }
   const report = JSON.parse(readFileSync(reportFile, 'utf8')) as AgentReport;
   return { ...result, report, workdir };

@@ -21,6 +21,7 @@ process.exit = (code) => {
   exit.call(process, code === 0 ? 0 : 1);
 };
 process.env.CARAVAN_CONTEXT = JSON.stringify({ secrets: { WARM_SECRET: 'warm-up-secret-value' } });
-const action = 'echo "warm-up-secret-value"; echo "::set-output name=a::1"; echo "::add-mask::other"; echo b=2 >> "$CARAVAN_OUTPUT"; echo oops >&2';
+const action =
+  'echo "warm-up-secret-value"; echo "::set-output name=a::1"; echo "::add-mask::other"; echo b=2 >> "$CARAVAN_OUTPUT"; echo oops >&2';
 process.argv = [process.execPath, process.execPath, 'run', '--', 'sh', '-c', action];
 script.runInThisContext()(module.exports, require, module, __filename, __dirname);

@@ -1,7 +1,15 @@
 /** Parses and validates `action.yml`. */
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ActionFile, ActionInput, ActionOutput, ActionRuns, ActionSpec, CacheDecl, InputType } from './action-types.js';
+import type {
+  ActionFile,
+  ActionInput,
+  ActionOutput,
+  ActionRuns,
+  ActionSpec,
+  CacheDecl,
+  InputType,
+} from './action-types.js';
 import { parseDuration } from './duration.js';
 import type { ParseResult, SpecIssue } from './issues.js';
 import { schemaIssues } from './schema-issues.js';
@@ -9,7 +17,6 @@ import { validatorFor } from './schemas.js';
 import { byPosition, formatPath, issueAt, loadYaml, type YamlSource } from './yaml-source.js';
 import { readSpecFile } from './read-spec-file.js';
 import { asList, asRecord, isRecord, type Raw } from './records.js';
-
 
 export function parseActionYaml(text: string, file: string): ParseResult<ActionSpec> {
   const loaded = loadYaml(text, file);
@@ -30,7 +37,11 @@ export function parseActionYaml(text: string, file: string): ParseResult<ActionS
 /** Reads `action.yml` from a file path or from a folder that contains it. */
 export async function loadActionFile(pathOrDir: string): Promise<ParseResult<ActionSpec>> {
   const file = await resolveActionFile(pathOrDir);
-  const read = await readSpecFile(file, 'action.yml', 'run `caravan action init` to create one, or pass the folder that contains action.yml');
+  const read = await readSpecFile(
+    file,
+    'action.yml',
+    'run `caravan action init` to create one, or pass the folder that contains action.yml',
+  );
   if (!read.ok) return { ok: false, errors: [read.error], warnings: [] };
   return parseActionYaml(read.text, file);
 }
@@ -65,13 +76,31 @@ function checkInputs(inputs: unknown, source: YamlSource, errors: SpecIssue[], w
     if (Array.isArray(input.enum)) {
       if (type !== 'string' && type !== 'number' && type !== 'string[]') {
         const { line, col } = source.locate([...path, 'enum'], 'key');
-        errors.push(issueAt(source.file, line, col, `enum is not allowed for an input of type ${type}`, 'use enum with string, number or string[] inputs', formatPath([...path, 'enum'])));
+        errors.push(
+          issueAt(
+            source.file,
+            line,
+            col,
+            `enum is not allowed for an input of type ${type}`,
+            'use enum with string, number or string[] inputs',
+            formatPath([...path, 'enum']),
+          ),
+        );
       } else {
         input.enum.forEach((value, i) => {
           const itemType = type === 'string[]' ? 'string' : type;
           if (!matchesType(value, itemType)) {
             const { line, col } = source.locate([...path, 'enum', i]);
-            errors.push(issueAt(source.file, line, col, `enum value ${JSON.stringify(value)} is not a ${itemType}`, `every enum value must be a ${itemType}`, formatPath([...path, 'enum', i])));
+            errors.push(
+              issueAt(
+                source.file,
+                line,
+                col,
+                `enum value ${JSON.stringify(value)} is not a ${itemType}`,
+                `every enum value must be a ${itemType}`,
+                formatPath([...path, 'enum', i]),
+              ),
+            );
           }
         });
       }
@@ -82,19 +111,57 @@ function checkInputs(inputs: unknown, source: YamlSource, errors: SpecIssue[], w
       // A secret's value is never repeated in a message, even a misplaced one.
       const shown = input.secret === true ? '(secret)' : shortJson(input.default);
       if (!matchesType(input.default, type)) {
-        errors.push(issueAt(source.file, line, col, `default ${shown} does not match the input's type ${type}`, defaultHint(type), formatPath(keyPath)));
+        errors.push(
+          issueAt(
+            source.file,
+            line,
+            col,
+            `default ${shown} does not match the input's type ${type}`,
+            defaultHint(type),
+            formatPath(keyPath),
+          ),
+        );
       } else if (Array.isArray(input.enum)) {
         const values = Array.isArray(input.default) ? input.default : [input.default];
         const outside = values.filter((v) => !(input.enum as unknown[]).includes(v));
         if (outside.length > 0) {
-          errors.push(issueAt(source.file, line, col, `default ${shown} is not in the enum`, `valid: ${(input.enum as unknown[]).map(String).join(', ')}`, formatPath(keyPath)));
+          errors.push(
+            issueAt(
+              source.file,
+              line,
+              col,
+              `default ${shown} is not in the enum`,
+              `valid: ${(input.enum as unknown[]).map(String).join(', ')}`,
+              formatPath(keyPath),
+            ),
+          );
         }
       }
       if (input.required === true) {
-        warnings.push({ ...issueAt(source.file, line, col, `input "${name}" is required but has a default, so the default is never used`, 'drop required: true or the default', formatPath(keyPath)), severity: 'warning' });
+        warnings.push({
+          ...issueAt(
+            source.file,
+            line,
+            col,
+            `input "${name}" is required but has a default, so the default is never used`,
+            'drop required: true or the default',
+            formatPath(keyPath),
+          ),
+          severity: 'warning',
+        });
       }
       if (input.secret === true) {
-        warnings.push({ ...issueAt(source.file, line, col, `secret input "${name}" has a default, stored in clear in action.yml`, 'drop the default and pass the secret from the pipeline', formatPath(keyPath)), severity: 'warning' });
+        warnings.push({
+          ...issueAt(
+            source.file,
+            line,
+            col,
+            `secret input "${name}" has a default, stored in clear in action.yml`,
+            'drop the default and pass the secret from the pipeline',
+            formatPath(keyPath),
+          ),
+          severity: 'warning',
+        });
       }
     }
   }
@@ -105,7 +172,16 @@ function checkRuns(runs: unknown, source: YamlSource, errors: SpecIssue[]): void
   const script = runs.node;
   if (script.startsWith('/') || script.split(/[\\/]/).includes('..')) {
     const { line, col } = source.locate(['runs', 'node']);
-    errors.push(issueAt(source.file, line, col, `runs.node "${script}" is outside the action folder`, 'give a path relative to the folder of action.yml, e.g. dist/index.js', 'runs.node'));
+    errors.push(
+      issueAt(
+        source.file,
+        line,
+        col,
+        `runs.node "${script}" is outside the action folder`,
+        'give a path relative to the folder of action.yml, e.g. dist/index.js',
+        'runs.node',
+      ),
+    );
   }
 }
 
@@ -116,7 +192,16 @@ function checkUniqueNames(list: unknown, field: string, source: YamlSource, erro
     if (!isRecord(item) || typeof item.name !== 'string') return;
     if (seen.has(item.name)) {
       const { line, col } = source.locate([field, i, 'name']);
-      errors.push(issueAt(source.file, line, col, `duplicate ${field} name "${item.name}"`, 'give each entry its own name', formatPath([field, i, 'name'])));
+      errors.push(
+        issueAt(
+          source.file,
+          line,
+          col,
+          `duplicate ${field} name "${item.name}"`,
+          'give each entry its own name',
+          formatPath([field, i, 'name']),
+        ),
+      );
     }
     seen.add(item.name);
   });
@@ -170,11 +255,18 @@ function build(data: Raw): ActionSpec {
   }
   const files: ActionFile[] = asList(data.files).map((raw) => {
     const f = asRecord(raw);
-    const file: ActionFile = { name: String(f.name), path: String(f.path), direction: f.direction === 'in' ? 'in' : 'out' };
+    const file: ActionFile = {
+      name: String(f.name),
+      path: String(f.path),
+      direction: f.direction === 'in' ? 'in' : 'out',
+    };
     if (typeof f.description === 'string') file.description = f.description;
     return file;
   });
-  const caches: CacheDecl[] = asList(data.caches).map((raw) => ({ key: String(asRecord(raw).key), path: String(asRecord(raw).path) }));
+  const caches: CacheDecl[] = asList(data.caches).map((raw) => ({
+    key: String(asRecord(raw).key),
+    path: String(asRecord(raw).path),
+  }));
   const spec: ActionSpec = {
     name: String(data.name),
     version: String(data.version),
@@ -195,7 +287,8 @@ function build(data: Raw): ActionSpec {
 
 function buildRuns(runs: Raw): ActionRuns {
   const args = Array.isArray(runs.args) ? { args: runs.args.map(String) } : {};
-  if (typeof runs.image === 'string') return { image: runs.image, ...(typeof runs.command === 'string' ? { command: runs.command } : {}), ...args };
+  if (typeof runs.image === 'string')
+    return { image: runs.image, ...(typeof runs.command === 'string' ? { command: runs.command } : {}), ...args };
   if (typeof runs.node === 'string') return { node: runs.node, ...args };
   return { command: String(runs.command), ...args };
 }

@@ -46,15 +46,7 @@ export interface TaskContext {
 export type TaskStatus = 'success' | 'failed' | 'timeout' | 'cancelled' | 'error';
 
 export type AgentErrorKind =
-  | 'exit'
-  | 'signal'
-  | 'oom'
-  | 'timeout'
-  | 'cancelled'
-  | 'start'
-  | 'annotation'
-  | 'output'
-  | 'internal';
+  'exit' | 'signal' | 'oom' | 'timeout' | 'cancelled' | 'start' | 'annotation' | 'output' | 'internal';
 
 export interface AgentError {
   message: string;

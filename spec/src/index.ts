@@ -8,5 +8,13 @@ export { checkActionUsage, type ActionUsageIssues } from './pipeline-action-chec
 export { ACTION_NAME_PATTERN, isActionName, actionScope, parseUses, type UsesResult } from './action-name.js';
 export { parseDuration } from './duration.js';
 export { closest, levenshtein } from './did-you-mean.js';
-export { validateJson, validatorFor, type SchemaName, actionSchema, pipelineSchema, taskContextSchema, agentReportSchema } from './schemas.js';
+export {
+  validateJson,
+  validatorFor,
+  type SchemaName,
+  actionSchema,
+  pipelineSchema,
+  taskContextSchema,
+  agentReportSchema,
+} from './schemas.js';
 export * from './expr/index.js';

@@ -14,8 +14,7 @@ export interface SpecIssue {
 }
 
 export type ParseResult<T> =
-  | { ok: true; value: T; warnings: SpecIssue[] }
-  | { ok: false; errors: SpecIssue[]; warnings: SpecIssue[] };
+  { ok: true; value: T; warnings: SpecIssue[] } | { ok: false; errors: SpecIssue[]; warnings: SpecIssue[] };
 
 /** `file:line:col: error: message (key) — hint` */
 export function formatIssue(issue: SpecIssue): string {

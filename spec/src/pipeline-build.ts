@@ -10,7 +10,12 @@ import type { YamlSource } from './yaml-source.js';
 
 export const DEFAULT_RETRY: Omit<RetryPolicy, 'count'> = { backoffSeconds: 10, factor: 2, maxSeconds: 300 };
 
-export function buildPipeline(data: Raw, steps: StepEntry[], needs: Map<string, string[]>, source: YamlSource): Pipeline {
+export function buildPipeline(
+  data: Raw,
+  steps: StepEntry[],
+  needs: Map<string, string[]>,
+  source: YamlSource,
+): Pipeline {
   const params: Record<string, PipelineParam> = {};
   for (const [name, raw] of Object.entries(asRecord(data.params))) {
     const p = asRecord(raw);
@@ -47,8 +52,12 @@ function buildStep({ id, raw }: StepEntry, needs: string[], source: YamlSource):
     with: isRun ? { ...asRecord(s.with), run: s.run } : { ...asRecord(s.with) },
     env: stringMap(s.env),
     priority: typeof s.priority === 'number' ? s.priority : 0,
-    files: asList(s.files).map((f) => ({ name: String(asRecord(f).name), path: String(asRecord(f).path) }) satisfies StepFile),
-    caches: asList(s.caches).map((c) => ({ key: String(asRecord(c).key), path: String(asRecord(c).path) }) satisfies CacheDecl),
+    files: asList(s.files).map(
+      (f) => ({ name: String(asRecord(f).name), path: String(asRecord(f).path) }) satisfies StepFile,
+    ),
+    caches: asList(s.caches).map(
+      (c) => ({ key: String(asRecord(c).key), path: String(asRecord(c).path) }) satisfies CacheDecl,
+    ),
     needs,
     loc: { file: source.file, line: at.line, col: at.col },
     withLocs: withLocations(raw, isRun, source),

@@ -14,8 +14,20 @@ export function checkParams(params: unknown, source: YamlSource, errors: SpecIss
     if (!['string', 'number', 'boolean'].includes(type) || typeof param.default === type) continue;
     const path = ['params', name, 'default'];
     const at = source.locate(path);
-    const hint = type === 'string' ? `quote it: "${String(param.default)}"` : `write a ${type}, or set type: ${typeof param.default}`;
-    errors.push(issueAt(source.file, at.line, at.col, `default ${JSON.stringify(param.default)} of param "${name}" is not a ${type}`, hint, formatPath(path)));
+    const hint =
+      type === 'string'
+        ? `quote it: "${String(param.default)}"`
+        : `write a ${type}, or set type: ${typeof param.default}`;
+    errors.push(
+      issueAt(
+        source.file,
+        at.line,
+        at.col,
+        `default ${JSON.stringify(param.default)} of param "${name}" is not a ${type}`,
+        hint,
+        formatPath(path),
+      ),
+    );
   }
 }
 
@@ -28,7 +40,16 @@ export function uniqueSteps(raws: RawStep[], source: YamlSource, errors: SpecIss
     if (first) {
       const at = source.locate(fieldPath(raw, 'id'));
       const firstAt = source.locate(fieldPath(first, 'id'));
-      errors.push(issueAt(source.file, at.line, at.col, `duplicate step id "${id}" (first used at line ${firstAt.line})`, 'give every step its own id', formatPath(fieldPath(raw, 'id'))));
+      errors.push(
+        issueAt(
+          source.file,
+          at.line,
+          at.col,
+          `duplicate step id "${id}" (first used at line ${firstAt.line})`,
+          'give every step its own id',
+          formatPath(fieldPath(raw, 'id')),
+        ),
+      );
       continue;
     }
     seen.set(id, raw);
@@ -41,7 +62,8 @@ export function uniqueSteps(raws: RawStep[], source: YamlSource, errors: SpecIss
 export function resolveNeeds(steps: StepEntry[], source: YamlSource, errors: SpecIssue[]): Map<string, string[]> {
   const ids = new Set(steps.map((s) => s.id));
   const byStage = new Map<number, string[]>();
-  for (const { id, raw } of steps) if (raw.stage !== undefined) byStage.set(raw.stage, [...(byStage.get(raw.stage) ?? []), id]);
+  for (const { id, raw } of steps)
+    if (raw.stage !== undefined) byStage.set(raw.stage, [...(byStage.get(raw.stage) ?? []), id]);
   const stages = [...byStage.keys()].sort((a, b) => a - b);
   const needs = new Map<string, string[]>();
   for (const step of steps) {
@@ -56,7 +78,16 @@ export function resolveNeeds(steps: StepEntry[], source: YamlSource, errors: Spe
       const path = [...step.raw.path, 'needs', i];
       const at = source.locate(path);
       const near = closest(need, ids);
-      errors.push(issueAt(source.file, at.line, at.col, `needs "${need}": there is no step "${need}"`, near ? `did you mean "${near}"?` : `steps: ${listSome([...ids])}`, formatPath(path)));
+      errors.push(
+        issueAt(
+          source.file,
+          at.line,
+          at.col,
+          `needs "${need}": there is no step "${need}"`,
+          near ? `did you mean "${near}"?` : `steps: ${listSome([...ids])}`,
+          formatPath(path),
+        ),
+      );
     });
     const stage = step.raw.stage;
     const previous = stage === undefined ? undefined : stages[stages.indexOf(stage) - 1];
@@ -70,7 +101,12 @@ function listSome(items: string[]): string {
   return items.length > 10 ? `${items.slice(0, 10).join(', ')}, … (${items.length} in all)` : items.join(', ');
 }
 
-export function checkCycles(steps: StepEntry[], needs: Map<string, string[]>, source: YamlSource, errors: SpecIssue[]): void {
+export function checkCycles(
+  steps: StepEntry[],
+  needs: Map<string, string[]>,
+  source: YamlSource,
+  errors: SpecIssue[],
+): void {
   const order = steps.map((s) => s.id);
   const byId = new Map(steps.map((s) => [s.id, s]));
   for (const cycle of findCycles(order, needs)) {
@@ -79,8 +115,13 @@ export function checkCycles(steps: StepEntry[], needs: Map<string, string[]>, so
     const index = explicit.indexOf(cycle[1]);
     const path = index >= 0 ? [...first.raw.path, 'needs', index] : fieldPath(first.raw, 'id');
     const at = source.locate(path);
-    const hint = cycle.length === 2 ? `remove "${cycle[0]}" from its own needs` : 'remove one of these needs, or move a step to another stage';
-    errors.push(issueAt(source.file, at.line, at.col, `needs form a cycle: ${cycle.join(' → ')}`, hint, formatPath(path)));
+    const hint =
+      cycle.length === 2
+        ? `remove "${cycle[0]}" from its own needs`
+        : 'remove one of these needs, or move a step to another stage';
+    errors.push(
+      issueAt(source.file, at.line, at.col, `needs form a cycle: ${cycle.join(' → ')}`, hint, formatPath(path)),
+    );
   }
 }
 
@@ -98,12 +139,31 @@ export function checkUses(steps: StepEntry[], source: YamlSource, errors: SpecIs
     }
     if (typeof step.run === 'string' && isRecord(step.with) && 'run' in step.with) {
       const at = source.locate([...raw.path, 'with', 'run'], 'key');
-      errors.push(issueAt(source.file, at.line, at.col, 'both run and with.run are set', 'keep one: run: is shorthand for with.run of caravan/shell', formatPath([...raw.path, 'with', 'run'])));
+      errors.push(
+        issueAt(
+          source.file,
+          at.line,
+          at.col,
+          'both run and with.run are set',
+          'keep one: run: is shorthand for with.run of caravan/shell',
+          formatPath([...raw.path, 'with', 'run']),
+        ),
+      );
     }
     if (raw.erdaType && raw.erdaType !== 'custom-script') {
       if (source.nodeAt([...raw.path, raw.erdaType, 'commands'])) {
         const at = source.locate([...raw.path, raw.erdaType, 'commands'], 'key');
-        warnings.push({ ...issueAt(source.file, at.line, at.col, `commands are ignored for ${raw.erdaType}; only custom-script runs commands`, 'move the commands into a custom-script step', formatPath([...raw.path, raw.erdaType, 'commands'])), severity: 'warning' });
+        warnings.push({
+          ...issueAt(
+            source.file,
+            at.line,
+            at.col,
+            `commands are ignored for ${raw.erdaType}; only custom-script runs commands`,
+            'move the commands into a custom-script step',
+            formatPath([...raw.path, raw.erdaType, 'commands']),
+          ),
+          severity: 'warning',
+        });
       }
     }
   }

@@ -73,7 +73,8 @@ function cycleThrough(start: string, members: Set<string>, needs: ReadonlyMap<st
       if (!members.has(to)) continue;
       if (to === start) {
         const path = [start];
-        for (let at: string | undefined = id; at !== undefined && at !== start; at = previous.get(at)) path.splice(1, 0, at);
+        for (let at: string | undefined = id; at !== undefined && at !== start; at = previous.get(at))
+          path.splice(1, 0, at);
         path.push(start);
         return path;
       }

@@ -31,7 +31,15 @@ export function parsePipelineYaml(text: string, file: string): ParseResult<Pipel
   const tooMany = raws[MAX_STEPS];
   if (tooMany) {
     const at = source.locate(tooMany.path);
-    errors.push(issueAt(source.file, at.line, at.col, `a pipeline has at most ${MAX_STEPS} steps; this file has ${raws.length}`, 'split it into several pipelines'));
+    errors.push(
+      issueAt(
+        source.file,
+        at.line,
+        at.col,
+        `a pipeline has at most ${MAX_STEPS} steps; this file has ${raws.length}`,
+        'split it into several pipelines',
+      ),
+    );
     return { ok: false, errors: errors.sort(byPosition), warnings };
   }
   const steps = uniqueSteps(raws, source, errors);
@@ -41,12 +49,20 @@ export function parsePipelineYaml(text: string, file: string): ParseResult<Pipel
 
   const checker = new ReferenceChecker(source);
   const params = new Set(isRecord(data.params) ? Object.keys(data.params) : []);
-  const secrets = new Set(Array.isArray(data.secrets) ? data.secrets.filter((s): s is string => typeof s === 'string') : []);
+  const secrets = new Set(
+    Array.isArray(data.secrets) ? data.secrets.filter((s): s is string => typeof s === 'string') : [],
+  );
   const stepIds = new Set(steps.map((s) => s.id));
   const before = ancestors(needs);
   checker.checkTemplates(data.envs, ['envs'], { params, secrets, stepIds, ancestors: new Set() });
   for (const step of steps) {
-    const scope: ReferenceScope = { params, secrets, stepIds, stepId: step.id, ancestors: before.get(step.id) ?? new Set() };
+    const scope: ReferenceScope = {
+      params,
+      secrets,
+      stepIds,
+      stepId: step.id,
+      ancestors: before.get(step.id) ?? new Set(),
+    };
     const { raw } = step;
     if (raw.erdaType) {
       checker.checkTemplates(raw.step.with, [...raw.path, raw.erdaType, 'params'], scope);
@@ -65,7 +81,11 @@ export function parsePipelineYaml(text: string, file: string): ParseResult<Pipel
   errors.sort(byPosition);
   warnings.sort(byPosition);
   if (errors.length > 0) return { ok: false, errors, warnings };
-  return { ok: true, value: { ...buildPipeline(data, steps, needs, source), outputRefs: checker.outputRefs }, warnings };
+  return {
+    ok: true,
+    value: { ...buildPipeline(data, steps, needs, source), outputRefs: checker.outputRefs },
+    warnings,
+  };
 }
 
 export async function loadPipelineFile(path: string): Promise<ParseResult<Pipeline>> {

@@ -59,7 +59,8 @@ export class ReferenceChecker {
     for (const part of split.parts) {
       if (part.kind !== 'expr') continue;
       const parsed = parseExpression(part.source);
-      if (!parsed.ok) this.expressionError({ ...parsed.error, offset: parsed.error.offset + part.offset }, template, path);
+      if (!parsed.ok)
+        this.expressionError({ ...parsed.error, offset: parsed.error.offset + part.offset }, template, path);
     }
     for (const ref of listReferences(template)) this.checkReference(ref, template, path, scope);
   }
@@ -70,12 +71,24 @@ export class ReferenceChecker {
     switch (ref.context) {
       case 'params':
         if (first !== undefined && !scope.params.has(first)) {
-          fail(`unknown param "${first}"`, closest(first, scope.params) ? suggestion(first, [...scope.params]) : `declare it under params: (${scope.params.size > 0 ? `declared: ${[...scope.params].join(', ')}` : 'none declared'})`);
+          fail(
+            `unknown param "${first}"`,
+            closest(first, scope.params)
+              ? suggestion(first, [...scope.params])
+              : `declare it under params: (${scope.params.size > 0 ? `declared: ${[...scope.params].join(', ')}` : 'none declared'})`,
+          );
         }
         return;
       case 'secrets':
         if (first !== undefined && !scope.secrets.has(first)) {
-          this.report('warning', `secret "${first}" is not listed under secrets:`, 'add its name to secrets: so the engine knows to provide it', text, ref.offset, path);
+          this.report(
+            'warning',
+            `secret "${first}" is not listed under secrets:`,
+            'add its name to secrets: so the engine knows to provide it',
+            text,
+            ref.offset,
+            path,
+          );
         }
         return;
       case 'run':
@@ -99,22 +112,34 @@ export class ReferenceChecker {
 
   private noteOutput(ref: Reference, text: string, path: DataPath, scope: ReferenceScope): void {
     const [step, field, name] = ref.path;
-    const output = ref.context === 'steps' && field === 'outputs' ? name : ref.context === 'outputs' ? field : undefined;
+    const output =
+      ref.context === 'steps' && field === 'outputs' ? name : ref.context === 'outputs' ? field : undefined;
     if (step === undefined || output === undefined || scope.stepId === undefined) return;
     const { line, col } = locateInString(this.source, path, text, ref.offset);
     this.outputRefs.push({ from: scope.stepId, step, output, loc: { file: this.source.file, line, col } });
   }
 
   /** Whether a step reference is readable from where it is used. */
-  private checkStep(id: string, ref: Reference, scope: ReferenceScope, fail: (message: string, hint?: string) => void): boolean {
+  private checkStep(
+    id: string,
+    ref: Reference,
+    scope: ReferenceScope,
+    fail: (message: string, hint?: string) => void,
+  ): boolean {
     const written = `${ref.context}.${id}`;
     if (scope.stepId === undefined) {
-      fail(`${written}: pipeline envs cannot read step results`, 'move the value into the env of the step that needs it');
+      fail(
+        `${written}: pipeline envs cannot read step results`,
+        'move the value into the env of the step that needs it',
+      );
       return false;
     }
     if (!scope.stepIds.has(id)) {
       const near = closest(id, scope.stepIds);
-      fail(`${written}: there is no step "${id}"`, near ? `did you mean "${near}"?` : 'reference the id of an earlier step');
+      fail(
+        `${written}: there is no step "${id}"`,
+        near ? `did you mean "${near}"?` : 'reference the id of an earlier step',
+      );
       return false;
     }
     if (id === scope.stepId) {
@@ -122,7 +147,10 @@ export class ReferenceChecker {
       return false;
     }
     if (!scope.ancestors.has(id)) {
-      fail(`${written}: step "${id}" does not run before step "${scope.stepId}" (it runs later or in parallel)`, `add "${id}" to the needs of "${scope.stepId}", or put "${scope.stepId}" in a later stage`);
+      fail(
+        `${written}: step "${id}" does not run before step "${scope.stepId}" (it runs later or in parallel)`,
+        `add "${id}" to the needs of "${scope.stepId}", or put "${scope.stepId}" in a later stage`,
+      );
       return false;
     }
     return true;
@@ -132,7 +160,14 @@ export class ReferenceChecker {
     this.report('error', `invalid expression: ${error.message}`, error.hint, text, error.offset, path);
   }
 
-  private report(severity: 'error' | 'warning', message: string, hint: string | undefined, text: string, offset: number, path: DataPath): void {
+  private report(
+    severity: 'error' | 'warning',
+    message: string,
+    hint: string | undefined,
+    text: string,
+    offset: number,
+    path: DataPath,
+  ): void {
     const { line, col } = locateInString(this.source, path, text, offset);
     const issue = { ...issueAt(this.source.file, line, col, message, hint, formatPath(path)), severity };
     (severity === 'error' ? this.errors : this.warnings).push(issue);
@@ -143,7 +178,12 @@ export class ReferenceChecker {
  * Where character `offset` of the string value at `path` is in the file. Exact for plain and
  * simply quoted scalars and for block scalars line by line; else the start of the value.
  */
-export function locateInString(source: YamlSource, path: DataPath, value: string, offset: number): { line: number; col: number } {
+export function locateInString(
+  source: YamlSource,
+  path: DataPath,
+  value: string,
+  offset: number,
+): { line: number; col: number } {
   const node = source.nodeAt(path);
   const raw = source.rawText(path);
   const start = node?.range?.[0];

@@ -43,7 +43,11 @@ export function collectSteps(data: Raw): RawStep[] {
 export function isErdaStep(item: Raw): boolean {
   const keys = Object.keys(item);
   const body = item[keys[0] as string];
-  return keys.length === 1 && !STEP_KEYS.includes(keys[0] as string) && (body === null || (typeof body === 'object' && !Array.isArray(body)));
+  return (
+    keys.length === 1 &&
+    !STEP_KEYS.includes(keys[0] as string) &&
+    (body === null || (typeof body === 'object' && !Array.isArray(body)))
+  );
 }
 
 function toRawStep(item: unknown, path: DataPath): RawStep | undefined {

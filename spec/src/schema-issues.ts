@@ -13,7 +13,8 @@ export function schemaIssues(validate: ValidateFunction, source: YamlSource): Sp
   const unknownKeys = errors.filter((e) => e.keyword === 'additionalProperties');
   for (const error of errors) {
     const issue = toIssue(error, source, unknownKeys);
-    if (issue && !issues.some((i) => i.line === issue.line && i.col === issue.col && i.message === issue.message)) issues.push(issue);
+    if (issue && !issues.some((i) => i.line === issue.line && i.col === issue.col && i.message === issue.message))
+      issues.push(issue);
   }
   return issues;
 }
@@ -22,7 +23,8 @@ export function schemaIssues(validate: ValidateFunction, source: YamlSource): Sp
 function relevant(errors: ErrorObject[]): ErrorObject[] {
   const typed = new Set<string>();
   return errors.filter((e) => {
-    if (e.keyword === 'if' || e.keyword === 'propertyNames' || /\/(oneOf|anyOf)\/\d+\//.test(e.schemaPath)) return false;
+    if (e.keyword === 'if' || e.keyword === 'propertyNames' || /\/(oneOf|anyOf)\/\d+\//.test(e.schemaPath))
+      return false;
     // if/then/else can check one value against two types; the first says enough.
     if (e.keyword === 'type') {
       if (typed.has(e.instancePath)) return false;
@@ -49,23 +51,49 @@ function toIssue(error: ErrorObject, source: YamlSource, unknownKeys: ErrorObjec
       const { line, col } = source.locate(keyPath, 'key');
       const allowed = Object.keys((parent.properties as SchemaNode | undefined) ?? {});
       const where = path.length > 0 ? ` in ${formatPath(path)}` : '';
-      return issueAt(file, line, col, `unknown key "${name}"${where}`, suggestion(name, allowed) || undefined, formatPath(keyPath));
+      return issueAt(
+        file,
+        line,
+        col,
+        `unknown key "${name}"${where}`,
+        suggestion(name, allowed) || undefined,
+        formatPath(keyPath),
+      );
     }
     case 'required': {
       const name = String((error.params as { missingProperty: string }).missingProperty);
       // A misspelt key already reported as unknown explains the missing one.
-      const misspelt = unknownKeys.some((u) => u.instancePath === error.instancePath && closest(String((u.params as { additionalProperty: string }).additionalProperty), [name]) === name);
+      const misspelt = unknownKeys.some(
+        (u) =>
+          u.instancePath === error.instancePath &&
+          closest(String((u.params as { additionalProperty: string }).additionalProperty), [name]) === name,
+      );
       if (misspelt) return undefined;
       const { line, col } = source.locate(path, 'key');
       const what = path.length > 0 ? formatPath(path) : 'the file';
-      return issueAt(file, line, col, `missing required key "${name}" in ${what}`, `add ${name}:`, formatPath([...path, name]));
+      return issueAt(
+        file,
+        line,
+        col,
+        `missing required key "${name}" in ${what}`,
+        `add ${name}:`,
+        formatPath([...path, name]),
+      );
     }
     case 'oneOf':
     case 'anyOf': {
       // "needs uses or run" says nothing new next to `unknown key "ruun" — did you mean "run"?`.
       const branches = (parent[error.keyword] as SchemaNode[] | undefined) ?? [];
       const wanted = branches.flatMap((b) => (Array.isArray(b.required) ? (b.required as string[]) : []));
-      if (wanted.length > 0 && unknownKeys.some((u) => u.instancePath === error.instancePath && closest(String((u.params as { additionalProperty: string }).additionalProperty), wanted) !== undefined)) return undefined;
+      if (
+        wanted.length > 0 &&
+        unknownKeys.some(
+          (u) =>
+            u.instancePath === error.instancePath &&
+            closest(String((u.params as { additionalProperty: string }).additionalProperty), wanted) !== undefined,
+        )
+      )
+        return undefined;
       break;
     }
     default:
@@ -74,7 +102,14 @@ function toIssue(error: ErrorObject, source: YamlSource, unknownKeys: ErrorObjec
   if (error.propertyName !== undefined) {
     const keyPath = [...path, error.propertyName];
     const { line, col } = source.locate(keyPath, 'key');
-    return issueAt(file, line, col, `invalid name "${error.propertyName}"`, custom ?? error.message, formatPath(keyPath));
+    return issueAt(
+      file,
+      line,
+      col,
+      `invalid name "${error.propertyName}"`,
+      custom ?? error.message,
+      formatPath(keyPath),
+    );
   }
   const { line, col } = source.locate(path, 'value');
   const key = formatPath(path) || undefined;
@@ -84,23 +119,61 @@ function toIssue(error: ErrorObject, source: YamlSource, unknownKeys: ErrorObjec
     case 'type': {
       const expected = ([] as string[]).concat((error.params as { type: string | string[] }).type);
       const found = describeType(value);
-      if (path.length === 0 && (value === null || value === undefined)) return issueAt(file, line, col, 'the file is empty', 'start with e.g. name: and version:');
-      if (path.length === 0) return issueAt(file, line, col, `the file must be a mapping of keys to values, found ${found}`, 'start with e.g. name: and version:');
-      return issueAt(file, line, col, custom ? `${phrase(label, custom)}, found ${found}` : `${label} must be ${expected.map(article).join(' or ')}, found ${found}`, quoteHint(expected, value, source.rawText(path)), key);
+      if (path.length === 0 && (value === null || value === undefined))
+        return issueAt(file, line, col, 'the file is empty', 'start with e.g. name: and version:');
+      if (path.length === 0)
+        return issueAt(
+          file,
+          line,
+          col,
+          `the file must be a mapping of keys to values, found ${found}`,
+          'start with e.g. name: and version:',
+        );
+      return issueAt(
+        file,
+        line,
+        col,
+        custom
+          ? `${phrase(label, custom)}, found ${found}`
+          : `${label} must be ${expected.map(article).join(' or ')}, found ${found}`,
+        quoteHint(expected, value, source.rawText(path)),
+        key,
+      );
     }
     case 'enum': {
       const allowed = ((error.params as { allowedValues: unknown[] }).allowedValues ?? []).map((v) => String(v));
       const near = typeof value === 'string' ? closest(value, allowed) : undefined;
       const message = custom ? phrase(label, custom) : `${label} must be one of ${allowed.join(', ')}`;
-      return issueAt(file, line, col, `${message}, found ${JSON.stringify(value)}`, near ? `did you mean "${near}"?` : `valid: ${unique(allowed).join(', ')}`, key);
+      return issueAt(
+        file,
+        line,
+        col,
+        `${message}, found ${JSON.stringify(value)}`,
+        near ? `did you mean "${near}"?` : `valid: ${unique(allowed).join(', ')}`,
+        key,
+      );
     }
     case 'pattern':
-      return issueAt(file, line, col, `${phrase(label, custom ?? `must match ${String((error.params as { pattern: string }).pattern)}`)}, found ${shorten(value)}`, undefined, key);
+      return issueAt(
+        file,
+        line,
+        col,
+        `${phrase(label, custom ?? `must match ${String((error.params as { pattern: string }).pattern)}`)}, found ${shorten(value)}`,
+        undefined,
+        key,
+      );
     case 'oneOf':
     case 'anyOf':
       return issueAt(file, line, col, custom ?? `${label} does not match any allowed form`, undefined, key);
     default:
-      return issueAt(file, line, col, custom ? phrase(label, custom) : `${label} ${error.message ?? 'is invalid'}`, undefined, key);
+      return issueAt(
+        file,
+        line,
+        col,
+        custom ? phrase(label, custom) : `${label} ${error.message ?? 'is invalid'}`,
+        undefined,
+        key,
+      );
   }
 }
 
@@ -142,12 +215,21 @@ function describeType(value: unknown): string {
 }
 
 function article(type: string): string {
-  const names: Record<string, string> = { object: 'a mapping', array: 'a list', string: 'a string', number: 'a number', integer: 'an integer', boolean: 'true or false', null: 'null' };
+  const names: Record<string, string> = {
+    object: 'a mapping',
+    array: 'a list',
+    string: 'a string',
+    number: 'a number',
+    integer: 'an integer',
+    boolean: 'true or false',
+    null: 'null',
+  };
   return names[type] ?? type;
 }
 
 function quoteHint(expected: string[], value: unknown, raw: string | undefined): string | undefined {
-  if (expected.includes('string') && (typeof value === 'number' || typeof value === 'boolean')) return `quote it: "${raw?.trim() ?? String(value)}"`;
+  if (expected.includes('string') && (typeof value === 'number' || typeof value === 'boolean'))
+    return `quote it: "${raw?.trim() ?? String(value)}"`;
   if (expected.includes('array') && typeof value === 'string') return `write a list: [${value}]`;
   return undefined;
 }

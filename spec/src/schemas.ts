@@ -56,6 +56,8 @@ export function validatorFor(name: SchemaName): ValidateFunction {
 export function validateJson(name: SchemaName, value: unknown): { ok: true } | { ok: false; errors: string[] } {
   const validate = validatorFor(name);
   if (validate(value)) return { ok: true };
-  const errors = (validate.errors ?? []).map((e: ErrorObject) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
+  const errors = (validate.errors ?? []).map(
+    (e: ErrorObject) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`,
+  );
   return { ok: false, errors };
 }

@@ -23,19 +23,34 @@ export interface YamlSource {
   rawText(path: DataPath): string | undefined;
 }
 
-export type LoadYamlResult = { ok: true; source: YamlSource; warnings: SpecIssue[] } | { ok: false; errors: SpecIssue[]; warnings: SpecIssue[] };
+export type LoadYamlResult =
+  { ok: true; source: YamlSource; warnings: SpecIssue[] } | { ok: false; errors: SpecIssue[]; warnings: SpecIssue[] };
 
 export function loadYaml(text: string, file: string): LoadYamlResult {
-  if (typeof text !== 'string') return { ok: false, errors: [issueAt(file, 0, 0, 'content is not text')], warnings: [] };
+  if (typeof text !== 'string')
+    return { ok: false, errors: [issueAt(file, 0, 0, 'content is not text')], warnings: [] };
   if (text.length > MAX_SPEC_FILE_BYTES) {
-    return { ok: false, errors: [issueAt(file, 0, 0, `file is ${text.length} bytes, over the limit of ${MAX_SPEC_FILE_BYTES}`, 'spec files are small; move data into files the steps read')], warnings: [] };
+    return {
+      ok: false,
+      errors: [
+        issueAt(
+          file,
+          0,
+          0,
+          `file is ${text.length} bytes, over the limit of ${MAX_SPEC_FILE_BYTES}`,
+          'spec files are small; move data into files the steps read',
+        ),
+      ],
+      warnings: [],
+    };
   }
   const lineCounter = new LineCounter();
   let doc: Document;
   try {
     doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true, merge: true });
   } catch (e) {
-    const message = e instanceof RangeError ? 'nested too deeply' : e instanceof Error ? firstLine(e.message) : 'cannot be read';
+    const message =
+      e instanceof RangeError ? 'nested too deeply' : e instanceof Error ? firstLine(e.message) : 'cannot be read';
     return { ok: false, errors: [issueAt(file, 1, 1, `invalid YAML: ${message}`)], warnings: [] };
   }
   const position = (offset: number) => {
@@ -56,7 +71,15 @@ export function loadYaml(text: string, file: string): LoadYamlResult {
     const next = doc.errors[MAX_SYNTAX_ERRORS];
     if (next) {
       const { line, col } = position(next.pos[0]);
-      errors.push(issueAt(file, line, col, `${more} more YAML syntax error${more === 1 ? '' : 's'} from here on, probably caused by the ones above`, 'fix the first error and lint again'));
+      errors.push(
+        issueAt(
+          file,
+          line,
+          col,
+          `${more} more YAML syntax error${more === 1 ? '' : 's'} from here on, probably caused by the ones above`,
+          'fix the first error and lint again',
+        ),
+      );
     }
     return { ok: false, errors, warnings };
   }
@@ -65,7 +88,11 @@ export function loadYaml(text: string, file: string): LoadYamlResult {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (e) {
     const message = e instanceof Error ? firstLine(e.message) : 'cannot be read';
-    return { ok: false, errors: [issueAt(file, 1, 1, `invalid YAML: ${message}`, 'use fewer aliases (*name); they are expanded in full')], warnings };
+    return {
+      ok: false,
+      errors: [issueAt(file, 1, 1, `invalid YAML: ${message}`, 'use fewer aliases (*name); they are expanded in full')],
+      warnings,
+    };
   }
   const source: YamlSource = {
     file,
@@ -131,7 +158,8 @@ function syntaxHint(text: string, offset: number): string {
   const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
   const lineEnd = text.indexOf('\n', offset);
   const line = text.slice(lineStart, lineEnd < 0 ? undefined : lineEnd);
-  if (line.includes('${{')) return "quote values that contain ${{ }}, e.g. key: '${{ params.x }}' — inside [ ] or { } the braces are YAML syntax";
+  if (line.includes('${{'))
+    return "quote values that contain ${{ }}, e.g. key: '${{ params.x }}' — inside [ ] or { } the braces are YAML syntax";
   if (line.includes('\t')) return 'indent with spaces, not tabs';
   return 'fix the YAML syntax (indentation, quotes, colons)';
 }
@@ -145,7 +173,14 @@ export function byPosition(a: SpecIssue, b: SpecIssue): number {
   return a.line - b.line || a.col - b.col;
 }
 
-export function issueAt(file: string, line: number, col: number, message: string, hint?: string, key?: string): SpecIssue {
+export function issueAt(
+  file: string,
+  line: number,
+  col: number,
+  message: string,
+  hint?: string,
+  key?: string,
+): SpecIssue {
   const issue: SpecIssue = { severity: 'error', file, line, col, message };
   if (key) issue.key = key;
   if (hint) issue.hint = hint;

@@ -1,10 +1,23 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { evaluate, evaluateCondition, interpolate, listReferences, parseExpression, type ExprContext } from '../src/expr/index.js';
+import {
+  evaluate,
+  evaluateCondition,
+  interpolate,
+  listReferences,
+  parseExpression,
+  type ExprContext,
+} from '../src/expr/index.js';
 
 const ctx: ExprContext = {
   params: { target: 'prod', replicas: 3, debug: false, list: ['a', 'b'] },
-  steps: { build: { outputs: { image: 'reg/app:1', json: '{"a":[1,2]}' }, files: { report: '/w/report.txt' }, status: 'success' } },
+  steps: {
+    build: {
+      outputs: { image: 'reg/app:1', json: '{"a":[1,2]}' },
+      files: { report: '/w/report.txt' },
+      status: 'success',
+    },
+  },
   secrets: { TOKEN: 's3cr3t-value' },
   env: { HOME: '/root' },
   run: { id: 'run-42' },
@@ -153,7 +166,13 @@ describe('expressions: malformed input gives errors with offsets, never exceptio
     expect(parseError('toJson(1)').hint).toBe('did you mean "toJSON"?');
   });
   it('caps nesting depth instead of overflowing the stack', () => {
-    for (const src of ['('.repeat(10_000) + '1' + ')'.repeat(10_000), '!'.repeat(10_000) + 'true', 'toJSON('.repeat(5_000) + '1' + ')'.repeat(5_000), 'params' + '[0]'.repeat(5000), Array(500).fill('1').join(' || ')]) {
+    for (const src of [
+      '('.repeat(10_000) + '1' + ')'.repeat(10_000),
+      '!'.repeat(10_000) + 'true',
+      'toJSON('.repeat(5_000) + '1' + ')'.repeat(5_000),
+      'params' + '[0]'.repeat(5000),
+      Array(500).fill('1').join(' || '),
+    ]) {
       const error = parseError(src);
       expect(error.message).toMatch(/nests deeper than 64|over the limit/);
     }
@@ -173,7 +192,31 @@ describe('expressions: malformed input gives errors with offsets, never exceptio
       }),
       { numRuns: 2000 },
     );
-    const alphabet = fc.constantFrom(...["'", '(', ')', '[', ']', '.', ',', '!', '=', '<', '&', '|', ' ', 'params', 'steps', 'x', '1', '${{', '}}', 'format(', 'success()']);
+    const alphabet = fc.constantFrom(
+      ...[
+        "'",
+        '(',
+        ')',
+        '[',
+        ']',
+        '.',
+        ',',
+        '!',
+        '=',
+        '<',
+        '&',
+        '|',
+        ' ',
+        'params',
+        'steps',
+        'x',
+        '1',
+        '${{',
+        '}}',
+        'format(',
+        'success()',
+      ],
+    );
     fc.assert(
       fc.property(fc.array(alphabet, { maxLength: 60 }), (parts) => {
         const src = parts.join('');
@@ -193,7 +236,12 @@ describe('interpolate', () => {
     expect(interpolate('${{ params.list }}', ctx)).toEqual({ ok: true, value: ['a', 'b'] });
   });
   it('stringifies each expression inside text', () => {
-    expect(interpolate('n=${{ params.replicas }} img=${{ steps.build.outputs.image }} x=${{ params.nope }} l=${{ params.list }}', ctx)).toEqual({
+    expect(
+      interpolate(
+        'n=${{ params.replicas }} img=${{ steps.build.outputs.image }} x=${{ params.nope }} l=${{ params.list }}',
+        ctx,
+      ),
+    ).toEqual({
       ok: true,
       value: 'n=3 img=reg/app:1 x= l=["a","b"]',
     });
@@ -224,7 +272,10 @@ describe('evaluateCondition', () => {
     expect(evaluateCondition('always()', failed)).toEqual({ ok: true, value: true });
     expect(evaluateCondition('success()', failed)).toEqual({ ok: true, value: false });
     expect(evaluateCondition('success()', ctx)).toEqual({ ok: true, value: true });
-    expect(evaluateCondition('cancelled()', { status: { success: false, failure: false, cancelled: true } })).toEqual({ ok: true, value: true });
+    expect(evaluateCondition('cancelled()', { status: { success: false, failure: false, cancelled: true } })).toEqual({
+      ok: true,
+      value: true,
+    });
   });
   it('refuses text around the expression and malformed conditions', () => {
     expect(evaluateCondition("${{ params.x }} == 'a'", ctx).ok).toBe(false);
@@ -235,7 +286,8 @@ describe('evaluateCondition', () => {
 
 describe('listReferences', () => {
   it('lists context paths with offsets in the template', () => {
-    const template = "x ${{ steps.build.outputs['image'] }} ${{ format('{0}', params.target, outputs.a.b, dirs.c) }} ${{ secrets[params.k].x }}";
+    const template =
+      "x ${{ steps.build.outputs['image'] }} ${{ format('{0}', params.target, outputs.a.b, dirs.c) }} ${{ secrets[params.k].x }}";
     const refs = listReferences(template);
     expect(refs.map((r) => [r.context, r.path])).toEqual([
       ['steps', ['build', 'outputs', 'image']],
@@ -249,7 +301,9 @@ describe('listReferences', () => {
     expect(template.slice(refs[1]?.offset, (refs[1]?.offset ?? 0) + 6)).toBe('params');
   });
   it('skips malformed expressions', () => {
-    expect(listReferences('${{ params. }} ${{ params.ok }}')).toEqual([{ context: 'params', path: ['ok'], offset: 19 }]);
+    expect(listReferences('${{ params. }} ${{ params.ok }}')).toEqual([
+      { context: 'params', path: ['ok'], offset: 19 },
+    ]);
     expect(listReferences('${{ params.x')).toEqual([]);
   });
 });

@@ -14,10 +14,15 @@ describe('action names and uses', () => {
     expect(actionScope('~alice/lint')).toBe('~alice');
   });
   it('refuses what is not a name or a range', () => {
-    expect(parseUses('caravan/git')).toMatchObject({ ok: false, part: 'range', message: '"caravan/git" has no version range' });
+    expect(parseUses('caravan/git')).toMatchObject({
+      ok: false,
+      part: 'range',
+      message: '"caravan/git" has no version range',
+    });
     expect(parseUses('caravan/git@latest')).toMatchObject({ ok: false, part: 'range' });
     expect(parseUses('Caravan/Git@1')).toMatchObject({ ok: false, part: 'name' });
-    for (const bad of ['a', 'a/b/c/d', '~a/b/c', '-a/b', 'a//b', 'a/b/', 'A/b', 'a_b/c']) expect(isActionName(bad), bad).toBe(false);
+    for (const bad of ['a', 'a/b/c/d', '~a/b/c', '-a/b', 'a//b', 'a/b/', 'A/b', 'a_b/c'])
+      expect(isActionName(bad), bad).toBe(false);
   });
 });
 
@@ -30,7 +35,8 @@ describe('durations', () => {
     expect(parseDuration('1h2m3s')).toBe(3723);
   });
   it('refuses anything else', () => {
-    for (const bad of [0, -1, NaN, Infinity, '', '0s', '10', '1d', 'm', '10 m', '1m1h', null, {}]) expect(parseDuration(bad), String(bad)).toBeUndefined();
+    for (const bad of [0, -1, NaN, Infinity, '', '0s', '10', '1d', 'm', '10 m', '1m1h', null, {}])
+      expect(parseDuration(bad), String(bad)).toBeUndefined();
   });
 });
 
@@ -51,7 +57,10 @@ describe('did you mean', () => {
 
 describe('a parsed ActionSpec is valid against action.schema.json', () => {
   it('round-trips', () => {
-    const result = parseActionYaml('name: a/b\nversion: 1.0.0\ninputs:\n  x: { default: y }\noutputs:\n  o: {}\nruns: { node: i.js }\nfiles: [{ name: f, path: p }]\ntimeout: 1m\n', 'a.yml');
+    const result = parseActionYaml(
+      'name: a/b\nversion: 1.0.0\ninputs:\n  x: { default: y }\noutputs:\n  o: {}\nruns: { node: i.js }\nfiles: [{ name: f, path: p }]\ntimeout: 1m\n',
+      'a.yml',
+    );
     expect(result.ok).toBe(true);
     if (result.ok) expect(validateJson('action', result.value)).toEqual({ ok: true });
   });

@@ -6,7 +6,17 @@ import { parsePipelineYaml } from '../src/pipeline-parse.js';
 import type { Pipeline } from '../src/pipeline-types.js';
 
 function action(name: string, o: Partial<ActionSpec> = {}): ActionSpec {
-  return { name, version: '1.0.0', description: 'test', inputs: {}, outputs: {}, runs: { command: 'true' }, files: [], caches: [], ...o };
+  return {
+    name,
+    version: '1.0.0',
+    description: 'test',
+    inputs: {},
+    outputs: {},
+    runs: { command: 'true' },
+    files: [],
+    caches: [],
+    ...o,
+  };
 }
 
 const deploy = action('acme/deploy', {
@@ -25,18 +35,24 @@ function parse(yaml: string): Pipeline {
   return r.value;
 }
 
-const lines = (issues: { file: string; line: number; col: number; severity: string; message: string; hint?: string }[]) => issues.map((i) => formatIssue({ ...i, severity: i.severity as 'error' | 'warning' }));
+const lines = (
+  issues: { file: string; line: number; col: number; severity: string; message: string; hint?: string }[],
+) => issues.map((i) => formatIssue({ ...i, severity: i.severity as 'error' | 'warning' }));
 
 describe('checkActionUsage', () => {
   it('names a missing required input at the step, with the input description', () => {
     const p = parse('version: "1"\nsteps:\n  - id: ship\n    uses: acme/deploy@^1\n    with:\n      mode: rolling\n');
     const r = checkActionUsage(p, new Map([['ship', deploy]]));
-    expect(lines(r.errors)).toEqual(['p.yml:3:5: error: step "ship": acme/deploy needs input "target" [steps.ship.with] — add it under with: (where to deploy)']);
+    expect(lines(r.errors)).toEqual([
+      'p.yml:3:5: error: step "ship": acme/deploy needs input "target" [steps.ship.with] — add it under with: (where to deploy)',
+    ]);
     expect(r.warnings).toEqual([]);
   });
 
   it('warns about an unknown input at its key, with the closest declared one', () => {
-    const p = parse('version: "1"\nsteps:\n  - id: ship\n    uses: acme/deploy@^1\n    with:\n      target: prod\n      replica: 3\n');
+    const p = parse(
+      'version: "1"\nsteps:\n  - id: ship\n    uses: acme/deploy@^1\n    with:\n      target: prod\n      replica: 3\n',
+    );
     const r = checkActionUsage(p, new Map([['ship', deploy]]));
     expect(r.errors).toEqual([]);
     expect(lines(r.warnings)).toEqual([
@@ -48,9 +64,19 @@ describe('checkActionUsage', () => {
     const p = parse(
       'version: "1"\nparams:\n  m: { type: string }\nsteps:\n  - id: a\n    uses: acme/deploy@^1\n    with: { target: x, mode: canary, legacy: "y" }\n  - id: b\n    uses: acme/deploy@^1\n    with: { target: x, mode: "${{ params.m }}" }\n',
     );
-    const r = checkActionUsage(p, new Map([['a', deploy], ['b', deploy]]));
-    expect(r.errors.map((e) => e.message)).toEqual(['step "a": input "mode" of acme/deploy must be one of "rolling", "blue-green", got "canary"']);
-    expect(r.warnings.map((e) => e.message)).toEqual(['step "a": input "legacy" of acme/deploy is deprecated: use mode instead']);
+    const r = checkActionUsage(
+      p,
+      new Map([
+        ['a', deploy],
+        ['b', deploy],
+      ]),
+    );
+    expect(r.errors.map((e) => e.message)).toEqual([
+      'step "a": input "mode" of acme/deploy must be one of "rolling", "blue-green", got "canary"',
+    ]);
+    expect(r.warnings.map((e) => e.message)).toEqual([
+      'step "a": input "legacy" of acme/deploy is deprecated: use mode instead',
+    ]);
   });
 
   it('warns where a later step reads an output the action does not declare, in both reference forms', () => {
@@ -70,8 +96,19 @@ describe('checkActionUsage', () => {
         '',
       ].join('\n'),
     );
-    const shell = action('caravan/shell', { inputs: { run: { type: 'string', required: true } }, outputs: { 'exit-code': { type: 'number' } }, dynamicOutputs: true });
-    const r = checkActionUsage(p, new Map([['ship', deploy], ['check', shell], ['erda', shell]]));
+    const shell = action('caravan/shell', {
+      inputs: { run: { type: 'string', required: true } },
+      outputs: { 'exit-code': { type: 'number' } },
+      dynamicOutputs: true,
+    });
+    const r = checkActionUsage(
+      p,
+      new Map([
+        ['ship', deploy],
+        ['check', shell],
+        ['erda', shell],
+      ]),
+    );
     expect(r.errors).toEqual([]);
     expect(lines(r.warnings)).toEqual([
       'p.yml:8:60: warning: steps.ship.outputs.urls: acme/deploy declares no output "urls"; it reads as an empty string unless the action sets it anyway [steps.check] — did you mean "url"?',
@@ -83,7 +120,14 @@ describe('checkActionUsage', () => {
     const p = parse(
       'version: "1"\nparams:\n  n: { type: string }\nsteps:\n  - id: a\n    uses: acme/deploy@^1\n    with: { target: [x], replicas: many }\n  - id: b\n    uses: acme/deploy@^1\n    with: { target: x, replicas: "3" }\n  - id: c\n    uses: acme/deploy@^1\n    with: { target: x, replicas: "${{ params.n }}" }\n',
     );
-    const r = checkActionUsage(p, new Map([['a', deploy], ['b', deploy], ['c', deploy]]));
+    const r = checkActionUsage(
+      p,
+      new Map([
+        ['a', deploy],
+        ['b', deploy],
+        ['c', deploy],
+      ]),
+    );
     expect(r.warnings.map((w) => w.message)).toEqual([
       'step "a": input "target" of acme/deploy is a string, got ["x"]',
       'step "a": input "replicas" of acme/deploy is a number, got "many"',

@@ -10,7 +10,9 @@ export function base64Fragments(secret: Buffer): string[] {
   forms.add(whole);
   forms.add(whole.replace(/=+$/, ''));
   for (let offset = 0; offset < 3; offset++) {
-    const shifted = Buffer.concat([Buffer.alloc(offset), secret]).toString('base64').replace(/=+$/, '');
+    const shifted = Buffer.concat([Buffer.alloc(offset), secret])
+      .toString('base64')
+      .replace(/=+$/, '');
     const first = Math.ceil((8 * offset) / 6);
     const end = Math.floor((8 * (offset + secret.length)) / 6);
     if (end > first) forms.add(shifted.slice(first, end));

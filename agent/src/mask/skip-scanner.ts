@@ -94,7 +94,11 @@ export class SkipScanner {
     // One loop per gram size, hash inlined: this loop is the masker's hot path.
     if (this.gram === 4) {
       while (j <= limit) {
-        const x = ((buf[j - 3] as number) << 24) | ((buf[j - 2] as number) << 16) | ((buf[j - 1] as number) << 8) | (buf[j] as number);
+        const x =
+          ((buf[j - 3] as number) << 24) |
+          ((buf[j - 2] as number) << 16) |
+          ((buf[j - 1] as number) << 8) |
+          (buf[j] as number);
         const h = Math.imul(x, GOLDEN) >>> hashShift;
         if ((((present[h >>> 5] as number) >>> (h & 31)) & 1) === 0) {
           j += maxShift;

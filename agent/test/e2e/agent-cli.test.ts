@@ -28,14 +28,21 @@ function task(context: Partial<TaskContext>): { dir: string; contextFile: string
 describe('caravan-agent (bundle, real processes)', () => {
   it('hands a piped stdin to the action as it is: input arriving late is read, not refused', async () => {
     const t = task({});
-    const r = await runAgent(agent, ['cat'], { contextFile: t.contextFile, stdin: { text: 'late input\n', delayMs: 300 } });
+    const r = await runAgent(agent, ['cat'], {
+      contextFile: t.contextFile,
+      stdin: { text: 'late input\n', delayMs: 300 },
+    });
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('late input\n');
     expect(r.code).toBe(0);
   });
 
   it('runs a shell action: env, masked streams, outputs from every source, commands, report', async () => {
-    const t = task({ secrets: { DEPLOY_KEY: SECRET, 'key.with-dots': 'dotted-secret-value' }, params: { 'target-env': 'prod', replicas: 3 }, env: { STAGE: 'e2e' } });
+    const t = task({
+      secrets: { DEPLOY_KEY: SECRET, 'key.with-dots': 'dotted-secret-value' },
+      params: { 'target-env': 'prod', replicas: 3 },
+      env: { STAGE: 'e2e' },
+    });
     const script = [
       'echo "target=$INPUT_TARGET_ENV replicas=$INPUT_REPLICAS stage=$STAGE workspace=$CARAVAN_WORKSPACE"',
       'echo "$DEPLOY_KEY"',
@@ -68,21 +75,36 @@ describe('caravan-agent (bundle, real processes)', () => {
     expect(r.stderr).not.toContain(SECRET);
     const report = r.report!;
     expect(report.status).toBe('success');
-    expect(report.outputs).toEqual({ 'from-stdout': 'a\nb', erda_line: '1', from_meta: '2', plain: '3', multi: 'first\nsecond' });
-    expect(report.annotations.map((a) => [a.level, a.message, a.file, a.line])).toEqual([['warning', 'careful', 'app.js', 4], ['error', 'it broke', 'app.js', 9]]);
+    expect(report.outputs).toEqual({
+      'from-stdout': 'a\nb',
+      erda_line: '1',
+      from_meta: '2',
+      plain: '3',
+      multi: 'first\nsecond',
+    });
+    expect(report.annotations.map((a) => [a.level, a.message, a.file, a.line])).toEqual([
+      ['warning', 'careful', 'app.js', 4],
+      ['error', 'it broke', 'app.js', 9],
+    ]);
     expect(report.errors).toEqual([{ kind: 'annotation', message: 'it broke', file: 'app.js', line: 9, col: 3 }]);
     expect(report.masked).toBeGreaterThanOrEqual(4);
     expect(readFileSync(t.reportFile, 'utf8')).not.toContain(SECRET);
   });
 
   it('reads the context from CARAVAN_CONTEXT and does not pass it on to the action', async () => {
-    const r = await runAgent(agent, ['sh', '-c', 'echo "ctx=${CARAVAN_CONTEXT:-none} who=$INPUT_WHO"'], { env: { CARAVAN_CONTEXT: JSON.stringify({ params: { who: 'inline' } }) } });
+    const r = await runAgent(agent, ['sh', '-c', 'echo "ctx=${CARAVAN_CONTEXT:-none} who=$INPUT_WHO"'], {
+      env: { CARAVAN_CONTEXT: JSON.stringify({ params: { who: 'inline' } }) },
+    });
     expect(r.stdout).toBe('ctx=none who=inline\n');
   });
 
   it('names the bad line of an outputs file and fails the task, keeping the exit code', async () => {
     const t = task({});
-    const r = await runAgent(agent, ['sh', '-c', 'echo ok=1 >> $CARAVAN_OUTPUT; printf "body<<END\\nno end\\n" >> $CARAVAN_OUTPUT'], t);
+    const r = await runAgent(
+      agent,
+      ['sh', '-c', 'echo ok=1 >> $CARAVAN_OUTPUT; printf "body<<END\\nno end\\n" >> $CARAVAN_OUTPUT'],
+      t,
+    );
     expect(r.code).toBe(0);
     expect(r.report).toMatchObject({ status: 'failed', outputs: { ok: '1' } });
     expect(r.report!.errors[0]!.message).toMatch(/^CARAVAN_OUTPUT:2: the heredoc for "body" is never closed/);
@@ -91,8 +113,20 @@ describe('caravan-agent (bundle, real processes)', () => {
 
   it('reports watched files that the action writes', async () => {
     const t = task({ watch: ['out/**/*.json'] });
-    const r = await runAgent(agent, ['sh', '-c', `mkdir -p out/a && echo '{"ok":true}' > out/a/r.json && echo skip > out/x.txt`], t);
-    expect(r.report!.files).toEqual([{ path: 'out/a/r.json', event: 'add', size: 12, sha256: expect.stringMatching(/^[0-9a-f]{64}$/), content: '{"ok":true}\n' }]);
+    const r = await runAgent(
+      agent,
+      ['sh', '-c', `mkdir -p out/a && echo '{"ok":true}' > out/a/r.json && echo skip > out/x.txt`],
+      t,
+    );
+    expect(r.report!.files).toEqual([
+      {
+        path: 'out/a/r.json',
+        event: 'add',
+        size: 12,
+        sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+        content: '{"ok":true}\n',
+      },
+    ]);
   });
 
   it('masks secrets in watched file content', async () => {
@@ -105,16 +139,26 @@ describe('caravan-agent (bundle, real processes)', () => {
     const t = task({ timeoutSeconds: 0.3, graceSeconds: 0.3 });
     const r = await runAgent(agent, ['sh', '-c', 'trap "" TERM; echo started; while :; do :; done'], t);
     expect(r.code).toBe(137);
-    expect(r.report).toMatchObject({ status: 'timeout', exitCode: null, signal: 'SIGKILL', errors: [{ kind: 'timeout' }] });
+    expect(r.report).toMatchObject({
+      status: 'timeout',
+      exitCode: null,
+      signal: 'SIGKILL',
+      errors: [{ kind: 'timeout' }],
+    });
     expect(r.stderr).toContain('[caravan-agent] timeout of 0.3s reached: sending SIGTERM, SIGKILL in 0.3s');
   });
 
   it('forwards SIGTERM to the action, which may clean up; exits with its code and writes the report', async () => {
     const t = task({});
-    const r = await runAgent(agent, ['sh', '-c', 'trap "echo cleaning up; exit 7" TERM; echo ready; while :; do sleep 0.05; done'], {
-      ...t,
-      onStart: (pid, out) => void eventually(() => out.stdout().includes('ready'), 'ready').then(() => process.kill(pid, 'SIGTERM')),
-    });
+    const r = await runAgent(
+      agent,
+      ['sh', '-c', 'trap "echo cleaning up; exit 7" TERM; echo ready; while :; do sleep 0.05; done'],
+      {
+        ...t,
+        onStart: (pid, out) =>
+          void eventually(() => out.stdout().includes('ready'), 'ready').then(() => process.kill(pid, 'SIGTERM')),
+      },
+    );
     expect(r.code).toBe(7);
     expect(r.stdout).toContain('cleaning up');
     expect(r.report).toMatchObject({ status: 'cancelled', exitCode: 7, errors: [{ kind: 'cancelled' }] });
@@ -131,7 +175,9 @@ describe('caravan-agent (bundle, real processes)', () => {
     const t = task({});
     const missing = await runAgent(agent, ['no-such-tool-xyz', '--flag'], t);
     expect(missing.code).toBe(127);
-    expect(missing.stderr).toContain('[caravan-agent] error: could not start the action: command not found: "no-such-tool-xyz"; install it in the image or fix PATH');
+    expect(missing.stderr).toContain(
+      '[caravan-agent] error: could not start the action: command not found: "no-such-tool-xyz"; install it in the image or fix PATH',
+    );
     expect(missing.report).toMatchObject({ status: 'error', errors: [{ kind: 'start' }] });
     writeFileSync(join(t.dir, 'run.sh'), '#!/bin/sh\necho hi\n', { mode: 0o644 });
     const denied = await runAgent(agent, ['./run.sh'], t);
@@ -155,7 +201,9 @@ describe('caravan-agent (bundle, real processes)', () => {
     expect(bad.report).toMatchObject({ status: 'error' });
     const noFolder = await runAgent(agent, ['true'], { reportFile: '/nonexistent/caravan/report.json' });
     expect(noFolder.code).toBe(2);
-    expect(noFolder.stderr).toContain('--report /nonexistent/caravan/report.json: the folder /nonexistent/caravan does not exist');
+    expect(noFolder.stderr).toContain(
+      '--report /nonexistent/caravan/report.json: the folder /nonexistent/caravan does not exist',
+    );
   });
 
   it('streams a huge single line through the masker, masking a secret at its end', async () => {
@@ -168,7 +216,23 @@ describe('caravan-agent (bundle, real processes)', () => {
 
   it.skipIf(!existsSync('/usr/bin/time'))('keeps memory bounded on a 100 MB line without newline', () => {
     const rss = join(mkdtempSync(join(tmpdir(), 'rss-')), 'rss');
-    const r = spawnSync('/usr/bin/time', ['-o', rss, '-f', '%M', process.execPath, agent, 'run', '--', 'sh', '-c', 'head -c 100000000 /dev/zero | tr "\\0" a'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const r = spawnSync(
+      '/usr/bin/time',
+      [
+        '-o',
+        rss,
+        '-f',
+        '%M',
+        process.execPath,
+        agent,
+        'run',
+        '--',
+        'sh',
+        '-c',
+        'head -c 100000000 /dev/zero | tr "\\0" a',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     expect(r.status).toBe(0);
     const peakMb = Number(readFileSync(rss, 'utf8').trim().split('\n').at(-1)) / 1024;
     expect(peakMb).toBeGreaterThan(10);
@@ -178,12 +242,28 @@ describe('caravan-agent (bundle, real processes)', () => {
   it('ships logs, events, files and the report to a real engine, in order', async () => {
     server = new EngineServer();
     const url = await server.start();
-    const t = task({ secrets: { S: SECRET }, callback: { url, token: 'tok-123456789' }, files: [{ name: 'result', path: 'result.txt' }], watch: ['*.log'] });
-    const r = await runAgent(agent, ['sh', '-c', 'for i in $(seq 1 3000); do echo "line $i $S"; done; echo built > result.txt; echo w > a.log; echo "::set-output name=x::1"; echo oops >&2'], t);
+    const t = task({
+      secrets: { S: SECRET },
+      callback: { url, token: 'tok-123456789' },
+      files: [{ name: 'result', path: 'result.txt' }],
+      watch: ['*.log'],
+    });
+    const r = await runAgent(
+      agent,
+      [
+        'sh',
+        '-c',
+        'for i in $(seq 1 3000); do echo "line $i $S"; done; echo built > result.txt; echo w > a.log; echo "::set-output name=x::1"; echo oops >&2',
+      ],
+      t,
+    );
     expect(r.code).toBe(0);
     const batches = server.json<LogBatch>('/logs');
     expect(batches.map((b) => b.seq)).toEqual(batches.map((_, i) => i + 1));
-    const stdoutLines = batches.flatMap((b) => b.entries).filter((e) => e.stream === 'stdout').map((e) => e.text);
+    const stdoutLines = batches
+      .flatMap((b) => b.entries)
+      .filter((e) => e.stream === 'stdout')
+      .map((e) => e.text);
     expect(stdoutLines.slice(0, 3000)).toEqual(Array.from({ length: 3000 }, (_, i) => `line ${i + 1} ***`));
     expect(batches.flatMap((b) => b.entries).some((e) => e.stream === 'stderr' && e.text === 'oops')).toBe(true);
     const events = server.json<EventBatch>('/events').flatMap((b) => b.events);
@@ -200,7 +280,10 @@ describe('caravan-agent (bundle, real processes)', () => {
   it('finishes the action with its own exit code when the engine is unreachable, spooling to disk', async () => {
     const t = task({ callback: { url: await deadUrl(), token: 'tok' } });
     const spool = join(t.dir, 'spool');
-    const r = await runAgent(agent, ['sh', '-c', 'echo working; exit 0'], { ...t, env: { CARAVAN_AGENT_SPOOL_DIR: spool, CARAVAN_AGENT_RETRY_MS: '5' } });
+    const r = await runAgent(agent, ['sh', '-c', 'echo working; exit 0'], {
+      ...t,
+      env: { CARAVAN_AGENT_SPOOL_DIR: spool, CARAVAN_AGENT_RETRY_MS: '5' },
+    });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('working\n');
     expect(r.report!.status).toBe('success');

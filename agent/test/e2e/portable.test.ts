@@ -37,12 +37,15 @@ describe('caravan-agent single executable', () => {
     const r = await runAgent(join(built.portable, 'caravan-agent'), ['sh', '-c', 'echo portable'], t);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('portable\n');
-    expect(readFileSync(join(built.portable, 'caravan-agent'), 'utf8')).toContain('lib/ld-linux-x86-64.so.2" --library-path');
+    expect(readFileSync(join(built.portable, 'caravan-agent'), 'utf8')).toContain(
+      'lib/ld-linux-x86-64.so.2" --library-path',
+    );
   });
 });
 
 describe.skipIf(!hasPodman)('caravan-agent in a busybox image without glibc (Podman)', () => {
-  const podman = (args: string[]) => execFileSync('podman', args, { env: podmanEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const podman = (args: string[]) =>
+    execFileSync('podman', args, { env: podmanEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
   // the busybox-only image the engine's container tests use, built once and kept (no dangling copies)
   let image: string;
@@ -54,10 +57,26 @@ describe.skipIf(!hasPodman)('caravan-agent in a busybox image without glibc (Pod
     const out = mkdtempSync(join(tmpdir(), 'agent-podman-'));
     chmodSync(out, 0o777);
     const context = JSON.stringify({ secrets: { S: SECRET }, params: { name: 'busybox' }, workdir: '/tmp' });
-    const script = 'test ! -e /lib/x86_64-linux-gnu/libc.so.6 && test ! -e /lib64/ld-linux-x86-64.so.2 && echo "no glibc"; echo "hello $INPUT_NAME $S"; echo "size=small" >> "$CARAVAN_OUTPUT"';
+    const script =
+      'test ! -e /lib/x86_64-linux-gnu/libc.so.6 && test ! -e /lib64/ld-linux-x86-64.so.2 && echo "no glibc"; echo "hello $INPUT_NAME $S"; echo "size=small" >> "$CARAVAN_OUTPUT"';
     const stdout = podman([
-      'run', '--rm', '-v', `${built.portable}:/caravan/agent:ro`, '-v', `${out}:/out`, '-e', `CARAVAN_CONTEXT=${context}`,
-      image, '/caravan/agent/caravan-agent', 'run', '--report', '/out/report.json', '--', 'sh', '-c', script,
+      'run',
+      '--rm',
+      '-v',
+      `${built.portable}:/caravan/agent:ro`,
+      '-v',
+      `${out}:/out`,
+      '-e',
+      `CARAVAN_CONTEXT=${context}`,
+      image,
+      '/caravan/agent/caravan-agent',
+      'run',
+      '--report',
+      '/out/report.json',
+      '--',
+      'sh',
+      '-c',
+      script,
     ]);
     expect(stdout).toBe('no glibc\nhello busybox ***\n');
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as AgentReport;

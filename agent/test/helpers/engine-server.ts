@@ -24,7 +24,13 @@ export class EngineServer {
           res.writeHead(503).end();
           return;
         }
-        this.received.push({ method: req.method!, path: req.url!, auth: req.headers.authorization, contentType: req.headers['content-type'], body });
+        this.received.push({
+          method: req.method!,
+          path: req.url!,
+          auth: req.headers.authorization,
+          contentType: req.headers['content-type'],
+          body,
+        });
         res.writeHead(this.status, { 'content-type': 'application/json' }).end('{}');
       });
     });

@@ -25,7 +25,10 @@ export interface AgentRunOptions {
 
 /** Spawns `node <bundle> run ... -- cmd args` (or an executable when `bundle` is one) and collects everything. */
 export function runAgent(agent: string, cmd: string[], o: AgentRunOptions = {}): Promise<AgentRun> {
-  const flags = [...(o.contextFile ? ['--context', o.contextFile] : []), ...(o.reportFile ? ['--report', o.reportFile] : [])];
+  const flags = [
+    ...(o.contextFile ? ['--context', o.contextFile] : []),
+    ...(o.reportFile ? ['--report', o.reportFile] : []),
+  ];
   const argv = o.rawArgs ?? ['run', ...flags, '--', ...cmd];
   const [file, args] = agent.endsWith('.cjs') ? [process.execPath, [agent, ...argv]] : [agent, argv];
   const env: Record<string, string> = { ...(process.env as Record<string, string>), ...o.env };
@@ -43,7 +46,10 @@ export function runAgent(agent: string, cmd: string[], o: AgentRunOptions = {}):
     child.once('error', reject);
     child.once('spawn', () => o.onStart?.(child.pid!, { stdout: () => stdout }));
     child.once('close', (code, signal) => {
-      const report = o.reportFile && existsSync(o.reportFile) ? (JSON.parse(readFileSync(o.reportFile, 'utf8')) as AgentReport) : undefined;
+      const report =
+        o.reportFile && existsSync(o.reportFile)
+          ? (JSON.parse(readFileSync(o.reportFile, 'utf8')) as AgentReport)
+          : undefined;
       resolve({ code, signal, stdout, stderr, report });
     });
   });

@@ -10,7 +10,7 @@ describe('encodings of a secret', () => {
     'literal value': secret,
     'base64 with padding': Buffer.from(secret).toString('base64'),
     'base64 without padding': Buffer.from(secret).toString('base64').replace(/=+$/, ''),
-    'base64url': Buffer.from(secret).toString('base64url'),
+    base64url: Buffer.from(secret).toString('base64url'),
     'hex, lower case': Buffer.from(secret).toString('hex'),
     'hex, upper case': Buffer.from(secret).toString('hex').toUpperCase(),
     encodeURIComponent: encodeURIComponent(secret),
@@ -20,7 +20,7 @@ describe('encodings of a secret', () => {
     'JSON string escaping': JSON.stringify(secret).slice(1, -1),
     'JSON with \\u escapes for non-ASCII': JSON.stringify(secret).slice(1, -1).replace('é', '\\u00e9'),
     "single-quoted shell ('\\'')": `'${secret.replace(/'/g, `'\\''`)}'`,
-    'single-quoted shell (\'"\'"\')': `'${secret.replace(/'/g, `'"'"'`)}'`,
+    "single-quoted shell ('\"'\"')": `'${secret.replace(/'/g, `'"'"'`)}'`,
     'double-quoted shell': `"${secret.replace(/[\\"$`]/g, '\\$&')}"`,
     'backslash-escaped shell word': secret.replace(/[ !"#$&'()*;<>?[\\\]^`{|}~]/g, '\\$&'),
     'XML escaping': secret.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;'),
@@ -36,7 +36,11 @@ describe('encodings of a secret', () => {
   for (const offset of [0, 1, 2]) {
     for (const alphabet of ['base64', 'base64url'] as const) {
       it(`masks a ${alphabet} secret at byte offset ${offset} inside a larger blob`, () => {
-        const blob = Buffer.concat([Buffer.from('header:'.repeat(3).slice(0, 9 + offset)), Buffer.from(secret), Buffer.from('trailer bytes')]);
+        const blob = Buffer.concat([
+          Buffer.from('header:'.repeat(3).slice(0, 9 + offset)),
+          Buffer.from(secret),
+          Buffer.from('trailer bytes'),
+        ]);
         const encoded = blob.toString(alphabet);
         const out = masker().maskString(`data=${encoded}\n`);
         expect(out).toContain('***');

@@ -9,11 +9,10 @@ import type { MaskStream } from '../../src/mask/mask-stream.js';
 import { SecretMasker } from '../../src/mask/masker.js';
 import { referenceMask, uncoveredBytes } from './reference-mask.js';
 
-const chars = fc.constantFrom(
-  ...'abcdefxyzABCXYZ0123456789 _-.:/=+%"\'\\$`!?&<>{}[]\té日€😀\n\r'.split(/(?:)/u),
-);
+const chars = fc.constantFrom(...'abcdefxyzABCXYZ0123456789 _-.:/=+%"\'\\$`!?&<>{}[]\té日€😀\n\r'.split(/(?:)/u));
 const text = (maxLength: number) => fc.array(chars, { maxLength }).map((a) => a.join(''));
-const secretOf = (minLength: number) => fc.array(chars, { minLength, maxLength: minLength + 24 }).map((a) => a.join(''));
+const secretOf = (minLength: number) =>
+  fc.array(chars, { minLength, maxLength: minLength + 24 }).map((a) => a.join(''));
 
 type Piece = { kind: 'text'; value: string } | { kind: 'secret'; index: number; form: number; pad: string };
 
@@ -85,7 +84,11 @@ function maskInChunks(secrets: string[], chunks: Buffer[]): Buffer {
 
 /** Decodes every base64 run of the output at all four alignments, both alphabets. */
 function base64Decodings(output: string): Buffer[] {
-  const runs = output.replace(/-/g, '+').replace(/_/g, '/').match(/[A-Za-z0-9+/]{4,}/g) ?? [];
+  const runs =
+    output
+      .replace(/-/g, '+')
+      .replace(/_/g, '/')
+      .match(/[A-Za-z0-9+/]{4,}/g) ?? [];
   return runs.flatMap((run) =>
     [0, 1, 2, 3].map((k) => {
       const body = run.slice(k);

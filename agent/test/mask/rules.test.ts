@@ -58,7 +58,13 @@ describe('the minimum length rule', () => {
 });
 
 describe('multi-line secrets', () => {
-  const pem = ['-----BEGIN KEY-----', 'MIIEvQIBADANBgkqhkiG9w0BAQ', 'short', 'aGVsbG8gd29ybGQgaGVsbG8', '-----END KEY-----'].join('\n');
+  const pem = [
+    '-----BEGIN KEY-----',
+    'MIIEvQIBADANBgkqhkiG9w0BAQ',
+    'short',
+    'aGVsbG8gd29ybGQgaGVsbG8',
+    '-----END KEY-----',
+  ].join('\n');
 
   it('masks the whole secret as one ***', () => {
     expect(createMasker([pem]).maskString(`key:\n${pem}\ndone`)).toBe('key:\n***\ndone');
@@ -85,7 +91,9 @@ describe('multi-line secrets', () => {
 
 describe('bad secrets', () => {
   it('refuses a secret that is not a string, without echoing it', () => {
-    expect(() => createMasker(['ok-value', 42 as unknown as string])).toThrow(/secret #2 is a number, expected a string/);
+    expect(() => createMasker(['ok-value', 42 as unknown as string])).toThrow(
+      /secret #2 is a number, expected a string/,
+    );
   });
 
   it('masks a secret over the size limit line by line', () => {
@@ -102,7 +110,9 @@ describe('bad secrets', () => {
     } catch (error) {
       message = (error as Error).message;
     }
-    expect(message).toMatch(/secret #1 has a line of 120 bytes, over the limit of 64 bytes; shorten it or raise maxSecretBytes/);
+    expect(message).toMatch(
+      /secret #1 has a line of 120 bytes, over the limit of 64 bytes; shorten it or raise maxSecretBytes/,
+    );
     expect(message).not.toContain('S3CR3T');
   });
 });

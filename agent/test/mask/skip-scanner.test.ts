@@ -36,7 +36,9 @@ describe('SkipScanner', () => {
           fc.array(bytesOf('abc', min, max), { minLength: 1, maxLength: 30 }),
           fc.array(fc.oneof(bytesOf('abcd', 0, 30), fc.nat()), { maxLength: 20 }),
           (patterns, parts) => {
-            const text = Buffer.concat(parts.map((p) => (typeof p === 'number' ? (patterns[p % patterns.length] as Buffer) : p)));
+            const text = Buffer.concat(
+              parts.map((p) => (typeof p === 'number' ? (patterns[p % patterns.length] as Buffer) : p)),
+            );
             expect(scanned(text, patterns)).toEqual(naive(text, patterns));
           },
         ),

@@ -78,7 +78,9 @@ describe('secrets added at run time', () => {
 describe('holding back only what could start a secret', () => {
   it('emits a finished line at once instead of waiting for more output', () => {
     const stream = createMasker(['a-long-secret-value-0123456789']).stream();
-    expect(stream.push(Buffer.from('waiting for the deployment...\n')).toString()).toBe('waiting for the deployment...\n');
+    expect(stream.push(Buffer.from('waiting for the deployment...\n')).toString()).toBe(
+      'waiting for the deployment...\n',
+    );
   });
 
   it('holds back a tail that could be the start of a secret, and only that', () => {
@@ -138,7 +140,12 @@ describe('memory stays bounded on a line without newline', () => {
   it('masks secrets scattered in a long line pushed in pipe-sized chunks', () => {
     const secrets = ['needle-one-xyz', 'second/needle+here'];
     const parts: string[] = [];
-    for (let i = 0; i < 2000; i++) parts.push('filler text '.repeat(i % 50), secrets[i % 2] as string, Buffer.from(`${i}${secrets[0]}`).toString('base64'));
+    for (let i = 0; i < 2000; i++)
+      parts.push(
+        'filler text '.repeat(i % 50),
+        secrets[i % 2] as string,
+        Buffer.from(`${i}${secrets[0]}`).toString('base64'),
+      );
     const input = Buffer.from(parts.join(''));
     const chunks: Buffer[] = [];
     for (let at = 0; at < input.length; at += 65536) chunks.push(input.subarray(at, at + 65536));
@@ -163,7 +170,7 @@ describe('misuse', () => {
     expect(masker.maskString('plain')).toBe('plain');
   });
 
-  it('never writes into the caller\'s chunk, large or small', () => {
+  it("never writes into the caller's chunk, large or small", () => {
     for (const size of [10, 100_000]) {
       const stream = createMasker(['abcd-secret']).stream();
       const chunk = Buffer.from(`x abcd-secret y ${'z'.repeat(size)} abcd-secret`);

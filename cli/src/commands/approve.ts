@@ -5,7 +5,10 @@ import { caravanHome } from '../../../engine-lite/src/paths.js';
 export default class Approve extends Command {
   static override description = 'Approve (or --reject) a step waiting in caravan/approval';
 
-  static override examples = ['<%= config.bin %> approve RUN deploy --comment "checked the diff"', '<%= config.bin %> approve RUN deploy --reject'];
+  static override examples = [
+    '<%= config.bin %> approve RUN deploy --comment "checked the diff"',
+    '<%= config.bin %> approve RUN deploy --reject',
+  ];
 
   static override args = {
     run: Args.string({ description: 'the run id', required: true }),
@@ -20,7 +23,10 @@ export default class Approve extends Command {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Approve);
     try {
-      const { path, approval } = writeApproval(caravanHome(), args.run, args.step, { reject: flags.reject, comment: flags.comment });
+      const { path, approval } = writeApproval(caravanHome(), args.run, args.step, {
+        reject: flags.reject,
+        comment: flags.comment,
+      });
       process.stdout.write(`${approval.decision} ${args.run} ${args.step} (${path})\n`);
     } catch (err) {
       process.stderr.write(`${(err as Error).message}\n`);

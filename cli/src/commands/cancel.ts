@@ -3,7 +3,8 @@ import { openStore } from '../../../engine-lite/src/cli-support/open.js';
 import { cancelRun } from '../../../engine-lite/src/cli-support/cancel.js';
 
 export default class Cancel extends Command {
-  static override description = 'Cancel a run: the engine driving it stops its running steps; a run without a live engine is cancelled at once';
+  static override description =
+    'Cancel a run: the engine driving it stops its running steps; a run without a live engine is cancelled at once';
 
   static override args = { id: Args.string({ description: 'the run id', required: true }) };
 

@@ -20,14 +20,17 @@ async function askToken(): Promise<string> {
 }
 
 export default class Login extends Command {
-  static override description = 'Store a registry token in $CARAVAN_HOME/credentials.json (mode 0600) after checking it with the registry';
+  static override description =
+    'Store a registry token in $CARAVAN_HOME/credentials.json (mode 0600) after checking it with the registry';
   static override examples = [
     'echo "$TOKEN" | <%= config.bin %> login --registry http://127.0.0.1:4873',
     '<%= config.bin %> login --registry https://registry.example.com   # prompts for the token',
   ];
   static override flags = {
     registry: Flags.string({ description: 'registry URL (default: CARAVAN_REGISTRY, then the current login)' }),
-    token: Flags.string({ description: 'the token; read from stdin (or prompted for) when omitted, which keeps it out of the shell history' }),
+    token: Flags.string({
+      description: 'the token; read from stdin (or prompted for) when omitted, which keeps it out of the shell history',
+    }),
   };
 
   async run(): Promise<void> {
@@ -36,11 +39,14 @@ export default class Login extends Command {
     try {
       const { url } = registryConfig({ registry: flags.registry }, { ...process.env, CARAVAN_TOKEN: '' });
       const token = flags.token?.trim() || (await askToken());
-      if (!token) throw new Error('no token given: pass --token, or pipe it into stdin (`echo "$TOKEN" | caravan login`)');
+      if (!token)
+        throw new Error('no token given: pass --token, or pipe it into stdin (`echo "$TOKEN" | caravan login`)');
       client = new RegistryClient({ url, token });
       const me = await client.whoami().catch((err: unknown) => {
         if (err instanceof RegistryError && (err.status === 401 || err.status === 403)) {
-          throw new Error(`the registry at ${url} refused the token (${err.message}); nothing was stored — check the token or create a new one`);
+          throw new Error(
+            `the registry at ${url} refused the token (${err.message}); nothing was stored — check the token or create a new one`,
+          );
         }
         throw err;
       });

@@ -20,7 +20,9 @@ export default class Logs extends Command {
         return;
       }
       if (args.step !== undefined && !run.pipeline.steps.some((s) => s.id === args.step)) {
-        process.stderr.write(`run ${args.id} has no step "${args.step}" (steps: ${run.pipeline.steps.map((s) => s.id).join(', ')})\n`);
+        process.stderr.write(
+          `run ${args.id} has no step "${args.step}" (steps: ${run.pipeline.steps.map((s) => s.id).join(', ')})\n`,
+        );
         process.exitCode = 1;
         return;
       }

@@ -2,18 +2,29 @@ import { Args, Command, Flags } from '@oclif/core';
 import { EngineError } from '../../../engine-lite/src/engine.js';
 import { openEngine } from '../../../engine-lite/src/cli-support/open.js';
 import { driveRun } from '../../../engine-lite/src/cli-support/session.js';
-import { engineSettings, executorLimitFlag, isSettingsError, registryFlags, type EngineSettings } from '../lib/engine-flags.js';
+import {
+  engineSettings,
+  executorLimitFlag,
+  isSettingsError,
+  registryFlags,
+  type EngineSettings,
+} from '../lib/engine-flags.js';
 import { gatherSecrets } from '../../../engine-lite/src/secrets.js';
 
 export default class Resume extends Command {
-  static override description = 'Continue a run whose engine stopped: finished steps keep their results, running ones are re-attached or retried';
+  static override description =
+    'Continue a run whose engine stopped: finished steps keep their results, running ones are re-attached or retried';
 
   static override examples = ['<%= config.bin %> resume lq3x9a2b-1f2e3d'];
 
   static override args = { id: Args.string({ description: 'the run id', required: true }) };
 
   static override flags = {
-    secret: Flags.string({ char: 's', description: 'a secret, NAME=VALUE (secrets are never stored: give them again)', multiple: true }),
+    secret: Flags.string({
+      char: 's',
+      description: 'a secret, NAME=VALUE (secrets are never stored: give them again)',
+      multiple: true,
+    }),
     'secrets-file': Flags.string({ description: 'secrets from a dotenv or JSON file' }),
     webhook: Flags.string({ description: 'POST run and step events to this URL (repeatable)', multiple: true }),
     ...executorLimitFlag,
@@ -31,7 +42,12 @@ export default class Resume extends Command {
       if (!isSettingsError(err)) throw err;
       this.error(err.message, { exit: 2 });
     }
-    const engine = await openEngine({ secrets, webhooks: flags.webhook, callbackHost: flags['callback-host'], ...settings });
+    const engine = await openEngine({
+      secrets,
+      webhooks: flags.webhook,
+      callbackHost: flags['callback-host'],
+      ...settings,
+    });
     try {
       const run = await engine.store.getRun(args.id);
       if (!run) {

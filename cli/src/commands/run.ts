@@ -5,11 +5,18 @@ import { EngineError } from '../../../engine-lite/src/engine.js';
 import { openEngine } from '../../../engine-lite/src/cli-support/open.js';
 import { driveRun } from '../../../engine-lite/src/cli-support/session.js';
 import { ParamsError, resolveParams } from '../../../engine-lite/src/params.js';
-import { engineSettings, executorLimitFlag, isSettingsError, registryFlags, type EngineSettings } from '../lib/engine-flags.js';
+import {
+  engineSettings,
+  executorLimitFlag,
+  isSettingsError,
+  registryFlags,
+  type EngineSettings,
+} from '../lib/engine-flags.js';
 import { gatherSecrets, parseAssignment, SecretsError } from '../../../engine-lite/src/secrets.js';
 
 export default class Run extends Command {
-  static override description = 'Run a pipeline.yml: prints the run id, then progress; exit 0 only when every step succeeded (2: invalid pipeline)';
+  static override description =
+    'Run a pipeline.yml: prints the run id, then progress; exit 0 only when every step succeeded (2: invalid pipeline)';
 
   static override examples = [
     '<%= config.bin %> run examples/hello/pipeline.yml',
@@ -20,15 +27,35 @@ export default class Run extends Command {
 
   static override flags = {
     param: Flags.string({ char: 'p', description: 'a pipeline parameter, NAME=VALUE (repeatable)', multiple: true }),
-    secret: Flags.string({ char: 's', description: 'a secret, NAME=VALUE (repeatable); also env CARAVAN_SECRET_<NAME>', multiple: true }),
+    secret: Flags.string({
+      char: 's',
+      description: 'a secret, NAME=VALUE (repeatable); also env CARAVAN_SECRET_<NAME>',
+      multiple: true,
+    }),
     'secrets-file': Flags.string({ description: 'secrets from a dotenv or JSON file' }),
-    executor: Flags.string({ char: 'e', description: 'where steps run: process (default), docker or k8s', default: 'process' }),
-    concurrency: Flags.integer({ char: 'c', description: 'most steps running at once (default: CPU count × 2)', min: 1 }),
-    webhook: Flags.string({ description: 'POST run and step events to this URL, signed with CARAVAN_WEBHOOK_SECRET (repeatable)', multiple: true }),
-    image: Flags.string({ description: 'image for container steps whose action names none, e.g. a Node image for the built-ins (env CARAVAN_DEFAULT_IMAGE)' }),
+    executor: Flags.string({
+      char: 'e',
+      description: 'where steps run: process (default), docker or k8s',
+      default: 'process',
+    }),
+    concurrency: Flags.integer({
+      char: 'c',
+      description: 'most steps running at once (default: CPU count × 2)',
+      min: 1,
+    }),
+    webhook: Flags.string({
+      description: 'POST run and step events to this URL, signed with CARAVAN_WEBHOOK_SECRET (repeatable)',
+      multiple: true,
+    }),
+    image: Flags.string({
+      description:
+        'image for container steps whose action names none, e.g. a Node image for the built-ins (env CARAVAN_DEFAULT_IMAGE)',
+    }),
     ...executorLimitFlag,
     ...registryFlags,
-    'callback-host': Flags.string({ description: 'address of the engine callback API (default 127.0.0.1; 0.0.0.0 for containers)' }),
+    'callback-host': Flags.string({
+      description: 'address of the engine callback API (default 127.0.0.1; 0.0.0.0 for containers)',
+    }),
   };
 
   async run(): Promise<void> {
@@ -57,12 +84,23 @@ export default class Run extends Command {
       }
       throw err;
     }
-    const engine = await openEngine({ secrets, webhooks: flags.webhook, callbackHost: flags['callback-host'], concurrency: flags.concurrency, defaultImage: flags.image, ...settings });
+    const engine = await openEngine({
+      secrets,
+      webhooks: flags.webhook,
+      callbackHost: flags['callback-host'],
+      concurrency: flags.concurrency,
+      defaultImage: flags.image,
+      ...settings,
+    });
     try {
       let run;
       try {
         run = await engine.createRun({
-          pipeline: parsed.value, source: await readFile(args.file, 'utf8'), params, executor: flags.executor, concurrency: flags.concurrency,
+          pipeline: parsed.value,
+          source: await readFile(args.file, 'utf8'),
+          params,
+          executor: flags.executor,
+          concurrency: flags.concurrency,
           warn: (w) => process.stderr.write(`${formatIssue(w)}\n`),
         });
       } catch (err) {

@@ -7,12 +7,19 @@ import { ExecutorLimitError, parseExecutorLimits } from '../../../engine-lite/sr
 import { optionalRegistryConfig, RegistryConfigError, type RegistryConfig } from './registry-config.js';
 
 export const registryFlags = {
-  registry: Flags.string({ description: 'registry that actions resolve from (default: CARAVAN_REGISTRY, then `caravan login`)' }),
-  token: Flags.string({ description: 'registry token (default: CARAVAN_REGISTRY_TOKEN, CARAVAN_TOKEN, then `caravan login`)' }),
+  registry: Flags.string({
+    description: 'registry that actions resolve from (default: CARAVAN_REGISTRY, then `caravan login`)',
+  }),
+  token: Flags.string({
+    description: 'registry token (default: CARAVAN_REGISTRY_TOKEN, CARAVAN_TOKEN, then `caravan login`)',
+  }),
 };
 
 export const executorLimitFlag = {
-  'executor-limit': Flags.string({ description: 'most steps of one executor running at once, KIND=N, e.g. docker=2 (repeatable)', multiple: true }),
+  'executor-limit': Flags.string({
+    description: 'most steps of one executor running at once, KIND=N, e.g. docker=2 (repeatable)',
+    multiple: true,
+  }),
 };
 
 export interface EngineSettings {
@@ -22,8 +29,15 @@ export interface EngineSettings {
 }
 
 /** Throws RegistryConfigError or ExecutorLimitError (see isSettingsError) with what to fix. */
-export function engineSettings(flags: { registry?: string | undefined; token?: string | undefined; 'executor-limit'?: string[] | undefined }): EngineSettings {
-  return { registry: optionalRegistryConfig(flags) ?? null, executorLimits: parseExecutorLimits(flags['executor-limit'] ?? []) };
+export function engineSettings(flags: {
+  registry?: string | undefined;
+  token?: string | undefined;
+  'executor-limit'?: string[] | undefined;
+}): EngineSettings {
+  return {
+    registry: optionalRegistryConfig(flags) ?? null,
+    executorLimits: parseExecutorLimits(flags['executor-limit'] ?? []),
+  };
 }
 
 export function isSettingsError(err: unknown): err is Error {

@@ -42,14 +42,26 @@ function readCredentials(env: NodeJS.ProcessEnv): Credentials {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { registries: {} };
-    throw new RegistryConfigError(`cannot read ${path}: ${(err as Error).message}; fix its permissions or run \`caravan login\` again`);
+    throw new RegistryConfigError(
+      `cannot read ${path}: ${(err as Error).message}; fix its permissions or run \`caravan login\` again`,
+    );
   }
   try {
     const parsed = JSON.parse(text) as Partial<Credentials>;
-    if (!parsed || typeof parsed !== 'object' || (parsed.registries !== undefined && typeof parsed.registries !== 'object')) throw new Error('not an object');
-    return { ...(typeof parsed.default === 'string' ? { default: parsed.default } : {}), registries: parsed.registries ?? {} };
+    if (
+      !parsed ||
+      typeof parsed !== 'object' ||
+      (parsed.registries !== undefined && typeof parsed.registries !== 'object')
+    )
+      throw new Error('not an object');
+    return {
+      ...(typeof parsed.default === 'string' ? { default: parsed.default } : {}),
+      registries: parsed.registries ?? {},
+    };
   } catch {
-    throw new RegistryConfigError(`${path} is not valid credentials JSON; delete it and run \`caravan login --registry URL\` again`);
+    throw new RegistryConfigError(
+      `${path} is not valid credentials JSON; delete it and run \`caravan login --registry URL\` again`,
+    );
   }
 }
 
@@ -67,7 +79,8 @@ function checkUrl(url: string, from: string): string {
 }
 
 export function registryConfig(flags: RegistryFlags = {}, env: NodeJS.ProcessEnv = process.env): RegistryConfig {
-  const nonEmpty = (v: string | undefined): string | undefined => (v !== undefined && v.trim() !== '' ? v.trim() : undefined);
+  const nonEmpty = (v: string | undefined): string | undefined =>
+    v !== undefined && v.trim() !== '' ? v.trim() : undefined;
   let creds: Credentials | undefined;
   const credentials = (): Credentials => (creds ??= readCredentials(env));
   const fromFlag = nonEmpty(flags.registry);
@@ -88,15 +101,28 @@ export function registryConfig(flags: RegistryFlags = {}, env: NodeJS.ProcessEnv
  * (then only built-in and local actions resolve). `CARAVAN_REGISTRY_TOKEN` is the engine's own name
  * for the token and comes before `CARAVAN_TOKEN`.
  */
-export function optionalRegistryConfig(flags: RegistryFlags = {}, env: NodeJS.ProcessEnv = process.env): RegistryConfig | undefined {
+export function optionalRegistryConfig(
+  flags: RegistryFlags = {},
+  env: NodeJS.ProcessEnv = process.env,
+): RegistryConfig | undefined {
   const given = (v: string | undefined) => v !== undefined && v.trim() !== '';
-  if (!given(flags.registry) && !given(env.CARAVAN_REGISTRY) && readCredentials(env).default === undefined) return undefined;
-  const token = given(flags.token) ? flags.token : given(env.CARAVAN_REGISTRY_TOKEN) ? env.CARAVAN_REGISTRY_TOKEN : undefined;
+  if (!given(flags.registry) && !given(env.CARAVAN_REGISTRY) && readCredentials(env).default === undefined)
+    return undefined;
+  const token = given(flags.token)
+    ? flags.token
+    : given(env.CARAVAN_REGISTRY_TOKEN)
+      ? env.CARAVAN_REGISTRY_TOKEN
+      : undefined;
   return registryConfig({ registry: flags.registry, token }, env);
 }
 
 /** Stores a token for `url` (and makes it the default registry) in a file only its owner can read. */
-export function saveCredentials(url: string, token: string, user: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+export function saveCredentials(
+  url: string,
+  token: string,
+  user: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   const key = checkUrl(url, 'login');
   const path = credentialsPath(env);
   const creds = readCredentials(env);

@@ -24,7 +24,9 @@ export function listActionFiles(dir: string, rel = ''): string[] {
 export function folderIntegrity(dir: string): string {
   const listing = createHash('sha512');
   for (const path of listActionFiles(dir).sort()) {
-    const content = createHash('sha512').update(readFileSync(join(dir, path))).digest('hex');
+    const content = createHash('sha512')
+      .update(readFileSync(join(dir, path)))
+      .digest('hex');
     listing.update(`${path}\0${content}\n`);
   }
   return `sha512-${listing.digest('base64')}`;

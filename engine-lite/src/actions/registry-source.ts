@@ -17,13 +17,21 @@ export class RegistryActionSource implements RemoteActionSource {
 
   async fetch(name: string, range: string): Promise<LoadedAction> {
     const f = await this.client.fetchAction(name, range || '*');
-    return { resolved: { name, range, version: f.version, integrity: f.integrity, source: 'registry' }, spec: loadActionSpec(join(f.dir, 'action.yml')), dir: f.dir };
+    return {
+      resolved: { name, range, version: f.version, integrity: f.integrity, source: 'registry' },
+      spec: loadActionSpec(join(f.dir, 'action.yml')),
+      dir: f.dir,
+    };
   }
 
   /** By integrity: the cached copy when present, else the registry; the client verifies the bytes. */
   async fetchExact(resolved: ResolvedAction): Promise<LoadedAction> {
     const f = await this.client.fetchAction(resolved.name, resolved.integrity);
-    return { resolved: { ...resolved, version: f.version, integrity: f.integrity }, spec: loadActionSpec(join(f.dir, 'action.yml')), dir: f.dir };
+    return {
+      resolved: { ...resolved, version: f.version, integrity: f.integrity },
+      spec: loadActionSpec(join(f.dir, 'action.yml')),
+      dir: f.dir,
+    };
   }
 
   async close(): Promise<void> {

@@ -49,7 +49,10 @@ export function builtinActionsDir(start = dirname(fileURLToPath(import.meta.url)
 export class DefaultActionResolver implements ActionResolver {
   private readonly cache = new Map<string, LoadedAction>();
 
-  constructor(private readonly builtinDir: string | undefined, private readonly remote?: RemoteActionSource) {}
+  constructor(
+    private readonly builtinDir: string | undefined,
+    private readonly remote?: RemoteActionSource,
+  ) {}
 
   async resolve(name: string, range: string): Promise<LoadedAction> {
     const key = `${name}@${range}`;
@@ -61,7 +64,10 @@ export class DefaultActionResolver implements ActionResolver {
   }
 
   async load(resolved: ResolvedAction): Promise<LoadedAction> {
-    const loaded = resolved.source === 'builtin' ? this.builtin(resolved.name, resolved.version) : await this.remoteOrFail(resolved.name).fetchExact(resolved);
+    const loaded =
+      resolved.source === 'builtin'
+        ? this.builtin(resolved.name, resolved.version)
+        : await this.remoteOrFail(resolved.name).fetchExact(resolved);
     if (loaded.resolved.integrity !== resolved.integrity) {
       throw new ActionResolveError(
         `${resolved.name}@${resolved.version} changed since the run started (integrity ${loaded.resolved.integrity.slice(0, 20)}… instead of ${resolved.integrity.slice(0, 20)}…): start a new run instead of resuming`,
@@ -72,7 +78,10 @@ export class DefaultActionResolver implements ActionResolver {
 
   private builtin(name: string, range: string): LoadedAction {
     const short = name.slice('caravan/'.length);
-    if (!this.builtinDir) throw new ActionResolveError(`built-in actions not found (no marketplace/actions folder next to caravan): cannot run ${name}`);
+    if (!this.builtinDir)
+      throw new ActionResolveError(
+        `built-in actions not found (no marketplace/actions folder next to caravan): cannot run ${name}`,
+      );
     const dir = join(this.builtinDir, short);
     const file = join(dir, 'action.yml');
     if (!/^[a-z0-9][a-z0-9-]*$/.test(short) || !existsSync(file)) {
@@ -81,16 +90,25 @@ export class DefaultActionResolver implements ActionResolver {
     const spec = loadActionSpec(file);
     if (spec.name !== name) throw new ActionResolveError(`${file} names itself ${spec.name}, not ${name}`);
     const validRange = semver.validRange(range || '*');
-    if (!validRange) throw new ActionResolveError(`${name}@${range}: "${range}" is not a valid version range (e.g. ^1, 1.2.x, 1.0.0)`);
+    if (!validRange)
+      throw new ActionResolveError(`${name}@${range}: "${range}" is not a valid version range (e.g. ^1, 1.2.x, 1.0.0)`);
     if (!semver.satisfies(spec.version, validRange, { includePrerelease: true })) {
-      throw new ActionResolveError(`${name}@${range}: the built-in version is ${spec.version}, which does not satisfy ${range}`);
+      throw new ActionResolveError(
+        `${name}@${range}: the built-in version is ${spec.version}, which does not satisfy ${range}`,
+      );
     }
-    return { resolved: { name, range, version: spec.version, integrity: folderIntegrity(dir), source: 'builtin' }, spec, dir };
+    return {
+      resolved: { name, range, version: spec.version, integrity: folderIntegrity(dir), source: 'builtin' },
+      spec,
+      dir,
+    };
   }
 
   private remoteOrFail(name: string): RemoteActionSource {
     if (!this.remote) {
-      throw new ActionResolveError(`${name} is not a built-in action and no registry is configured: run \`caravan login --registry URL\`, pass --registry URL or set CARAVAN_REGISTRY (built-ins are caravan/*)`);
+      throw new ActionResolveError(
+        `${name} is not a built-in action and no registry is configured: run \`caravan login --registry URL\`, pass --registry URL or set CARAVAN_REGISTRY (built-ins are caravan/*)`,
+      );
     }
     return this.remote;
   }

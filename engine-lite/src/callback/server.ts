@@ -41,7 +41,10 @@ export interface CallbackServerOptions {
 }
 
 class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -55,7 +58,10 @@ export class CallbackServer {
   private readonly grants = new Map<string, TaskGrant>();
   private baseUrl = '';
 
-  constructor(private readonly handlers: CallbackHandlers, private readonly opts: CallbackServerOptions = {}) {}
+  constructor(
+    private readonly handlers: CallbackHandlers,
+    private readonly opts: CallbackServerOptions = {},
+  ) {}
 
   async listen(): Promise<void> {
     const server = await this.serve(this.opts.port ?? 0);
@@ -89,7 +95,8 @@ export class CallbackServer {
    * Returns whether that port could be had (false: the agent's logs stay in its spool).
    */
   async regrant(grant: TaskGrant, port: number): Promise<boolean> {
-    if (!/^[0-9a-f]{64}$/.test(grant.tokenSha256)) throw new Error(`task ${grant.taskId}: the recorded token digest is not a sha256`);
+    if (!/^[0-9a-f]{64}$/.test(grant.tokenSha256))
+      throw new Error(`task ${grant.taskId}: the recorded token digest is not a sha256`);
     this.grants.set(grant.taskId, grant);
     if (port === this.port || this.extra.has(port)) return true;
     try {
@@ -133,7 +140,11 @@ export class CallbackServer {
     try {
       const path = (req.url ?? '').split('?')[0] ?? '';
       const m = ROUTE.exec(path);
-      if (!m) throw new HttpError(404, `no such route ${req.method} ${path}; routes are /api/tasks/<taskId>/{logs,events,report,files/<name>}`);
+      if (!m)
+        throw new HttpError(
+          404,
+          `no such route ${req.method} ${path}; routes are /api/tasks/<taskId>/{logs,events,report,files/<name>}`,
+        );
       const [, taskId, route, fileName] = m as unknown as [string, string, string, string | undefined];
       const grant = this.authorize(req, taskId);
       if (fileName !== undefined) {

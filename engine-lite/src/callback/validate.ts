@@ -7,7 +7,8 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object
 
 function seqOf(body: Record<string, unknown>): number {
   const seq = body.seq;
-  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) throw new BadBody('seq must be a positive integer');
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1)
+    throw new BadBody('seq must be a positive integer');
   return seq;
 }
 
@@ -19,7 +20,11 @@ export function parseLogBatch(body: unknown): LogBatch {
     if (!isObj(e) || typeof e.text !== 'string' || !['stdout', 'stderr', 'agent'].includes(String(e.stream))) {
       throw new BadBody(`entries[${i}] must be {stream: stdout|stderr|agent, text: string, ts: number}`);
     }
-    return { stream: e.stream as LogBatch['entries'][number]['stream'], text: e.text, ts: typeof e.ts === 'number' ? e.ts : Date.now() };
+    return {
+      stream: e.stream as LogBatch['entries'][number]['stream'],
+      text: e.text,
+      ts: typeof e.ts === 'number' ? e.ts : Date.now(),
+    };
   });
   return { seq, entries };
 }
@@ -40,16 +45,21 @@ export function parseReport(body: unknown): AgentReport {
   if (!isObj(body)) throw new BadBody('expected a JSON object (the agent report)');
   if (!STATUSES.has(String(body.status))) throw new BadBody(`status must be one of ${[...STATUSES].join(', ')}`);
   const outputs = body.outputs ?? {};
-  if (!isObj(outputs) || Object.values(outputs).some((v) => typeof v !== 'string')) throw new BadBody('outputs must be an object of strings');
+  if (!isObj(outputs) || Object.values(outputs).some((v) => typeof v !== 'string'))
+    throw new BadBody('outputs must be an object of strings');
   if (body.errors !== undefined && !Array.isArray(body.errors)) throw new BadBody('errors must be an array');
   const exitCode = body.exitCode;
-  if (exitCode !== null && exitCode !== undefined && typeof exitCode !== 'number') throw new BadBody('exitCode must be a number or null');
+  if (exitCode !== null && exitCode !== undefined && typeof exitCode !== 'number')
+    throw new BadBody('exitCode must be a number or null');
   return {
     status: body.status as AgentReport['status'],
     exitCode: (exitCode ?? null) as number | null,
     signal: typeof body.signal === 'string' ? body.signal : null,
     outputs: outputs as Record<string, string>,
-    errors: ((body.errors as unknown[] | undefined) ?? []).filter(isObj).map((e) => ({ message: String(e.message ?? ''), kind: (e.kind ?? 'internal') as AgentReport['errors'][number]['kind'] })),
+    errors: ((body.errors as unknown[] | undefined) ?? []).filter(isObj).map((e) => ({
+      message: String(e.message ?? ''),
+      kind: (e.kind ?? 'internal') as AgentReport['errors'][number]['kind'],
+    })),
     warnings: Array.isArray(body.warnings) ? body.warnings.map(String) : [],
     annotations: Array.isArray(body.annotations) ? (body.annotations as AgentReport['annotations']) : [],
     files: Array.isArray(body.files) ? (body.files as AgentReport['files']) : [],

@@ -7,7 +7,11 @@ import { ProcessExecutor, isAlive } from '../executors/process.js';
 import { enginePaths, caravanHome } from '../paths.js';
 import type { EngineStore } from '../store/types.js';
 
-export async function cancelRun(store: EngineStore, runId: string, env: NodeJS.ProcessEnv = process.env): Promise<{ ok: boolean; message: string }> {
+export async function cancelRun(
+  store: EngineStore,
+  runId: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ ok: boolean; message: string }> {
   const run = await store.getRun(runId);
   if (!run) return { ok: false, message: `no run ${runId}: see caravan runs list` };
   if (run.status === 'success' || run.status === 'failed' || run.status === 'cancelled' || run.status === 'error') {
@@ -20,10 +24,22 @@ export async function cancelRun(store: EngineStore, runId: string, env: NodeJS.P
   const executor = new ProcessExecutor({ stateDir: enginePaths(caravanHome(env)).tasks, agentPath: '' });
   const now = Date.now();
   for (const s of await store.getSteps(runId)) {
-    if (s.status === 'running' && s.executor === 'process' && s.taskId) await executor.cancel(s.taskId).catch(() => undefined);
+    if (s.status === 'running' && s.executor === 'process' && s.taskId)
+      await executor.cancel(s.taskId).catch(() => undefined);
     if (s.status === 'queued' || s.status === 'running') {
-      await store.updateStep(runId, s.stepId, { status: 'cancelled', endedAt: now, error: 'the run was cancelled', retryAt: undefined });
-      await store.addEvent({ runId, stepId: s.stepId, type: 'step.cancelled', data: { by: 'caravan cancel' }, ts: now });
+      await store.updateStep(runId, s.stepId, {
+        status: 'cancelled',
+        endedAt: now,
+        error: 'the run was cancelled',
+        retryAt: undefined,
+      });
+      await store.addEvent({
+        runId,
+        stepId: s.stepId,
+        type: 'step.cancelled',
+        data: { by: 'caravan cancel' },
+        ts: now,
+      });
     } else if (s.retryAt !== undefined) {
       await store.updateStep(runId, s.stepId, { retryAt: undefined });
     }

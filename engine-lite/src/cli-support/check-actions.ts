@@ -2,7 +2,14 @@
  * `caravan pipeline lint`'s second half: resolves the actions a pipeline uses (built-ins always,
  * others through the registry when one is given) and checks the steps against them.
  */
-import { checkActionUsage, type ActionSpec, type ActionUsageIssues, type ParseResult, type Pipeline, type SpecIssue } from '../../../spec/src/index.js';
+import {
+  checkActionUsage,
+  type ActionSpec,
+  type ActionUsageIssues,
+  type ParseResult,
+  type Pipeline,
+  type SpecIssue,
+} from '../../../spec/src/index.js';
 import { byPosition } from '../../../spec/src/yaml-source.js';
 import { RegistryActionSource } from '../actions/registry-source.js';
 import { builtinActionsDir, DefaultActionResolver } from '../actions/resolver.js';
@@ -13,8 +20,14 @@ export interface ActionCheckOptions {
   offline?: boolean;
 }
 
-export async function checkPipelineActions(pipeline: Pipeline, { registry, offline }: ActionCheckOptions): Promise<ActionUsageIssues> {
-  const resolver = new DefaultActionResolver(builtinActionsDir(), registry ? new RegistryActionSource(registry.url, registry.token) : undefined);
+export async function checkPipelineActions(
+  pipeline: Pipeline,
+  { registry, offline }: ActionCheckOptions,
+): Promise<ActionUsageIssues> {
+  const resolver = new DefaultActionResolver(
+    builtinActionsDir(),
+    registry ? new RegistryActionSource(registry.url, registry.token) : undefined,
+  );
   const specs = new Map<string, ActionSpec>();
   const unresolved: ActionUsageIssues = { errors: [], warnings: [] };
   for (const step of pipeline.steps) {
@@ -30,7 +43,9 @@ export async function checkPipelineActions(pipeline: Pipeline, { registry, offli
         col: step.loc.col,
         key: `steps.${step.id}.uses`,
         message: `step "${step.id}": ${step.uses}: ${(err as Error).message}`,
-        ...(builtin ? {} : { hint: 'its inputs and outputs were not checked; `caravan run` stops on an action it cannot resolve' }),
+        ...(builtin
+          ? {}
+          : { hint: 'its inputs and outputs were not checked; `caravan run` stops on an action it cannot resolve' }),
       };
       (builtin ? unresolved.errors : unresolved.warnings).push(issue);
     }
@@ -40,9 +55,14 @@ export async function checkPipelineActions(pipeline: Pipeline, { registry, offli
 }
 
 /** A parsed pipeline with the action checks added: their errors fail it, their warnings join its own. */
-export async function withActionChecks(parsed: ParseResult<Pipeline>, options: ActionCheckOptions): Promise<ParseResult<Pipeline>> {
+export async function withActionChecks(
+  parsed: ParseResult<Pipeline>,
+  options: ActionCheckOptions,
+): Promise<ParseResult<Pipeline>> {
   if (!parsed.ok) return parsed;
   const usage = await checkPipelineActions(parsed.value, options);
   const warnings = [...parsed.warnings, ...usage.warnings].sort(byPosition);
-  return usage.errors.length > 0 ? { ok: false, errors: usage.errors.sort(byPosition), warnings } : { ...parsed, warnings };
+  return usage.errors.length > 0
+    ? { ok: false, errors: usage.errors.sort(byPosition), warnings }
+    : { ...parsed, warnings };
 }

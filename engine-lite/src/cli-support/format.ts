@@ -20,5 +20,13 @@ export function table(rows: string[][]): string {
 }
 
 export const STATUS_MARK: Record<string, string> = {
-  queued: '·', running: '▶', success: '✓', failed: '✗', timeout: '⏱', cancelled: '⊘', skipped: '↷', error: '!', lost: '?',
+  queued: '·',
+  running: '▶',
+  success: '✓',
+  failed: '✗',
+  timeout: '⏱',
+  cancelled: '⊘',
+  skipped: '↷',
+  error: '!',
+  lost: '?',
 };

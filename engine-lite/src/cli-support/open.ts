@@ -28,7 +28,12 @@ export interface OpenEngineOptions {
 export async function openEngine(o: OpenEngineOptions = {}): Promise<Engine> {
   const env = o.env ?? process.env;
   const store = await openEngineStore(env);
-  const config = o.registry !== undefined ? o.registry : env.CARAVAN_REGISTRY ? { url: env.CARAVAN_REGISTRY, token: env.CARAVAN_REGISTRY_TOKEN || env.CARAVAN_TOKEN } : null;
+  const config =
+    o.registry !== undefined
+      ? o.registry
+      : env.CARAVAN_REGISTRY
+        ? { url: env.CARAVAN_REGISTRY, token: env.CARAVAN_REGISTRY_TOKEN || env.CARAVAN_TOKEN }
+        : null;
   const registry = config ? new RegistryActionSource(config.url, config.token) : undefined;
   try {
     return await Engine.start({
@@ -42,7 +47,12 @@ export async function openEngine(o: OpenEngineOptions = {}): Promise<Engine> {
       callback: o.callbackHost ? { host: o.callbackHost } : undefined,
       webhooks:
         o.webhooks && o.webhooks.length > 0
-          ? { urls: o.webhooks, secret: env.CARAVAN_WEBHOOK_SECRET, onGiveUp: (url, type, reason) => process.stderr.write(`warning: webhook ${redactUrl(url)}: gave up delivering ${type} (${reason})\n`) }
+          ? {
+              urls: o.webhooks,
+              secret: env.CARAVAN_WEBHOOK_SECRET,
+              onGiveUp: (url, type, reason) =>
+                process.stderr.write(`warning: webhook ${redactUrl(url)}: gave up delivering ${type} (${reason})\n`),
+            }
           : undefined,
     });
   } catch (err) {

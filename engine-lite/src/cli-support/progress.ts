@@ -13,14 +13,21 @@ export interface ProgressOutput {
 }
 
 export class ProgressPrinter {
-  private readonly status = new Map<string, { status: string; startedAt?: number; endedAt?: number; attempt: number }>();
+  private readonly status = new Map<
+    string,
+    { status: string; startedAt?: number; endedAt?: number; attempt: number }
+  >();
   private readonly depth = new Map<string, number>();
   private drawn = 0;
   private timer?: NodeJS.Timeout;
   private ticker?: NodeJS.Timeout;
   readonly live: boolean;
 
-  constructor(private readonly pipeline: Pipeline, private readonly out: ProgressOutput, env: NodeJS.ProcessEnv = process.env) {
+  constructor(
+    private readonly pipeline: Pipeline,
+    private readonly out: ProgressOutput,
+    env: NodeJS.ProcessEnv = process.env,
+  ) {
     this.live = !!out.isTTY && !env.CI;
     for (const s of pipeline.steps) {
       this.status.set(s.id, { status: 'queued', attempt: 0 });
@@ -33,7 +40,10 @@ export class ProgressPrinter {
       this.status.set(e.stepId, { status: e.status, startedAt: e.startedAt, endedAt: e.endedAt, attempt: e.attempt });
       if (!this.live) {
         const final = e.status !== 'running' && e.status !== 'queued';
-        const took = final && e.startedAt !== undefined && e.endedAt !== undefined ? ` (${duration(e.endedAt - e.startedAt)})` : '';
+        const took =
+          final && e.startedAt !== undefined && e.endedAt !== undefined
+            ? ` (${duration(e.endedAt - e.startedAt)})`
+            : '';
         const attempt = e.attempt > 1 && e.status === 'running' ? ` (attempt ${e.attempt})` : '';
         this.out.write(`${clock(e.ts)} step ${e.stepId} ${e.status}${took}${attempt}\n`);
       } else {

@@ -4,14 +4,20 @@ import type { RunRecord } from '../store/types.js';
 import { ProgressPrinter } from './progress.js';
 
 /** 0 when every step succeeded (or was skipped by its condition), else 1. */
-export async function driveRun(engine: Engine, run: RunRecord, out: NodeJS.WriteStream = process.stdout): Promise<number> {
+export async function driveRun(
+  engine: Engine,
+  run: RunRecord,
+  out: NodeJS.WriteStream = process.stdout,
+): Promise<number> {
   const progress = new ProgressPrinter(run.pipeline, out);
   const off = engine.on(progress.onEvent);
   let interrupts = 0;
   const onSigint = () => {
     interrupts++;
     if (interrupts === 1) {
-      process.stderr.write(`\ncancelling run ${run.id} (Ctrl-C again to leave it running; resume with caravan resume ${run.id})\n`);
+      process.stderr.write(
+        `\ncancelling run ${run.id} (Ctrl-C again to leave it running; resume with caravan resume ${run.id})\n`,
+      );
       engine.cancel(run.id).catch(() => undefined);
     } else {
       process.exit(130);
@@ -25,7 +31,8 @@ export async function driveRun(engine: Engine, run: RunRecord, out: NodeJS.Write
     progress.finish(run.id, status, Date.now() - started);
     const steps = await engine.store.getSteps(run.id);
     for (const s of steps) {
-      if (s.error && s.status !== 'success' && s.status !== 'skipped') process.stderr.write(`step ${s.stepId} ${s.status}: ${s.error}\n`);
+      if (s.error && s.status !== 'success' && s.status !== 'skipped')
+        process.stderr.write(`step ${s.stepId} ${s.status}: ${s.error}\n`);
     }
     return status === 'success' ? 0 : 1;
   } finally {

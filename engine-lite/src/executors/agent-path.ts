@@ -7,7 +7,8 @@ export function defaultAgentPath(start = dirname(fileURLToPath(import.meta.url))
   if (process.env.CARAVAN_AGENT) return process.env.CARAVAN_AGENT;
   let dir = start;
   for (;;) {
-    for (const candidate of [join(dir, 'dist', 'agent.cjs'), join(dir, 'agent.cjs')]) if (existsSync(candidate)) return candidate;
+    for (const candidate of [join(dir, 'dist', 'agent.cjs'), join(dir, 'agent.cjs')])
+      if (existsSync(candidate)) return candidate;
     const up = dirname(dir);
     if (up === dir) return join(start, 'agent.cjs');
     dir = up;

@@ -20,14 +20,29 @@ export interface DefaultExecutorOptions {
 
 export function defaultExecutors(o: DefaultExecutorOptions): ExecutorRegistry {
   return new ExecutorRegistry()
-    .register('process', () => new ProcessExecutor({ stateDir: o.stateDir, agentPath: o.agentPath ?? defaultAgentPath(), graceSeconds: o.graceSeconds }))
+    .register(
+      'process',
+      () =>
+        new ProcessExecutor({
+          stateDir: o.stateDir,
+          agentPath: o.agentPath ?? defaultAgentPath(),
+          graceSeconds: o.graceSeconds,
+        }),
+    )
     .register('docker', async () => {
       const { DockerExecutor } = await import('./docker.js');
-      return new DockerExecutor({ graceSeconds: o.graceSeconds, ...(o.callbackHost ? { callbackHost: o.callbackHost } : {}), ...(o.defaultImage ? { defaultImage: o.defaultImage } : {}) });
+      return new DockerExecutor({
+        graceSeconds: o.graceSeconds,
+        ...(o.callbackHost ? { callbackHost: o.callbackHost } : {}),
+        ...(o.defaultImage ? { defaultImage: o.defaultImage } : {}),
+      });
     })
     .register('k8s', async () => {
       const { K8sExecutor } = await import('./k8s.js');
-      return new K8sExecutor({ ...(o.callbackHost ? { callbackHost: o.callbackHost } : {}), ...(o.defaultImage ? { defaultImage: o.defaultImage } : {}) });
+      return new K8sExecutor({
+        ...(o.callbackHost ? { callbackHost: o.callbackHost } : {}),
+        ...(o.defaultImage ? { defaultImage: o.defaultImage } : {}),
+      });
     })
     .register('noop', () => new NoopExecutor());
 }

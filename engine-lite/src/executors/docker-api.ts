@@ -134,9 +134,13 @@ export class DockerApi {
 
   /** Whether a path exists inside the container's filesystem. */
   async pathExists(id: string, path: string): Promise<boolean> {
-    const res = await this.call('HEAD', `/containers/${encodeURIComponent(id)}/archive?path=${encodeURIComponent(path)}`, {
-      ok: [200, 404],
-    });
+    const res = await this.call(
+      'HEAD',
+      `/containers/${encodeURIComponent(id)}/archive?path=${encodeURIComponent(path)}`,
+      {
+        ok: [200, 404],
+      },
+    );
     return res.statusCode === 200;
   }
 
@@ -148,7 +152,10 @@ export class DockerApi {
 
   /** Blocks until the container is not running; resolves to its exit code (null when it is gone). */
   async waitContainer(id: string): Promise<number | null> {
-    const res = await this.call('POST', `/containers/${encodeURIComponent(id)}/wait?condition=not-running`, { ok: [200, 404], noTimeout: true });
+    const res = await this.call('POST', `/containers/${encodeURIComponent(id)}/wait?condition=not-running`, {
+      ok: [200, 404],
+      noTimeout: true,
+    });
     if (res.statusCode === 404) return null;
     const parsed = parseJson(res.body) as { StatusCode?: number } | undefined;
     return typeof parsed?.StatusCode === 'number' ? parsed.StatusCode : null;
@@ -156,7 +163,11 @@ export class DockerApi {
 
   /** A tar of `path` inside the container; null when the path or the container does not exist. */
   async getArchive(id: string, path: string): Promise<Buffer | null> {
-    const res = await this.call('GET', `/containers/${encodeURIComponent(id)}/archive?path=${encodeURIComponent(path)}`, { ok: [200, 404] });
+    const res = await this.call(
+      'GET',
+      `/containers/${encodeURIComponent(id)}/archive?path=${encodeURIComponent(path)}`,
+      { ok: [200, 404] },
+    );
     return res.statusCode === 404 ? null : res.body;
   }
 
@@ -180,9 +191,13 @@ export class DockerApi {
 
   /** The container's last output (stdout and stderr interleaved), empty when there is none. */
   async logsTail(id: string, lines: number): Promise<string> {
-    const res = await this.call('GET', `/containers/${encodeURIComponent(id)}/logs?stdout=true&stderr=true&tail=${lines}`, {
-      ok: [200, 404],
-    });
+    const res = await this.call(
+      'GET',
+      `/containers/${encodeURIComponent(id)}/logs?stdout=true&stderr=true&tail=${lines}`,
+      {
+        ok: [200, 404],
+      },
+    );
     return res.statusCode === 200 ? demuxDockerLogs(res.body) : '';
   }
 

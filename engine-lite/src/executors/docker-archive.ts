@@ -15,7 +15,11 @@ export interface ArchiveOwner {
 }
 
 /** `agentDir` undefined: the agent is bind-mounted, only the context is copied. */
-export function agentArchive(agentDir: string | undefined, contextJson: string, owner: ArchiveOwner = { uid: 0, gid: 0 }): Readable {
+export function agentArchive(
+  agentDir: string | undefined,
+  contextJson: string,
+  owner: ArchiveOwner = { uid: 0, gid: 0 },
+): Readable {
   const pack = tar.pack();
   void (async () => {
     pack.entry({ name: 'caravan/', type: 'directory', mode: 0o755, ...owner });

@@ -58,14 +58,23 @@ function mapParams(value: unknown, mappings: PathMapping[]): unknown {
 /** The engine's own Node binary (`runs: node` actions) does not exist in an image: use the image's `node`. */
 export function imageNode(command: string[], nodeCommand = 'node'): string[] {
   const [head, ...rest] = command;
-  if (head && isAbsolute(head) && (head === process.execPath || basename(head) === 'node')) return [nodeCommand, ...rest];
+  if (head && isAbsolute(head) && (head === process.execPath || basename(head) === 'node'))
+    return [nodeCommand, ...rest];
   return command;
 }
 
 /** The agent's command line inside the container. */
 export function agentCommand(command: string[], mappings: PathMapping[], reportFile?: string): string[] {
   const report = reportFile ? ['--report', reportFile] : [];
-  return [CONTAINER_AGENT, 'run', '--context', CONTAINER_CONTEXT_FILE, ...report, '--', ...command.map((arg) => mapPath(arg, mappings))];
+  return [
+    CONTAINER_AGENT,
+    'run',
+    '--context',
+    CONTAINER_CONTEXT_FILE,
+    ...report,
+    '--',
+    ...command.map((arg) => mapPath(arg, mappings)),
+  ];
 }
 
 /** Replaces the host of the callback URL, for containers that reach the engine by another name. */
@@ -87,9 +96,14 @@ export function containerContext(context: TaskContext, mappings: PathMapping[], 
     params: mapParams(context.params, mappings) as Record<string, unknown>,
     workdir: context.workdir ? mapPath(context.workdir, mappings) : CONTAINER_WORKSPACE,
     // An outputs file outside every mount would not exist in the container.
-    outputsFile: outputsFile.startsWith('/caravan/') || outputsFile.startsWith(`${CONTAINER_WORKSPACE}/`) ? outputsFile : CONTAINER_OUTPUTS_FILE,
+    outputsFile:
+      outputsFile.startsWith('/caravan/') || outputsFile.startsWith(`${CONTAINER_WORKSPACE}/`)
+        ? outputsFile
+        : CONTAINER_OUTPUTS_FILE,
     watch: context.watch.map((glob) => mapPath(glob, mappings)),
     files: context.files.map((file) => ({ ...file, path: mapPath(file.path, mappings) })),
-    ...(context.callback ? { callback: { ...context.callback, url: rewriteCallbackHost(context.callback.url, callbackHost) } } : {}),
+    ...(context.callback
+      ? { callback: { ...context.callback, url: rewriteCallbackHost(context.callback.url, callbackHost) } }
+      : {}),
   };
 }

@@ -14,7 +14,9 @@ export function parseDockerHost(value: string | undefined = process.env.DOCKER_H
   if (address.startsWith('unix://')) {
     const socketPath = address.slice('unix://'.length);
     if (!socketPath.startsWith('/')) {
-      throw new Error(`DOCKER_HOST ${JSON.stringify(address)} is not a valid unix socket address: use unix:///absolute/path.sock`);
+      throw new Error(
+        `DOCKER_HOST ${JSON.stringify(address)} is not a valid unix socket address: use unix:///absolute/path.sock`,
+      );
     }
     return { address, origin: 'http://localhost', socketPath };
   }

@@ -19,5 +19,8 @@ export function demuxDockerLogs(body: Buffer): string {
 }
 
 export function lastLines(text: string, count: number): string[] {
-  return text.split(/\r?\n/).filter((line) => line.trim() !== '').slice(-count);
+  return text
+    .split(/\r?\n/)
+    .filter((line) => line.trim() !== '')
+    .slice(-count);
 }

@@ -98,13 +98,23 @@ export class DockerExecutor implements ActionExecutor {
       return;
     }
     const image = task.image ?? this.options.defaultImage;
-    if (!image) throw new Error(`task ${task.taskId}: the docker executor needs an image; set \`image\` on the step or the action`);
+    if (!image)
+      throw new Error(
+        `task ${task.taskId}: the docker executor needs an image; set \`image\` on the step or the action`,
+      );
     if (!(await this.api.imageExists(image))) {
-      throw new Error(`task ${task.taskId}: image ${image} not found locally; build or pull it first (Caravan never pulls images)`);
+      throw new Error(
+        `task ${task.taskId}: image ${image} not found locally; build or pull it first (Caravan never pulls images)`,
+      );
     }
-    for (const [label, path] of [['workspace', task.workspace], ['action dir', task.actionDir]] as const) {
+    for (const [label, path] of [
+      ['workspace', task.workspace],
+      ['action dir', task.actionDir],
+    ] as const) {
       if (!isAbsolute(path) || !existsSync(path)) {
-        throw new Error(`task ${task.taskId}: the ${label} ${JSON.stringify(path)} does not exist on the host (it is bind-mounted)`);
+        throw new Error(
+          `task ${task.taskId}: the ${label} ${JSON.stringify(path)} does not exist on the host (it is bind-mounted)`,
+        );
       }
     }
     const mappings = this.mappings(task);
@@ -117,7 +127,12 @@ export class DockerExecutor implements ActionExecutor {
       Cmd: agentCommand(imageNode(task.command, this.options.nodeCommand), mappings, this.reportPath()),
       WorkingDir: CONTAINER_WORKSPACE,
       ...(this.options.user ? { User: this.options.user } : {}),
-      Labels: { [TASK_LABEL]: task.taskId, [RUN_LABEL]: task.runId, 'caravan.step': task.stepId, 'caravan.attempt': String(task.attempt) },
+      Labels: {
+        [TASK_LABEL]: task.taskId,
+        [RUN_LABEL]: task.runId,
+        'caravan.step': task.stepId,
+        'caravan.attempt': String(task.attempt),
+      },
       StopSignal: 'SIGTERM',
       HostConfig: { NetworkMode: this.options.networkMode ?? 'host', Binds: this.binds(task) },
     });
@@ -244,7 +259,8 @@ export class DockerExecutor implements ActionExecutor {
 
   private binds(task: TaskSpec): string[] {
     const binds = [`${task.workspace}:${CONTAINER_WORKSPACE}`, `${task.actionDir}:${CONTAINER_ACTION_DIR}:ro`];
-    if (this.options.agentDelivery === 'bind') binds.push(`${findAgentPortableDir(this.options.agentDir)}:${CONTAINER_AGENT_DIR}:ro`);
+    if (this.options.agentDelivery === 'bind')
+      binds.push(`${findAgentPortableDir(this.options.agentDir)}:${CONTAINER_AGENT_DIR}:ro`);
     for (const name of SHARED_DIR_ENV) {
       const dir = task.context.env[name];
       if (dir && isAbsolute(dir) && existsSync(dir)) binds.push(`${dir}:${dir}`);
@@ -261,16 +277,22 @@ export class DockerExecutor implements ActionExecutor {
 
   private async exitMessage(container: ContainerInspect): Promise<{ message?: string }> {
     const state = container.State;
-    if (state.OOMKilled) return { message: `the container was killed for running out of memory (exit code ${state.ExitCode})` };
+    if (state.OOMKilled)
+      return { message: `the container was killed for running out of memory (exit code ${state.ExitCode})` };
     if (state.Error) return { message: `the container failed: ${state.Error}${await this.tail(container.Id)}` };
     if (COULD_NOT_START.has(state.ExitCode)) {
-      return { message: `the agent or the command could not start (exit code ${state.ExitCode})${await this.tail(container.Id)}` };
+      return {
+        message: `the agent or the command could not start (exit code ${state.ExitCode})${await this.tail(container.Id)}`,
+      };
     }
     return state.ExitCode === 0 ? {} : { message: `the container exited with code ${state.ExitCode}` };
   }
 
   private async tail(id: string): Promise<string> {
-    const lines = lastLines(await this.api.logsTail(id, this.options.logTailLines ?? 20), this.options.logTailLines ?? 20);
+    const lines = lastLines(
+      await this.api.logsTail(id, this.options.logTailLines ?? 20),
+      this.options.logTailLines ?? 20,
+    );
     return lines.length ? `; last output:\n${lines.join('\n')}` : '';
   }
 }

@@ -17,7 +17,10 @@ export interface ActionFiles {
 export async function readActionFiles(dir: string, limit = MAX_ACTION_BYTES): Promise<ActionFiles> {
   const files: ActionFiles = { binaryData: {}, items: [], bytes: 0 };
   const root = await stat(dir).catch(() => undefined);
-  if (!root?.isDirectory()) throw new Error(`the action folder ${dir} does not exist on the engine's host; it is shipped to the pod from there`);
+  if (!root?.isDirectory())
+    throw new Error(
+      `the action folder ${dir} does not exist on the engine's host; it is shipped to the pod from there`,
+    );
   const walk = async (folder: string): Promise<void> => {
     for (const name of (await readdir(folder)).sort()) {
       const path = join(folder, name);

@@ -4,7 +4,14 @@
  * runs the action's image with `caravan-agent run --context /caravan/context.json -- <command>`.
  * The Job is created suspended; start resumes it.
  */
-import type { V1ConfigMap, V1Job, V1Secret, V1Volume, V1VolumeMount, V1ResourceRequirements } from '@kubernetes/client-node';
+import type {
+  V1ConfigMap,
+  V1Job,
+  V1Secret,
+  V1Volume,
+  V1VolumeMount,
+  V1ResourceRequirements,
+} from '@kubernetes/client-node';
 import type { ActionFiles } from './k8s-action-files.js';
 import type { TaskSpec } from './types.js';
 import {
@@ -17,7 +24,16 @@ import {
   imageNode,
   type PathMapping,
 } from './docker-context.js';
-import { RUN_LABEL, STEP_LABEL, TASK_ID_ANNOTATION, TASK_LABEL, actionConfigMapName, contextSecretName, jobName, labelValue } from './k8s-names.js';
+import {
+  RUN_LABEL,
+  STEP_LABEL,
+  TASK_ID_ANNOTATION,
+  TASK_LABEL,
+  actionConfigMapName,
+  contextSecretName,
+  jobName,
+  labelValue,
+} from './k8s-names.js';
 
 export const DEFAULT_AGENT_IMAGE_DIR = '/opt/caravan/agent';
 export const ACTION_CONTAINER = 'action';
@@ -64,12 +80,18 @@ function mappings(task: TaskSpec): PathMapping[] {
 }
 
 export function taskLabels(task: Pick<TaskSpec, 'taskId' | 'runId' | 'stepId'>): Record<string, string> {
-  return { [TASK_LABEL]: labelValue(task.taskId), [RUN_LABEL]: labelValue(task.runId), [STEP_LABEL]: labelValue(task.stepId), 'app.kubernetes.io/managed-by': 'caravan' };
+  return {
+    [TASK_LABEL]: labelValue(task.taskId),
+    [RUN_LABEL]: labelValue(task.runId),
+    [STEP_LABEL]: labelValue(task.stepId),
+    'app.kubernetes.io/managed-by': 'caravan',
+  };
 }
 
 export function buildTaskObjects(task: TaskSpec, options: K8sJobOptions, actionFiles?: ActionFiles): TaskObjects {
   const image = task.image ?? options.defaultImage;
-  if (!image) throw new Error(`task ${task.taskId}: the k8s executor needs an image; set \`image\` on the step or the action`);
+  if (!image)
+    throw new Error(`task ${task.taskId}: the k8s executor needs an image; set \`image\` on the step or the action`);
   const labels = taskLabels(task);
   const annotations = { [TASK_ID_ANNOTATION]: task.taskId };
   const name = jobName(task.taskId);
@@ -94,7 +116,11 @@ export function buildTaskObjects(task: TaskSpec, options: K8sJobOptions, actionF
   const mounts: V1VolumeMount[] = [
     { name: 'caravan-agent', mountPath: CONTAINER_AGENT_DIR, readOnly: true },
     { name: 'caravan-context', mountPath: CONTAINER_CONTEXT_FILE, subPath: CONTEXT_KEY, readOnly: true },
-    { name: 'workspace', mountPath: CONTAINER_WORKSPACE, ...(options.workspaceClaim ? { subPath: labelValue(task.runId) } : {}) },
+    {
+      name: 'workspace',
+      mountPath: CONTAINER_WORKSPACE,
+      ...(options.workspaceClaim ? { subPath: labelValue(task.runId) } : {}),
+    },
   ];
   let configMap: V1ConfigMap | undefined;
   if (options.actionVolume) {
@@ -109,7 +135,8 @@ export function buildTaskObjects(task: TaskSpec, options: K8sJobOptions, actionF
     };
     volumes.push({ name: 'caravan-action', configMap: { name: configMapName, items: actionFiles.items } });
   }
-  if (options.actionVolume || configMap) mounts.push({ name: 'caravan-action', mountPath: CONTAINER_ACTION_DIR, readOnly: true });
+  if (options.actionVolume || configMap)
+    mounts.push({ name: 'caravan-action', mountPath: CONTAINER_ACTION_DIR, readOnly: true });
 
   const timeout = task.context.timeoutSeconds;
   // The agent enforces the timeout itself and needs its grace to report; the deadline is the backstop.
@@ -131,7 +158,9 @@ export function buildTaskObjects(task: TaskSpec, options: K8sJobOptions, actionF
           restartPolicy: 'Never',
           automountServiceAccountToken: false,
           ...(options.serviceAccountName ? { serviceAccountName: options.serviceAccountName } : {}),
-          ...(options.imagePullSecrets?.length ? { imagePullSecrets: options.imagePullSecrets.map((n) => ({ name: n })) } : {}),
+          ...(options.imagePullSecrets?.length
+            ? { imagePullSecrets: options.imagePullSecrets.map((n) => ({ name: n })) }
+            : {}),
           initContainers: [
             {
               name: AGENT_INIT_CONTAINER,

@@ -35,6 +35,10 @@ export function actionConfigMapName(taskId: string): string {
 /** A valid label value (≤ 63, alphanumeric at both ends, `-_.` inside) that identifies the input. */
 export function labelValue(value: string): string {
   if (/^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$/.test(value)) return value;
-  const slug = value.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 40).replace(/[^A-Za-z0-9]+$/, '');
+  const slug = value
+    .replace(/[^A-Za-z0-9_.-]+/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, 40)
+    .replace(/[^A-Za-z0-9]+$/, '');
   return `${slug ? `${slug}-` : ''}${shortHash(value)}`;
 }

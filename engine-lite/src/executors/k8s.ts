@@ -5,7 +5,15 @@
  * Job; status = the Job's conditions and its pod; cancel = delete the Job (Foreground); remove =
  * delete the Job, the Secret and the action's ConfigMap. Every call is idempotent: AlreadyExists and NotFound are fine.
  */
-import { BatchV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type V1Volume, type V1ResourceRequirements } from '@kubernetes/client-node';
+import {
+  BatchV1Api,
+  CoreV1Api,
+  KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+  type V1Volume,
+  type V1ResourceRequirements,
+} from '@kubernetes/client-node';
 import type { ActionExecutor, TaskSpec, TaskState } from './types.js';
 import { buildTaskObjects } from './k8s-job.js';
 import { readActionFiles } from './k8s-action-files.js';
@@ -54,7 +62,10 @@ function describe(error: unknown): Error {
   const code = statusCode(error);
   if (code === undefined) {
     const reason = error instanceof Error ? error.message : String(error);
-    return new Error(`cannot reach the Kubernetes API: ${reason}; check KUBECONFIG (or the in-cluster service account)`, { cause: error });
+    return new Error(
+      `cannot reach the Kubernetes API: ${reason}; check KUBECONFIG (or the in-cluster service account)`,
+      { cause: error },
+    );
   }
   const body = (error as { body?: unknown }).body;
   let message = typeof body === 'string' ? body : '';
@@ -86,17 +97,25 @@ export class K8sExecutor implements ActionExecutor {
     const actionFiles = this.options.actionVolume ? undefined : await readActionFiles(task.actionDir);
     const { job, secret, configMap } = buildTaskObjects(
       task,
-      { ...this.options, namespace: this.namespace, agentImage: this.options.agentImage ?? `caravan/agent:${this.options.version ?? 'latest'}` },
+      {
+        ...this.options,
+        namespace: this.namespace,
+        agentImage: this.options.agentImage ?? `caravan/agent:${this.options.version ?? 'latest'}`,
+      },
       actionFiles,
     );
     await ignoring([409], () => this.core.createNamespacedSecret({ namespace: this.namespace, body: secret }));
-    if (configMap) await ignoring([409], () => this.core.createNamespacedConfigMap({ namespace: this.namespace, body: configMap }));
+    if (configMap)
+      await ignoring([409], () => this.core.createNamespacedConfigMap({ namespace: this.namespace, body: configMap }));
     await ignoring([409], () => this.batch.createNamespacedJob({ namespace: this.namespace, body: job }));
   }
 
   async start(taskId: string): Promise<void> {
-    const job = await ignoring([404], () => this.batch.readNamespacedJob({ name: jobName(taskId), namespace: this.namespace }));
-    if (!job) throw new Error(`task ${taskId}: no Job ${jobName(taskId)} in namespace ${this.namespace}; call create first`);
+    const job = await ignoring([404], () =>
+      this.batch.readNamespacedJob({ name: jobName(taskId), namespace: this.namespace }),
+    );
+    if (!job)
+      throw new Error(`task ${taskId}: no Job ${jobName(taskId)} in namespace ${this.namespace}; call create first`);
     if (!job.spec?.suspend) return;
     await ignoring([], () =>
       this.batch.patchNamespacedJob(
@@ -110,24 +129,38 @@ export class K8sExecutor implements ActionExecutor {
     const name = jobName(taskId);
     const job = await ignoring([404], () => this.batch.readNamespacedJob({ name, namespace: this.namespace }));
     if (!job) return taskStateFromJob(null, []);
-    const pods = await this.core.listNamespacedPod({ namespace: this.namespace, labelSelector: `job-name=${name}` }).catch((error: unknown) => {
-      throw describe(error);
-    });
+    const pods = await this.core
+      .listNamespacedPod({ namespace: this.namespace, labelSelector: `job-name=${name}` })
+      .catch((error: unknown) => {
+        throw describe(error);
+      });
     return taskStateFromJob(job, pods.items);
   }
 
   async cancel(taskId: string): Promise<void> {
     await ignoring([404], () =>
-      this.batch.deleteNamespacedJob({ name: jobName(taskId), namespace: this.namespace, propagationPolicy: 'Foreground' }),
+      this.batch.deleteNamespacedJob({
+        name: jobName(taskId),
+        namespace: this.namespace,
+        propagationPolicy: 'Foreground',
+      }),
     );
   }
 
   async remove(taskId: string): Promise<void> {
     await ignoring([404], () =>
-      this.batch.deleteNamespacedJob({ name: jobName(taskId), namespace: this.namespace, propagationPolicy: 'Background' }),
+      this.batch.deleteNamespacedJob({
+        name: jobName(taskId),
+        namespace: this.namespace,
+        propagationPolicy: 'Background',
+      }),
     );
-    await ignoring([404], () => this.core.deleteNamespacedSecret({ name: contextSecretName(taskId), namespace: this.namespace }));
-    await ignoring([404], () => this.core.deleteNamespacedConfigMap({ name: actionConfigMapName(taskId), namespace: this.namespace }));
+    await ignoring([404], () =>
+      this.core.deleteNamespacedSecret({ name: contextSecretName(taskId), namespace: this.namespace }),
+    );
+    await ignoring([404], () =>
+      this.core.deleteNamespacedConfigMap({ name: actionConfigMapName(taskId), namespace: this.namespace }),
+    );
   }
 }
 

@@ -16,7 +16,8 @@ export class NoopExecutor implements ActionExecutor {
   async start(taskId: string): Promise<void> {
     const t = this.tasks.get(taskId);
     if (!t) throw new Error(`noop: task ${taskId} was not created`);
-    if (t.state.phase === 'created') t.state = { phase: 'exited', exitCode: Number(t.spec.context.env.NOOP_EXIT_CODE ?? 0) };
+    if (t.state.phase === 'created')
+      t.state = { phase: 'exited', exitCode: Number(t.spec.context.env.NOOP_EXIT_CODE ?? 0) };
   }
 
   async status(taskId: string): Promise<TaskState> {

@@ -41,7 +41,8 @@ interface TaskFile {
 }
 
 /** Variables of the engine that a step must never inherit. */
-const PRIVATE_ENV = /^(CARAVAN_SECRET_|CARAVAN_DATABASE_URL$|CARAVAN_WEBHOOK_SECRET$|CARAVAN_REGISTRY_TOKEN$|CARAVAN_TOKEN$)/;
+const PRIVATE_ENV =
+  /^(CARAVAN_SECRET_|CARAVAN_DATABASE_URL$|CARAVAN_WEBHOOK_SECRET$|CARAVAN_REGISTRY_TOKEN$|CARAVAN_TOKEN$)/;
 
 export function stepBaseEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(env).filter(([k]) => !PRIVATE_ENV.test(k)));
@@ -78,7 +79,9 @@ export class ProcessExecutor implements ActionExecutor {
     mkdirSync(this.opts.stateDir, { recursive: true, mode: 0o700 });
     mkdirSync(task.workspace, { recursive: true });
     const contextPath = this.file(task.taskId, 'context.json');
-    writeFileSync(contextPath, JSON.stringify({ ...task.context, workdir: task.context.workdir ?? task.workspace }), { mode: 0o600 });
+    writeFileSync(contextPath, JSON.stringify({ ...task.context, workdir: task.context.workdir ?? task.workspace }), {
+      mode: 0o600,
+    });
     this.write({
       taskId: task.taskId,
       workspace: task.workspace,
@@ -98,14 +101,18 @@ export class ProcessExecutor implements ActionExecutor {
     const argv = ['run', '--context', t.contextPath, '--report', t.reportPath, '--', ...t.command];
     let child: ChildProcess;
     try {
-      child = node ? spawn(node, [this.opts.agentPath, ...argv], this.spawnOptions(t, log)) : spawn(this.opts.agentPath, argv, this.spawnOptions(t, log));
+      child = node
+        ? spawn(node, [this.opts.agentPath, ...argv], this.spawnOptions(t, log))
+        : spawn(this.opts.agentPath, argv, this.spawnOptions(t, log));
     } finally {
       closeSync(log);
     }
     const exit = new Promise<TaskState>((resolve) => {
-      child.once('error', (err) => resolve(this.exited(taskId, 127, `cannot start the agent (${this.opts.agentPath}): ${err.message}`)));
+      child.once('error', (err) =>
+        resolve(this.exited(taskId, 127, `cannot start the agent (${this.opts.agentPath}): ${err.message}`)),
+      );
       child.once('exit', (code, signal) => {
-        const signum = signal ? (constants.signals as Record<string, number>)[signal] ?? 9 : 0;
+        const signum = signal ? ((constants.signals as Record<string, number>)[signal] ?? 9) : 0;
         resolve(this.exited(taskId, code ?? 128 + signum));
       });
     });
@@ -114,7 +121,12 @@ export class ProcessExecutor implements ActionExecutor {
   }
 
   private spawnOptions(t: TaskFile, log: number) {
-    return { cwd: t.workspace, detached: true, stdio: ['ignore', log, log] as ['ignore', number, number], env: this.opts.env ?? stepBaseEnv(process.env) };
+    return {
+      cwd: t.workspace,
+      detached: true,
+      stdio: ['ignore', log, log] as ['ignore', number, number],
+      env: this.opts.env ?? stepBaseEnv(process.env),
+    };
   }
 
   private exited(taskId: string, exitCode: number, message?: string): TaskState {
@@ -132,7 +144,10 @@ export class ProcessExecutor implements ActionExecutor {
   /** The agent's own last diagnostic lines (its stderr), when it printed any. */
   private logTail(taskId: string): string | undefined {
     try {
-      const lines = readFileSync(this.file(taskId, 'agent.log'), 'utf8').trim().split('\n').filter((l) => l.trim() !== '');
+      const lines = readFileSync(this.file(taskId, 'agent.log'), 'utf8')
+        .trim()
+        .split('\n')
+        .filter((l) => l.trim() !== '');
       if (lines.length === 0) return undefined;
       // Node's own start-up failures put the message first and a stack after it.
       const headline = lines.find((l) => /\bError\b|error:/.test(l));
@@ -183,7 +198,10 @@ export class ProcessExecutor implements ActionExecutor {
     signalGroup(t.pid, 'SIGTERM');
     if (!this.killTimers.has(taskId)) {
       const pid = t.pid;
-      this.killTimers.set(taskId, setTimeout(() => signalGroup(pid, 'SIGKILL'), (this.opts.graceSeconds ?? 10) * 1000));
+      this.killTimers.set(
+        taskId,
+        setTimeout(() => signalGroup(pid, 'SIGKILL'), (this.opts.graceSeconds ?? 10) * 1000),
+      );
     }
   }
 
@@ -194,7 +212,8 @@ export class ProcessExecutor implements ActionExecutor {
     if (timer) clearTimeout(timer);
     this.killTimers.delete(taskId);
     this.children.delete(taskId);
-    for (const ext of ['context.json', 'report.json', 'agent.log', 'task.json']) rmSync(this.file(taskId, ext), { force: true });
+    for (const ext of ['context.json', 'report.json', 'agent.log', 'task.json'])
+      rmSync(this.file(taskId, ext), { force: true });
   }
 }
 

@@ -31,7 +31,8 @@ export class ExecutorRegistry {
     let inst = this.instances.get(kind);
     if (!inst) {
       const factory = this.factories.get(kind);
-      if (!factory) return Promise.reject(new Error(`unknown executor "${kind}": use one of ${this.kinds().join(', ')}`));
+      if (!factory)
+        return Promise.reject(new Error(`unknown executor "${kind}": use one of ${this.kinds().join(', ')}`));
       inst = Promise.resolve().then(factory);
       this.instances.set(kind, inst);
     }

@@ -3,9 +3,29 @@
  * database; it is created when missing.
  */
 import pg from 'pg';
-import { rowToEvent, rowToFile, rowToLog, rowToRun, rowToStep, runPatchColumns, runToRow, SCHEMA, stepPatchColumns, stepToRow } from './rows.js';
+import {
+  rowToEvent,
+  rowToFile,
+  rowToLog,
+  rowToRun,
+  rowToStep,
+  runPatchColumns,
+  runToRow,
+  SCHEMA,
+  stepPatchColumns,
+  stepToRow,
+} from './rows.js';
 import type { Row } from './rows.js';
-import type { EngineStore, EventRecord, FileRecord, RunPatch, RunRecord, StepPatch, StepRecord, StoredLogEntry } from './types.js';
+import type {
+  EngineStore,
+  EventRecord,
+  FileRecord,
+  RunPatch,
+  RunRecord,
+  StepPatch,
+  StepRecord,
+  StoredLogEntry,
+} from './types.js';
 import { StoreError } from './types.js';
 
 export class PostgresEngineStore implements EngineStore {
@@ -14,7 +34,8 @@ export class PostgresEngineStore implements EngineStore {
   private constructor(private readonly pool: pg.Pool) {}
 
   static async open(url: string, schema = 'caravan_engine'): Promise<PostgresEngineStore> {
-    if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new StoreError(`invalid PostgreSQL schema name "${schema}": use lower-case letters, digits and _`);
+    if (!/^[a-z_][a-z0-9_]*$/.test(schema))
+      throw new StoreError(`invalid PostgreSQL schema name "${schema}": use lower-case letters, digits and _`);
     const pool = new pg.Pool({ connectionString: url, max: 4, options: `-c search_path=${schema}` });
     pool.on('error', () => undefined); // idle-client errors surface on the next query instead of crashing
     try {
@@ -22,7 +43,9 @@ export class PostgresEngineStore implements EngineStore {
       for (const sql of SCHEMA) await pool.query(sql);
     } catch (err) {
       await pool.end().catch(() => undefined);
-      throw new StoreError(`cannot open the engine store in PostgreSQL (${redactUrl(url)}): ${(err as Error).message}; check CARAVAN_DATABASE_URL`);
+      throw new StoreError(
+        `cannot open the engine store in PostgreSQL (${redactUrl(url)}): ${(err as Error).message}; check CARAVAN_DATABASE_URL`,
+      );
     }
     return new PostgresEngineStore(pool);
   }
@@ -48,19 +71,27 @@ export class PostgresEngineStore implements EngineStore {
   }
 
   async isCancelRequested(runId: string): Promise<boolean> {
-    const { rows } = await this.pool.query<{ cancel_requested: number }>('SELECT cancel_requested FROM runs WHERE id = $1', [runId]);
+    const { rows } = await this.pool.query<{ cancel_requested: number }>(
+      'SELECT cancel_requested FROM runs WHERE id = $1',
+      [runId],
+    );
     return Number(rows[0]?.cancel_requested) === 1;
   }
 
   async listRuns(limit: number): Promise<RunRecord[]> {
-    const { rows } = await this.pool.query<Row>('SELECT * FROM runs ORDER BY created_at DESC, id DESC LIMIT $1', [limit]);
+    const { rows } = await this.pool.query<Row>('SELECT * FROM runs ORDER BY created_at DESC, id DESC LIMIT $1', [
+      limit,
+    ]);
     return rows.map(rowToRun);
   }
 
   async updateRun(id: string, patch: RunPatch): Promise<void> {
     const cols = runPatchColumns(patch);
     if (cols.length === 0) return;
-    await this.pool.query(`UPDATE runs SET ${cols.map(([c], i) => `${c} = $${i + 1}`).join(', ')} WHERE id = $${cols.length + 1}`, [...cols.map(([, v]) => v), id]);
+    await this.pool.query(
+      `UPDATE runs SET ${cols.map(([c], i) => `${c} = $${i + 1}`).join(', ')} WHERE id = $${cols.length + 1}`,
+      [...cols.map(([, v]) => v), id],
+    );
   }
 
   async getSteps(runId: string): Promise<StepRecord[]> {
@@ -72,20 +103,35 @@ export class PostgresEngineStore implements EngineStore {
     const cols = stepPatchColumns(patch);
     if (cols.length === 0) return;
     const n = cols.length;
-    await this.pool.query(`UPDATE steps SET ${cols.map(([c], i) => `${c} = $${i + 1}`).join(', ')} WHERE run_id = $${n + 1} AND step_id = $${n + 2}`, [...cols.map(([, v]) => v), runId, stepId]);
+    await this.pool.query(
+      `UPDATE steps SET ${cols.map(([c], i) => `${c} = $${i + 1}`).join(', ')} WHERE run_id = $${n + 1} AND step_id = $${n + 2}`,
+      [...cols.map(([, v]) => v), runId, stepId],
+    );
   }
 
-  async appendLogs(runId: string, stepId: string, taskId: string, seq: number, entries: Omit<StoredLogEntry, 'stepId' | 'taskId' | 'seq'>[]): Promise<boolean> {
+  async appendLogs(
+    runId: string,
+    stepId: string,
+    taskId: string,
+    seq: number,
+    entries: Omit<StoredLogEntry, 'stepId' | 'taskId' | 'seq'>[],
+  ): Promise<boolean> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      const { rowCount } = await client.query('INSERT INTO log_batches (task_id, seq) VALUES ($1, $2) ON CONFLICT DO NOTHING', [taskId, seq]);
+      const { rowCount } = await client.query(
+        'INSERT INTO log_batches (task_id, seq) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+        [taskId, seq],
+      );
       if (rowCount === 0) {
         await client.query('ROLLBACK');
         return false;
       }
       for (const [i, e] of entries.entries()) {
-        await client.query('INSERT INTO logs (run_id, step_id, task_id, seq, idx, stream, text, ts) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [runId, stepId, taskId, seq, i, e.stream, e.text, e.ts]);
+        await client.query(
+          'INSERT INTO logs (run_id, step_id, task_id, seq, idx, stream, text, ts) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+          [runId, stepId, taskId, seq, i, e.stream, e.text, e.ts],
+        );
       }
       await client.query('COMMIT');
       return true;
@@ -98,9 +144,13 @@ export class PostgresEngineStore implements EngineStore {
   }
 
   async getLogs(runId: string, stepId?: string): Promise<StoredLogEntry[]> {
-    const { rows } = stepId === undefined
-      ? await this.pool.query<Row>('SELECT * FROM logs WHERE run_id = $1 ORDER BY ts, task_id, seq, idx', [runId])
-      : await this.pool.query<Row>('SELECT * FROM logs WHERE run_id = $1 AND step_id = $2 ORDER BY task_id, seq, idx', [runId, stepId]);
+    const { rows } =
+      stepId === undefined
+        ? await this.pool.query<Row>('SELECT * FROM logs WHERE run_id = $1 ORDER BY ts, task_id, seq, idx', [runId])
+        : await this.pool.query<Row>(
+            'SELECT * FROM logs WHERE run_id = $1 AND step_id = $2 ORDER BY task_id, seq, idx',
+            [runId, stepId],
+          );
     return rows.map(rowToLog);
   }
 
@@ -112,12 +162,20 @@ export class PostgresEngineStore implements EngineStore {
   }
 
   async getFiles(runId: string): Promise<FileRecord[]> {
-    const { rows } = await this.pool.query<Row>('SELECT * FROM files WHERE run_id = $1 ORDER BY step_id, name', [runId]);
+    const { rows } = await this.pool.query<Row>('SELECT * FROM files WHERE run_id = $1 ORDER BY step_id, name', [
+      runId,
+    ]);
     return rows.map(rowToFile);
   }
 
   async addEvent(e: EventRecord): Promise<void> {
-    await this.pool.query('INSERT INTO events (run_id, step_id, type, data, ts) VALUES ($1, $2, $3, $4, $5)', [e.runId, e.stepId ?? null, e.type, JSON.stringify(e.data), e.ts]);
+    await this.pool.query('INSERT INTO events (run_id, step_id, type, data, ts) VALUES ($1, $2, $3, $4, $5)', [
+      e.runId,
+      e.stepId ?? null,
+      e.type,
+      JSON.stringify(e.data),
+      e.ts,
+    ]);
   }
 
   async getEvents(runId: string): Promise<EventRecord[]> {
@@ -132,7 +190,10 @@ export class PostgresEngineStore implements EngineStore {
 
 async function insert(client: pg.PoolClient, table: string, row: Row): Promise<void> {
   const keys = Object.keys(row);
-  await client.query(`INSERT INTO ${table} (${keys.join(',')}) VALUES (${keys.map((_, i) => `$${i + 1}`).join(',')})`, Object.values(row));
+  await client.query(
+    `INSERT INTO ${table} (${keys.join(',')}) VALUES (${keys.map((_, i) => `$${i + 1}`).join(',')})`,
+    Object.values(row),
+  );
 }
 
 /** The URL without its password, for error messages. */

@@ -73,7 +73,8 @@ export function stepToRow(s: StepRecord): Row {
 
 export function rowToStep(row: Row): StepRecord {
   const status = String(row.status);
-  if (!isStepStatus(status)) throw new StoreError(`step ${String(row.step_id)} has an unknown status "${status}" in the store`);
+  if (!isStepStatus(status))
+    throw new StoreError(`step ${String(row.step_id)} has an unknown status "${status}" in the store`);
   return {
     runId: String(row.run_id),
     stepId: String(row.step_id),
@@ -142,11 +143,23 @@ export function rowToLog(row: Row): StoredLogEntry {
 }
 
 export function rowToFile(row: Row): FileRecord {
-  return { runId: String(row.run_id), stepId: String(row.step_id), name: String(row.name), sha256: String(row.sha256), size: Number(row.size) };
+  return {
+    runId: String(row.run_id),
+    stepId: String(row.step_id),
+    name: String(row.name),
+    sha256: String(row.sha256),
+    size: Number(row.size),
+  };
 }
 
 export function rowToEvent(row: Row): EventRecord {
-  return { runId: String(row.run_id), stepId: str(row.step_id), type: String(row.type), data: JSON.parse(String(row.data)) as Record<string, unknown>, ts: Number(row.ts) };
+  return {
+    runId: String(row.run_id),
+    stepId: str(row.step_id),
+    type: String(row.type),
+    data: JSON.parse(String(row.data)) as Record<string, unknown>,
+    ts: Number(row.ts),
+  };
 }
 
 /** The schema, in SQL both SQLite and PostgreSQL accept. Times are ms since the epoch. */

@@ -7,9 +7,29 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { rowToEvent, rowToFile, rowToLog, rowToRun, rowToStep, runPatchColumns, runToRow, SCHEMA, stepPatchColumns, stepToRow } from './rows.js';
+import {
+  rowToEvent,
+  rowToFile,
+  rowToLog,
+  rowToRun,
+  rowToStep,
+  runPatchColumns,
+  runToRow,
+  SCHEMA,
+  stepPatchColumns,
+  stepToRow,
+} from './rows.js';
 import type { Row } from './rows.js';
-import type { EngineStore, EventRecord, FileRecord, RunPatch, RunRecord, StepPatch, StepRecord, StoredLogEntry } from './types.js';
+import type {
+  EngineStore,
+  EventRecord,
+  FileRecord,
+  RunPatch,
+  RunRecord,
+  StepPatch,
+  StepRecord,
+  StoredLogEntry,
+} from './types.js';
 
 export class SqliteEngineStore implements EngineStore {
   readonly kind = 'sqlite' as const;
@@ -38,16 +58,24 @@ export class SqliteEngineStore implements EngineStore {
 
   async isCancelRequested(runId: string): Promise<boolean> {
     this.flush();
-    const row = this.statement('SELECT cancel_requested FROM runs WHERE id = ?').get(runId) as { cancel_requested: number } | undefined;
+    const row = this.statement('SELECT cancel_requested FROM runs WHERE id = ?').get(runId) as
+      { cancel_requested: number } | undefined;
     return row?.cancel_requested === 1;
   }
 
   async createRun(run: RunRecord, steps: StepRecord[]): Promise<void> {
     this.flush();
     const runRow = runToRow(run);
-    const insertRun = this.db.prepare(`INSERT INTO runs (${Object.keys(runRow).join(',')}) VALUES (${Object.keys(runRow).map((k) => '@' + k).join(',')})`);
+    const insertRun = this.db.prepare(
+      `INSERT INTO runs (${Object.keys(runRow).join(',')}) VALUES (${Object.keys(runRow)
+        .map((k) => '@' + k)
+        .join(',')})`,
+    );
     const cols = steps[0] ? Object.keys(stepToRow(steps[0])) : [];
-    const insertStep = cols.length > 0 ? this.db.prepare(`INSERT INTO steps (${cols.join(',')}) VALUES (${cols.map((k) => '@' + k).join(',')})`) : undefined;
+    const insertStep =
+      cols.length > 0
+        ? this.db.prepare(`INSERT INTO steps (${cols.join(',')}) VALUES (${cols.map((k) => '@' + k).join(',')})`)
+        : undefined;
     this.db.transaction(() => {
       insertRun.run(runRow);
       for (const s of steps) insertStep?.run(stepToRow(s));
@@ -62,7 +90,9 @@ export class SqliteEngineStore implements EngineStore {
 
   async listRuns(limit: number): Promise<RunRecord[]> {
     this.flush();
-    return (this.db.prepare('SELECT * FROM runs ORDER BY created_at DESC, id DESC LIMIT ?').all(limit) as Row[]).map(rowToRun);
+    return (this.db.prepare('SELECT * FROM runs ORDER BY created_at DESC, id DESC LIMIT ?').all(limit) as Row[]).map(
+      rowToRun,
+    );
   }
 
   async updateRun(id: string, patch: RunPatch): Promise<void> {
@@ -80,14 +110,24 @@ export class SqliteEngineStore implements EngineStore {
   async updateStep(runId: string, stepId: string, patch: StepPatch): Promise<void> {
     const cols = stepPatchColumns(patch);
     if (cols.length === 0) return;
-    const stmt = this.statement(`UPDATE steps SET ${cols.map(([c]) => `${c} = ?`).join(', ')} WHERE run_id = ? AND step_id = ?`);
+    const stmt = this.statement(
+      `UPDATE steps SET ${cols.map(([c]) => `${c} = ?`).join(', ')} WHERE run_id = ? AND step_id = ?`,
+    );
     return this.enqueue(() => stmt.run(...cols.map(([, v]) => v), runId, stepId));
   }
 
-  async appendLogs(runId: string, stepId: string, taskId: string, seq: number, entries: Omit<StoredLogEntry, 'stepId' | 'taskId' | 'seq'>[]): Promise<boolean> {
+  async appendLogs(
+    runId: string,
+    stepId: string,
+    taskId: string,
+    seq: number,
+    entries: Omit<StoredLogEntry, 'stepId' | 'taskId' | 'seq'>[],
+  ): Promise<boolean> {
     this.flush();
     const batch = this.statement('INSERT OR IGNORE INTO log_batches (task_id, seq) VALUES (?, ?)');
-    const line = this.statement('INSERT INTO logs (run_id, step_id, task_id, seq, idx, stream, text, ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    const line = this.statement(
+      'INSERT INTO logs (run_id, step_id, task_id, seq, idx, stream, text, ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
     return this.db.transaction(() => {
       if (batch.run(taskId, seq).changes === 0) return false;
       entries.forEach((e, i) => line.run(runId, stepId, taskId, seq, i, e.stream, e.text, e.ts));
@@ -97,20 +137,27 @@ export class SqliteEngineStore implements EngineStore {
 
   async getLogs(runId: string, stepId?: string): Promise<StoredLogEntry[]> {
     this.flush();
-    const rows = stepId === undefined
-      ? this.db.prepare('SELECT * FROM logs WHERE run_id = ? ORDER BY ts, task_id, seq, idx').all(runId)
-      : this.db.prepare('SELECT * FROM logs WHERE run_id = ? AND step_id = ? ORDER BY task_id, seq, idx').all(runId, stepId);
+    const rows =
+      stepId === undefined
+        ? this.db.prepare('SELECT * FROM logs WHERE run_id = ? ORDER BY ts, task_id, seq, idx').all(runId)
+        : this.db
+            .prepare('SELECT * FROM logs WHERE run_id = ? AND step_id = ? ORDER BY task_id, seq, idx')
+            .all(runId, stepId);
     return (rows as Row[]).map(rowToLog);
   }
 
   async putFile(f: FileRecord): Promise<void> {
     this.flush();
-    this.statement('INSERT INTO files (run_id, step_id, name, sha256, size) VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id, step_id, name) DO UPDATE SET sha256 = excluded.sha256, size = excluded.size').run(f.runId, f.stepId, f.name, f.sha256, f.size);
+    this.statement(
+      'INSERT INTO files (run_id, step_id, name, sha256, size) VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id, step_id, name) DO UPDATE SET sha256 = excluded.sha256, size = excluded.size',
+    ).run(f.runId, f.stepId, f.name, f.sha256, f.size);
   }
 
   async getFiles(runId: string): Promise<FileRecord[]> {
     this.flush();
-    return (this.db.prepare('SELECT * FROM files WHERE run_id = ? ORDER BY step_id, name').all(runId) as Row[]).map(rowToFile);
+    return (this.db.prepare('SELECT * FROM files WHERE run_id = ? ORDER BY step_id, name').all(runId) as Row[]).map(
+      rowToFile,
+    );
   }
 
   async addEvent(e: EventRecord): Promise<void> {
@@ -121,7 +168,9 @@ export class SqliteEngineStore implements EngineStore {
 
   async getEvents(runId: string): Promise<EventRecord[]> {
     this.flush();
-    return (this.db.prepare('SELECT * FROM events WHERE run_id = ? ORDER BY rowid').all(runId) as Row[]).map(rowToEvent);
+    return (this.db.prepare('SELECT * FROM events WHERE run_id = ? ORDER BY rowid').all(runId) as Row[]).map(
+      rowToEvent,
+    );
   }
 
   async close(): Promise<void> {
@@ -142,7 +191,9 @@ export class SqliteEngineStore implements EngineStore {
     });
   }
 
-  /** Commits every pending write in one transaction; on failure each write is retried alone so only the bad one fails. */
+  /**
+   * Commits every pending write in one transaction; on failure each write is retried alone so only the bad one fails.
+   */
   private flush(): void {
     this.flushScheduled = false;
     const batch = this.pending;

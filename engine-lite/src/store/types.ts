@@ -68,7 +68,9 @@ export interface StepRecord {
 }
 
 export type StepPatch = Partial<Omit<StepRecord, 'runId' | 'stepId' | 'order'>>;
-export type RunPatch = Partial<Pick<RunRecord, 'status' | 'cancelRequested' | 'enginePid' | 'startedAt' | 'endedAt' | 'error'>>;
+export type RunPatch = Partial<
+  Pick<RunRecord, 'status' | 'cancelRequested' | 'enginePid' | 'startedAt' | 'endedAt' | 'error'>
+>;
 
 export interface StoredLogEntry {
   stepId: string;
@@ -108,7 +110,13 @@ export interface EngineStore {
   getSteps(runId: string): Promise<StepRecord[]>;
   updateStep(runId: string, stepId: string, patch: StepPatch): Promise<void>;
   /** Stores one log batch; returns false (and stores nothing) when this task already sent `seq`. */
-  appendLogs(runId: string, stepId: string, taskId: string, seq: number, entries: Omit<StoredLogEntry, 'stepId' | 'taskId' | 'seq'>[]): Promise<boolean>;
+  appendLogs(
+    runId: string,
+    stepId: string,
+    taskId: string,
+    seq: number,
+    entries: Omit<StoredLogEntry, 'stepId' | 'taskId' | 'seq'>[],
+  ): Promise<boolean>;
   getLogs(runId: string, stepId?: string): Promise<StoredLogEntry[]>;
   putFile(file: FileRecord): Promise<void>;
   getFiles(runId: string): Promise<FileRecord[]>;

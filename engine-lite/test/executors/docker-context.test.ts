@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { TaskContext } from '../../../spec/src/index.js';
-import { agentCommand, containerContext, imageNode, mapPath, mapPathsInText, rewriteCallbackHost } from '../../src/executors/docker-context.js';
+import {
+  agentCommand,
+  containerContext,
+  imageNode,
+  mapPath,
+  mapPathsInText,
+  rewriteCallbackHost,
+} from '../../src/executors/docker-context.js';
 import { containerName } from '../../src/executors/docker.js';
 import { demuxDockerLogs, lastLines } from '../../src/executors/docker-logs.js';
 import { parseDockerHost } from '../../src/executors/docker-host.js';
@@ -29,7 +36,9 @@ describe('container path mapping', () => {
   it('maps paths under a mount and leaves others alone', () => {
     expect(mapPath('/home/u/.caravan/runs/r1/build/workspace', mappings)).toBe('/workspace');
     expect(mapPath('/home/u/.caravan/runs/r1/build/workspace/a/b', mappings)).toBe('/workspace/a/b');
-    expect(mapPath('/home/u/.caravan/runs/r1/build/workspace-other', mappings)).toBe('/home/u/.caravan/runs/r1/build/workspace-other');
+    expect(mapPath('/home/u/.caravan/runs/r1/build/workspace-other', mappings)).toBe(
+      '/home/u/.caravan/runs/r1/build/workspace-other',
+    );
     expect(mapPath('relative/path', mappings)).toBe('relative/path');
   });
 
@@ -62,8 +71,16 @@ describe('container path mapping', () => {
       'cat "/workspace/.caravan/files/make/report/r.txt" && ls /workspace',
     );
     expect(mapPathsInText(`${ws}-old/x ${ws}2`, mappings)).toBe(`${ws}-old/x ${ws}2`);
-    const rewritten = containerContext({ ...context, params: { run: `cat ${ws}/a`, list: [`${ws}/b`], n: 3, nested: { p: ws } } }, mappings);
-    expect(rewritten.params).toEqual({ run: 'cat /workspace/a', list: ['/workspace/b'], n: 3, nested: { p: '/workspace' } });
+    const rewritten = containerContext(
+      { ...context, params: { run: `cat ${ws}/a`, list: [`${ws}/b`], n: 3, nested: { p: ws } } },
+      mappings,
+    );
+    expect(rewritten.params).toEqual({
+      run: 'cat /workspace/a',
+      list: ['/workspace/b'],
+      n: 3,
+      nested: { p: '/workspace' },
+    });
   });
 
   it("replaces the engine's Node binary with the image's node", () => {
@@ -73,7 +90,13 @@ describe('container path mapping', () => {
   });
 
   it('builds the agent command with mapped arguments', () => {
-    expect(agentCommand(['node', '/home/u/.caravan/actions/x/index.mjs', '--flag'], mappings, '/workspace/.caravan/report.json')).toEqual([
+    expect(
+      agentCommand(
+        ['node', '/home/u/.caravan/actions/x/index.mjs', '--flag'],
+        mappings,
+        '/workspace/.caravan/report.json',
+      ),
+    ).toEqual([
       '/caravan/agent/caravan-agent',
       'run',
       '--context',

@@ -24,7 +24,12 @@ let store: SqliteEngineStore;
 let engine: Engine;
 let docker: DockerExecutor;
 
-const shell = (id: string, run: string, extra: Partial<StepInput> = {}): StepInput => ({ id, uses: 'caravan/shell@^1', with: { run }, ...extra });
+const shell = (id: string, run: string, extra: Partial<StepInput> = {}): StepInput => ({
+  id,
+  uses: 'caravan/shell@^1',
+  with: { run },
+  ...extra,
+});
 
 async function run(steps: StepInput[], extra: Parameters<typeof makePipeline>[1] = {}) {
   const created = await engine.createRun({ pipeline: makePipeline(steps, extra), source: '', executor: 'docker' });
@@ -37,7 +42,12 @@ describe.skipIf(!hasPodman)('docker executor end to end (Podman, real agent)', (
   beforeAll(async () => {
     home = mkdtempSync(join(tmpdir(), 'caravan-docker-e2e-'));
     store = new SqliteEngineStore(join(home, 'engine.db'));
-    docker = createDockerExecutor({ dockerHost, agentDir: portableAgentDir(), defaultImage: ensureNodeImage(), graceSeconds: 1 });
+    docker = createDockerExecutor({
+      dockerHost,
+      agentDir: portableAgentDir(),
+      defaultImage: ensureNodeImage(),
+      graceSeconds: 1,
+    });
     engine = await Engine.start({
       store,
       home,
@@ -59,11 +69,24 @@ describe.skipIf(!hasPodman)('docker executor end to end (Podman, real agent)', (
 
   it('runs three stages in containers, passing an output and a file, and leaves no container behind', async () => {
     const r = await run([
-      shell('make', 'mkdir -p out\necho "built in a container" > out/report.txt\necho "version=1.2.3" >> "$CARAVAN_OUTPUT"\necho "pwd=$(pwd)" >> "$CARAVAN_OUTPUT"', {
-        files: [{ name: 'report', path: 'out/report.txt' }],
-      }),
-      shell('use', 'test "${{ steps.make.outputs.version }}" = 1.2.3\necho "content=$(cat "${{ steps.make.files.report }}")" >> "$CARAVAN_OUTPUT"', { needs: ['make'] }),
-      { id: 'final', uses: 'caravan/echo@^1', with: { message: 'got: ${{ steps.use.outputs.content }}' }, needs: ['use'] },
+      shell(
+        'make',
+        'mkdir -p out\necho "built in a container" > out/report.txt\necho "version=1.2.3" >> "$CARAVAN_OUTPUT"\necho "pwd=$(pwd)" >> "$CARAVAN_OUTPUT"',
+        {
+          files: [{ name: 'report', path: 'out/report.txt' }],
+        },
+      ),
+      shell(
+        'use',
+        'test "${{ steps.make.outputs.version }}" = 1.2.3\necho "content=$(cat "${{ steps.make.files.report }}")" >> "$CARAVAN_OUTPUT"',
+        { needs: ['make'] },
+      ),
+      {
+        id: 'final',
+        uses: 'caravan/echo@^1',
+        with: { message: 'got: ${{ steps.use.outputs.content }}' },
+        needs: ['use'],
+      },
     ]);
     expect(r.steps.make?.error).toBeUndefined();
     expect(r.steps.use?.error).toBeUndefined();
@@ -75,10 +98,16 @@ describe.skipIf(!hasPodman)('docker executor end to end (Podman, real agent)', (
   });
 
   it('records a failing step with its exit code, and masks secrets', async () => {
-    const r = await run([shell('leak', 'echo "token is $API_TOKEN"\necho "bad $API_TOKEN" >&2\nexit 4')], { secrets: ['API_TOKEN'] });
+    const r = await run([shell('leak', 'echo "token is $API_TOKEN"\necho "bad $API_TOKEN" >&2\nexit 4')], {
+      secrets: ['API_TOKEN'],
+    });
     expect(r.status).toBe('failed');
     expect(r.steps.leak).toMatchObject({ status: 'failed', exitCode: 4 });
-    const everything = JSON.stringify([await store.getLogs(r.id), await store.getSteps(r.id), await store.getRun(r.id)]);
+    const everything = JSON.stringify([
+      await store.getLogs(r.id),
+      await store.getSteps(r.id),
+      await store.getRun(r.id),
+    ]);
     expect(everything).not.toContain(SECRET);
     expect(everything).toContain('token is ***');
   });

@@ -68,12 +68,18 @@ describe.skipIf(!hasPodman)('docker executor through Podman', () => {
   beforeAll(async () => {
     busybox = ensureBusyboxImage();
     recorder = await startCallbackRecorder();
-    executor = createDockerExecutor({ dockerHost, agentDir: portableAgentDir(), graceSeconds: 2, reportFile: '.caravan/report.json' });
+    executor = createDockerExecutor({
+      dockerHost,
+      agentDir: portableAgentDir(),
+      graceSeconds: 2,
+      reportFile: '.caravan/report.json',
+    });
   });
 
   afterAll(async () => {
     if (executor) {
-      for (const container of await executor.api.listContainersByLabel(`caravan.run=${runId}`)) await executor.api.removeContainer(container.Id);
+      for (const container of await executor.api.listContainersByLabel(`caravan.run=${runId}`))
+        await executor.api.removeContainer(container.Id);
       await executor.close();
     }
     await recorder?.close();
@@ -119,7 +125,11 @@ describe.skipIf(!hasPodman)('docker executor through Podman', () => {
       await bound.create(task);
       await bound.start(task.taskId);
       expect(await bound.wait(task.taskId)).toMatchObject({ phase: 'exited', exitCode: 5 });
-      expect(await bound.readReport(task.taskId)).toMatchObject({ status: 'failed', exitCode: 5, outputs: { where: '/workspace' } });
+      expect(await bound.readReport(task.taskId)).toMatchObject({
+        status: 'failed',
+        exitCode: 5,
+        outputs: { where: '/workspace' },
+      });
     } finally {
       await bound.close();
     }
@@ -162,16 +172,19 @@ describe.skipIf(!hasPodman)('docker executor through Podman', () => {
     }
   });
 
-  it.skipIf(!usesRealAgent() && !usesAgentBundle())('masks secrets in what the container prints (real agent)', async () => {
-    const task = makeTask('masked', 'echo "token=$API_TOKEN"');
-    await executor.create(task);
-    await executor.start(task.taskId);
-    await executor.wait(task.taskId);
-    const [summary] = await executor.api.listContainersByLabel(`caravan.task=${task.taskId}`);
-    const logs = await executor.api.logsTail(summary?.Id ?? 'missing', 50);
-    expect(logs).toContain('token=***');
-    expect(logs).not.toContain(SECRET);
-  });
+  it.skipIf(!usesRealAgent() && !usesAgentBundle())(
+    'masks secrets in what the container prints (real agent)',
+    async () => {
+      const task = makeTask('masked', 'echo "token=$API_TOKEN"');
+      await executor.create(task);
+      await executor.start(task.taskId);
+      await executor.wait(task.taskId);
+      const [summary] = await executor.api.listContainersByLabel(`caravan.task=${task.taskId}`);
+      const logs = await executor.api.logsTail(summary?.Id ?? 'missing', 50);
+      expect(logs).toContain('token=***');
+      expect(logs).not.toContain(SECRET);
+    },
+  );
 
   it('creates one container when create is called twice, and start twice runs it once', async () => {
     const task = makeTask('idempotent', 'echo run >> runs.txt');
@@ -226,9 +239,13 @@ describe.skipIf(!hasPodman)('docker executor through Podman', () => {
   it('keeps the last output lines when the agent cannot start', async () => {
     const brokenAgent = join(scratch, 'broken-agent');
     mkdirSync(brokenAgent, { recursive: true });
-    writeFileSync(join(brokenAgent, 'caravan-agent'), '#!/bin/sh\necho "caravan-agent: loader lib/ld-linux.so missing" >&2\nexit 127\n', {
-      mode: 0o755,
-    });
+    writeFileSync(
+      join(brokenAgent, 'caravan-agent'),
+      '#!/bin/sh\necho "caravan-agent: loader lib/ld-linux.so missing" >&2\nexit 127\n',
+      {
+        mode: 0o755,
+      },
+    );
     const broken = createDockerExecutor({ dockerHost, agentDir: brokenAgent });
     try {
       const task = makeTask('broken-agent', 'exit 0');
@@ -245,7 +262,11 @@ describe.skipIf(!hasPodman)('docker executor through Podman', () => {
 
   it('refuses to adopt a foreign container that holds the task name', async () => {
     const task = makeTask('foreign', 'exit 0');
-    const id = await executor.api.createContainer(containerName(task.taskId), { Image: image(), Cmd: ['true'], Labels: { 'caravan.run': runId } });
+    const id = await executor.api.createContainer(containerName(task.taskId), {
+      Image: image(),
+      Cmd: ['true'],
+      Labels: { 'caravan.run': runId },
+    });
     expect(id).toBeTruthy();
     await expect(executor.create(task)).rejects.toThrow(/exists but is not labelled caravan.task=.*; remove it/);
     await executor.api.removeContainer(id ?? '');
@@ -253,7 +274,9 @@ describe.skipIf(!hasPodman)('docker executor through Podman', () => {
 
   it('refuses a workspace that does not exist on the host', async () => {
     const task = makeTask('no-workspace', 'exit 0');
-    await expect(executor.create({ ...task, workspace: join(scratch, 'nowhere') })).rejects.toThrow(/workspace .* does not exist on the host/);
+    await expect(executor.create({ ...task, workspace: join(scratch, 'nowhere') })).rejects.toThrow(
+      /workspace .* does not exist on the host/,
+    );
   });
 });
 
@@ -261,14 +284,20 @@ describe('docker executor without a reachable engine', () => {
   it('names the address and how to fix it when the socket is missing', async () => {
     const executor = createDockerExecutor({ dockerHost: 'unix:///tmp/caravan-no-such-docker.sock' });
     try {
-      await expect(executor.status('t1')).rejects.toThrow(/cannot reach the Docker API at unix:\/\/\/tmp\/caravan-no-such-docker.sock.*DOCKER_HOST/);
+      await expect(executor.status('t1')).rejects.toThrow(
+        /cannot reach the Docker API at unix:\/\/\/tmp\/caravan-no-such-docker.sock.*DOCKER_HOST/,
+      );
     } finally {
       await executor.close();
     }
   });
 
   it('rejects a DOCKER_HOST it cannot use', () => {
-    expect(() => createDockerExecutor({ dockerHost: 'ssh://build@host' })).toThrow(/DOCKER_HOST "ssh:\/\/build@host" is not supported/);
-    expect(() => createDockerExecutor({ dockerHost: 'unix://relative.sock' })).toThrow(/unix:\/\/\/absolute\/path.sock/);
+    expect(() => createDockerExecutor({ dockerHost: 'ssh://build@host' })).toThrow(
+      /DOCKER_HOST "ssh:\/\/build@host" is not supported/,
+    );
+    expect(() => createDockerExecutor({ dockerHost: 'unix://relative.sock' })).toThrow(
+      /unix:\/\/\/absolute\/path.sock/,
+    );
   });
 });

@@ -2,7 +2,12 @@ import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { taskStateFromJob } from '../../src/executors/k8s-status.js';
 
-const job = (extra: Partial<V1Job> = {}): V1Job => ({ metadata: { name: 'j' }, spec: { template: {} }, status: {}, ...extra });
+const job = (extra: Partial<V1Job> = {}): V1Job => ({
+  metadata: { name: 'j' },
+  spec: { template: {} },
+  status: {},
+  ...extra,
+});
 const failed = (reason: string): V1Job => job({ status: { conditions: [{ type: 'Failed', status: 'True', reason }] } });
 
 describe('k8s status mapping', () => {
@@ -15,7 +20,16 @@ describe('k8s status mapping', () => {
     const pod: V1Pod = {
       status: {
         phase: 'Failed',
-        initContainerStatuses: [{ name: 'caravan-agent-init', image: 'a', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode: 1 } } }],
+        initContainerStatuses: [
+          {
+            name: 'caravan-agent-init',
+            image: 'a',
+            imageID: '',
+            ready: false,
+            restartCount: 0,
+            state: { terminated: { exitCode: 1 } },
+          },
+        ],
       },
     };
     const state = taskStateFromJob(failed('BackoffLimitExceeded'), [pod]);
@@ -32,9 +46,22 @@ describe('k8s status mapping', () => {
   it('uses the newest pod when there are several', () => {
     const pod = (at: number, code: number): V1Pod => ({
       metadata: { creationTimestamp: new Date(at) },
-      status: { containerStatuses: [{ name: 'action', image: 'i', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode: code } } }] },
+      status: {
+        containerStatuses: [
+          {
+            name: 'action',
+            image: 'i',
+            imageID: '',
+            ready: false,
+            restartCount: 0,
+            state: { terminated: { exitCode: code } },
+          },
+        ],
+      },
     });
-    expect(taskStateFromJob(failed('BackoffLimitExceeded'), [pod(2000, 5), pod(1000, 9)])).toMatchObject({ exitCode: 5 });
+    expect(taskStateFromJob(failed('BackoffLimitExceeded'), [pod(2000, 5), pod(1000, 9)])).toMatchObject({
+      exitCode: 5,
+    });
   });
 
   it('treats a Failed Job without a reason or pod as a failure, never a success', () => {

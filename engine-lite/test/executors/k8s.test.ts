@@ -71,7 +71,11 @@ afterAll(async () => {
 });
 beforeEach(() => {
   api.requests.length = 0;
-  executor = createK8sExecutor({ kubeConfig: kubeConfig(api.url), agentImage: 'caravan/agent:0.1.0', callbackHost: 'caravan-engine.ci.svc' });
+  executor = createK8sExecutor({
+    kubeConfig: kubeConfig(api.url),
+    agentImage: 'caravan/agent:0.1.0',
+    callbackHost: 'caravan-engine.ci.svc',
+  });
 });
 
 describe('k8s executor (HTTP stand-in of the Kubernetes API)', () => {
@@ -88,7 +92,12 @@ describe('k8s executor (HTTP stand-in of the Kubernetes API)', () => {
 
     const secret = api.requests[0]?.body as V1Secret;
     expect(secret.metadata?.name).toBe(contextSecretName('t-create'));
-    const context = JSON.parse(secret.stringData?.['context.json'] ?? '{}') as { secrets: Record<string, string>; workdir: string; callback: { url: string }; env: Record<string, string> };
+    const context = JSON.parse(secret.stringData?.['context.json'] ?? '{}') as {
+      secrets: Record<string, string>;
+      workdir: string;
+      callback: { url: string };
+      env: Record<string, string>;
+    };
     expect(context.secrets.DB_PASSWORD).toBe(SECRET);
     expect(context.workdir).toBe('/workspace');
     expect(context.env.CARAVAN_WORKSPACE).toBe('/workspace');
@@ -107,7 +116,12 @@ describe('k8s executor (HTTP stand-in of the Kubernetes API)', () => {
     expect(JSON.stringify(job)).not.toContain('task-token');
     expect(job.metadata?.name).toBe(name);
     expect(job.metadata?.labels).toMatchObject({ 'caravan.task': 't-create', 'caravan.run': 'run-42' });
-    expect(job.spec).toMatchObject({ suspend: true, backoffLimit: 0, ttlSecondsAfterFinished: 3600, activeDeadlineSeconds: 640 });
+    expect(job.spec).toMatchObject({
+      suspend: true,
+      backoffLimit: 0,
+      ttlSecondsAfterFinished: 3600,
+      activeDeadlineSeconds: 640,
+    });
     const pod = job.spec?.template.spec;
     expect(pod?.restartPolicy).toBe('Never');
     expect(job.spec?.template.metadata?.labels).toMatchObject({ 'caravan.task': 't-create' });
@@ -121,7 +135,15 @@ describe('k8s executor (HTTP stand-in of the Kubernetes API)', () => {
     ]);
     const main = pod?.containers[0];
     expect(main?.image).toBe('registry.example.com/node:20');
-    expect(main?.command).toEqual(['/caravan/agent/caravan-agent', 'run', '--context', '/caravan/context.json', '--', 'node', '/caravan/action/index.mjs']);
+    expect(main?.command).toEqual([
+      '/caravan/agent/caravan-agent',
+      'run',
+      '--context',
+      '/caravan/context.json',
+      '--',
+      'node',
+      '/caravan/action/index.mjs',
+    ]);
     expect(main?.env).toBeUndefined();
     expect(main?.workingDir).toBe('/workspace');
     expect(main?.volumeMounts).toEqual(
@@ -182,7 +204,11 @@ describe('k8s executor (HTTP stand-in of the Kubernetes API)', () => {
     await executor.start('t-fail');
     api.runPod(jobName('t-fail'));
     api.finish(jobName('t-fail'), 3);
-    expect(await executor.status('t-fail')).toEqual({ phase: 'exited', exitCode: 3, message: 'the container exited with code 3' });
+    expect(await executor.status('t-fail')).toEqual({
+      phase: 'exited',
+      exitCode: 3,
+      message: 'the container exited with code 3',
+    });
   });
 
   it('explains a Job killed by its deadline', async () => {
@@ -191,7 +217,18 @@ describe('k8s executor (HTTP stand-in of the Kubernetes API)', () => {
     await executor.start('t-deadline');
     api.pods.delete(name);
     const job = api.jobs.get(name);
-    if (job) job.status = { failed: 1, conditions: [{ type: 'Failed', status: 'True', reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' }] };
+    if (job)
+      job.status = {
+        failed: 1,
+        conditions: [
+          {
+            type: 'Failed',
+            status: 'True',
+            reason: 'DeadlineExceeded',
+            message: 'Job was active longer than specified deadline',
+          },
+        ],
+      };
     const state = await executor.status('t-deadline');
     expect(state.phase).toBe('exited');
     expect(state.exitCode).not.toBe(0);
@@ -214,7 +251,10 @@ describe('k8s executor (HTTP stand-in of the Kubernetes API)', () => {
     await executor.cancel('t-cancel');
     const deletion = api.requests.find((r) => r.method === 'DELETE');
     expect(deletion?.path).toBe(`/apis/batch/v1/namespaces/caravan-ci/jobs/${jobName('t-cancel')}`);
-    expect(deletion?.query.get('propagationPolicy') ?? (deletion?.body as { propagationPolicy?: string } | undefined)?.propagationPolicy).toBe('Foreground');
+    expect(
+      deletion?.query.get('propagationPolicy') ??
+        (deletion?.body as { propagationPolicy?: string } | undefined)?.propagationPolicy,
+    ).toBe('Foreground');
     expect((await executor.status('t-cancel')).phase).toBe('gone');
     await executor.cancel('t-cancel');
     await executor.cancel('never-created');
@@ -231,12 +271,23 @@ describe('k8s executor (HTTP stand-in of the Kubernetes API)', () => {
   });
 
   it('mounts a workspace claim per run when configured', async () => {
-    const withClaim = createK8sExecutor({ kubeConfig: kubeConfig(api.url), namespace: 'builds', workspaceClaim: 'caravan-workspaces' });
+    const withClaim = createK8sExecutor({
+      kubeConfig: kubeConfig(api.url),
+      namespace: 'builds',
+      workspaceClaim: 'caravan-workspaces',
+    });
     await withClaim.create(task('t-claim'));
     const job = api.requests.find((r) => r.path.endsWith('/jobs'))?.body as V1Job;
     expect(api.requests[0]?.path).toBe('/api/v1/namespaces/builds/secrets');
-    expect(job.spec?.template.spec?.volumes).toContainEqual({ name: 'workspace', persistentVolumeClaim: { claimName: 'caravan-workspaces' } });
-    expect(job.spec?.template.spec?.containers[0]?.volumeMounts).toContainEqual({ name: 'workspace', mountPath: '/workspace', subPath: 'run-42' });
+    expect(job.spec?.template.spec?.volumes).toContainEqual({
+      name: 'workspace',
+      persistentVolumeClaim: { claimName: 'caravan-workspaces' },
+    });
+    expect(job.spec?.template.spec?.containers[0]?.volumeMounts).toContainEqual({
+      name: 'workspace',
+      mountPath: '/workspace',
+      subPath: 'run-42',
+    });
     expect(job.spec?.template.spec?.initContainers?.[0]?.image).toBe('caravan/agent:latest');
   });
 
@@ -245,27 +296,40 @@ describe('k8s executor (HTTP stand-in of the Kubernetes API)', () => {
     await executor.create(task(odd, { runId: 'run with spaces' }));
     const job = api.requests.find((r) => r.path.endsWith('/jobs'))?.body as V1Job;
     expect(job.metadata?.name).toMatch(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/);
-    for (const value of Object.values(job.metadata?.labels ?? {})) expect(value).toMatch(/^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$/);
+    for (const value of Object.values(job.metadata?.labels ?? {}))
+      expect(value).toMatch(/^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$/);
     expect(job.metadata?.annotations?.['caravan.dev/task-id']).toBe(odd);
   });
 
   it('uses a given action volume instead of a ConfigMap, and refuses an action folder too big for one', async () => {
-    const withVolume = createK8sExecutor({ kubeConfig: kubeConfig(api.url), actionVolume: { name: 'x', persistentVolumeClaim: { claimName: 'actions' } } });
+    const withVolume = createK8sExecutor({
+      kubeConfig: kubeConfig(api.url),
+      actionVolume: { name: 'x', persistentVolumeClaim: { claimName: 'actions' } },
+    });
     await withVolume.create(task('t-volume', { actionDir: '/not/on/this/host' }));
     expect(api.requests.some((r) => r.path.endsWith('/configmaps'))).toBe(false);
     const job = api.requests.find((r) => r.path.endsWith('/jobs'))?.body as V1Job;
-    expect(job.spec?.template.spec?.volumes).toContainEqual({ name: 'caravan-action', persistentVolumeClaim: { claimName: 'actions' } });
+    expect(job.spec?.template.spec?.volumes).toContainEqual({
+      name: 'caravan-action',
+      persistentVolumeClaim: { claimName: 'actions' },
+    });
 
     const big = join(scratch, 'big-action');
     mkdirSync(big, { recursive: true });
     writeFileSync(join(big, 'blob.bin'), Buffer.alloc(1024 * 1024));
-    await expect(executor.create(task('t-big', { actionDir: big }))).rejects.toThrow(/too much for a ConfigMap: give the k8s executor an actionVolume/);
-    await expect(executor.create(task('t-nodir', { actionDir: join(scratch, 'missing') }))).rejects.toThrow(/action folder .*missing does not exist/);
+    await expect(executor.create(task('t-big', { actionDir: big }))).rejects.toThrow(
+      /too much for a ConfigMap: give the k8s executor an actionVolume/,
+    );
+    await expect(executor.create(task('t-nodir', { actionDir: join(scratch, 'missing') }))).rejects.toThrow(
+      /action folder .*missing does not exist/,
+    );
     expect(api.jobs.has(jobName('t-big'))).toBe(false);
   });
 
   it('refuses bad input with clear errors', async () => {
-    await expect(executor.start('not-created')).rejects.toThrow(/no Job caravan-not-created-[0-9a-f]+ in namespace caravan-ci; call create first/);
+    await expect(executor.start('not-created')).rejects.toThrow(
+      /no Job caravan-not-created-[0-9a-f]+ in namespace caravan-ci; call create first/,
+    );
     await expect(executor.create(task('t-noimage', { image: undefined }))).rejects.toThrow(/needs an image/);
   });
 
@@ -276,6 +340,8 @@ describe('k8s executor (HTTP stand-in of the Kubernetes API)', () => {
 
   it('passes API errors on with their message', async () => {
     const ghost = createK8sExecutor({ kubeConfig: kubeConfig(`${api.url}/not-an-api`) });
-    await expect(ghost.create(task('t-ghost'))).rejects.toThrow(/Kubernetes API error 404: the stand-in does not serve POST/);
+    await expect(ghost.create(task('t-ghost'))).rejects.toThrow(
+      /Kubernetes API error 404: the stand-in does not serve POST/,
+    );
   });
 });

@@ -19,7 +19,14 @@ export async function testEngine(executor: ActionExecutor, opts: Partial<EngineO
   const home = mkdtempSync(join(tmpdir(), 'caravan-engine-'));
   const own = opts.store === undefined;
   const store = opts.store ?? new SqliteEngineStore(join(home, 'engine.db'));
-  const engine = await Engine.start({ store, home, executors: new ExecutorRegistry().add(executor), resolver: new StubResolver(), cancelPollMs: 50, ...opts });
+  const engine = await Engine.start({
+    store,
+    home,
+    executors: new ExecutorRegistry().add(executor),
+    resolver: new StubResolver(),
+    cancelPollMs: 50,
+    ...opts,
+  });
   return {
     engine,
     home,

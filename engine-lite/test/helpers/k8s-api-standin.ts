@@ -78,8 +78,13 @@ export async function startK8sStandIn(): Promise<K8sStandIn> {
       if (req.method === 'POST' && !name) {
         const metadata = (body?.metadata ?? {}) as Json;
         const objectName = String(metadata.name ?? '');
-        if (store.has(objectName)) return send(res, 409, status(409, 'AlreadyExists', `${kind} "${objectName}" already exists`));
-        const stored = { ...body, metadata: { ...metadata, uid: `uid-${resourceVersion}`, resourceVersion: String(resourceVersion++) }, status: {} };
+        if (store.has(objectName))
+          return send(res, 409, status(409, 'AlreadyExists', `${kind} "${objectName}" already exists`));
+        const stored = {
+          ...body,
+          metadata: { ...metadata, uid: `uid-${resourceVersion}`, resourceVersion: String(resourceVersion++) },
+          status: {},
+        };
         store.set(objectName, stored);
         return send(res, 201, stored);
       }
@@ -88,13 +93,24 @@ export async function startK8sStandIn(): Promise<K8sStandIn> {
       if (req.method === 'GET') return send(res, 200, existing);
       if (req.method === 'PATCH') {
         if (req.headers['content-type'] !== 'application/merge-patch+json') {
-          return send(res, 415, status(415, 'UnsupportedMediaType', `unexpected patch type ${req.headers['content-type'] ?? ''}`));
+          return send(
+            res,
+            415,
+            status(415, 'UnsupportedMediaType', `unexpected patch type ${req.headers['content-type'] ?? ''}`),
+          );
         }
         const spec = { ...((existing.spec ?? {}) as Json), ...((body?.spec ?? {}) as Json) };
         const patched: Json = { ...existing, spec };
         store.set(name, patched);
         if (jobPath && spec.suspend === false && !pods.has(name)) {
-          pods.set(name, { metadata: { name: `${name}-abcde`, labels: { 'job-name': name }, creationTimestamp: new Date().toISOString() }, status: { phase: 'Pending' } });
+          pods.set(name, {
+            metadata: {
+              name: `${name}-abcde`,
+              labels: { 'job-name': name },
+              creationTimestamp: new Date().toISOString(),
+            },
+            status: { phase: 'Pending' },
+          });
           patched.status = { active: 1 };
         }
         return send(res, 200, patched);
@@ -139,29 +155,72 @@ export async function startK8sStandIn(): Promise<K8sStandIn> {
       const pod = podOf(job);
       pod.status = {
         phase: 'Running',
-        initContainerStatuses: [{ name: 'caravan-agent-init', image: 'agent', imageID: '', ready: true, restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed' } } }],
-        containerStatuses: [{ name: 'action', image: 'img', imageID: '', ready: true, restartCount: 0, state: { running: { startedAt: new Date().toISOString() } } }],
+        initContainerStatuses: [
+          {
+            name: 'caravan-agent-init',
+            image: 'agent',
+            imageID: '',
+            ready: true,
+            restartCount: 0,
+            state: { terminated: { exitCode: 0, reason: 'Completed' } },
+          },
+        ],
+        containerStatuses: [
+          {
+            name: 'action',
+            image: 'img',
+            imageID: '',
+            ready: true,
+            restartCount: 0,
+            state: { running: { startedAt: new Date().toISOString() } },
+          },
+        ],
       };
     },
     finish(job, exitCode, options = {}) {
       const pod = podOf(job);
       pod.status = {
         phase: exitCode === 0 ? 'Succeeded' : 'Failed',
-        containerStatuses: [{ name: 'action', image: 'img', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error' } } }],
+        containerStatuses: [
+          {
+            name: 'action',
+            image: 'img',
+            imageID: '',
+            ready: false,
+            restartCount: 0,
+            state: { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error' } },
+          },
+        ],
       };
       const stored = jobs.get(job);
       if (!stored) throw new Error(`stand-in: no job ${job}`);
       const type = exitCode === 0 ? 'Complete' : 'Failed';
       stored.status = {
         ...(exitCode === 0 ? { succeeded: 1 } : { failed: 1 }),
-        conditions: [{ type, status: 'True', reason: options.reason ?? (exitCode === 0 ? 'Completed' : 'BackoffLimitExceeded'), lastTransitionTime: new Date().toISOString() }],
+        conditions: [
+          {
+            type,
+            status: 'True',
+            reason: options.reason ?? (exitCode === 0 ? 'Completed' : 'BackoffLimitExceeded'),
+            lastTransitionTime: new Date().toISOString(),
+          },
+        ],
       };
     },
     failPull(job, image) {
       const pod = podOf(job);
       pod.status = {
         phase: 'Pending',
-        containerStatuses: [{ name: 'action', image, imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` } } }],
+        containerStatuses: [
+          {
+            name: 'action',
+            image,
+            imageID: '',
+            ready: false,
+            restartCount: 0,
+            state: { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` } },
+          },
+        ],
       };
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),

@@ -21,7 +21,17 @@ export function makeStep(s: StepInput, i = 0): PipelineStep {
 }
 
 export function makePipeline(steps: StepInput[], extra: Partial<Pipeline> = {}): Pipeline {
-  return { version: '1', name: 'test', priority: 0, params: {}, envs: {}, secrets: [], file: 'pipeline.yml', steps: steps.map(makeStep), ...extra };
+  return {
+    version: '1',
+    name: 'test',
+    priority: 0,
+    params: {},
+    envs: {},
+    secrets: [],
+    file: 'pipeline.yml',
+    steps: steps.map(makeStep),
+    ...extra,
+  };
 }
 
 /** A wide DAG (n independent steps) or a deep one (a chain of n). */

@@ -7,7 +7,19 @@
  * `CARAVAN_TEST_AGENT=portable` the real portable folder even when it is older than the bundle.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { STUB_AGENT_SOURCE } from './stub-agent.js';
@@ -20,7 +32,8 @@ const THROWAWAY = '/tmp/caravan-test-agent-portable';
 /** Newest modification time of any file under a folder. */
 function newest(dir: string): number {
   let latest = 0;
-  for (const name of readdirSync(dir, { recursive: true })) latest = Math.max(latest, statSync(join(dir, String(name))).mtimeMs);
+  for (const name of readdirSync(dir, { recursive: true }))
+    latest = Math.max(latest, statSync(join(dir, String(name))).mtimeMs);
   return latest;
 }
 
@@ -29,7 +42,8 @@ function newest(dir: string): number {
  * the bundle, so a stale single executable would test yesterday's agent).
  */
 export function usesRealAgent(): boolean {
-  if (process.env.CARAVAN_TEST_AGENT === 'stub' || !existsSync(join(REAL_PORTABLE_AGENT, 'caravan-agent'))) return false;
+  if (process.env.CARAVAN_TEST_AGENT === 'stub' || !existsSync(join(REAL_PORTABLE_AGENT, 'caravan-agent')))
+    return false;
   if (process.env.CARAVAN_TEST_AGENT === 'portable') return true;
   return !existsSync(AGENT_BUNDLE) || newest(REAL_PORTABLE_AGENT) >= statSync(AGENT_BUNDLE).mtimeMs;
 }

@@ -20,7 +20,17 @@ export class StubResolver implements ActionResolver {
   }
 
   private loaded(resolved: ResolvedAction): LoadedAction {
-    const spec: ActionSpec = { name: resolved.name, version: resolved.version, description: '', inputs: {}, outputs: {}, runs: { command: 'true' }, files: [], caches: [], ...this.specs[resolved.name] };
+    const spec: ActionSpec = {
+      name: resolved.name,
+      version: resolved.version,
+      description: '',
+      inputs: {},
+      outputs: {},
+      runs: { command: 'true' },
+      files: [],
+      caches: [],
+      ...this.specs[resolved.name],
+    };
     return { resolved, spec, dir: '/nonexistent' };
   }
 }
@@ -41,9 +51,21 @@ export class ScriptedExecutor implements ActionExecutor {
   readonly contexts = new Map<string, TaskSpec>();
   running = 0;
   maxRunning = 0;
-  private readonly tasks = new Map<string, { spec: TaskSpec; state: TaskState; exit?: Promise<TaskState>; finish?: (s: TaskState) => void; report?: AgentReport }>();
+  private readonly tasks = new Map<
+    string,
+    {
+      spec: TaskSpec;
+      state: TaskState;
+      exit?: Promise<TaskState>;
+      finish?: (s: TaskState) => void;
+      report?: AgentReport;
+    }
+  >();
 
-  constructor(private readonly scripts: Record<string, Script> = {}, readonly kind = 'scripted') {}
+  constructor(
+    private readonly scripts: Record<string, Script> = {},
+    readonly kind = 'scripted',
+  ) {}
 
   async create(task: TaskSpec): Promise<void> {
     if (!this.tasks.has(task.taskId)) this.tasks.set(task.taskId, { spec: task, state: { phase: 'created' } });
@@ -70,8 +92,17 @@ export class ScriptedExecutor implements ActionExecutor {
     });
     const done = () => {
       t.report = {
-        status: code === 0 ? 'success' : 'failed', exitCode: code, signal: null, outputs: script.outputs ?? {},
-        errors: code === 0 ? [] : [{ message: script.error ?? `exit ${code}`, kind: 'exit' }], warnings: [], annotations: [], files: [], stderrExcerpt: [], durationMs: 0, masked: 0,
+        status: code === 0 ? 'success' : 'failed',
+        exitCode: code,
+        signal: null,
+        outputs: script.outputs ?? {},
+        errors: code === 0 ? [] : [{ message: script.error ?? `exit ${code}`, kind: 'exit' }],
+        warnings: [],
+        annotations: [],
+        files: [],
+        stderrExcerpt: [],
+        durationMs: 0,
+        masked: 0,
       };
       t.finish!({ phase: 'exited', exitCode: code });
     };

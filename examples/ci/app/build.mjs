@@ -7,13 +7,21 @@ mkdirSync('dist', { recursive: true });
 mkdirSync('.build-cache', { recursive: true });
 let compiled = 0;
 let reused = 0;
-for (const file of readdirSync('src').filter((f) => f.endsWith('.js')).sort()) {
+for (const file of readdirSync('src')
+  .filter((f) => f.endsWith('.js'))
+  .sort()) {
   const source = readFileSync(`src/${file}`, 'utf8');
   const cached = `.build-cache/${createHash('sha256').update(source).digest('hex')}.js`;
   if (existsSync(cached)) {
     reused++;
   } else {
-    writeFileSync(cached, source.split('\n').filter((l) => !l.trim().startsWith('//')).join('\n'));
+    writeFileSync(
+      cached,
+      source
+        .split('\n')
+        .filter((l) => !l.trim().startsWith('//'))
+        .join('\n'),
+    );
     compiled++;
   }
   writeFileSync(`dist/${file}`, readFileSync(cached));

@@ -1,7 +1,19 @@
 // Conditions on values, written `left <operator> right` (e.g. `$.data.id == 42`, `v matches ^1\.`).
 import { ActionError } from './io.mjs';
 
-export const BINARY_OPERATORS = ['==', '!=', '>=', '<=', '>', '<', 'contains', 'not-contains', 'matches', 'starts-with', 'ends-with'];
+export const BINARY_OPERATORS = [
+  '==',
+  '!=',
+  '>=',
+  '<=',
+  '>',
+  '<',
+  'contains',
+  'not-contains',
+  'matches',
+  'starts-with',
+  'ends-with',
+];
 export const UNARY_OPERATORS = ['exists', 'not-exists', 'empty', 'not-empty'];
 
 const NAMED = { equals: '==', 'not-equals': '!=', gt: '>', gte: '>=', lt: '<', lte: '<=' };
@@ -10,7 +22,9 @@ const NAMED = { equals: '==', 'not-equals': '!=', gt: '>', gte: '>=', lt: '<', l
 export function normalizeOperator(op) {
   const o = NAMED[op] ?? op;
   if (!BINARY_OPERATORS.includes(o) && !UNARY_OPERATORS.includes(o)) {
-    throw new ActionError(`unknown operator "${op}": use one of ${[...BINARY_OPERATORS, ...UNARY_OPERATORS].join(', ')}`);
+    throw new ActionError(
+      `unknown operator "${op}": use one of ${[...BINARY_OPERATORS, ...UNARY_OPERATORS].join(', ')}`,
+    );
   }
   return o;
 }
@@ -25,7 +39,8 @@ function unquote(text) {
 export function parseCondition(text) {
   const source = String(text).trim();
   for (const op of UNARY_OPERATORS) {
-    if (source.endsWith(` ${op}`)) return { left: unquote(source.slice(0, -op.length - 1)), op, right: undefined, source };
+    if (source.endsWith(` ${op}`))
+      return { left: unquote(source.slice(0, -op.length - 1)), op, right: undefined, source };
   }
   let best;
   for (const op of BINARY_OPERATORS) {
@@ -33,7 +48,9 @@ export function parseCondition(text) {
     if (at > 0 && (best === undefined || at < best.at)) best = { op, at };
   }
   if (!best) {
-    throw new ActionError(`condition "${source}" has no operator: write "left <op> right" with spaces around one of ${BINARY_OPERATORS.join(' ')} (or "left exists")`);
+    throw new ActionError(
+      `condition "${source}" has no operator: write "left <op> right" with spaces around one of ${BINARY_OPERATORS.join(' ')} (or "left exists")`,
+    );
   }
   return {
     left: unquote(source.slice(0, best.at)),
@@ -70,7 +87,8 @@ export function checkCondition(actual, op, expected) {
   const numeric = () => {
     const x = asNumber(actual);
     const y = asNumber(e);
-    if (Number.isNaN(x) || Number.isNaN(y)) throw new ActionError(`cannot compare ${show(actual)} ${op} ${show(e)}: both sides must be numbers`);
+    if (Number.isNaN(x) || Number.isNaN(y))
+      throw new ActionError(`cannot compare ${show(actual)} ${op} ${show(e)}: both sides must be numbers`);
     return [x, y];
   };
   let holds;
@@ -83,18 +101,38 @@ export function checkCondition(actual, op, expected) {
       holds = op === '==' ? equal : !equal;
       break;
     }
-    case '>': { const [x, y] = numeric(); holds = x > y; break; }
-    case '>=': { const [x, y] = numeric(); holds = x >= y; break; }
-    case '<': { const [x, y] = numeric(); holds = x < y; break; }
-    case '<=': { const [x, y] = numeric(); holds = x <= y; break; }
+    case '>': {
+      const [x, y] = numeric();
+      holds = x > y;
+      break;
+    }
+    case '>=': {
+      const [x, y] = numeric();
+      holds = x >= y;
+      break;
+    }
+    case '<': {
+      const [x, y] = numeric();
+      holds = x < y;
+      break;
+    }
+    case '<=': {
+      const [x, y] = numeric();
+      holds = x <= y;
+      break;
+    }
     case 'contains':
       holds = Array.isArray(actual) ? actual.some((item) => text(item) === e) : a.includes(e);
       break;
     case 'not-contains':
       holds = Array.isArray(actual) ? !actual.some((item) => text(item) === e) : !a.includes(e);
       break;
-    case 'starts-with': holds = a.startsWith(e); break;
-    case 'ends-with': holds = a.endsWith(e); break;
+    case 'starts-with':
+      holds = a.startsWith(e);
+      break;
+    case 'ends-with':
+      holds = a.endsWith(e);
+      break;
     case 'matches': {
       let re;
       try {
@@ -105,13 +143,23 @@ export function checkCondition(actual, op, expected) {
       holds = re.test(a);
       break;
     }
-    case 'exists': holds = actual !== undefined; break;
-    case 'not-exists': holds = actual === undefined; break;
-    case 'empty': holds = actual === undefined || actual === null || a === '' || a === '[]' || a === '{}'; break;
-    case 'not-empty': holds = !(actual === undefined || actual === null || a === '' || a === '[]' || a === '{}'); break;
+    case 'exists':
+      holds = actual !== undefined;
+      break;
+    case 'not-exists':
+      holds = actual === undefined;
+      break;
+    case 'empty':
+      holds = actual === undefined || actual === null || a === '' || a === '[]' || a === '{}';
+      break;
+    case 'not-empty':
+      holds = !(actual === undefined || actual === null || a === '' || a === '[]' || a === '{}');
+      break;
     default:
       throw new ActionError(`unknown operator "${op}"`);
   }
   if (holds) return null;
-  return UNARY_OPERATORS.includes(op) ? `value is ${show(actual)}, expected it to be ${op}` : `got ${show(actual)}, expected ${op} ${show(e)}`;
+  return UNARY_OPERATORS.includes(op)
+    ? `value is ${show(actual)}, expected it to be ${op}`
+    : `got ${show(actual)}, expected ${op} ${show(e)}`;
 }

@@ -43,9 +43,14 @@ function parseValue(name, raw, type, secret) {
       return b;
     }
     case 'string[]': {
-      if (!raw.trimStart().startsWith('[')) return raw.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
+      if (!raw.trimStart().startsWith('['))
+        return raw
+          .split(/\r?\n/)
+          .map((l) => l.trim())
+          .filter((l) => l !== '');
       const list = parseJson(name, raw, secret, 'a list of strings');
-      if (!Array.isArray(list)) throw new ActionError(`input "${name}" must be a list of strings, got ${quote(raw, secret)}`);
+      if (!Array.isArray(list))
+        throw new ActionError(`input "${name}" must be a list of strings, got ${quote(raw, secret)}`);
       return list.map((item, i) => {
         if (typeof item === 'string') return item;
         if (typeof item === 'number' || typeof item === 'boolean') return String(item);
@@ -73,17 +78,25 @@ export function getInput(name, options = {}) {
   const env = inputEnvName(name);
   const raw = process.env[env];
   if (raw === undefined || raw === '') {
-    if (required) throw new ActionError(`input "${name}" is required: give it under "with:" in the step (environment variable ${env})`);
+    if (required)
+      throw new ActionError(
+        `input "${name}" is required: give it under "with:" in the step (environment variable ${env})`,
+      );
     return options.default;
   }
   const value = parseValue(name, raw, type, secret);
   if (options.enum && !options.enum.includes(value)) {
-    throw new ActionError(`input "${name}" must be one of ${options.enum.map((v) => JSON.stringify(v)).join(', ')}, got ${quote(value, secret)}`);
+    throw new ActionError(
+      `input "${name}" must be one of ${options.enum.map((v) => JSON.stringify(v)).join(', ')}, got ${quote(value, secret)}`,
+    );
   }
   if (type === 'number') {
-    if (options.integer && !Number.isInteger(value)) throw new ActionError(`input "${name}" must be a whole number, got ${value}`);
-    if (options.min !== undefined && value < options.min) throw new ActionError(`input "${name}" must be at least ${options.min}, got ${value}`);
-    if (options.max !== undefined && value > options.max) throw new ActionError(`input "${name}" must be at most ${options.max}, got ${value}`);
+    if (options.integer && !Number.isInteger(value))
+      throw new ActionError(`input "${name}" must be a whole number, got ${value}`);
+    if (options.min !== undefined && value < options.min)
+      throw new ActionError(`input "${name}" must be at least ${options.min}, got ${value}`);
+    if (options.max !== undefined && value > options.max)
+      throw new ActionError(`input "${name}" must be at most ${options.max}, got ${value}`);
   }
   return value;
 }
@@ -91,7 +104,10 @@ export function getInput(name, options = {}) {
 /** Appends `name=value` (or a heredoc for multi-line values) to `$CARAVAN_OUTPUT`. Non-strings are JSON-encoded. */
 export function setOutput(name, value) {
   const file = process.env.CARAVAN_OUTPUT;
-  if (!file) throw new ActionError('CARAVAN_OUTPUT is not set: run this action under caravan-agent (caravan action run, or a pipeline)');
+  if (!file)
+    throw new ActionError(
+      'CARAVAN_OUTPUT is not set: run this action under caravan-agent (caravan action run, or a pipeline)',
+    );
   const text = typeof value === 'string' ? value : JSON.stringify(value);
   if (!/[\r\n]/.test(text) && !name.includes('<<')) {
     appendFileSync(file, `${name}=${text}\n`);
@@ -132,7 +148,10 @@ export function workspacePath(path) {
 /** Reads an environment variable the engine provides, failing clearly when it is absent. */
 export function engineEnv(name, what) {
   const value = process.env[name];
-  if (!value) throw new ActionError(`${name} is not set: it names ${what}; caravan run sets it, or set it yourself when running the action by hand`);
+  if (!value)
+    throw new ActionError(
+      `${name} is not set: it names ${what}; caravan run sets it, or set it yourself when running the action by hand`,
+    );
   return value;
 }
 

@@ -8,7 +8,10 @@ export function parseJsonPath(path) {
   if (i === 0 && text !== '' && !text.startsWith('.') && !text.startsWith('[')) {
     i = -1; // bare `a.b` form: treat as if it started with `$.`
   }
-  const bad = (why) => new ActionError(`bad JSON path "${path}" at character ${Math.max(i, 0) + 1}: ${why}; write it like $.data.items[0].id or $['a key']`);
+  const bad = (why) =>
+    new ActionError(
+      `bad JSON path "${path}" at character ${Math.max(i, 0) + 1}: ${why}; write it like $.data.items[0].id or $['a key']`,
+    );
   while (i < text.length) {
     const c = i < 0 ? '.' : text[i];
     if (c === '.') {
@@ -42,7 +45,8 @@ export function parseJsonPath(path) {
 
 function describe(segments, n) {
   let out = '$';
-  for (const s of segments.slice(0, n)) out += typeof s === 'number' ? `[${s}]` : /^[A-Za-z_$][\w$-]*$/.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`;
+  for (const s of segments.slice(0, n))
+    out += typeof s === 'number' ? `[${s}]` : /^[A-Za-z_$][\w$-]*$/.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`;
   return out;
 }
 
@@ -56,17 +60,22 @@ export function lookupJsonPath(doc, path) {
     if (typeof seg === 'number') {
       if (!Array.isArray(current)) return { found: false, reason: `${here} is ${kind(current)}, not a list` };
       const index = seg < 0 ? current.length + seg : seg;
-      if (index < 0 || index >= current.length) return { found: false, reason: `${here} has ${current.length} items, no index ${seg}` };
+      if (index < 0 || index >= current.length)
+        return { found: false, reason: `${here} has ${current.length} items, no index ${seg}` };
       current = current[index];
     } else {
-      if (current === null || typeof current !== 'object') return { found: false, reason: `${here} is ${kind(current)}, not an object` };
+      if (current === null || typeof current !== 'object')
+        return { found: false, reason: `${here} is ${kind(current)}, not an object` };
       if (Array.isArray(current) && seg === 'length') {
         current = current.length;
         continue;
       }
       if (!Object.prototype.hasOwnProperty.call(current, seg)) {
         const keys = Object.keys(current).slice(0, 10);
-        return { found: false, reason: `${here} has no key "${seg}" (keys: ${keys.length ? keys.join(', ') : 'none'})` };
+        return {
+          found: false,
+          reason: `${here} has no key "${seg}" (keys: ${keys.length ? keys.join(', ') : 'none'})`,
+        };
       }
       current = current[seg];
     }

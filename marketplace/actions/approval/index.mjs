@@ -16,10 +16,14 @@ function readDecision(file) {
   try {
     decision = JSON.parse(text);
   } catch (err) {
-    throw new ActionError(`the approval file ${file} is not valid JSON (${err.message}): write it with caravan approve`);
+    throw new ActionError(
+      `the approval file ${file} is not valid JSON (${err.message}): write it with caravan approve`,
+    );
   }
   if (decision?.decision !== 'approved' && decision?.decision !== 'rejected') {
-    throw new ActionError(`the approval file ${file} must have "decision": "approved" or "rejected", got ${JSON.stringify(decision?.decision)}`);
+    throw new ActionError(
+      `the approval file ${file} must have "decision": "approved" or "rejected", got ${JSON.stringify(decision?.decision)}`,
+    );
   }
   return decision;
 }
@@ -44,12 +48,15 @@ run(async () => {
       setOutput('decision', decision.decision);
       setOutput('by', by);
       setOutput('comment', comment);
-      if (decision.decision === 'rejected') throw new ActionError(`rejected${by ? ` by ${by}` : ''}${comment ? `: ${comment}` : ''}`);
+      if (decision.decision === 'rejected')
+        throw new ActionError(`rejected${by ? ` by ${by}` : ''}${comment ? `: ${comment}` : ''}`);
       info(`Approved${by ? ` by ${by}` : ''}${comment ? `: ${comment}` : ''}`);
       return;
     }
     if (performance.now() >= deadline) {
-      throw new ActionError(`no decision within ${timeout}s: approve with "caravan approve ${runId} ${stepId}" sooner, or raise "timeout"`);
+      throw new ActionError(
+        `no decision within ${timeout}s: approve with "caravan approve ${runId} ${stepId}" sooner, or raise "timeout"`,
+      );
     }
     await sleep(Math.min(interval * 1000, Math.max(0, deadline - performance.now())));
   }

@@ -7,17 +7,23 @@ const NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,99}$/;
 
 function checkName(value, input) {
   if (!NAME.test(value) || value.includes('..')) {
-    throw new ActionError(`input "${input}" must be 1-100 letters, digits, ".", "_" or "-" (no "/" and no ".."), got ${JSON.stringify(value.slice(0, 120))}`);
+    throw new ActionError(
+      `input "${input}" must be 1-100 letters, digits, ".", "_" or "-" (no "/" and no ".."), got ${JSON.stringify(value.slice(0, 120))}`,
+    );
   }
   return value;
 }
 
 function upload(store, runId, name, source, overwrite) {
-  if (!existsSync(source)) throw new ActionError(`path ${source} does not exist: nothing to upload as artifact "${name}"`);
+  if (!existsSync(source))
+    throw new ActionError(`path ${source} does not exist: nothing to upload as artifact "${name}"`);
   const runDir = join(store, runId);
   mkdirSync(runDir, { recursive: true });
   const final = join(runDir, name);
-  if (existsSync(final) && !overwrite) throw new ActionError(`artifact "${name}" already exists in run ${runId}: pick another name or set overwrite: true`);
+  if (existsSync(final) && !overwrite)
+    throw new ActionError(
+      `artifact "${name}" already exists in run ${runId}: pick another name or set overwrite: true`,
+    );
   const staged = mkdtempSync(join(runDir, '.staging-'));
   const { files, bytes } = treeStats(source);
   copyTree(source, statSync(source).isDirectory() ? staged : join(staged, basename(source)));
@@ -26,7 +32,8 @@ function upload(store, runId, name, source, overwrite) {
     renameSync(final, old);
     rmSync(old, { recursive: true, force: true });
   }
-  if (!publishDir(staged, final)) throw new ActionError(`artifact "${name}" was uploaded by another step at the same time; pick another name`);
+  if (!publishDir(staged, final))
+    throw new ActionError(`artifact "${name}" was uploaded by another step at the same time; pick another name`);
   info(`Uploaded ${files} files (${bytes} bytes) as artifact "${name}" of run ${runId}`);
   setOutput('files', files);
   setOutput('size', bytes);
@@ -35,8 +42,12 @@ function upload(store, runId, name, source, overwrite) {
 function download(store, runId, name, target) {
   const from = join(store, runId, name);
   if (!existsSync(from)) {
-    const available = existsSync(join(store, runId)) ? readdirSync(join(store, runId)).filter((n) => !n.startsWith('.')) : [];
-    throw new ActionError(`artifact "${name}" not found in run ${runId} (artifacts there: ${available.join(', ') || 'none'}); upload it first with mode: upload`);
+    const available = existsSync(join(store, runId))
+      ? readdirSync(join(store, runId)).filter((n) => !n.startsWith('.'))
+      : [];
+    throw new ActionError(
+      `artifact "${name}" not found in run ${runId} (artifacts there: ${available.join(', ') || 'none'}); upload it first with mode: upload`,
+    );
   }
   mkdirSync(target, { recursive: true });
   copyTree(from, target);
@@ -54,8 +65,12 @@ run(() => {
   const overwrite = getInput('overwrite', { type: 'boolean', default: false });
   const store = engineEnv('CARAVAN_ARTIFACTS_DIR', 'the artifact store directory');
   const givenRun = getInput('run-id');
-  if (givenRun !== undefined && mode === 'upload') throw new ActionError('input "run-id" is for download only: an upload always belongs to this run');
-  const runId = checkName(givenRun ?? engineEnv('CARAVAN_RUN_ID', 'the current run'), givenRun !== undefined ? 'run-id' : 'CARAVAN_RUN_ID');
+  if (givenRun !== undefined && mode === 'upload')
+    throw new ActionError('input "run-id" is for download only: an upload always belongs to this run');
+  const runId = checkName(
+    givenRun ?? engineEnv('CARAVAN_RUN_ID', 'the current run'),
+    givenRun !== undefined ? 'run-id' : 'CARAVAN_RUN_ID',
+  );
   if (mode === 'upload') upload(store, runId, name, path, overwrite);
   else download(store, runId, name, path);
 });

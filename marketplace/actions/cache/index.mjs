@@ -26,15 +26,19 @@ function findEntry(store, key, prefixes) {
   if (existsSync(join(exact, 'meta.json'))) return { key, dir: exact };
   const entries = readEntries(store);
   for (const prefix of prefixes) {
-    const matches = entries.filter((e) => e.key.startsWith(prefix)).sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
+    const matches = entries
+      .filter((e) => e.key.startsWith(prefix))
+      .sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
     if (matches[0]) return matches[0];
   }
   return undefined;
 }
 
 function validateKey(key, input) {
-  if (key.length > 512) throw new ActionError(`input "${input}" is ${key.length} characters long; a cache key has at most 512`);
-  if ([...key].some((c) => c.charCodeAt(0) < 32)) throw new ActionError(`input "${input}" must be one line of text without control characters`);
+  if (key.length > 512)
+    throw new ActionError(`input "${input}" is ${key.length} characters long; a cache key has at most 512`);
+  if ([...key].some((c) => c.charCodeAt(0) < 32))
+    throw new ActionError(`input "${input}" must be one line of text without control characters`);
 }
 
 run(() => {
@@ -58,7 +62,9 @@ run(() => {
     mkdirSync(path, { recursive: true });
     copyTree(join(entry.dir, 'data'), path);
     const { files, bytes } = treeStats(path);
-    info(`Restored ${entry.key === key ? 'exact key' : `key ${entry.key} (by prefix)`} into ${path}: ${files} files, ${bytes} bytes`);
+    info(
+      `Restored ${entry.key === key ? 'exact key' : `key ${entry.key} (by prefix)`} into ${path}: ${files} files, ${bytes} bytes`,
+    );
     setOutput('hit', entry.key === key);
     setOutput('matched-key', entry.key);
     return;
@@ -80,6 +86,10 @@ run(() => {
   const { files, bytes } = treeStats(join(staged, 'data'));
   writeFileSync(join(staged, 'meta.json'), JSON.stringify({ key, createdAt: new Date().toISOString(), files, bytes }));
   const saved = publishDir(staged, final);
-  info(saved ? `Saved ${files} files (${bytes} bytes) under key ${key}` : `Cache key ${key} was saved by another step meanwhile; kept that one`);
+  info(
+    saved
+      ? `Saved ${files} files (${bytes} bytes) under key ${key}`
+      : `Cache key ${key} was saved by another step meanwhile; kept that one`,
+  );
   setOutput('saved', saved);
 });

@@ -43,12 +43,15 @@ function git(args, { cwd, env, what, url }) {
   return new Promise((resolve, reject) => {
     execFile('git', args, { cwd, env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (!err) return resolve(stdout);
-      if (err.code === 'ENOENT') return reject(new ActionError('git was not found on PATH: install git in the image that runs this step'));
+      if (err.code === 'ENOENT')
+        return reject(new ActionError('git was not found on PATH: install git in the image that runs this step'));
       const detail = String(stderr).trim().split('\n').filter(Boolean).slice(-3).join(' | ') || err.message;
       const authHint = /could not read Username|Authentication failed|401|403/.test(detail)
         ? '; the server wants credentials: give a valid access token in input "token"'
         : '';
-      reject(new ActionError(`${what} failed for ${redactUrl(url)}: ${detail.replaceAll(url, redactUrl(url))}${authHint}`));
+      reject(
+        new ActionError(`${what} failed for ${redactUrl(url)}: ${detail.replaceAll(url, redactUrl(url))}${authHint}`),
+      );
     });
   });
 }
@@ -71,11 +74,15 @@ function parseRemoteRefs(text) {
 
 function chooseRef(ref, { refs, defaultBranch }, url) {
   if (!ref) {
-    if (!defaultBranch) throw new ActionError(`${redactUrl(url)} has no default branch (is it empty?): set "ref" to a branch, tag or commit`);
+    if (!defaultBranch)
+      throw new ActionError(
+        `${redactUrl(url)} has no default branch (is it empty?): set "ref" to a branch, tag or commit`,
+      );
     return { fetch: `refs/heads/${defaultBranch}`, branch: defaultBranch };
   }
   const short = ref.replace(/^refs\/(heads|tags)\//, '');
-  if (refs.has(`refs/heads/${short}`) && !ref.startsWith('refs/tags/')) return { fetch: `refs/heads/${short}`, branch: short };
+  if (refs.has(`refs/heads/${short}`) && !ref.startsWith('refs/tags/'))
+    return { fetch: `refs/heads/${short}`, branch: short };
   if (refs.has(`refs/tags/${short}`)) return { fetch: `refs/tags/${short}`, branch: '' };
   if (/^[0-9a-f]{40}$/i.test(ref)) return { fetch: ref, branch: '' };
   const branches = [...refs.keys()].filter((r) => r.startsWith('refs/heads/')).map((r) => r.slice(11));
@@ -92,15 +99,22 @@ run(async () => {
   const depth = getInput('depth', { type: 'number', default: 1, integer: true, min: 0 });
   const dir = workspacePath(getInput('path', { default: '.' }));
   const token = getInput('token', { default: '', secret: true });
-  if (/\s/.test(url)) throw new ActionError(`input "url" must not contain spaces, got ${JSON.stringify(redactUrl(url))}`);
+  if (/\s/.test(url))
+    throw new ActionError(`input "url" must not contain spaces, got ${JSON.stringify(redactUrl(url))}`);
 
   mkdirSync(dir, { recursive: true });
-  if (readdirSync(dir).length > 0) throw new ActionError(`path ${dir} is not empty: check out into an empty directory (set "path")`);
+  if (readdirSync(dir).length > 0)
+    throw new ActionError(`path ${dir} is not empty: check out into an empty directory (set "path")`);
 
   const env = token ? gitEnv(token) : gitEnv(given.password, given.user);
   const opts = { cwd: dir, env, url };
   info(`Checking out ${redactUrl(url)}${ref ? ` at ${ref}` : ''} into ${dir}`);
-  const remote = parseRemoteRefs(await git(['ls-remote', '--symref', url, 'HEAD', 'refs/heads/*', 'refs/tags/*'], { ...opts, what: 'listing the references' }));
+  const remote = parseRemoteRefs(
+    await git(['ls-remote', '--symref', url, 'HEAD', 'refs/heads/*', 'refs/tags/*'], {
+      ...opts,
+      what: 'listing the references',
+    }),
+  );
   const chosen = chooseRef(ref, remote, url);
 
   await git(['init', '-q'], { ...opts, what: 'git init' });
@@ -108,7 +122,8 @@ run(async () => {
   const fetchArgs = ['-c', 'protocol.version=2', 'fetch', '--no-tags', '--quiet'];
   if (depth > 0) fetchArgs.push(`--depth=${depth}`);
   await git([...fetchArgs, 'origin', chosen.fetch], { ...opts, what: `fetching ${chosen.fetch}` });
-  if (chosen.branch) await git(['checkout', '-q', '-B', chosen.branch, 'FETCH_HEAD'], { ...opts, what: 'git checkout' });
+  if (chosen.branch)
+    await git(['checkout', '-q', '-B', chosen.branch, 'FETCH_HEAD'], { ...opts, what: 'git checkout' });
   else await git(['checkout', '-q', '--detach', 'FETCH_HEAD'], { ...opts, what: 'git checkout' });
 
   const show = await git(['log', '-1', '--format=%H%x00%an <%ae>%x00%B'], { ...opts, what: 'git log' });

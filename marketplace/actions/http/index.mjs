@@ -28,18 +28,25 @@ function parseUrl(text) {
   try {
     url = new URL(text);
   } catch {
-    throw new ActionError(`input "url" is not a valid URL: ${JSON.stringify(text.slice(0, 200))}; write it like https://example.com/api/items`);
+    throw new ActionError(
+      `input "url" is not a valid URL: ${JSON.stringify(text.slice(0, 200))}; write it like https://example.com/api/items`,
+    );
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ActionError(`input "url" must use http:// or https://, got ${url.protocol}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ActionError(`input "url" must use http:// or https://, got ${url.protocol}`);
   return url;
 }
 
 /** `2xx,304` → a predicate on status codes. */
 function statusMatcher(spec) {
-  const parts = spec.split(',').map((p) => p.trim().toLowerCase()).filter(Boolean);
+  const parts = spec
+    .split(',')
+    .map((p) => p.trim().toLowerCase())
+    .filter(Boolean);
   if (parts.length === 0) throw new ActionError('input "expected-status" is empty: give codes like "200" or "2xx,304"');
   for (const p of parts) {
-    if (!/^[1-5](\d\d|xx)$/.test(p)) throw new ActionError(`input "expected-status" has "${p}", which is not a status code (200) or class (2xx)`);
+    if (!/^[1-5](\d\d|xx)$/.test(p))
+      throw new ActionError(`input "expected-status" has "${p}", which is not a status code (200) or class (2xx)`);
   }
   return (status) => parts.some((p) => (p.endsWith('xx') ? String(status)[0] === p[0] : Number(p) === status));
 }
@@ -47,7 +54,10 @@ function statusMatcher(spec) {
 function requestBody(body, headers) {
   if (body === undefined) return undefined;
   const trimmed = body.trimStart();
-  if ((trimmed.startsWith('{') || trimmed.startsWith('[')) && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
+  if (
+    (trimmed.startsWith('{') || trimmed.startsWith('[')) &&
+    !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')
+  ) {
     try {
       JSON.parse(body);
       headers['content-type'] = 'application/json';
@@ -65,9 +75,12 @@ function networkError(err, method, url, timeout) {
   }
   const code = err.cause?.code ?? err.code;
   const reason = String(err.cause?.message ?? err.message).replaceAll(String(url), safe);
-  const hint = code === 'ECONNREFUSED' ? 'nothing listens there: is the server running and the port right?'
-    : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'the host name does not resolve: check the URL'
-    : 'check the URL and that the server is reachable from where the step runs';
+  const hint =
+    code === 'ECONNREFUSED'
+      ? 'nothing listens there: is the server running and the port right?'
+      : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+        ? 'the host name does not resolve: check the URL'
+        : 'check the URL and that the server is reachable from where the step runs';
   return new ActionError(`${method} ${safe} failed: could not connect (${code ?? reason}): ${hint}`);
 }
 
@@ -87,10 +100,14 @@ function moveCredentials(url, headers) {
 
 run(async () => {
   const givenUrl = parseUrl(getInput('url', { required: true }));
-  const method = getInput('method', { default: 'GET', enum: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] });
+  const method = getInput('method', {
+    default: 'GET',
+    enum: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'],
+  });
   const headers = { ...getInput('headers', { type: 'object', default: {} }) };
   for (const [k, v] of Object.entries(headers)) {
-    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw new ActionError(`header "${k}" must be a string, got ${typeof v}`);
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean')
+      throw new ActionError(`header "${k}" must be a string, got ${typeof v}`);
     headers[k] = String(v);
   }
   const body = requestBody(getInput('body'), headers);
@@ -106,7 +123,13 @@ run(async () => {
 
   let response;
   try {
-    response = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(timeout * 1000), redirect: 'follow' });
+    response = await fetch(url, {
+      method,
+      headers,
+      body,
+      signal: AbortSignal.timeout(timeout * 1000),
+      redirect: 'follow',
+    });
   } catch (err) {
     throw networkError(err, method, url, timeout);
   }
@@ -116,12 +139,17 @@ run(async () => {
   setOutput('status', response.status);
   setOutput('headers', Object.fromEntries(response.headers));
   const bodyOutput = truncateUtf8(text, MAX_BODY_OUTPUT_BYTES);
-  if (bodyOutput.truncated) warning(`the response body is ${Buffer.byteLength(text)} bytes: the "body" output keeps its first ${MAX_BODY_OUTPUT_BYTES} bytes (asserts and extract read all of it)`);
+  if (bodyOutput.truncated)
+    warning(
+      `the response body is ${Buffer.byteLength(text)} bytes: the "body" output keeps its first ${MAX_BODY_OUTPUT_BYTES} bytes (asserts and extract read all of it)`,
+    );
   setOutput('body', bodyOutput.text);
 
   if (!isExpected(response.status)) {
     const excerpt = text.slice(0, 300).replace(/\s+/g, ' ');
-    throw new ActionError(`${method} ${redactUrl(url)} returned ${response.status}, expected ${accepts}${excerpt ? `; body starts: ${excerpt}` : ''}`);
+    throw new ActionError(
+      `${method} ${redactUrl(url)} returned ${response.status}, expected ${accepts}${excerpt ? `; body starts: ${excerpt}` : ''}`,
+    );
   }
 
   let json;
@@ -130,7 +158,9 @@ run(async () => {
     try {
       json = JSON.parse(text);
     } catch {
-      throw new ActionError(`the response body of ${method} ${redactUrl(url)} is not JSON, so JSON paths cannot be read; body starts: ${text.slice(0, 200)}`);
+      throw new ActionError(
+        `the response body of ${method} ${redactUrl(url)} is not JSON, so JSON paths cannot be read; body starts: ${text.slice(0, 200)}`,
+      );
     }
   }
 

@@ -5,8 +5,10 @@ import { jsonValueText, lookupJsonPath } from './lib/json-path.mjs';
 function readSource() {
   const json = getInput('json');
   const file = getInput('file');
-  if (json !== undefined && file !== undefined) throw new ActionError('give either input "json" or input "file", not both');
-  if (json === undefined && file === undefined) throw new ActionError('input "json" or input "file" is required: the JSON to read');
+  if (json !== undefined && file !== undefined)
+    throw new ActionError('give either input "json" or input "file", not both');
+  if (json === undefined && file === undefined)
+    throw new ActionError('input "json" or input "file" is required: the JSON to read');
   if (json !== undefined) return { text: json, where: 'input "json"' };
   const path = workspacePath(file);
   try {
@@ -30,11 +32,14 @@ run(() => {
   const path = getInput('path');
   if (path !== undefined) wanted.value = path;
   for (const [name, p] of Object.entries(getInput('extract', { type: 'object', default: {} }))) {
-    if (typeof p !== 'string') throw new ActionError(`extract "${name}" must be a JSON path string like $.data.id, got ${JSON.stringify(p)}`);
-    if (!/^[A-Za-z_][\w-]*$/.test(name)) throw new ActionError(`extract "${name}": output names use letters, digits, "_" and "-", starting with a letter`);
+    if (typeof p !== 'string')
+      throw new ActionError(`extract "${name}" must be a JSON path string like $.data.id, got ${JSON.stringify(p)}`);
+    if (!/^[A-Za-z_][\w-]*$/.test(name))
+      throw new ActionError(`extract "${name}": output names use letters, digits, "_" and "-", starting with a letter`);
     wanted[name] = p;
   }
-  if (Object.keys(wanted).length === 0) throw new ActionError('nothing to extract: give input "path" or input "extract"');
+  if (Object.keys(wanted).length === 0)
+    throw new ActionError('nothing to extract: give input "path" or input "extract"');
   const allowMissing = getInput('allow-missing', { type: 'boolean', default: false });
 
   const missing = [];

@@ -13,7 +13,10 @@ function runScript(shell, args, cwd) {
     process.on('SIGTERM', forward);
     process.on('SIGINT', forward);
     child.on('error', (err) => {
-      if (err.code === 'ENOENT') reject(new ActionError(`shell "${shell}" was not found on PATH: use shell: sh, or install ${shell} in the image`));
+      if (err.code === 'ENOENT')
+        reject(
+          new ActionError(`shell "${shell}" was not found on PATH: use shell: sh, or install ${shell} in the image`),
+        );
       else reject(err);
     });
     child.on('close', (code, signal) => resolve({ code, signal }));

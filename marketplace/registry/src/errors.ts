@@ -11,6 +11,10 @@ export class RegistryError extends Error {
   }
 
   toJSON(): { error: { code: string; message: string; hint?: string } } {
-    return { error: this.hint ? { code: this.code, message: this.message, hint: this.hint } : { code: this.code, message: this.message } };
+    return {
+      error: this.hint
+        ? { code: this.code, message: this.message, hint: this.hint }
+        : { code: this.code, message: this.message },
+    };
   }
 }

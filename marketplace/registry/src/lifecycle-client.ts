@@ -14,15 +14,26 @@ export function parseVersionRef(ref: string): { name: string; version: string } 
 }
 
 /** Sends one request; on a 4xx/5xx throws an Error with the registry's message and hint. */
-export async function callRegistry(ep: RegistryEndpoint, method: 'POST' | 'PUT' | 'DELETE' | 'GET', path: string, body?: unknown): Promise<unknown> {
+export async function callRegistry(
+  ep: RegistryEndpoint,
+  method: 'POST' | 'PUT' | 'DELETE' | 'GET',
+  path: string,
+  body?: unknown,
+): Promise<unknown> {
   const headers: Record<string, string> = {};
   if (ep.token) headers['authorization'] = `Bearer ${ep.token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
   let res;
   try {
-    res = await request(new URL(path, ep.url.endsWith('/') ? ep.url : `${ep.url}/`), { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    res = await request(new URL(path, ep.url.endsWith('/') ? ep.url : `${ep.url}/`), {
+      method,
+      headers,
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
   } catch (err) {
-    throw new Error(`cannot reach the registry at ${ep.url}: ${(err as Error).message}; check CARAVAN_REGISTRY and that the server runs`);
+    throw new Error(
+      `cannot reach the registry at ${ep.url}: ${(err as Error).message}; check CARAVAN_REGISTRY and that the server runs`,
+    );
   }
   const text = await res.body.text();
   if (res.statusCode >= 400) {

@@ -58,7 +58,8 @@ export function parseScope(scope: string): { org: string; project?: string; pers
   const first = parts[0] ?? '';
   const personal = first.startsWith('~');
   const org = personal ? first.slice(1) : first;
-  const ok = parts.length >= 1 && parts.length <= (personal ? 1 : 2) && [org, ...parts.slice(1)].every((s) => SEGMENT.test(s));
+  const ok =
+    parts.length >= 1 && parts.length <= (personal ? 1 : 2) && [org, ...parts.slice(1)].every((s) => SEGMENT.test(s));
   if (!ok) throw new RegistryError(400, 'invalid-scope', `invalid scope "${scope.slice(0, 200)}"`, hint);
   const project = parts[1];
   return project ? { org, project, personal } : { org, personal };

@@ -28,13 +28,17 @@ export async function openStore(opts: OpenOptions): Promise<RegistryStore> {
     if (!/^postgres(ql)?:\/\//.test(opts.databaseUrl)) {
       throw new Error('CARAVAN_DATABASE_URL must start with postgres:// or postgresql://');
     }
-    const store = new PostgresStore(opts.schema ? { url: opts.databaseUrl, schema: opts.schema } : { url: opts.databaseUrl });
+    const store = new PostgresStore(
+      opts.schema ? { url: opts.databaseUrl, schema: opts.schema } : { url: opts.databaseUrl },
+    );
     try {
       await store.migrate();
       await store.watch();
     } catch (err) {
       await store.close().catch(() => undefined);
-      throw new Error(`cannot open the PostgreSQL database: ${(err as Error).message.replace(/\/\/[^@/]*@/, '//***@')}`);
+      throw new Error(
+        `cannot open the PostgreSQL database: ${(err as Error).message.replace(/\/\/[^@/]*@/, '//***@')}`,
+      );
     }
     return store;
   }

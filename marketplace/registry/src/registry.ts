@@ -4,7 +4,15 @@
  */
 import { createHash } from 'node:crypto';
 import semver from 'semver';
-import { anonymous, EVERYONE, requireOwnerRead, requireRead, requireRole, roleIn, type Principal } from './auth/principal.js';
+import {
+  anonymous,
+  EVERYONE,
+  requireOwnerRead,
+  requireRead,
+  requireRole,
+  roleIn,
+  type Principal,
+} from './auth/principal.js';
 import { bearerToken, hashToken, newToken } from './auth/tokens.js';
 import type { BlobStore } from './blobs.js';
 import { RegistryError } from './errors.js';
@@ -52,7 +60,12 @@ const TAG = /^[a-z][a-z0-9._-]{0,63}$/;
 
 function checkVersion(version: string): string {
   if (semver.valid(version) !== version) {
-    throw new RegistryError(400, 'invalid-version', `"${version.slice(0, 100)}" is not an exact semver version`, 'use a version such as 1.2.0 or 2.0.0-rc.1 (no leading "v")');
+    throw new RegistryError(
+      400,
+      'invalid-version',
+      `"${version.slice(0, 100)}" is not an exact semver version`,
+      'use a version such as 1.2.0 or 2.0.0-rc.1 (no leading "v")',
+    );
   }
   return version;
 }
@@ -90,17 +103,40 @@ export class Registry {
     const publicGrants = await this.store.grantsFor(EVERYONE);
     const token = bearerToken(authorization);
     if (authorization !== undefined && token === undefined) {
-      throw new RegistryError(401, 'bad-authorization', 'the Authorization header is not "Bearer <token>"', 'send Authorization: Bearer <token>');
+      throw new RegistryError(
+        401,
+        'bad-authorization',
+        'the Authorization header is not "Bearer <token>"',
+        'send Authorization: Bearer <token>',
+      );
     }
     if (token === undefined) return anonymous(publicGrants);
     const record = await this.store.tokenByHash(hashToken(token));
     if (!record || record.revokedAt) {
-      throw new RegistryError(401, 'bad-token', record ? 'this token was revoked' : 'this token is not known to the registry', 'log in again (caravan login) or ask an admin for a new token');
+      throw new RegistryError(
+        401,
+        'bad-token',
+        record ? 'this token was revoked' : 'this token is not known to the registry',
+        'log in again (caravan login) or ask an admin for a new token',
+      );
     }
     const user = await this.store.getUser(record.user);
-    if (!user) throw new RegistryError(401, 'bad-token', 'the user of this token no longer exists', 'ask an admin for a new token');
+    if (!user)
+      throw new RegistryError(
+        401,
+        'bad-token',
+        'the user of this token no longer exists',
+        'ask an admin for a new token',
+      );
     const grants = [...(await this.store.grantsFor(user.name)), ...publicGrants];
-    return { user: user.name, admin: user.admin, tokenId: record.id, access: record.access, tokenScopes: record.scopes, grants };
+    return {
+      user: user.name,
+      admin: user.admin,
+      tokenId: record.id,
+      access: record.access,
+      tokenScopes: record.scopes,
+      grants,
+    };
   }
 
   private entry(p: Principal, action: string, target: string, scope: string, detail = ''): AuditEntry {
@@ -109,22 +145,49 @@ export class Registry {
 
   private async live(name: ActionName, version: string): Promise<VersionRecord> {
     const v = await this.store.getVersion(name.full, checkVersion(version));
-    if (!v) throw new RegistryError(404, 'not-found', `${name.full}@${version} does not exist`, `list the versions with GET /v1/actions/${name.full}/-/versions`);
-    if (v.deletedAt) throw new RegistryError(404, 'deleted', `${name.full}@${version} was deleted on ${v.deletedAt}`, 'pick another version; a deleted version can never be published again');
+    if (!v)
+      throw new RegistryError(
+        404,
+        'not-found',
+        `${name.full}@${version} does not exist`,
+        `list the versions with GET /v1/actions/${name.full}/-/versions`,
+      );
+    if (v.deletedAt)
+      throw new RegistryError(
+        404,
+        'deleted',
+        `${name.full}@${version} was deleted on ${v.deletedAt}`,
+        'pick another version; a deleted version can never be published again',
+      );
     return v;
   }
 
-  async publish(p: Principal, rawName: string, rawVersion: string, body: unknown, clientIntegrity: string | undefined): Promise<{ name: string; version: string; integrity: string }> {
+  async publish(
+    p: Principal,
+    rawName: string,
+    rawVersion: string,
+    body: unknown,
+    clientIntegrity: string | undefined,
+  ): Promise<{ name: string; version: string; integrity: string }> {
     const name = parseActionName(rawName);
     const version = checkVersion(rawVersion);
     requireRole(p, name.scope, 'publisher', 'publish');
     if (!Buffer.isBuffer(body) || body.length === 0) {
-      throw new RegistryError(400, 'empty-body', 'the request body must be the gzip\'d tarball', 'send the bytes from `caravan action pack` with content-type application/gzip');
+      throw new RegistryError(
+        400,
+        'empty-body',
+        "the request body must be the gzip'd tarball",
+        'send the bytes from `caravan action pack` with content-type application/gzip',
+      );
     }
     const integrity = `sha512-${createHash('sha512').update(body).digest('base64')}`;
     if (clientIntegrity !== undefined && clientIntegrity !== integrity) {
-      throw new RegistryError(400, 'integrity-mismatch', `the body's sha512 (${integrity.slice(0, 24)}…) differs from x-caravan-integrity (${clientIntegrity.slice(0, 24)}…)`,
-        'the upload was altered or truncated in transit: publish again');
+      throw new RegistryError(
+        400,
+        'integrity-mismatch',
+        `the body's sha512 (${integrity.slice(0, 24)}…) differs from x-caravan-integrity (${clientIntegrity.slice(0, 24)}…)`,
+        'the upload was altered or truncated in transit: publish again',
+      );
     }
     const existing = await this.store.getVersion(name.full, version);
     if (existing) throw this.conflict(name, version, existing.deletedAt !== undefined);
@@ -133,23 +196,49 @@ export class Registry {
       pkg = await inspectTarball(body, this.limits);
     } catch (err) {
       if (err instanceof TarballError) {
-        throw new RegistryError(tarballStatus(err), `tarball-${err.code}`, err.message, err.entry ? `offending entry: ${err.entry.slice(0, 200)}` : undefined);
+        throw new RegistryError(
+          tarballStatus(err),
+          `tarball-${err.code}`,
+          err.message,
+          err.entry ? `offending entry: ${err.entry.slice(0, 200)}` : undefined,
+        );
       }
       throw err;
     }
     const action = validateActionYml(pkg.actionYml);
     if (action.name !== name.full || action.version !== version) {
-      throw new RegistryError(422, 'spec-mismatch', `action.yml says ${action.name}@${action.version} but the URL says ${name.full}@${version}`,
-        'publish to the name and version written in action.yml (bump version there for a new release)');
+      throw new RegistryError(
+        422,
+        'spec-mismatch',
+        `action.yml says ${action.name}@${action.version} but the URL says ${name.full}@${version}`,
+        'publish to the name and version written in action.yml (bump version there for a new release)',
+      );
     }
     const sha256 = await this.blobs.put(body);
     const record: VersionRecord = {
-      name: name.full, version, integrity, sha256, size: body.length, spec: JSON.stringify(action.document), description: action.description,
-      scope: name.scope, publishedAt: new Date().toISOString(), publisher: p.user, tokenId: p.tokenId, yanked: false,
+      name: name.full,
+      version,
+      integrity,
+      sha256,
+      size: body.length,
+      spec: JSON.stringify(action.document),
+      description: action.description,
+      scope: name.scope,
+      publishedAt: new Date().toISOString(),
+      publisher: p.user,
+      tokenId: p.tokenId,
+      yanked: false,
     };
-    if (pkg.readme !== undefined) record.readme = pkg.readme.length > MAX_README ? `${pkg.readme.slice(0, MAX_README)}\n\n… (README truncated by the registry at 512 KB)` : pkg.readme;
+    if (pkg.readme !== undefined)
+      record.readme =
+        pkg.readme.length > MAX_README
+          ? `${pkg.readme.slice(0, MAX_README)}\n\n… (README truncated by the registry at 512 KB)`
+          : pkg.readme;
     if (action.category !== undefined) record.category = action.category;
-    const outcome = await this.store.publish(record, this.entry(p, 'publish', `${name.full}@${version}`, name.scope, integrity));
+    const outcome = await this.store.publish(
+      record,
+      this.entry(p, 'publish', `${name.full}@${version}`, name.scope, integrity),
+    );
     if (outcome !== 'created') throw this.conflict(name, version, outcome === 'tombstone');
     // `caravan registry gc` may have taken an unused blob of the same bytes while this one was committed
     if (!(await this.blobs.has(sha256))) await this.blobs.put(body);
@@ -158,8 +247,18 @@ export class Registry {
 
   private conflict(name: ActionName, version: string, deleted: boolean): RegistryError {
     return deleted
-      ? new RegistryError(409, 'version-deleted', `${name.full}@${version} was deleted and can never be published again`, 'bump the version in action.yml')
-      : new RegistryError(409, 'version-exists', `${name.full}@${version} already exists; versions are immutable`, 'bump the version in action.yml');
+      ? new RegistryError(
+          409,
+          'version-deleted',
+          `${name.full}@${version} was deleted and can never be published again`,
+          'bump the version in action.yml',
+        )
+      : new RegistryError(
+          409,
+          'version-exists',
+          `${name.full}@${version} already exists; versions are immutable`,
+          'bump the version in action.yml',
+        );
   }
 
   private async readable(p: Principal, rawName: string): Promise<NameView> {
@@ -173,12 +272,20 @@ export class Registry {
       resolvedJson: new Map<string, string>(),
     }));
     if (!view.versions.some((v) => !v.deletedAt)) {
-      throw new RegistryError(404, 'not-found', `action "${name.full}" does not exist in this registry`, 'check the name and its scope (names never fall through to another scope)');
+      throw new RegistryError(
+        404,
+        'not-found',
+        `action "${name.full}" does not exist in this registry`,
+        'check the name and its scope (names never fall through to another scope)',
+      );
     }
     return view;
   }
 
-  async versions(p: Principal, rawName: string): Promise<{ name: string; distTags: Record<string, string>; versions: VersionSummary[] }> {
+  async versions(
+    p: Principal,
+    rawName: string,
+  ): Promise<{ name: string; distTags: Record<string, string>; versions: VersionSummary[] }> {
     const view = await this.readable(p, rawName);
     if (view.list) return view.list;
     const live = view.versions.filter((v) => !v.deletedAt).sort((a, b) => semver.compare(a.version, b.version));
@@ -186,7 +293,12 @@ export class Registry {
       name: view.name.full,
       distTags: view.distTags,
       versions: live.map((v) => {
-        const s: VersionSummary = { version: v.version, integrity: v.integrity, publishedAt: v.publishedAt, yanked: v.yanked };
+        const s: VersionSummary = {
+          version: v.version,
+          integrity: v.integrity,
+          publishedAt: v.publishedAt,
+          yanked: v.yanked,
+        };
         if (v.deprecated !== undefined) s.deprecated = v.deprecated;
         return s;
       }),
@@ -213,7 +325,12 @@ export class Registry {
     return json;
   }
 
-  async resolve(p: Principal, rawName: string, spec: string, includePrerelease: boolean): Promise<Resolution & { name: string; tarball: string }> {
+  async resolve(
+    p: Principal,
+    rawName: string,
+    spec: string,
+    includePrerelease: boolean,
+  ): Promise<Resolution & { name: string; tarball: string }> {
     const view = await this.readable(p, rawName);
     const key = `${includePrerelease ? 'p' : 's'}:${spec}`;
     let r = view.resolved.get(key);
@@ -233,7 +350,13 @@ export class Registry {
     requireRead(p, name.scope);
     const v = await this.live(name, rawVersion);
     const d: VersionDetail = {
-      name: v.name, version: v.version, integrity: v.integrity, spec: JSON.parse(v.spec) as unknown, publishedAt: v.publishedAt, publisher: v.publisher, yanked: v.yanked,
+      name: v.name,
+      version: v.version,
+      integrity: v.integrity,
+      spec: JSON.parse(v.spec) as unknown,
+      publishedAt: v.publishedAt,
+      publisher: v.publisher,
+      yanked: v.yanked,
     };
     if (v.readme !== undefined) d.readme = v.readme;
     if (v.deprecated !== undefined) d.deprecated = v.deprecated;
@@ -251,38 +374,73 @@ export class Registry {
     const name = parseActionName(rawName);
     requireRole(p, name.scope, 'publisher', 'deprecate');
     await this.live(name, rawVersion);
-    await this.store.changeVersion(name.full, rawVersion, { deprecated: message === '' ? null : message },
-      this.entry(p, message === '' ? 'undeprecate' : 'deprecate', `${name.full}@${rawVersion}`, name.scope, message));
+    await this.store.changeVersion(
+      name.full,
+      rawVersion,
+      { deprecated: message === '' ? null : message },
+      this.entry(p, message === '' ? 'undeprecate' : 'deprecate', `${name.full}@${rawVersion}`, name.scope, message),
+    );
   }
 
   async setYanked(p: Principal, rawName: string, rawVersion: string, yanked: boolean): Promise<void> {
     const name = parseActionName(rawName);
     requireRole(p, name.scope, 'publisher', yanked ? 'yank' : 'unyank');
     await this.live(name, rawVersion);
-    await this.store.changeVersion(name.full, rawVersion, { yanked }, this.entry(p, yanked ? 'yank' : 'unyank', `${name.full}@${rawVersion}`, name.scope));
+    await this.store.changeVersion(
+      name.full,
+      rawVersion,
+      { yanked },
+      this.entry(p, yanked ? 'yank' : 'unyank', `${name.full}@${rawVersion}`, name.scope),
+    );
   }
 
   async delete(p: Principal, rawName: string, rawVersion: string): Promise<void> {
     const name = parseActionName(rawName);
     requireRole(p, name.scope, 'owner', 'delete');
     await this.live(name, rawVersion);
-    await this.store.changeVersion(name.full, rawVersion, { delete: true }, this.entry(p, 'delete', `${name.full}@${rawVersion}`, name.scope));
+    await this.store.changeVersion(
+      name.full,
+      rawVersion,
+      { delete: true },
+      this.entry(p, 'delete', `${name.full}@${rawVersion}`, name.scope),
+    );
   }
 
   async setDistTag(p: Principal, rawName: string, tag: string, rawVersion: string): Promise<void> {
     const name = parseActionName(rawName);
     requireRole(p, name.scope, 'owner', 'set dist-tags');
     if (!TAG.test(tag) || semver.validRange(tag) !== null) {
-      throw new RegistryError(400, 'invalid-tag', `"${tag.slice(0, 100)}" is not a valid dist-tag`, 'tags start with a letter, use a-z, 0-9, ".", "_", "-", and must not look like a version range');
+      throw new RegistryError(
+        400,
+        'invalid-tag',
+        `"${tag.slice(0, 100)}" is not a valid dist-tag`,
+        'tags start with a letter, use a-z, 0-9, ".", "_", "-", and must not look like a version range',
+      );
     }
     const v = await this.live(name, rawVersion);
-    if (tag === 'latest' && v.yanked) throw new RegistryError(409, 'yanked', `${name.full}@${rawVersion} is yanked and cannot be latest`, 'unyank it first');
-    await this.store.setDistTag(name.full, tag, rawVersion, this.entry(p, 'dist-tag', `${name.full}@${rawVersion}`, name.scope, tag));
+    if (tag === 'latest' && v.yanked)
+      throw new RegistryError(
+        409,
+        'yanked',
+        `${name.full}@${rawVersion} is yanked and cannot be latest`,
+        'unyank it first',
+      );
+    await this.store.setDistTag(
+      name.full,
+      tag,
+      rawVersion,
+      this.entry(p, 'dist-tag', `${name.full}@${rawVersion}`, name.scope, tag),
+    );
   }
 
-  async search(p: Principal, q: { text?: string; category?: string; scope?: string; limit: number }): Promise<SearchHit[]> {
+  async search(
+    p: Principal,
+    q: { text?: string; category?: string; scope?: string; limit: number },
+  ): Promise<SearchHit[]> {
     const hits = await this.store.search({ ...q, limit: q.limit * 5 + 20 });
-    return hits.filter((h) => roleIn(p, h.scope) !== undefined && p.tokenScopes.some((e) => scopeCovers(e, h.scope))).slice(0, q.limit);
+    return hits
+      .filter((h) => roleIn(p, h.scope) !== undefined && p.tokenScopes.some((e) => scopeCovers(e, h.scope)))
+      .slice(0, q.limit);
   }
 
   async audit(p: Principal, scope: string, limit: number): Promise<AuditEntry[]> {
@@ -291,7 +449,14 @@ export class Registry {
     return this.store.audit(scope, limit);
   }
 
-  whoami(p: Principal): { user: string | null; admin: boolean; scopes: string[]; access: Access; tokenId: string | null; grants: { scope: string; role: string }[] } {
+  whoami(p: Principal): {
+    user: string | null;
+    admin: boolean;
+    scopes: string[];
+    access: Access;
+    tokenId: string | null;
+    grants: { scope: string; role: string }[];
+  } {
     return {
       user: p.user === '' ? null : p.user,
       admin: p.admin,
@@ -303,22 +468,50 @@ export class Registry {
   }
 
   async createToken(p: Principal, scopes: string[], access: Access): Promise<{ id: string; token: string }> {
-    if (p.user === '') throw new RegistryError(401, 'unauthenticated', 'creating a token needs a token', 'send Authorization: Bearer <token>');
+    if (p.user === '')
+      throw new RegistryError(
+        401,
+        'unauthenticated',
+        'creating a token needs a token',
+        'send Authorization: Bearer <token>',
+      );
     for (const s of scopes) if (s !== '*') parseScope(s);
     if (access === 'publish' && p.access !== 'publish') {
-      throw new RegistryError(403, 'token-read-only', 'a read-only token cannot create a publish token', 'use a token with access "publish"');
+      throw new RegistryError(
+        403,
+        'token-read-only',
+        'a read-only token cannot create a publish token',
+        'use a token with access "publish"',
+      );
     }
     const outside = scopes.filter((s) => !p.tokenScopes.some((e) => e === '*' || (s !== '*' && scopeCovers(e, s))));
     if (outside.length > 0) {
-      throw new RegistryError(403, 'token-scope', `this token (scopes ${p.tokenScopes.join(', ')}) cannot create a token for ${outside.join(', ')}`, 'ask for scopes within your own token');
+      throw new RegistryError(
+        403,
+        'token-scope',
+        `this token (scopes ${p.tokenScopes.join(', ')}) cannot create a token for ${outside.join(', ')}`,
+        'ask for scopes within your own token',
+      );
     }
     return issueToken(this.store, p.user, scopes, access, { user: p.user, tokenId: p.tokenId });
   }
 
   async revokeToken(p: Principal, id: string): Promise<void> {
-    if (p.user === '') throw new RegistryError(401, 'unauthenticated', 'revoking a token needs a token', 'send Authorization: Bearer <token>');
+    if (p.user === '')
+      throw new RegistryError(
+        401,
+        'unauthenticated',
+        'revoking a token needs a token',
+        'send Authorization: Bearer <token>',
+      );
     const t = await this.store.getToken(id);
-    if (!t || (t.user !== p.user && !p.admin)) throw new RegistryError(404, 'not-found', `no token "${id.slice(0, 60)}" of yours exists`, 'list your tokens with caravan registry token list');
+    if (!t || (t.user !== p.user && !p.admin))
+      throw new RegistryError(
+        404,
+        'not-found',
+        `no token "${id.slice(0, 60)}" of yours exists`,
+        'list your tokens with caravan registry token list',
+      );
     await this.store.revokeToken(id, new Date().toISOString(), this.entry(p, 'token-revoke', id, '', t.user));
   }
 }
@@ -333,7 +526,17 @@ export async function issueToken(
 ): Promise<{ id: string; token: string }> {
   const { id, token, hash } = newToken();
   const at = new Date().toISOString();
-  await store.addToken({ id, user, hash, scopes, access, createdAt: at },
-    { at, user: by.user, tokenId: by.tokenId, action: 'token-create', target: id, scope: '', detail: `for ${user}: ${access} ${scopes.join(',')}` });
+  await store.addToken(
+    { id, user, hash, scopes, access, createdAt: at },
+    {
+      at,
+      user: by.user,
+      tokenId: by.tokenId,
+      action: 'token-create',
+      target: id,
+      scope: '',
+      detail: `for ${user}: ${access} ${scopes.join(',')}`,
+    },
+  );
   return { id, token };
 }

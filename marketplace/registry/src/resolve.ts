@@ -31,7 +31,8 @@ function listed(versions: Candidate[]): string {
 
 function done(name: string, c: Candidate, pinned: boolean): Resolution {
   const warnings: string[] = [];
-  if (c.yanked && pinned) warnings.push(`${name}@${c.version} is yanked: it resolves only because it was pinned exactly`);
+  if (c.yanked && pinned)
+    warnings.push(`${name}@${c.version} is yanked: it resolves only because it was pinned exactly`);
   if (c.deprecated !== undefined) warnings.push(`${name}@${c.version} is deprecated: ${c.deprecated}`);
   const r: Resolution = { version: c.version, integrity: c.integrity, warnings };
   if (c.deprecated !== undefined) r.deprecated = c.deprecated;
@@ -39,7 +40,12 @@ function done(name: string, c: Candidate, pinned: boolean): Resolution {
 }
 
 function notFound(name: string, spec: string, versions: Candidate[], why = 'nothing matches'): RegistryError {
-  return new RegistryError(404, 'no-matching-version', `${name}@${spec}: ${why}; ${listed(versions)}`, 'use an exact version, a range such as ^1.2, a dist-tag or sha512-…');
+  return new RegistryError(
+    404,
+    'no-matching-version',
+    `${name}@${spec}: ${why}; ${listed(versions)}`,
+    'use an exact version, a range such as ^1.2, a dist-tag or sha512-…',
+  );
 }
 
 export function resolveSpec(
@@ -49,9 +55,14 @@ export function resolveSpec(
   distTags: Record<string, string>,
   opts: { includePrerelease?: boolean } = {},
 ): Resolution {
-  const spec = rawSpec.trim() === '' || rawSpec.trim() === '*' && !opts.includePrerelease ? 'latest' : rawSpec.trim();
+  const spec = rawSpec.trim() === '' || (rawSpec.trim() === '*' && !opts.includePrerelease) ? 'latest' : rawSpec.trim();
   if (versions.filter((v) => !v.deleted).length === 0) {
-    throw new RegistryError(404, 'not-found', `action "${name}" does not exist in this registry`, 'check the name and its scope (names never fall through to another scope)');
+    throw new RegistryError(
+      404,
+      'not-found',
+      `action "${name}" does not exist in this registry`,
+      'check the name and its scope (names never fall through to another scope)',
+    );
   }
   if (spec.startsWith('sha512-')) {
     const hit = versions.find((v) => v.integrity === spec && !v.deleted);
@@ -71,14 +82,23 @@ export function resolveSpec(
     if (!hit) throw notFound(name, spec, versions, `dist-tag "${spec}" points at a missing version`);
     return done(name, hit, false);
   }
-  if (spec === 'latest') throw notFound(name, spec, versions, 'it has no stable version (ask for a pre-release range explicitly)');
+  if (spec === 'latest')
+    throw notFound(name, spec, versions, 'it has no stable version (ask for a pre-release range explicitly)');
   const range = semver.validRange(spec);
   if (range === null) {
-    throw new RegistryError(400, 'invalid-range', `"${spec.slice(0, 100)}" is not a version, a semver range, a dist-tag of ${name} or an integrity`,
-      `dist-tags of ${name}: ${Object.keys(distTags).join(', ') || 'none'}`);
+    throw new RegistryError(
+      400,
+      'invalid-range',
+      `"${spec.slice(0, 100)}" is not a version, a semver range, a dist-tag of ${name} or an integrity`,
+      `dist-tags of ${name}: ${Object.keys(distTags).join(', ') || 'none'}`,
+    );
   }
   const live = versions.filter((v) => !v.deleted && !v.yanked);
-  const best = semver.maxSatisfying(live.map((v) => v.version), range, { includePrerelease: opts.includePrerelease === true });
+  const best = semver.maxSatisfying(
+    live.map((v) => v.version),
+    range,
+    { includePrerelease: opts.includePrerelease === true },
+  );
   const hit = best === null ? undefined : live.find((v) => v.version === best);
   if (!hit) throw notFound(name, spec, versions);
   return done(name, hit, false);

@@ -26,7 +26,10 @@ export async function startRegistry(opts: StartOptions): Promise<RunningRegistry
   const blobs = openBlobs(opts.dataDir);
   blobs.sweepTemp();
   const registry = new Registry(opts.limits ? { store, blobs, limits: opts.limits } : { store, blobs });
-  const app = createServer(registry, { ...(opts.logError ? { logError: opts.logError } : {}), ...(opts.accessLog ? { accessLog: opts.accessLog } : {}) });
+  const app = createServer(registry, {
+    ...(opts.logError ? { logError: opts.logError } : {}),
+    ...(opts.accessLog ? { accessLog: opts.accessLog } : {}),
+  });
   const host = opts.host ?? '127.0.0.1';
   try {
     await app.listen({ host, port: opts.port ?? 4873 });

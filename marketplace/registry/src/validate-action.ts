@@ -15,10 +15,20 @@ export function validateActionYml(text: string): ValidatedAction {
   const result = parseActionYaml(text, 'action.yml');
   if (!result.ok) {
     const shown = result.errors.slice(0, 10).map(formatIssue).join('; ');
-    throw new RegistryError(422, 'invalid-action-yml', `action.yml is not valid: ${shown}`, 'run `caravan action lint` on the folder and fix what it reports, then publish again');
+    throw new RegistryError(
+      422,
+      'invalid-action-yml',
+      `action.yml is not valid: ${shown}`,
+      'run `caravan action lint` on the folder and fix what it reports, then publish again',
+    );
   }
   const spec = result.value;
-  const out: ValidatedAction = { name: spec.name, version: spec.version, description: spec.description ?? '', document: spec };
+  const out: ValidatedAction = {
+    name: spec.name,
+    version: spec.version,
+    description: spec.description ?? '',
+    document: spec,
+  };
   if (spec.category !== undefined) out.category = spec.category;
   return out;
 }

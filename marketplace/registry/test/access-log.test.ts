@@ -23,9 +23,13 @@ afterAll(async () => {
 
 describe('access log', () => {
   it('writes one line per request with user, status and time, and never a token', async () => {
-    expect((await publish(reg.url, token, 'acme/tool', '1.0.0', await actionTarball('acme/tool', '1.0.0'))).status).toBe(201);
+    expect(
+      (await publish(reg.url, token, 'acme/tool', '1.0.0', await actionTarball('acme/tool', '1.0.0'))).status,
+    ).toBe(201);
     expect((await fetch(`${reg.url}/v1/actions/acme/tool/-/versions`, { headers: auth(token) })).status).toBe(200);
-    expect((await fetch(`${reg.url}/v1/actions/acme/tool/-/versions`, { headers: auth('cvn_not-a-real-token') })).status).toBe(401);
+    expect(
+      (await fetch(`${reg.url}/v1/actions/acme/tool/-/versions`, { headers: auth('cvn_not-a-real-token') })).status,
+    ).toBe(401);
     expect((await fetch(`${reg.url}/v1/actions/acme/nope/-/versions`, { headers: auth(token) })).status).toBe(404);
     await new Promise((r) => setTimeout(r, 50));
     expect(lines).toHaveLength(4);

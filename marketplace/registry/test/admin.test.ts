@@ -54,7 +54,10 @@ describe('registry administration', () => {
 
   it('says clearly when PostgreSQL is unreachable or the URL is wrong, without the password', async () => {
     const dataDir = tempDir();
-    const err = await openStore({ dataDir, databaseUrl: 'postgres://registry:s3cret-pw@127.0.0.1:1/registry' }).then(() => undefined, (e: unknown) => e as Error);
+    const err = await openStore({ dataDir, databaseUrl: 'postgres://registry:s3cret-pw@127.0.0.1:1/registry' }).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
     expect(err?.message).toMatch(/cannot open the PostgreSQL database/);
     expect(err?.message).not.toMatch(/s3cret-pw/);
     await expect(openStore({ dataDir, databaseUrl: 'mysql://x@y/z' })).rejects.toThrow(/must start with postgres:\/\//);

@@ -29,11 +29,15 @@ async function checkConsistent(url: string, token: string, name: string): Promis
   if (list.status === 404) return 0;
   const versions = (list.body as { versions: { version: string; integrity: string }[] }).versions;
   for (const v of versions) {
-    const res = await fetch(`${url}/v1/actions/${name}/-/versions/${v.version}/tarball`, { headers: { authorization: `Bearer ${token}` } });
+    const res = await fetch(`${url}/v1/actions/${name}/-/versions/${v.version}/tarball`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(res.status).toBe(200);
     expect(sha512(Buffer.from(await res.arrayBuffer()))).toBe(v.integrity);
   }
-  const audit = (await json(url, token, 'GET', '/v1/audit?scope=acme&limit=1000')).body as { entries: { action: string; target: string }[] };
+  const audit = (await json(url, token, 'GET', '/v1/audit?scope=acme&limit=1000')).body as {
+    entries: { action: string; target: string }[];
+  };
   const published = audit.entries.filter((e) => e.action === 'publish' && e.target.startsWith(`${name}@`));
   expect(published).toHaveLength(versions.length);
   return versions.length;
@@ -49,15 +53,25 @@ describe('kill -9 during publish (SQLite)', { timeout: 180_000 }, () => {
     const token = await seed({ dataDir });
     let server = await spawnServer(dataDir);
     try {
-      const bodies = await Promise.all(Array.from({ length: 100 }, (_, i) => actionTarball('acme/crash', `1.0.${i}`, { salt: 'x'.repeat(20_000) + i })));
+      const bodies = await Promise.all(
+        Array.from({ length: 100 }, (_, i) =>
+          actionTarball('acme/crash', `1.0.${i}`, { salt: 'x'.repeat(20_000) + i }),
+        ),
+      );
       // A publish whose body never finishes: the server dies while reading it.
       const { request } = await import('node:http');
       const partial = request(`${server.url}/v1/actions/acme/crash/-/versions/9.9.9`, {
-        method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/gzip', 'content-length': '100000' },
+        method: 'PUT',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/gzip', 'content-length': '100000' },
       });
       partial.on('error', () => undefined);
       partial.write(Buffer.alloc(1000));
-      const attempts = bodies.map((b, i) => publish(server.url, token, 'acme/crash', `1.0.${i}`, b).then((r) => r.status, () => 0));
+      const attempts = bodies.map((b, i) =>
+        publish(server.url, token, 'acme/crash', `1.0.${i}`, b).then(
+          (r) => r.status,
+          () => 0,
+        ),
+      );
       // Kill as soon as the first publish lands: the other 99 are in flight at every stage.
       await Promise.race(attempts);
       server.child.kill('SIGKILL');
@@ -107,16 +121,29 @@ describe.skipIf(!hasPostgres)('two registry processes on one PostgreSQL', { time
     try {
       for (let trial = 0; trial < 5; trial++) {
         const version = `2.0.${trial}`;
-        const bodies = await Promise.all(Array.from({ length: 10 }, (_, i) => actionTarball('acme/shared', version, { salt: `${trial}/${i}` })));
-        const statuses = await Promise.all(bodies.map((body, i) => publish((i % 2 ? a : b).url, token, 'acme/shared', version, body).then((r) => r.status)));
+        const bodies = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => actionTarball('acme/shared', version, { salt: `${trial}/${i}` })),
+        );
+        const statuses = await Promise.all(
+          bodies.map((body, i) =>
+            publish((i % 2 ? a : b).url, token, 'acme/shared', version, body).then((r) => r.status),
+          ),
+        );
         expect(statuses.sort()).toEqual([201, 409, 409, 409, 409, 409, 409, 409, 409, 409]);
       }
       expect(await checkConsistent(a.url, token, 'acme/shared')).toBe(5);
       const latest = await json(b.url, token, 'GET', '/v1/actions/acme/shared/-/versions');
       expect((latest.body as { distTags: { latest: string } }).distTags.latest).toBe('2.0.4');
 
-      const bodies = await Promise.all(Array.from({ length: 20 }, (_, i) => actionTarball('acme/shared', `3.0.${i}`, { salt: 'y'.repeat(20_000) })));
-      const attempts = bodies.map((body, i) => publish(a.url, token, 'acme/shared', `3.0.${i}`, body).then((r) => r.status, () => 0));
+      const bodies = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => actionTarball('acme/shared', `3.0.${i}`, { salt: 'y'.repeat(20_000) })),
+      );
+      const attempts = bodies.map((body, i) =>
+        publish(a.url, token, 'acme/shared', `3.0.${i}`, body).then(
+          (r) => r.status,
+          () => 0,
+        ),
+      );
       await Promise.race(attempts);
       a.child.kill('SIGKILL');
       await Promise.all(attempts);

@@ -2,7 +2,15 @@ import { existsSync, utimesSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BlobStore } from '../src/blobs.js';
 import { collectGarbage } from '../src/gc.js';
-import { actionTarball, blobFiles, json, publish, startTestRegistry, storeFactories, type TestRegistry } from './helpers.js';
+import {
+  actionTarball,
+  blobFiles,
+  json,
+  publish,
+  startTestRegistry,
+  storeFactories,
+  type TestRegistry,
+} from './helpers.js';
 
 const HOUR = 3_600_000;
 let reg: TestRegistry | undefined;
@@ -24,7 +32,10 @@ for (const factory of storeFactories) {
     it('removes only old blobs of deleted versions; dry runs and young blobs are left alone', async () => {
       reg = await startTestRegistry(factory);
       const t = reg.tokens;
-      for (const v of ['1.0.0', '1.1.0']) expect((await publish(reg.url, t['alice'], 'acme/tool', v, await actionTarball('acme/tool', v))).status).toBe(201);
+      for (const v of ['1.0.0', '1.1.0'])
+        expect((await publish(reg.url, t['alice'], 'acme/tool', v, await actionTarball('acme/tool', v))).status).toBe(
+          201,
+        );
       const blobs = reg.registry.blobs;
       const [first, second] = (await reg.store.listVersions('acme/tool')).map((v) => v.version);
       const shaOfVersion = async (v: string) => (await reg!.store.getVersion('acme/tool', v))!.sha256;
@@ -41,7 +52,9 @@ for (const factory of storeFactories) {
       const real = await collectGarbage(reg.store, blobs);
       expect(real).toEqual({ removed: [{ sha256: deletedSha, size: expect.any(Number) }], young: 0, inUse: 1 });
       expect(blobFiles(reg.dataDir).map(shaOf)).toEqual([liveSha]);
-      const download = await fetch(`${reg.url}/v1/actions/acme/tool/-/versions/${second}/tarball`, { headers: { authorization: `Bearer ${t['alice']}` } });
+      const download = await fetch(`${reg.url}/v1/actions/acme/tool/-/versions/${second}/tarball`, {
+        headers: { authorization: `Bearer ${t['alice']}` },
+      });
       expect(download.status).toBe(200);
     });
 

@@ -28,7 +28,11 @@ export interface StoreFactory {
 
 export const storeFactories: StoreFactory[] = [
   { kind: 'sqlite', available: true, options: (dataDir) => ({ dataDir }) },
-  { kind: 'postgres', available: hasPostgres, options: (dataDir) => ({ dataDir, databaseUrl: postgresUrl, schema: freshSchema() }) },
+  {
+    kind: 'postgres',
+    available: hasPostgres,
+    options: (dataDir) => ({ dataDir, databaseUrl: postgresUrl, schema: freshSchema() }),
+  },
 ];
 
 /** Drops a test's PostgreSQL schema and removes its data folder. */
@@ -65,14 +69,20 @@ export async function buildTarball(entries: TarEntry[]): Promise<Buffer> {
   });
   for (const e of entries) {
     const body = e.content === undefined ? undefined : Buffer.isBuffer(e.content) ? e.content : Buffer.from(e.content);
-    const header: Partial<Header> & { name: string } = { name: e.name, type: e.type ?? 'file', mode: e.mode ?? 0o644, mtime: new Date(0) };
+    const header: Partial<Header> & { name: string } = {
+      name: e.name,
+      type: e.type ?? 'file',
+      mode: e.mode ?? 0o644,
+      mtime: new Date(0),
+    };
     if (e.linkname !== undefined) header.linkname = e.linkname;
     if (body !== undefined) header.size = body.length;
     else if (e.size !== undefined) header.size = e.size;
     await new Promise<void>((resolve, reject) => {
       const cb = (err?: Error | null) => (err ? reject(err) : resolve());
       if (body !== undefined) p.entry(header, body, cb);
-      else if (header.type === 'file') p.entry({ ...header, size: header.size ?? 0 }, Buffer.alloc(header.size ?? 0), cb);
+      else if (header.type === 'file')
+        p.entry({ ...header, size: header.size ?? 0 }, Buffer.alloc(header.size ?? 0), cb);
       else p.entry(header, cb);
     });
   }
@@ -86,7 +96,11 @@ export function actionYml(name: string, version: string, extra = ''): string {
 }
 
 /** A valid package; `salt` makes the bytes differ between otherwise equal packages. */
-export function actionTarball(name: string, version: string, opts: { salt?: string; extra?: string; readme?: string } = {}): Promise<Buffer> {
+export function actionTarball(
+  name: string,
+  version: string,
+  opts: { salt?: string; extra?: string; readme?: string } = {},
+): Promise<Buffer> {
   const entries: TarEntry[] = [{ name: 'action.yml', content: actionYml(name, version, opts.extra) }];
   if (opts.readme !== undefined) entries.push({ name: 'README.md', content: opts.readme });
   if (opts.salt !== undefined) entries.push({ name: 'salt.txt', content: opts.salt });
@@ -129,15 +143,32 @@ export function auth(token: string | undefined): Record<string, string> {
   return token ? { authorization: `Bearer ${token}` } : {};
 }
 
-export async function publish(base: string, token: string | undefined, name: string, version: string, body: Buffer, integrity?: string): Promise<Response> {
+export async function publish(
+  base: string,
+  token: string | undefined,
+  name: string,
+  version: string,
+  body: Buffer,
+  integrity?: string,
+): Promise<Response> {
   return fetch(`${base}/v1/actions/${name}/-/versions/${version}`, {
     method: 'PUT',
-    headers: { ...auth(token), 'content-type': 'application/gzip', ...(integrity ? { 'x-caravan-integrity': integrity } : {}) },
+    headers: {
+      ...auth(token),
+      'content-type': 'application/gzip',
+      ...(integrity ? { 'x-caravan-integrity': integrity } : {}),
+    },
     body,
   });
 }
 
-export async function json(base: string, token: string | undefined, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+export async function json(
+  base: string,
+  token: string | undefined,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: unknown }> {
   const res = await fetch(`${base}${path}`, {
     method,
     headers: { ...auth(token), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
@@ -150,5 +181,7 @@ export async function json(base: string, token: string | undefined, method: stri
 /** Every blob file under DATA/blobs (excluding the temp folder). */
 export function blobFiles(dataDir: string): string[] {
   const dir = join(dataDir, 'blobs');
-  return readdirSync(dir, { recursive: true }).map(String).filter((f) => /^[0-9a-f]{2}[/\\][0-9a-f]{64}$/.test(f));
+  return readdirSync(dir, { recursive: true })
+    .map(String)
+    .filter((f) => /^[0-9a-f]{2}[/\\][0-9a-f]{64}$/.test(f));
 }

@@ -14,7 +14,9 @@ describe('lifecycle client', () => {
     const server = createServer((req, res) => {
       if (req.url?.includes('json')) {
         res.writeHead(403, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { code: 'forbidden', message: 'user "eve" cannot yank', hint: 'ask an owner' } }));
+        res.end(
+          JSON.stringify({ error: { code: 'forbidden', message: 'user "eve" cannot yank', hint: 'ask an owner' } }),
+        );
       } else {
         res.writeHead(502);
         res.end('<html>bad gateway</html>');
@@ -23,11 +25,15 @@ describe('lifecycle client', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
-      await expect(callRegistry({ url, token: 'cvn_x' }, 'POST', 'v1/json')).rejects.toThrow('registry refused POST v1/json: user "eve" cannot yank (ask an owner)');
+      await expect(callRegistry({ url, token: 'cvn_x' }, 'POST', 'v1/json')).rejects.toThrow(
+        'registry refused POST v1/json: user "eve" cannot yank (ask an owner)',
+      );
       await expect(callRegistry({ url }, 'POST', 'v1/html')).rejects.toThrow(/HTTP 502/);
     } finally {
       server.close();
     }
-    await expect(callRegistry({ url: 'http://127.0.0.1:9' }, 'GET', 'v1/whoami')).rejects.toThrow(/cannot reach the registry at http:\/\/127\.0\.0\.1:9/);
+    await expect(callRegistry({ url: 'http://127.0.0.1:9' }, 'GET', 'v1/whoami')).rejects.toThrow(
+      /cannot reach the registry at http:\/\/127\.0\.0\.1:9/,
+    );
   });
 });

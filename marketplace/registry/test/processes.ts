@@ -13,14 +13,24 @@ export const caravanBin = join(root, 'bin/caravan.js');
  * `bin/caravan.js` in parallel.
  */
 export function buildCli(): void {
-  const needed = ['registry/serve.js', 'registry/user/add.js', 'registry/grant.js', 'action/yank.js'].map((f) => join(root, 'dist/cli/commands', f));
+  const needed = ['registry/serve.js', 'registry/user/add.js', 'registry/grant.js', 'action/yank.js'].map((f) =>
+    join(root, 'dist/cli/commands', f),
+  );
   if (needed.every((f) => existsSync(f)) && existsSync(join(root, '.oclif.manifest.json'))) return;
   execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'pipe' });
 }
 
-export function runCli(args: string[], env: Record<string, string> = {}): { status: number; stdout: string; stderr: string } {
+export function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+): { status: number; stdout: string; stderr: string } {
   try {
-    const stdout = execFileSync(process.execPath, [caravanBin, ...args], { cwd: root, env: { ...process.env, ...env }, encoding: 'utf8', stdio: 'pipe' });
+    const stdout = execFileSync(process.execPath, [caravanBin, ...args], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+      stdio: 'pipe',
+    });
     return { status: 0, stdout, stderr: '' };
   } catch (err) {
     const e = err as { status: number; stdout: string; stderr: string };

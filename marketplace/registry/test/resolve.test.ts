@@ -2,13 +2,27 @@ import { describe, expect, it } from 'vitest';
 import type { RegistryError } from '../src/errors.js';
 import { resolveSpec, type Candidate } from '../src/resolve.js';
 
-const c = (version: string, extra: Partial<Candidate> = {}): Candidate => ({ version, integrity: `sha512-${version}`, yanked: false, deleted: false, ...extra });
+const c = (version: string, extra: Partial<Candidate> = {}): Candidate => ({
+  version,
+  integrity: `sha512-${version}`,
+  yanked: false,
+  deleted: false,
+  ...extra,
+});
 const versions = [
-  c('1.0.0'), c('1.2.0'), c('1.2.5'), c('1.3.0', { yanked: true }), c('1.4.0-beta.1'), c('2.0.0', { deprecated: 'use 3' }),
-  c('3.0.0-rc.1'), c('9.0.0', { deleted: true }), c('10.0.0'),
+  c('1.0.0'),
+  c('1.2.0'),
+  c('1.2.5'),
+  c('1.3.0', { yanked: true }),
+  c('1.4.0-beta.1'),
+  c('2.0.0', { deprecated: 'use 3' }),
+  c('3.0.0-rc.1'),
+  c('9.0.0', { deleted: true }),
+  c('10.0.0'),
 ];
 const tags = { latest: '10.0.0', beta: '1.4.0-beta.1' };
-const resolve = (spec: string, includePrerelease = false) => resolveSpec('acme/lint', spec, versions, tags, { includePrerelease }).version;
+const resolve = (spec: string, includePrerelease = false) =>
+  resolveSpec('acme/lint', spec, versions, tags, { includePrerelease }).version;
 
 function failure(spec: string): RegistryError {
   try {
@@ -21,9 +35,20 @@ function failure(spec: string): RegistryError {
 
 describe('resolveSpec', () => {
   it.each([
-    ['1.2.0', '1.2.0'], ['v1.2.0', '1.2.0'], ['=1.2.5', '1.2.5'],
-    ['^1.2', '1.2.5'], ['~1.2.3', '1.2.5'], ['1', '1.2.5'], ['v1', '1.2.5'], ['1.x', '1.2.5'], ['>=1 <3', '2.0.0'],
-    ['latest', '10.0.0'], ['', '10.0.0'], ['*', '10.0.0'], ['beta', '1.4.0-beta.1'], ['^10', '10.0.0'],
+    ['1.2.0', '1.2.0'],
+    ['v1.2.0', '1.2.0'],
+    ['=1.2.5', '1.2.5'],
+    ['^1.2', '1.2.5'],
+    ['~1.2.3', '1.2.5'],
+    ['1', '1.2.5'],
+    ['v1', '1.2.5'],
+    ['1.x', '1.2.5'],
+    ['>=1 <3', '2.0.0'],
+    ['latest', '10.0.0'],
+    ['', '10.0.0'],
+    ['*', '10.0.0'],
+    ['beta', '1.4.0-beta.1'],
+    ['^10', '10.0.0'],
   ])('%s → %s', (spec, expected) => {
     expect(resolve(spec)).toBe(expected);
   });

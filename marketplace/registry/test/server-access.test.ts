@@ -1,4 +1,7 @@
-/** Scopes, roles, tokens and the audit log over HTTP (SQLite; the store suite covers PostgreSQL's storage of the same). */
+/**
+ * Scopes, roles, tokens and the audit log over HTTP (SQLite; the store suite covers PostgreSQL's storage of the
+ * same).
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grant } from '../src/admin.js';
 import { actionTarball, json, publish, startTestRegistry, storeFactories, type TestRegistry } from './helpers.js';
@@ -10,7 +13,12 @@ describe.each(storeFactories)('access control ($kind)', (factory) => {
     beforeAll(async () => {
       reg = await startTestRegistry(factory);
       t = reg.tokens;
-      for (const [user, name] of [['alice', 'acme/lint'], ['bob', 'acme/payments/deploy'], ['eve', '~eve/tool'], ['root', 'caravan/checkout']] as const) {
+      for (const [user, name] of [
+        ['alice', 'acme/lint'],
+        ['bob', 'acme/payments/deploy'],
+        ['eve', '~eve/tool'],
+        ['root', 'caravan/checkout'],
+      ] as const) {
         expect((await publish(reg.url, t[user], name, '1.0.0', await actionTarball(name, '1.0.0'))).status).toBe(201);
       }
     });
@@ -18,7 +26,8 @@ describe.each(storeFactories)('access control ($kind)', (factory) => {
       await reg?.stop();
     });
 
-    const read = (token: string | undefined, name: string) => json(reg.url, token, 'GET', `/v1/actions/${name}/-/versions`);
+    const read = (token: string | undefined, name: string) =>
+      json(reg.url, token, 'GET', `/v1/actions/${name}/-/versions`);
 
     it('keeps org scopes private: members read, others get 403, anonymous 401', async () => {
       expect((await read(t['carol'], 'acme/lint')).status).toBe(200);
@@ -48,29 +57,53 @@ describe.each(storeFactories)('access control ($kind)', (factory) => {
     });
 
     it('never falls through to another scope (no dependency confusion)', async () => {
-      expect((await publish(reg.url, t['eve'], '~eve/lint', '9.0.0', await actionTarball('~eve/lint', '9.0.0'))).status).toBe(201);
+      expect(
+        (await publish(reg.url, t['eve'], '~eve/lint', '9.0.0', await actionTarball('~eve/lint', '9.0.0'))).status,
+      ).toBe(201);
       const r = await json(reg.url, t['alice'], 'GET', '/v1/actions/acme/payments/lint/-/resolve?range=*');
       expect(r.status).toBe(404);
       expect((await json(reg.url, t['alice'], 'GET', '/v1/actions/acme/lint/-/resolve?range=^9')).status).toBe(404);
     });
 
     it('limits tokens to their scopes and access, and revokes them at once', async () => {
-      const created = await json(reg.url, t['alice'], 'POST', '/v1/tokens', { scopes: ['acme/payments'], access: 'publish' });
+      const created = await json(reg.url, t['alice'], 'POST', '/v1/tokens', {
+        scopes: ['acme/payments'],
+        access: 'publish',
+      });
       expect(created.status).toBe(201);
-      const narrow = (created.body as { id: string; token: string });
+      const narrow = created.body as { id: string; token: string };
       expect(narrow.token).toMatch(/^cvn_/);
       expect((await read(narrow.token, 'acme/payments/deploy')).status).toBe(200);
       expect((await read(narrow.token, 'acme/lint')).status).toBe(403);
-      expect((await publish(reg.url, narrow.token, 'acme/lint', '2.0.0', await actionTarball('acme/lint', '2.0.0'))).status).toBe(403);
-      expect((await publish(reg.url, narrow.token, 'acme/payments/new', '1.0.0', await actionTarball('acme/payments/new', '1.0.0'))).status).toBe(201);
+      expect(
+        (await publish(reg.url, narrow.token, 'acme/lint', '2.0.0', await actionTarball('acme/lint', '2.0.0'))).status,
+      ).toBe(403);
+      expect(
+        (
+          await publish(
+            reg.url,
+            narrow.token,
+            'acme/payments/new',
+            '1.0.0',
+            await actionTarball('acme/payments/new', '1.0.0'),
+          )
+        ).status,
+      ).toBe(201);
 
-      const ro = (await json(reg.url, t['alice'], 'POST', '/v1/tokens', { scopes: ['*'], access: 'read' })).body as { id: string; token: string };
+      const ro = (await json(reg.url, t['alice'], 'POST', '/v1/tokens', { scopes: ['*'], access: 'read' })).body as {
+        id: string;
+        token: string;
+      };
       expect((await read(ro.token, 'acme/lint')).status).toBe(200);
       const denied = await publish(reg.url, ro.token, 'acme/lint', '2.0.0', await actionTarball('acme/lint', '2.0.0'));
       expect(denied.status).toBe(403);
       expect(((await denied.json()) as { error: { code: string } }).error.code).toBe('token-read-only');
-      expect((await json(reg.url, ro.token, 'POST', '/v1/tokens', { scopes: ['*'], access: 'publish' })).status).toBe(403);
-      expect((await json(reg.url, narrow.token, 'POST', '/v1/tokens', { scopes: ['acme'], access: 'read' })).status).toBe(403);
+      expect((await json(reg.url, ro.token, 'POST', '/v1/tokens', { scopes: ['*'], access: 'publish' })).status).toBe(
+        403,
+      );
+      expect(
+        (await json(reg.url, narrow.token, 'POST', '/v1/tokens', { scopes: ['acme'], access: 'read' })).status,
+      ).toBe(403);
 
       expect((await json(reg.url, t['eve'], 'DELETE', `/v1/tokens/${narrow.id}`)).status).toBe(404);
       expect((await json(reg.url, t['alice'], 'DELETE', `/v1/tokens/${narrow.id}`)).status).toBe(204);
@@ -81,7 +114,12 @@ describe.each(storeFactories)('access control ($kind)', (factory) => {
 
     it('answers whoami', async () => {
       const me = await json(reg.url, t['bob'], 'GET', '/v1/whoami');
-      expect(me.body).toMatchObject({ user: 'bob', admin: false, scopes: ['*'], grants: [{ scope: 'acme/payments', role: 'publisher' }] });
+      expect(me.body).toMatchObject({
+        user: 'bob',
+        admin: false,
+        scopes: ['*'],
+        grants: [{ scope: 'acme/payments', role: 'publisher' }],
+      });
       expect((await json(reg.url, undefined, 'GET', '/v1/whoami')).body).toMatchObject({ user: null, admin: false });
     });
 
@@ -92,8 +130,20 @@ describe.each(storeFactories)('access control ($kind)', (factory) => {
       expect((await json(reg.url, t['bob'], 'POST', `${v}/unyank`)).status).toBe(204);
       expect((await json(reg.url, t['bob'], 'POST', `${v}/deprecate`, { message: 'use ledger' })).status).toBe(204);
       expect((await json(reg.url, t['bob'], 'DELETE', v)).status).toBe(403);
-      expect((await json(reg.url, t['bob'], 'PUT', '/v1/actions/acme/payments/deploy/-/dist-tags/stable', { version: '1.0.0' })).status).toBe(403);
-      expect((await json(reg.url, t['alice'], 'PUT', '/v1/actions/acme/payments/deploy/-/dist-tags/stable', { version: '1.0.0' })).status).toBe(204);
+      expect(
+        (
+          await json(reg.url, t['bob'], 'PUT', '/v1/actions/acme/payments/deploy/-/dist-tags/stable', {
+            version: '1.0.0',
+          })
+        ).status,
+      ).toBe(403);
+      expect(
+        (
+          await json(reg.url, t['alice'], 'PUT', '/v1/actions/acme/payments/deploy/-/dist-tags/stable', {
+            version: '1.0.0',
+          })
+        ).status,
+      ).toBe(204);
       expect((await json(reg.url, t['alice'], 'DELETE', v)).status).toBe(204);
       expect((await read(t['alice'], 'acme/payments/deploy')).status).toBe(404);
     });
@@ -101,7 +151,9 @@ describe.each(storeFactories)('access control ($kind)', (factory) => {
     it('audits every write with user, token and time, readable by org owners only', async () => {
       const log = await json(reg.url, t['alice'], 'GET', '/v1/audit?scope=acme');
       expect(log.status).toBe(200);
-      const entries = (log.body as { entries: { at: string; user: string; tokenId: string; action: string; target: string }[] }).entries;
+      const entries = (
+        log.body as { entries: { at: string; user: string; tokenId: string; action: string; target: string }[] }
+      ).entries;
       const actions = entries.map((e) => `${e.user}:${e.action}:${e.target}`);
       expect(actions).toContain('bob:publish:acme/payments/deploy@1.0.0');
       expect(actions).toContain('bob:yank:acme/payments/deploy@1.0.0');

@@ -1,7 +1,18 @@
-/** Bad input over HTTP: always a 4xx with a JSON error that says what and how to fix, never a 5xx, never a token or a stack. */
+/**
+ * Bad input over HTTP: always a 4xx with a JSON error that says what and how to fix, never a 5xx, never a token or a
+ * stack.
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry } from '../src/serve.js';
-import { actionTarball, cleanup, publish, startTestRegistry, storeFactories, tempDir, type TestRegistry } from './helpers.js';
+import {
+  actionTarball,
+  cleanup,
+  publish,
+  startTestRegistry,
+  storeFactories,
+  tempDir,
+  type TestRegistry,
+} from './helpers.js';
 
 const sqlite = storeFactories[0];
 if (!sqlite) throw new Error('no SQLite factory');
@@ -12,16 +23,32 @@ describe('bad requests', () => {
   beforeAll(async () => {
     reg = await startTestRegistry(sqlite);
     token = reg.tokens['alice'] ?? '';
-    expect((await publish(reg.url, token, 'acme/lint', '1.0.0', await actionTarball('acme/lint', '1.0.0'))).status).toBe(201);
+    expect(
+      (await publish(reg.url, token, 'acme/lint', '1.0.0', await actionTarball('acme/lint', '1.0.0'))).status,
+    ).toBe(201);
   });
   afterAll(async () => {
     await reg?.stop();
   });
 
-  async function send(method: string, path: string, body: string | Buffer | undefined, headers: Record<string, string> = {}) {
-    const res = await fetch(`${reg.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...headers }, ...(body !== undefined ? { body } : {}) });
+  async function send(
+    method: string,
+    path: string,
+    body: string | Buffer | undefined,
+    headers: Record<string, string> = {},
+  ) {
+    const res = await fetch(`${reg.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...headers },
+      ...(body !== undefined ? { body } : {}),
+    });
     const text = await res.text();
-    return { status: res.status, text, json: (text ? JSON.parse(text) : undefined) as { error?: { code: string; message: string; hint?: string } } | undefined };
+    return {
+      status: res.status,
+      text,
+      json: (text ? JSON.parse(text) : undefined) as
+        { error?: { code: string; message: string; hint?: string } } | undefined,
+    };
   }
 
   const deprecate = '/v1/actions/acme/lint/-/versions/1.0.0/deprecate';
@@ -40,9 +67,27 @@ describe('bad requests', () => {
     ['a huge JSON body', deprecate, JSON.stringify({ message: 'x'.repeat(1024 * 1024) }), 413, 'body-too-large'],
     ['a huge single line', deprecate, `{"message":"${'y'.repeat(200_000)}`, 413, 'body-too-large'],
     ['deeply nested JSON', deprecate, `${'['.repeat(5000)}${']'.repeat(5000)}`, 400, 'invalid-request'],
-    ['a token request with a wrong access', '/v1/tokens', '{"scopes": ["acme"], "access": "admin"}', 400, 'invalid-request'],
-    ['a token request with scopes as a string', '/v1/tokens', '{"scopes": "acme", "access": "read"}', 400, 'invalid-request'],
-    ['a token request with a hostile scope', '/v1/tokens', '{"scopes": ["../../etc"], "access": "read"}', 400, 'invalid-scope'],
+    [
+      'a token request with a wrong access',
+      '/v1/tokens',
+      '{"scopes": ["acme"], "access": "admin"}',
+      400,
+      'invalid-request',
+    ],
+    [
+      'a token request with scopes as a string',
+      '/v1/tokens',
+      '{"scopes": "acme", "access": "read"}',
+      400,
+      'invalid-request',
+    ],
+    [
+      'a token request with a hostile scope',
+      '/v1/tokens',
+      '{"scopes": ["../../etc"], "access": "read"}',
+      400,
+      'invalid-scope',
+    ],
   ])('%s → %i', async (_what, path, body, status, code) => {
     const r = await send('POST', path, body, jsonHeaders);
     expect(r.status).toBe(status);
@@ -87,7 +132,11 @@ describe('bad requests', () => {
     await new Promise<void>((resolve) => {
       const req = request(`${reg.url}/v1/actions/acme/cut/-/versions/1.0.0`, {
         method: 'PUT',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/gzip', 'content-length': String(body.length * 10) },
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/gzip',
+          'content-length': String(body.length * 10),
+        },
       });
       req.on('error', () => resolve());
       req.write(body, () => {
@@ -108,7 +157,9 @@ describe('server faults', () => {
     const reg = await startRegistry(opts);
     try {
       await reg.store.close();
-      const res = await fetch(`${reg.url}/v1/actions/acme/lint/-/versions?x=cvn_${'C'.repeat(43)}`, { headers: { authorization: `Bearer cvn_${'C'.repeat(43)}` } });
+      const res = await fetch(`${reg.url}/v1/actions/acme/lint/-/versions?x=cvn_${'C'.repeat(43)}`, {
+        headers: { authorization: `Bearer cvn_${'C'.repeat(43)}` },
+      });
       expect(res.status).toBe(500);
       const text = await res.text();
       expect(JSON.parse(text).error.code).toBe('internal');

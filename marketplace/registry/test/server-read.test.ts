@@ -16,8 +16,28 @@ describe('read API', () => {
       const body = await actionTarball('acme/lint', v, { readme: `# lint ${v}`, extra: 'category: quality\n' });
       expect((await publish(reg.url, token, 'acme/lint', v, body)).status).toBe(201);
     }
-    expect((await publish(reg.url, token, 'acme/git-checkout', '1.0.0', await actionTarball('acme/git-checkout', '1.0.0', { extra: 'category: source\n' }))).status).toBe(201);
-    expect((await publish(reg.url, reg.tokens['eve'], '~eve/secret-lint', '1.0.0', await actionTarball('~eve/secret-lint', '1.0.0'))).status).toBe(201);
+    expect(
+      (
+        await publish(
+          reg.url,
+          token,
+          'acme/git-checkout',
+          '1.0.0',
+          await actionTarball('acme/git-checkout', '1.0.0', { extra: 'category: source\n' }),
+        )
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await publish(
+          reg.url,
+          reg.tokens['eve'],
+          '~eve/secret-lint',
+          '1.0.0',
+          await actionTarball('~eve/secret-lint', '1.0.0'),
+        )
+      ).status,
+    ).toBe(201);
   });
   afterAll(async () => {
     await reg?.stop();
@@ -25,7 +45,11 @@ describe('read API', () => {
 
   it('lists versions in semver order with dist-tags', async () => {
     const r = await json(reg.url, token, 'GET', '/v1/actions/acme/lint/-/versions');
-    const body = r.body as { name: string; distTags: Record<string, string>; versions: { version: string; yanked: boolean; integrity: string; publishedAt: string }[] };
+    const body = r.body as {
+      name: string;
+      distTags: Record<string, string>;
+      versions: { version: string; yanked: boolean; integrity: string; publishedAt: string }[];
+    };
     expect(body.name).toBe('acme/lint');
     expect(body.distTags).toEqual({ latest: '1.10.0' });
     expect(body.versions.map((v) => v.version)).toEqual(['1.0.0', '1.2.0', '1.10.0', '2.0.0-rc.1']);
@@ -33,8 +57,14 @@ describe('read API', () => {
   });
 
   it('resolves ranges, tags and integrities, with warnings for deprecated and pinned yanked versions', async () => {
-    const resolve = async (range: string, extra = '') => (await json(reg.url, token, 'GET', `/v1/actions/acme/lint/-/resolve?range=${encodeURIComponent(range)}${extra}`));
-    expect((await resolve('^1')).body).toMatchObject({ name: 'acme/lint', version: '1.10.0', tarball: '/v1/actions/acme/lint/-/versions/1.10.0/tarball', warnings: [] });
+    const resolve = async (range: string, extra = '') =>
+      await json(reg.url, token, 'GET', `/v1/actions/acme/lint/-/resolve?range=${encodeURIComponent(range)}${extra}`);
+    expect((await resolve('^1')).body).toMatchObject({
+      name: 'acme/lint',
+      version: '1.10.0',
+      tarball: '/v1/actions/acme/lint/-/versions/1.10.0/tarball',
+      warnings: [],
+    });
     expect(((await resolve('^1', '&includePrerelease=true')).body as { version: string }).version).toBe('1.10.0');
     expect(((await resolve('>=1', '&includePrerelease=true')).body as { version: string }).version).toBe('2.0.0-rc.1');
     expect(((await resolve('')).body as { version: string }).version).toBe('1.10.0');
@@ -55,7 +85,14 @@ describe('read API', () => {
 
   it('returns a version with its spec and README', async () => {
     const r = await json(reg.url, token, 'GET', '/v1/actions/acme/lint/-/versions/1.0.0');
-    expect(r.body).toMatchObject({ name: 'acme/lint', version: '1.0.0', readme: '# lint 1.0.0', publisher: 'alice', yanked: false, spec: { name: 'acme/lint', version: '1.0.0', category: 'quality' } });
+    expect(r.body).toMatchObject({
+      name: 'acme/lint',
+      version: '1.0.0',
+      readme: '# lint 1.0.0',
+      publisher: 'alice',
+      yanked: false,
+      spec: { name: 'acme/lint', version: '1.0.0', category: 'quality' },
+    });
   });
 
   it('serves tarballs with ETag, integrity header and 304 on If-None-Match', async () => {
@@ -67,7 +104,9 @@ describe('read API', () => {
     const integrity = `sha512-${createHash('sha512').update(bytes).digest('base64')}`;
     expect(res.headers.get('x-caravan-integrity')).toBe(integrity);
     expect(res.headers.get('etag')).toBe(`"${integrity}"`);
-    const again = await fetch(url, { headers: { authorization: `Bearer ${token}`, 'if-none-match': `"${integrity}"` } });
+    const again = await fetch(url, {
+      headers: { authorization: `Bearer ${token}`, 'if-none-match': `"${integrity}"` },
+    });
     expect(again.status).toBe(304);
     expect((await again.arrayBuffer()).byteLength).toBe(0);
     const stale = await fetch(url, { headers: { authorization: `Bearer ${token}`, 'if-none-match': '"sha512-old"' } });
@@ -75,9 +114,16 @@ describe('read API', () => {
   });
 
   it('searches by text, category and scope, showing only what the caller may read', async () => {
-    const search = async (q: string, who = token) => ((await json(reg.url, who, 'GET', `/v1/search?${q}`)).body as { results: { name: string; version: string; category?: string }[] }).results;
+    const search = async (q: string, who = token) =>
+      (
+        (await json(reg.url, who, 'GET', `/v1/search?${q}`)).body as {
+          results: { name: string; version: string; category?: string }[];
+        }
+      ).results;
     expect((await search('q=LINT')).map((r) => r.name)).toEqual(['acme/lint']);
-    expect((await search('category=source'))).toEqual([{ name: 'acme/git-checkout', version: '1.0.0', description: 'test action acme/git-checkout', category: 'source' }]);
+    expect(await search('category=source')).toEqual([
+      { name: 'acme/git-checkout', version: '1.0.0', description: 'test action acme/git-checkout', category: 'source' },
+    ]);
     expect((await search('scope=acme')).map((r) => r.name)).toEqual(['acme/git-checkout', 'acme/lint']);
     expect((await search('q=lint', reg.tokens['eve'])).map((r) => r.name)).toEqual(['~eve/secret-lint']);
     expect((await search('q=lint', reg.tokens['root'])).map((r) => r.name)).toEqual(['acme/lint', '~eve/secret-lint']);
@@ -88,6 +134,14 @@ describe('read API', () => {
     expect(r.status).toBe(200);
     const doc = r.body as { openapi: string; paths: Record<string, unknown> };
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/actions/{name}/-/versions/{version}', '/v1/actions/{name}/-/resolve', '/v1/search', '/v1/audit', '/v1/tokens']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/actions/{name}/-/versions/{version}',
+        '/v1/actions/{name}/-/resolve',
+        '/v1/search',
+        '/v1/audit',
+        '/v1/tokens',
+      ]),
+    );
   });
 });

@@ -8,7 +8,10 @@ import { openStore } from '../src/open.js';
 import { startRegistry, type RunningRegistry } from '../src/serve.js';
 import { actionTarball, cleanup, json, publish, storeFactories, tempDir } from './helpers.js';
 
-/** Another process's write reaches this one by NOTIFY, within milliseconds: poll briefly, bounded by count, not by time. */
+/**
+ * Another process's write reaches this one by NOTIFY, within milliseconds: poll briefly, bounded by count, not by
+ * time.
+ */
 async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
   let last = await read();
   for (let i = 0; i < 200 && !ok(last); i++) {
@@ -41,11 +44,15 @@ describe.each(storeFactories)('caches across registries sharing one database ($k
     });
 
     it('sees versions, yanks and revocations written through the other registry', async () => {
-      expect((await publish(a.url, token, 'acme/lint', '1.0.0', await actionTarball('acme/lint', '1.0.0'))).status).toBe(201);
+      expect(
+        (await publish(a.url, token, 'acme/lint', '1.0.0', await actionTarball('acme/lint', '1.0.0'))).status,
+      ).toBe(201);
       const resolveOnA = () => json(a.url, token, 'GET', '/v1/actions/acme/lint/-/resolve?range=^1');
       expect(((await resolveOnA()).body as { version: string }).version).toBe('1.0.0');
 
-      expect((await publish(b.url, token, 'acme/lint', '1.1.0', await actionTarball('acme/lint', '1.1.0'))).status).toBe(201);
+      expect(
+        (await publish(b.url, token, 'acme/lint', '1.1.0', await actionTarball('acme/lint', '1.1.0'))).status,
+      ).toBe(201);
       const after = await eventually(resolveOnA, (r) => (r.body as { version: string }).version === '1.1.0');
       expect((after.body as { version: string }).version).toBe('1.1.0');
 
@@ -56,7 +63,10 @@ describe.each(storeFactories)('caches across registries sharing one database ($k
       const other = await openStore(opts);
       await revokeTokenById(other, tokenId);
       await other.close();
-      const revoked = await eventually(() => json(a.url, token, 'GET', '/v1/whoami'), (r) => r.status === 401);
+      const revoked = await eventually(
+        () => json(a.url, token, 'GET', '/v1/whoami'),
+        (r) => r.status === 401,
+      );
       expect(revoked.status).toBe(401);
     });
   });

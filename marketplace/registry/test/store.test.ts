@@ -4,12 +4,31 @@ import { openStore } from '../src/open.js';
 import type { AuditEntry, RegistryStore, VersionRecord } from '../src/store/types.js';
 import { cleanup, storeFactories, tempDir } from './helpers.js';
 
-const audit = (action: string, scope = 'acme', target = 'x'): AuditEntry => ({ at: new Date().toISOString(), user: 'alice', tokenId: 'tok_1', action, target, scope, detail: '' });
+const audit = (action: string, scope = 'acme', target = 'x'): AuditEntry => ({
+  at: new Date().toISOString(),
+  user: 'alice',
+  tokenId: 'tok_1',
+  action,
+  target,
+  scope,
+  detail: '',
+});
 
 function version(name: string, v: string, extra: Partial<VersionRecord> = {}): VersionRecord {
   return {
-    name, version: v, integrity: `sha512-${name}-${v}`, sha256: 'a'.repeat(64), size: 10, spec: '{}', description: `about ${name}`,
-    scope: name.split('/').slice(0, -1).join('/'), publishedAt: new Date().toISOString(), publisher: 'alice', tokenId: 'tok_1', yanked: false, ...extra,
+    name,
+    version: v,
+    integrity: `sha512-${name}-${v}`,
+    sha256: 'a'.repeat(64),
+    size: 10,
+    spec: '{}',
+    description: `about ${name}`,
+    scope: name.split('/').slice(0, -1).join('/'),
+    publishedAt: new Date().toISOString(),
+    publisher: 'alice',
+    tokenId: 'tok_1',
+    yanked: false,
+    ...extra,
   };
 }
 
@@ -49,7 +68,10 @@ describe.each(storeFactories)('RegistryStore on $kind', (factory) => {
       await store.setGrant('alice', 'acme/payments', null, audit('grant'));
       expect(await store.grantsFor('alice')).toHaveLength(1);
 
-      await store.addToken({ id: 'tok_a', user: 'alice', hash: 'h1', scopes: ['acme'], access: 'read', createdAt: 'now' }, audit('token-create', ''));
+      await store.addToken(
+        { id: 'tok_a', user: 'alice', hash: 'h1', scopes: ['acme'], access: 'read', createdAt: 'now' },
+        audit('token-create', ''),
+      );
       expect(await store.tokenByHash('h1')).toMatchObject({ id: 'tok_a', scopes: ['acme'], access: 'read' });
       expect(await store.revokeToken('tok_a', 'later', audit('token-revoke', ''))).toBe(true);
       expect(await store.revokeToken('tok_a', 'later', audit('token-revoke', ''))).toBe(false);
@@ -58,7 +80,9 @@ describe.each(storeFactories)('RegistryStore on $kind', (factory) => {
 
     it('keeps a version immutable and a deleted one as a tombstone', async () => {
       expect(await store.publish(version('acme/lint', '1.0.0'), audit('publish'))).toBe('created');
-      expect(await store.publish(version('acme/lint', '1.0.0', { integrity: 'sha512-other' }), audit('publish'))).toBe('exists');
+      expect(await store.publish(version('acme/lint', '1.0.0', { integrity: 'sha512-other' }), audit('publish'))).toBe(
+        'exists',
+      );
       expect((await store.getVersion('acme/lint', '1.0.0'))?.integrity).toBe('sha512-acme/lint-1.0.0');
       expect(await store.changeVersion('acme/lint', '1.0.0', { delete: true }, audit('delete'))).toBe(true);
       expect(await store.publish(version('acme/lint', '1.0.0'), audit('publish'))).toBe('tombstone');
@@ -68,7 +92,8 @@ describe.each(storeFactories)('RegistryStore on $kind', (factory) => {
     });
 
     it('keeps latest at the highest stable, non-yanked version unless an owner sets it', async () => {
-      for (const v of ['1.0.0', '2.0.0', '1.5.0', '3.0.0-rc.1']) await store.publish(version('acme/lint', v), audit('publish'));
+      for (const v of ['1.0.0', '2.0.0', '1.5.0', '3.0.0-rc.1'])
+        await store.publish(version('acme/lint', v), audit('publish'));
       expect(await store.distTags('acme/lint')).toEqual({ latest: '2.0.0' });
       await store.changeVersion('acme/lint', '2.0.0', { yanked: true }, audit('yank'));
       expect((await store.distTags('acme/lint'))['latest']).toBe('1.5.0');
@@ -99,19 +124,40 @@ describe.each(storeFactories)('RegistryStore on $kind', (factory) => {
     });
 
     it('searches latest versions by text, category and scope', async () => {
-      await store.publish(version('acme/git-checkout', '1.0.0', { description: 'Clone a Git repository', category: 'source' }), audit('publish'));
-      await store.publish(version('acme/payments/deploy', '1.0.0', { description: 'Deploy payments', category: 'deploy' }), audit('publish'));
-      await store.publish(version('acme2/deploy', '1.0.0', { description: 'Deploy', category: 'deploy', scope: 'acme2' }), audit('publish'));
+      await store.publish(
+        version('acme/git-checkout', '1.0.0', { description: 'Clone a Git repository', category: 'source' }),
+        audit('publish'),
+      );
+      await store.publish(
+        version('acme/payments/deploy', '1.0.0', { description: 'Deploy payments', category: 'deploy' }),
+        audit('publish'),
+      );
+      await store.publish(
+        version('acme2/deploy', '1.0.0', { description: 'Deploy', category: 'deploy', scope: 'acme2' }),
+        audit('publish'),
+      );
       expect((await store.search({ text: 'GIT', limit: 10 })).map((h) => h.name)).toEqual(['acme/git-checkout']);
-      expect((await store.search({ category: 'deploy', limit: 10 })).map((h) => h.name)).toEqual(['acme/payments/deploy', 'acme2/deploy']);
-      expect((await store.search({ scope: 'acme', limit: 10 })).map((h) => h.name)).toEqual(['acme/git-checkout', 'acme/payments/deploy']);
-      expect((await store.search({ text: '100%_', limit: 10 }))).toEqual([]);
+      expect((await store.search({ category: 'deploy', limit: 10 })).map((h) => h.name)).toEqual([
+        'acme/payments/deploy',
+        'acme2/deploy',
+      ]);
+      expect((await store.search({ scope: 'acme', limit: 10 })).map((h) => h.name)).toEqual([
+        'acme/git-checkout',
+        'acme/payments/deploy',
+      ]);
+      expect(await store.search({ text: '100%_', limit: 10 })).toEqual([]);
     });
 
     it('reads the audit log of a scope and its projects only', async () => {
       await store.publish(version('acme/lint', '1.0.0'), audit('publish', 'acme', 'acme/lint@1.0.0'));
-      await store.publish(version('acme/payments/deploy', '1.0.0'), audit('publish', 'acme/payments', 'acme/payments/deploy@1.0.0'));
-      await store.publish(version('acme2/lint', '1.0.0', { scope: 'acme2' }), audit('publish', 'acme2', 'acme2/lint@1.0.0'));
+      await store.publish(
+        version('acme/payments/deploy', '1.0.0'),
+        audit('publish', 'acme/payments', 'acme/payments/deploy@1.0.0'),
+      );
+      await store.publish(
+        version('acme2/lint', '1.0.0', { scope: 'acme2' }),
+        audit('publish', 'acme2', 'acme2/lint@1.0.0'),
+      );
       const entries = await store.audit('acme', 10);
       expect(entries.map((e) => e.target)).toEqual(['acme/payments/deploy@1.0.0', 'acme/lint@1.0.0']);
       expect(entries[0]).toMatchObject({ user: 'alice', tokenId: 'tok_1', action: 'publish' });
@@ -120,8 +166,14 @@ describe.each(storeFactories)('RegistryStore on $kind', (factory) => {
     it('lets exactly one of many concurrent publishers (two store instances) create a version', async () => {
       const other = await openStore(opts);
       try {
-        const outcomes = await Promise.all(Array.from({ length: 10 }, (_, i) =>
-          (i % 2 ? other : store).publish(version('acme/lint', '1.0.0', { integrity: `sha512-${i}` }), audit('publish'))));
+        const outcomes = await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            (i % 2 ? other : store).publish(
+              version('acme/lint', '1.0.0', { integrity: `sha512-${i}` }),
+              audit('publish'),
+            ),
+          ),
+        );
         expect(outcomes.filter((o) => o === 'created')).toHaveLength(1);
         expect(outcomes.filter((o) => o === 'exists')).toHaveLength(9);
         const winner = outcomes.indexOf('created');

@@ -21,7 +21,14 @@ export function parseCondition(expr: string): { ok: true; ast: Expr } | { ok: fa
   const text = split.parts.filter((p) => p.kind === 'text' && p.text.trim() !== '');
   const only = exprs[0];
   if (exprs.length !== 1 || text.length > 0 || !only) {
-    return { ok: false, error: { message: 'a condition is one expression', offset: 0, hint: 'write it without ${{ }}, or wrap all of it in one ${{ }}' } };
+    return {
+      ok: false,
+      error: {
+        message: 'a condition is one expression',
+        offset: 0,
+        hint: 'write it without ${{ }}, or wrap all of it in one ${{ }}',
+      },
+    };
   }
   const parsed = parseExpression(only.source);
   return parsed.ok ? parsed : { ok: false, error: shift(parsed.error, only.offset) };

@@ -36,8 +36,16 @@ function evalNode(node: Expr, ctx: ExprContext): unknown {
     case 'call': {
       const def = FUNCTIONS[node.name];
       if (!def) throw new EvalFailure({ message: `unknown function "${node.name}"`, offset: node.offset });
-      const result = def.call(node.args.map((a) => evalNode(a, ctx)), ctx);
-      if (!result.ok) throw new EvalFailure(result.hint ? { message: result.message, offset: node.offset, hint: result.hint } : { message: result.message, offset: node.offset });
+      const result = def.call(
+        node.args.map((a) => evalNode(a, ctx)),
+        ctx,
+      );
+      if (!result.ok)
+        throw new EvalFailure(
+          result.hint
+            ? { message: result.message, offset: node.offset, hint: result.hint }
+            : { message: result.message, offset: node.offset },
+        );
       return result.value;
     }
   }

@@ -24,7 +24,11 @@ export const FUNCTIONS: Record<string, FunctionDef> = {
         return ok(JSON.parse(toText(v)));
       } catch {
         // The parser's own message quotes the input, which may be a secret: never pass it on.
-        return { ok: false, message: 'fromJSON: the argument is not valid JSON', hint: 'pass a JSON text, e.g. a step output written with toJSON' };
+        return {
+          ok: false,
+          message: 'fromJSON: the argument is not valid JSON',
+          hint: 'pass a JSON text, e.g. a step output written with toJSON',
+        };
       }
     },
   },
@@ -32,11 +36,21 @@ export const FUNCTIONS: Record<string, FunctionDef> = {
   contains: {
     minArgs: 2,
     maxArgs: 2,
-    call: ([haystack, needle]) => ok(Array.isArray(haystack) ? haystack.some((item) => equals(item, needle)) : toText(haystack).includes(toText(needle))),
+    call: ([haystack, needle]) =>
+      ok(
+        Array.isArray(haystack)
+          ? haystack.some((item) => equals(item, needle))
+          : toText(haystack).includes(toText(needle)),
+      ),
   },
   startsWith: { minArgs: 2, maxArgs: 2, call: ([s, prefix]) => ok(toText(s).startsWith(toText(prefix))) },
   endsWith: { minArgs: 2, maxArgs: 2, call: ([s, suffix]) => ok(toText(s).endsWith(toText(suffix))) },
-  success: { minArgs: 0, maxArgs: 0, status: true, call: (_a, ctx) => ok(ctx.status ? ctx.status.success && !ctx.status.cancelled : true) },
+  success: {
+    minArgs: 0,
+    maxArgs: 0,
+    status: true,
+    call: (_a, ctx) => ok(ctx.status ? ctx.status.success && !ctx.status.cancelled : true),
+  },
   failure: { minArgs: 0, maxArgs: 0, status: true, call: (_a, ctx) => ok(ctx.status?.failure ?? false) },
   cancelled: { minArgs: 0, maxArgs: 0, status: true, call: (_a, ctx) => ok(ctx.status?.cancelled ?? false) },
   always: { minArgs: 0, maxArgs: 0, status: true, call: () => ok(true) },
@@ -57,10 +71,18 @@ function format(fmt: string, args: unknown[]): FunctionResult {
       const close = fmt.indexOf('}', i);
       const index = close < 0 ? NaN : Number(fmt.slice(i + 1, close));
       if (!Number.isInteger(index) || index < 0 || close === i + 1) {
-        return { ok: false, message: `format: invalid placeholder at position ${i}`, hint: 'placeholders are {0}, {1}, …; write {{ and }} for literal braces' };
+        return {
+          ok: false,
+          message: `format: invalid placeholder at position ${i}`,
+          hint: 'placeholders are {0}, {1}, …; write {{ and }} for literal braces',
+        };
       }
       if (index >= args.length) {
-        return { ok: false, message: `format: placeholder {${index}} has no argument (${args.length} given)`, hint: 'pass one argument per placeholder' };
+        return {
+          ok: false,
+          message: `format: placeholder {${index}} has no argument (${args.length} given)`,
+          hint: 'pass one argument per placeholder',
+        };
       }
       out += toText(args[index]);
       i = close;

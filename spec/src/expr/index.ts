@@ -1,4 +1,12 @@
-export type { ContextName, EvalResult, Expr, ExprContext, ExprError, ParseExpressionResult, StepResults } from './ast.js';
+export type {
+  ContextName,
+  EvalResult,
+  Expr,
+  ExprContext,
+  ExprError,
+  ParseExpressionResult,
+  StepResults,
+} from './ast.js';
 export { CONTEXT_NAMES } from './ast.js';
 export { parseExpression, MAX_EXPRESSION_DEPTH, MAX_EXPRESSION_LENGTH } from './parser.js';
 export { evaluate } from './evaluate.js';

@@ -1,6 +1,13 @@
 /** Parses one expression (the text between `${{` and `}}`) into a syntax tree; never throws. */
 import { suggestion } from '../did-you-mean.js';
-import { CONTEXT_NAMES, type BinaryOperator, type ContextName, type Expr, type ExprError, type ParseExpressionResult } from './ast.js';
+import {
+  CONTEXT_NAMES,
+  type BinaryOperator,
+  type ContextName,
+  type Expr,
+  type ExprError,
+  type ParseExpressionResult,
+} from './ast.js';
 import { FUNCTIONS } from './functions.js';
 import { tokenize, type Token } from './tokenizer.js';
 
@@ -17,17 +24,32 @@ const LEVELS: ReadonlyArray<readonly BinaryOperator[]> = [['||'], ['&&'], ['==',
 export function parseExpression(src: string): ParseExpressionResult {
   if (typeof src !== 'string') return { ok: false, error: { message: 'expression must be a string', offset: 0 } };
   if (src.length > MAX_EXPRESSION_LENGTH) {
-    return { ok: false, error: { message: `expression is ${src.length} characters long, over the limit of ${MAX_EXPRESSION_LENGTH}`, offset: 0, hint: 'move large values into params or files' } };
+    return {
+      ok: false,
+      error: {
+        message: `expression is ${src.length} characters long, over the limit of ${MAX_EXPRESSION_LENGTH}`,
+        offset: 0,
+        hint: 'move large values into params or files',
+      },
+    };
   }
   const lexed = tokenize(src);
   if (!lexed.ok) return lexed;
-  if (lexed.tokens.length === 1) return { ok: false, error: { message: 'empty expression', offset: 0, hint: 'write e.g. params.name or steps.<id>.outputs.<name>' } };
+  if (lexed.tokens.length === 1)
+    return {
+      ok: false,
+      error: { message: 'empty expression', offset: 0, hint: 'write e.g. params.name or steps.<id>.outputs.<name>' },
+    };
   try {
     const parser = new Parser(lexed.tokens);
     return { ok: true, ast: parser.parseAll() };
   } catch (e) {
     if (e instanceof ParseFailure) return { ok: false, error: e.error };
-    if (e instanceof RangeError) return { ok: false, error: { message: 'expression nests too deeply', offset: 0, hint: `at most ${MAX_EXPRESSION_DEPTH} levels` } };
+    if (e instanceof RangeError)
+      return {
+        ok: false,
+        error: { message: 'expression nests too deeply', offset: 0, hint: `at most ${MAX_EXPRESSION_DEPTH} levels` },
+      };
     throw e;
   }
 }
@@ -41,7 +63,12 @@ class Parser {
   parseAll(): Expr {
     const expr = this.parseLevel(0, 0);
     const next = this.peek();
-    if (next.type !== 'end') this.fail(`unexpected ${describe(next)} after the end of the expression`, next.offset, 'join conditions with && or ||');
+    if (next.type !== 'end')
+      this.fail(
+        `unexpected ${describe(next)} after the end of the expression`,
+        next.offset,
+        'join conditions with && or ||',
+      );
     return expr;
   }
 
@@ -54,7 +81,12 @@ class Parser {
       if (token.type !== 'punct' || !(operators as readonly string[]).includes(token.value)) return left;
       this.pos++;
       const right = this.parseLevel(level + 1, depth);
-      left = this.node({ kind: 'binary', op: token.value as BinaryOperator, left, right, offset: left.offset }, token.offset, left, right);
+      left = this.node(
+        { kind: 'binary', op: token.value as BinaryOperator, left, right, offset: left.offset },
+        token.offset,
+        left,
+        right,
+      );
     }
   }
 
@@ -76,7 +108,12 @@ class Parser {
       if (token.type === 'punct' && token.value === '.') {
         this.pos++;
         const name = this.next();
-        if (name.type !== 'ident' && name.type !== 'number') this.fail(`expected a property name after '.', found ${describe(name)}`, name.offset, "write a.b, or a['b'] for names with other characters");
+        if (name.type !== 'ident' && name.type !== 'number')
+          this.fail(
+            `expected a property name after '.', found ${describe(name)}`,
+            name.offset,
+            "write a.b, or a['b'] for names with other characters",
+          );
         expr = this.node({ kind: 'member', object: expr, property: name.text, offset: expr.offset }, name.offset, expr);
       } else if (token.type === 'punct' && token.value === '[') {
         this.pos++;
@@ -105,7 +142,11 @@ class Parser {
           this.expect(')', "close the parenthesis with ')'");
           return inner;
         }
-        return this.fail(`unexpected ${describe(token)}`, token.offset, 'expected a value: a literal, a context like params.x, or a function call');
+        return this.fail(
+          `unexpected ${describe(token)}`,
+          token.offset,
+          'expected a value: a literal, a context like params.x, or a function call',
+        );
       case 'end':
         return this.fail('unexpected end of expression', token.offset, 'the expression is incomplete');
     }
@@ -113,17 +154,20 @@ class Parser {
 
   private parseIdentifier(token: Extract<Token, { type: 'ident' }>, depth: number): Expr {
     const word = token.value;
-    if (word === 'true' || word === 'false') return this.node({ kind: 'literal', value: word === 'true', offset: token.offset }, token.offset);
+    if (word === 'true' || word === 'false')
+      return this.node({ kind: 'literal', value: word === 'true', offset: token.offset }, token.offset);
     if (word === 'null') return this.node({ kind: 'literal', value: null, offset: token.offset }, token.offset);
     const after = this.peek();
     if (after.type === 'punct' && after.value === '(') return this.parseCall(token, depth);
-    if ((CONTEXT_NAMES as readonly string[]).includes(word)) return this.node({ kind: 'context', name: word as ContextName, offset: token.offset }, token.offset);
+    if ((CONTEXT_NAMES as readonly string[]).includes(word))
+      return this.node({ kind: 'context', name: word as ContextName, offset: token.offset }, token.offset);
     return this.fail(`unknown context "${word}"`, token.offset, suggestion(word, CONTEXT_NAMES));
   }
 
   private parseCall(token: Extract<Token, { type: 'ident' }>, depth: number): Expr {
     const def = Object.hasOwn(FUNCTIONS, token.value) ? FUNCTIONS[token.value] : undefined;
-    if (!def) this.fail(`unknown function "${token.value}"`, token.offset, suggestion(token.value, Object.keys(FUNCTIONS)));
+    if (!def)
+      this.fail(`unknown function "${token.value}"`, token.offset, suggestion(token.value, Object.keys(FUNCTIONS)));
     this.checkDepth(depth + 1);
     this.pos++; // '('
     const args: Expr[] = [];
@@ -135,13 +179,18 @@ class Parser {
         args.push(this.parseLevel(0, depth + 1));
         const sep = this.next();
         if (sep.type === 'punct' && sep.value === ')') break;
-        if (!(sep.type === 'punct' && sep.value === ',')) this.fail(`expected ',' or ')' in the arguments of ${token.value}(), found ${describe(sep)}`, sep.offset);
+        if (!(sep.type === 'punct' && sep.value === ','))
+          this.fail(`expected ',' or ')' in the arguments of ${token.value}(), found ${describe(sep)}`, sep.offset);
       }
     }
     const { minArgs, maxArgs } = def as NonNullable<typeof def>;
     if (args.length < minArgs || args.length > maxArgs) {
-      const wanted = minArgs === maxArgs ? `${minArgs}` : maxArgs > 16 ? `at least ${minArgs}` : `${minArgs} to ${maxArgs}`;
-      this.fail(`${token.value}() takes ${wanted} argument${wanted === '1' ? '' : 's'}, got ${args.length}`, token.offset);
+      const wanted =
+        minArgs === maxArgs ? `${minArgs}` : maxArgs > 16 ? `at least ${minArgs}` : `${minArgs} to ${maxArgs}`;
+      this.fail(
+        `${token.value}() takes ${wanted} argument${wanted === '1' ? '' : 's'}, got ${args.length}`,
+        token.offset,
+      );
     }
     return this.node({ kind: 'call', name: token.value, args, offset: token.offset }, token.offset, ...args);
   }
@@ -149,18 +198,29 @@ class Parser {
   /** Records the node's depth and refuses trees deeper than the limit. */
   private node(expr: Expr, offset: number, ...children: Expr[]): Expr {
     const depth = 1 + Math.max(0, ...children.map((c) => this.depths.get(c) ?? 1));
-    if (depth > MAX_EXPRESSION_DEPTH) this.fail(`expression nests deeper than ${MAX_EXPRESSION_DEPTH} levels`, offset, 'split it into smaller steps or params');
+    if (depth > MAX_EXPRESSION_DEPTH)
+      this.fail(
+        `expression nests deeper than ${MAX_EXPRESSION_DEPTH} levels`,
+        offset,
+        'split it into smaller steps or params',
+      );
     this.depths.set(expr, depth);
     return expr;
   }
 
   private checkDepth(depth: number): void {
-    if (depth > MAX_EXPRESSION_DEPTH) this.fail(`expression nests deeper than ${MAX_EXPRESSION_DEPTH} levels`, this.peek().offset, 'split it into smaller steps or params');
+    if (depth > MAX_EXPRESSION_DEPTH)
+      this.fail(
+        `expression nests deeper than ${MAX_EXPRESSION_DEPTH} levels`,
+        this.peek().offset,
+        'split it into smaller steps or params',
+      );
   }
 
   private expect(value: string, hint: string): void {
     const token = this.next();
-    if (!(token.type === 'punct' && token.value === value)) this.fail(`expected '${value}', found ${describe(token)}`, token.offset, hint);
+    if (!(token.type === 'punct' && token.value === value))
+      this.fail(`expected '${value}', found ${describe(token)}`, token.offset, hint);
   }
 
   private peek(): Token {

@@ -66,7 +66,9 @@ function collect(node: Expr, base: number, refs: Reference[]): void {
 }
 
 /** For `ctx.a['b'].c`: the context and its static path; the path stops at the first computed index. */
-function referenceChain(node: Expr): { context: ContextName; path: string[]; offset: number; dynamicIndexes: Expr[] } | undefined {
+function referenceChain(
+  node: Expr,
+): { context: ContextName; path: string[]; offset: number; dynamicIndexes: Expr[] } | undefined {
   const accessors: Expr[] = [];
   let current = node;
   while (current.kind === 'member' || current.kind === 'index') {
@@ -81,7 +83,8 @@ function referenceChain(node: Expr): { context: ContextName; path: string[]; off
     if (accessor.kind === 'member') {
       if (open) path.push(accessor.property);
     } else if (accessor.kind === 'index') {
-      if (accessor.index.kind === 'literal' && accessor.index.value !== null && open) path.push(String(accessor.index.value));
+      if (accessor.index.kind === 'literal' && accessor.index.value !== null && open)
+        path.push(String(accessor.index.value));
       else {
         open = false;
         dynamicIndexes.push(accessor.index);

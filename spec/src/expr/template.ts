@@ -12,7 +12,14 @@ export type SplitResult = { ok: true; parts: TemplatePart[] } | { ok: false; err
 
 export function splitTemplate(template: string): SplitResult {
   if (template.length > MAX_TEMPLATE_LENGTH) {
-    return { ok: false, error: { message: `text is ${template.length} characters long, over the limit of ${MAX_TEMPLATE_LENGTH}`, offset: 0, hint: 'move large content into files' } };
+    return {
+      ok: false,
+      error: {
+        message: `text is ${template.length} characters long, over the limit of ${MAX_TEMPLATE_LENGTH}`,
+        offset: 0,
+        hint: 'move large content into files',
+      },
+    };
   }
   const parts: TemplatePart[] = [];
   let pos = 0;
@@ -21,8 +28,15 @@ export function splitTemplate(template: string): SplitResult {
     if (open < 0) break;
     if (open > pos) parts.push({ kind: 'text', text: template.slice(pos, open), offset: pos });
     const close = findClose(template, open + 3);
-    if (close < 0) return { ok: false, error: { message: 'unclosed "${{"', offset: open, hint: 'end the expression with }}' } };
-    parts.push({ kind: 'expr', source: template.slice(open + 3, close), offset: open + 3, start: open, end: close + 2 });
+    if (close < 0)
+      return { ok: false, error: { message: 'unclosed "${{"', offset: open, hint: 'end the expression with }}' } };
+    parts.push({
+      kind: 'expr',
+      source: template.slice(open + 3, close),
+      offset: open + 3,
+      start: open,
+      end: close + 2,
+    });
     pos = close + 2;
   }
   if (pos < template.length) parts.push({ kind: 'text', text: template.slice(pos), offset: pos });

@@ -45,7 +45,8 @@ export function tokenize(src: string): TokenizeResult {
       i = end;
       continue;
     }
-    const afterValue = previous !== undefined && (previous.type !== 'punct' || previous.value === ')' || previous.value === ']');
+    const afterValue =
+      previous !== undefined && (previous.type !== 'punct' || previous.value === ')' || previous.value === ']');
     if (/[0-9]/.test(ch) || (!afterValue && (ch === '-' || ch === '.') && /[0-9]/.test(src[i + 1] ?? ''))) {
       const match = NUMBER.exec(src.slice(i, i + 64));
       if (match && !IDENT_PART.test(src[i + match[0].length] ?? '')) {
@@ -53,7 +54,14 @@ export function tokenize(src: string): TokenizeResult {
         i += match[0].length;
         continue;
       }
-      return { ok: false, error: { message: `invalid number "${src.slice(i, i + 20)}"`, offset: i, hint: 'write numbers like 42, -1.5 or 0xff' } };
+      return {
+        ok: false,
+        error: {
+          message: `invalid number "${src.slice(i, i + 20)}"`,
+          offset: i,
+          hint: 'write numbers like 42, -1.5 or 0xff',
+        },
+      };
     }
     if (IDENT_START.test(ch)) {
       let end = i + 1;
@@ -75,7 +83,10 @@ export function tokenize(src: string): TokenizeResult {
   return { ok: true, tokens };
 }
 
-function readString(src: string, start: number): { ok: true; value: string; end: number } | { ok: false; error: ExprError } {
+function readString(
+  src: string,
+  start: number,
+): { ok: true; value: string; end: number } | { ok: false; error: ExprError } {
   let value = '';
   let i = start + 1;
   while (i < src.length) {
@@ -91,13 +102,24 @@ function readString(src: string, start: number): { ok: true; value: string; end:
     value += ch;
     i++;
   }
-  return { ok: false, error: { message: 'unterminated string', offset: start, hint: "close the string with a single quote; write '' for a quote inside it" } };
+  return {
+    ok: false,
+    error: {
+      message: 'unterminated string',
+      offset: start,
+      hint: "close the string with a single quote; write '' for a quote inside it",
+    },
+  };
 }
 
 function unexpectedCharacter(ch: string, offset: number): ExprError {
-  if (ch === '"') return { message: 'unexpected character \'"\'', offset, hint: "strings use single quotes: 'text'" };
+  if (ch === '"') return { message: "unexpected character '\"'", offset, hint: "strings use single quotes: 'text'" };
   if (ch === '=') return { message: "unexpected '='", offset, hint: 'compare with ==' };
   if (ch === '&' || ch === '|') return { message: `unexpected '${ch}'`, offset, hint: `use ${ch}${ch}` };
   const shown = JSON.stringify(ch);
-  return { message: `unexpected character ${shown}`, offset, hint: 'operators are == != < <= > >= && || ! and functions are called as name(args)' };
+  return {
+    message: `unexpected character ${shown}`,
+    offset,
+    hint: 'operators are == != < <= > >= && || ! and functions are called as name(args)',
+  };
 }

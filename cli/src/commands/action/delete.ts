@@ -3,7 +3,8 @@ import { callRegistry, parseVersionRef } from '../../../../marketplace/registry/
 import { registryConfig } from '../../lib/registry-config.js';
 
 export default class ActionDelete extends Command {
-  static override description = 'Delete a version (owners only); it leaves a tombstone and the version can never be published again';
+  static override description =
+    'Delete a version (owners only); it leaves a tombstone and the version can never be published again';
   static override args = { ref: Args.string({ required: true, description: 'NAME@VERSION, e.g. acme/lint@1.2.0' }) };
   static override flags = {
     registry: Flags.string({ description: 'registry URL (default: CARAVAN_REGISTRY, then `caravan login`)' }),

@@ -3,7 +3,8 @@ import { callRegistry, parseVersionRef } from '../../../../marketplace/registry/
 import { registryConfig } from '../../lib/registry-config.js';
 
 export default class ActionDeprecate extends Command {
-  static override description = 'Mark a published version deprecated (it still resolves, with a warning); an empty message un-deprecates';
+  static override description =
+    'Mark a published version deprecated (it still resolves, with a warning); an empty message un-deprecates';
   static override args = { ref: Args.string({ required: true, description: 'NAME@VERSION, e.g. acme/lint@1.2.0' }) };
   static override flags = {
     message: Flags.string({ char: 'm', required: true, description: 'why, and what to use instead' }),
@@ -15,8 +16,10 @@ export default class ActionDeprecate extends Command {
     const { args, flags } = await this.parse(ActionDeprecate);
     try {
       const { name, version } = parseVersionRef(args.ref);
-      await callRegistry(registryConfig(flags), 'POST', `v1/actions/${name}/-/versions/${version}/deprecate`, { message: flags.message });
-      this.log(`${name}@${version} ${flags.message === "" ? 'is no longer deprecated' : 'deprecated'}`);
+      await callRegistry(registryConfig(flags), 'POST', `v1/actions/${name}/-/versions/${version}/deprecate`, {
+        message: flags.message,
+      });
+      this.log(`${name}@${version} ${flags.message === '' ? 'is no longer deprecated' : 'deprecated'}`);
     } catch (err) {
       this.error((err as Error).message, { exit: 1 });
     }

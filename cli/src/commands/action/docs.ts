@@ -6,9 +6,14 @@ import { currentDocsSection, renderActionDocs, updateReadme } from '../../lib/ac
 import { ActionLoadError, loadActionDir } from '../../lib/author/load-action.js';
 
 export default class ActionDocs extends Command {
-  static override description = 'Print the README section of an action (inputs, outputs, usage) generated from its action.yml';
+  static override description =
+    'Print the README section of an action (inputs, outputs, usage) generated from its action.yml';
 
-  static override examples = ['<%= config.bin %> action docs', '<%= config.bin %> action docs ./my-action --write', '<%= config.bin %> action docs --check'];
+  static override examples = [
+    '<%= config.bin %> action docs',
+    '<%= config.bin %> action docs ./my-action --write',
+    '<%= config.bin %> action docs --check',
+  ];
 
   static override args = {
     dir: Args.string({ description: 'the action folder (with action.yml)', default: '.' }),
@@ -40,7 +45,11 @@ export default class ActionDocs extends Command {
     });
     if (flags.check) {
       if (currentDocsSection(readme) !== section) {
-        failCommand(this, `${readmePath} is out of date with action.yml: run \`caravan action docs ${args.dir} --write\``, 1);
+        failCommand(
+          this,
+          `${readmePath} is out of date with action.yml: run \`caravan action docs ${args.dir} --write\``,
+          1,
+        );
       }
       this.log(`${readmePath} is up to date`);
       return;

@@ -6,7 +6,8 @@ import { checkActionName, RUNTIMES, type Runtime, shortName } from '../../lib/sc
 import { ScaffoldError, scaffoldAction } from '../../lib/scaffold/scaffold.js';
 
 export default class ActionInit extends Command {
-  static override description = 'Scaffold a working action: action.yml, an implementation, a README and a test that runs it under caravan-agent';
+  static override description =
+    'Scaffold a working action: action.yml, an implementation, a README and a test that runs it under caravan-agent';
 
   static override examples = [
     '<%= config.bin %> action init acme/greet',
@@ -30,7 +31,8 @@ export default class ActionInit extends Command {
     const prompts = interactive ? await import('@inquirer/prompts') : undefined;
 
     let name = args.name;
-    if (!name && prompts) name = await prompts.input({ message: 'Action name (scope/name)', validate: (v) => checkActionName(v) ?? true });
+    if (!name && prompts)
+      name = await prompts.input({ message: 'Action name (scope/name)', validate: (v) => checkActionName(v) ?? true });
     if (!name) failCommand(this, 'give the action name: caravan action init scope/name (e.g. acme/greet)', 2);
     const problem = checkActionName(name);
     if (problem) failCommand(this, problem, 2);
@@ -47,7 +49,8 @@ export default class ActionInit extends Command {
       });
     }
     let description = flags.description;
-    if (description === undefined && prompts) description = await prompts.input({ message: 'Description', default: 'Greets someone.' });
+    if (description === undefined && prompts)
+      description = await prompts.input({ message: 'Description', default: 'Greets someone.' });
 
     try {
       const { dir, files } = await scaffoldAction({

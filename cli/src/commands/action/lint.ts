@@ -5,14 +5,20 @@ import { printIssues } from '../../lib/print-issues.js';
 export default class ActionLint extends Command {
   static override description = 'Check an action.yml: every error with file:line:col and how to fix it';
 
-  static override examples = ['<%= config.bin %> action lint', '<%= config.bin %> action lint ./my-action', '<%= config.bin %> action lint ./my-action/action.yml --json'];
+  static override examples = [
+    '<%= config.bin %> action lint',
+    '<%= config.bin %> action lint ./my-action',
+    '<%= config.bin %> action lint ./my-action/action.yml --json',
+  ];
 
   static override args = {
     dir: Args.string({ description: 'the action folder (with action.yml), or the file itself', default: '.' }),
   };
 
   static override flags = {
-    json: Flags.boolean({ description: 'print {ok, file, name, version, errors, warnings} as JSON on stdout (for editors and CI)' }),
+    json: Flags.boolean({
+      description: 'print {ok, file, name, version, errors, warnings} as JSON on stdout (for editors and CI)',
+    }),
   };
 
   async run(): Promise<void> {
@@ -21,7 +27,14 @@ export default class ActionLint extends Command {
     const result = await loadActionFile(file);
     if (flags.json) {
       const report = result.ok
-        ? { ok: true, file, name: result.value.name, version: result.value.version, errors: [], warnings: result.warnings }
+        ? {
+            ok: true,
+            file,
+            name: result.value.name,
+            version: result.value.version,
+            errors: [],
+            warnings: result.warnings,
+          }
         : { ok: false, file, errors: result.errors, warnings: result.warnings };
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       if (!result.ok) this.exit(1);

@@ -12,7 +12,8 @@ export function tarballFileName(name: string, version: string): string {
 }
 
 export default class ActionPack extends Command {
-  static override description = 'Pack an action folder into a reproducible <scope>-<name>-<version>.tgz, as `action publish` would upload it';
+  static override description =
+    'Pack an action folder into a reproducible <scope>-<name>-<version>.tgz, as `action publish` would upload it';
   static override examples = ['<%= config.bin %> action pack', '<%= config.bin %> action pack ./my-action --out dist'];
   static override args = { dir: Args.string({ description: 'the action folder (holding action.yml)', default: '.' }) };
   static override flags = {
@@ -25,7 +26,8 @@ export default class ActionPack extends Command {
     const dir = resolve(args.dir);
     const loaded = await loadActionFile(dir);
     for (const w of loaded.warnings) process.stderr.write(`${formatIssue(w)}\n`);
-    if (!loaded.ok) this.error(`${dir} is not a valid action:\n${loaded.errors.map(formatIssue).join('\n')}`, { exit: 1 });
+    if (!loaded.ok)
+      this.error(`${dir} is not a valid action:\n${loaded.errors.map(formatIssue).join('\n')}`, { exit: 1 });
     try {
       const packed = await packAction(dir);
       const file = join(resolve(flags.out ?? '.'), tarballFileName(loaded.value.name, loaded.value.version));

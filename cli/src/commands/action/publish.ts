@@ -2,20 +2,26 @@ import { resolve } from 'node:path';
 import { Args, Command, Flags } from '@oclif/core';
 import { loadActionFile } from '../../../../spec/src/action-parse.js';
 import { formatIssue } from '../../../../spec/src/index.js';
-import { describeError, RegistryClient, type PublishProgress } from '../../../../marketplace/registry/src/client/index.js';
+import {
+  describeError,
+  RegistryClient,
+  type PublishProgress,
+} from '../../../../marketplace/registry/src/client/index.js';
 import { registryConfig } from '../../lib/registry-config.js';
 
 function progressOnTerminal(): ((p: PublishProgress) => void) | undefined {
   if (!process.stderr.isTTY || process.env.CI) return undefined;
   return (p) => {
     const kb = (p.bytes / 1024).toFixed(1);
-    const text = p.phase === 'packed' ? `packed ${kb} KB` : p.phase === 'uploading' ? `uploading ${kb} KB…` : `uploaded ${kb} KB`;
+    const text =
+      p.phase === 'packed' ? `packed ${kb} KB` : p.phase === 'uploading' ? `uploading ${kb} KB…` : `uploaded ${kb} KB`;
     process.stderr.write(`\r\x1b[2K${text}${p.phase === 'done' ? '\n' : ''}`);
   };
 }
 
 export default class ActionPublish extends Command {
-  static override description = 'Validate action.yml, pack the folder and publish it to the registry (versions are immutable)';
+  static override description =
+    'Validate action.yml, pack the folder and publish it to the registry (versions are immutable)';
   static override examples = [
     '<%= config.bin %> action publish',
     'CARAVAN_REGISTRY=http://127.0.0.1:4873 CARAVAN_TOKEN=... <%= config.bin %> action publish ./my-action',
@@ -32,13 +38,18 @@ export default class ActionPublish extends Command {
     const dir = resolve(args.dir);
     const loaded = await loadActionFile(dir);
     for (const w of loaded.warnings) process.stderr.write(`${formatIssue(w)}\n`);
-    if (!loaded.ok) this.error(`${dir} is not a valid action:\n${loaded.errors.map(formatIssue).join('\n')}`, { exit: 1 });
+    if (!loaded.ok)
+      this.error(`${dir} is not a valid action:\n${loaded.errors.map(formatIssue).join('\n')}`, { exit: 1 });
     let client: RegistryClient | undefined;
     try {
       const config = registryConfig(flags);
       client = new RegistryClient(config);
       const published = await client.publish(dir, flags.json ? undefined : progressOnTerminal());
-      this.log(flags.json ? JSON.stringify(published) : `published ${published.name}@${published.version} ${published.integrity}`);
+      this.log(
+        flags.json
+          ? JSON.stringify(published)
+          : `published ${published.name}@${published.version} ${published.integrity}`,
+      );
     } catch (err) {
       this.error(describeError(err), { exit: 1 });
     } finally {

@@ -3,9 +3,15 @@ import { describeError, parseActionRef, RegistryClient } from '../../../../marke
 import { registryConfig } from '../../lib/registry-config.js';
 
 export default class ActionResolve extends Command {
-  static override description = 'Resolve scope/name@spec (exact version, semver range, dist-tag or sha512-…) to one exact version and its integrity';
-  static override examples = ['<%= config.bin %> action resolve acme/lint@^1.2', '<%= config.bin %> action resolve ~alice/lint@beta --json'];
-  static override args = { ref: Args.string({ required: true, description: 'scope/name@spec; without @spec, latest' }) };
+  static override description =
+    'Resolve scope/name@spec (exact version, semver range, dist-tag or sha512-…) to one exact version and its integrity';
+  static override examples = [
+    '<%= config.bin %> action resolve acme/lint@^1.2',
+    '<%= config.bin %> action resolve ~alice/lint@beta --json',
+  ];
+  static override args = {
+    ref: Args.string({ required: true, description: 'scope/name@spec; without @spec, latest' }),
+  };
   static override flags = {
     registry: Flags.string({ description: 'registry URL (default: CARAVAN_REGISTRY, then `caravan login`)' }),
     token: Flags.string({ description: 'token (default: CARAVAN_TOKEN, then `caravan login`)' }),

@@ -6,7 +6,8 @@ import { ParamError } from '../../lib/author/params.js';
 import { formatRunSummary, runActionLocally } from '../../lib/author/run-local.js';
 
 export default class ActionRun extends Command {
-  static override description = 'Run an action locally under caravan-agent: prints its masked log, its outputs and the report';
+  static override description =
+    'Run an action locally under caravan-agent: prints its masked log, its outputs and the report';
 
   static override examples = [
     '<%= config.bin %> action run . --with who=Ada',
@@ -19,8 +20,18 @@ export default class ActionRun extends Command {
   };
 
   static override flags = {
-    with: Flags.string({ char: 'w', description: 'an input, name=value (repeat for more)', multiple: true, default: [] }),
-    secret: Flags.string({ char: 's', description: 'a secret, NAME=value or NAME to take it from the environment (repeat for more)', multiple: true, default: [] }),
+    with: Flags.string({
+      char: 'w',
+      description: 'an input, name=value (repeat for more)',
+      multiple: true,
+      default: [],
+    }),
+    secret: Flags.string({
+      char: 's',
+      description: 'a secret, NAME=value or NAME to take it from the environment (repeat for more)',
+      multiple: true,
+      default: [],
+    }),
     workdir: Flags.string({ description: 'the working directory of the step (default: the current directory)' }),
     report: Flags.string({ description: 'also write the report as JSON to this file' }),
     json: Flags.boolean({ description: 'print the report as JSON instead of the summary' }),
@@ -30,7 +41,12 @@ export default class ActionRun extends Command {
     const { args, flags } = await this.parse(ActionRun);
     let result;
     try {
-      result = await runActionLocally({ dir: args.dir, with: flags.with, secrets: flags.secret, workdir: flags.workdir });
+      result = await runActionLocally({
+        dir: args.dir,
+        with: flags.with,
+        secrets: flags.secret,
+        workdir: flags.workdir,
+      });
     } catch (err) {
       if (err instanceof ParamError || err instanceof ActionLoadError) failCommand(this, err.message, 2);
       failCommand(this, (err as Error).message, 1);

@@ -3,7 +3,8 @@ import { Args, Command } from '@oclif/core';
 import { ActionTestError, runActionTests } from '../../lib/author/run-tests.js';
 
 export default class ActionTest extends Command {
-  static override description = "Run an action folder's tests (npm test), with CARAVAN_AGENT pointing at this caravan's agent";
+  static override description =
+    "Run an action folder's tests (npm test), with CARAVAN_AGENT pointing at this caravan's agent";
 
   static override examples = ['<%= config.bin %> action test', '<%= config.bin %> action test ./greet'];
 

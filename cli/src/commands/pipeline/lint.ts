@@ -20,8 +20,13 @@ export default class PipelineLint extends Command {
   };
 
   static override flags = {
-    json: Flags.boolean({ description: 'print {ok, file, steps, errors, warnings} as JSON on stdout (for editors and CI)' }),
-    offline: Flags.boolean({ description: 'check steps against built-in actions only; skip the others instead of resolving them through the registry' }),
+    json: Flags.boolean({
+      description: 'print {ok, file, steps, errors, warnings} as JSON on stdout (for editors and CI)',
+    }),
+    offline: Flags.boolean({
+      description:
+        'check steps against built-in actions only; skip the others instead of resolving them through the registry',
+    }),
     ...registryFlags,
   };
 

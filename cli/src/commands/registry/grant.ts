@@ -2,7 +2,8 @@ import { Args, Command, Flags } from '@oclif/core';
 import { defaultDataDir, grant, openStore } from '../../../../marketplace/registry/src/index.js';
 
 export default class RegistryGrant extends Command {
-  static override description = 'Give a user a role on a scope (org, org/project or ~user); user "*" with --role reader makes a scope public';
+  static override description =
+    'Give a user a role on a scope (org, org/project or ~user); user "*" with --role reader makes a scope public';
   static override examples = [
     '<%= config.bin %> registry grant alice acme --role owner',
     '<%= config.bin %> registry grant bob acme/payments --role publisher',
@@ -14,7 +15,11 @@ export default class RegistryGrant extends Command {
     scope: Args.string({ required: true, description: 'acme, acme/payments or ~alice' }),
   };
   static override flags = {
-    role: Flags.string({ required: true, options: ['owner', 'publisher', 'reader', 'none'], description: 'role to grant (none removes the grant)' }),
+    role: Flags.string({
+      required: true,
+      options: ['owner', 'publisher', 'reader', 'none'],
+      description: 'role to grant (none removes the grant)',
+    }),
     data: Flags.string({ description: 'data folder of the registry; default $CARAVAN_HOME/registry' }),
   };
 
@@ -24,7 +29,11 @@ export default class RegistryGrant extends Command {
     const store = await openStore({ dataDir: flags.data ?? defaultDataDir(), ...(databaseUrl ? { databaseUrl } : {}) });
     try {
       await grant(store, args.name, args.scope, flags.role as 'owner' | 'publisher' | 'reader' | 'none');
-      this.log(flags.role === 'none' ? `removed ${args.name}'s role on ${args.scope}` : `${args.name} is now ${flags.role} of ${args.scope}`);
+      this.log(
+        flags.role === 'none'
+          ? `removed ${args.name}'s role on ${args.scope}`
+          : `${args.name} is now ${flags.role} of ${args.scope}`,
+      );
     } catch (err) {
       this.error((err as Error).message, { exit: 1 });
     } finally {

@@ -2,7 +2,8 @@ import { Command, Flags } from '@oclif/core';
 import { defaultDataDir, startRegistry } from '../../../../marketplace/registry/src/index.js';
 
 export default class RegistryServe extends Command {
-  static override description = 'Run a marketplace registry (SQLite and blobs in --data; PostgreSQL when CARAVAN_DATABASE_URL is set)';
+  static override description =
+    'Run a marketplace registry (SQLite and blobs in --data; PostgreSQL when CARAVAN_DATABASE_URL is set)';
   static override examples = [
     '<%= config.bin %> registry serve --data /srv/caravan --port 4873',
     'CARAVAN_DATABASE_URL=postgres://registry@db/registry <%= config.bin %> registry serve --host 0.0.0.0',
@@ -12,7 +13,10 @@ export default class RegistryServe extends Command {
     data: Flags.string({ description: 'data folder (database file and blobs); default $CARAVAN_HOME/registry' }),
     port: Flags.integer({ description: 'TCP port (0 picks a free one)', default: 4873, min: 0, max: 65535 }),
     host: Flags.string({ description: 'address to listen on', default: '127.0.0.1' }),
-    'access-log': Flags.boolean({ description: 'print one line per request on stdout: time, client, user, method, path, status, ms, bytes (never a token)' }),
+    'access-log': Flags.boolean({
+      description:
+        'print one line per request on stdout: time, client, user, method, path, status, ms, bytes (never a token)',
+    }),
   };
 
   async run(): Promise<void> {
@@ -22,7 +26,10 @@ export default class RegistryServe extends Command {
     let running;
     try {
       running = await startRegistry({
-        dataDir, host: flags.host, port: flags.port, ...(databaseUrl ? { databaseUrl } : {}),
+        dataDir,
+        host: flags.host,
+        port: flags.port,
+        ...(databaseUrl ? { databaseUrl } : {}),
         ...(flags['access-log'] ? { accessLog: (line: string) => void process.stdout.write(`${line}\n`) } : {}),
       });
     } catch (err) {

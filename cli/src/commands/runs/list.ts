@@ -16,7 +16,13 @@ export default class RunsList extends Command {
     try {
       const runs = await store.listRuns(flags.limit);
       if (flags.json) {
-        this.log(JSON.stringify(runs.map(({ source: _s, pipeline: _p, ...r }) => r), null, 2));
+        this.log(
+          JSON.stringify(
+            runs.map(({ source: _s, pipeline: _p, ...r }) => r),
+            null,
+            2,
+          ),
+        );
         return;
       }
       if (runs.length === 0) {
@@ -25,7 +31,13 @@ export default class RunsList extends Command {
       }
       const rows = [['RUN', 'STATUS', 'PIPELINE', 'STARTED', 'DURATION']];
       for (const r of runs) {
-        rows.push([r.id, r.status, r.pipelineName, new Date(r.createdAt).toISOString().replace('T', ' ').slice(0, 19), duration(r.endedAt !== undefined && r.startedAt !== undefined ? r.endedAt - r.startedAt : undefined)]);
+        rows.push([
+          r.id,
+          r.status,
+          r.pipelineName,
+          new Date(r.createdAt).toISOString().replace('T', ' ').slice(0, 19),
+          duration(r.endedAt !== undefined && r.startedAt !== undefined ? r.endedAt - r.startedAt : undefined),
+        ]);
       }
       this.log(table(rows));
     } finally {

@@ -3,7 +3,8 @@ import { openStore } from '../../../../engine-lite/src/cli-support/open.js';
 import { duration, STATUS_MARK, table } from '../../../../engine-lite/src/cli-support/format.js';
 
 export default class RunsShow extends Command {
-  static override description = 'Show a run: its steps with status, attempts, durations, outputs (secrets masked) and errors';
+  static override description =
+    'Show a run: its steps with status, attempts, durations, outputs (secrets masked) and errors';
 
   static override args = { id: Args.string({ description: 'the run id', required: true }) };
 
@@ -26,15 +27,26 @@ export default class RunsShow extends Command {
         this.log(JSON.stringify({ ...rest, steps, files }, null, 2));
         return;
       }
-      this.log(`run ${run.id}  ${run.status}${run.cancelRequested && run.status !== 'cancelled' ? ' (cancel requested)' : ''}`);
-      this.log(`pipeline ${run.pipelineName} (${run.file})  executor ${run.executor}  ${duration(run.endedAt !== undefined && run.startedAt !== undefined ? run.endedAt - run.startedAt : undefined)}`);
+      this.log(
+        `run ${run.id}  ${run.status}${run.cancelRequested && run.status !== 'cancelled' ? ' (cancel requested)' : ''}`,
+      );
+      this.log(
+        `pipeline ${run.pipelineName} (${run.file})  executor ${run.executor}  ${duration(run.endedAt !== undefined && run.startedAt !== undefined ? run.endedAt - run.startedAt : undefined)}`,
+      );
       if (Object.keys(run.params).length) this.log(`params ${JSON.stringify(run.params)}`);
       if (run.secretNames.length) this.log(`secrets ${run.secretNames.join(', ')} (values never stored)`);
       this.log('');
       const rows = [['', 'STEP', 'STATUS', 'ATTEMPT', 'DURATION', 'ACTION']];
       for (const s of steps) {
         const a = run.actions[s.stepId];
-        rows.push([STATUS_MARK[s.status] ?? '', s.stepId, s.status, String(s.attempt), duration(s.endedAt !== undefined && s.startedAt !== undefined ? s.endedAt - s.startedAt : undefined), a ? `${a.name}@${a.version}` : '']);
+        rows.push([
+          STATUS_MARK[s.status] ?? '',
+          s.stepId,
+          s.status,
+          String(s.attempt),
+          duration(s.endedAt !== undefined && s.startedAt !== undefined ? s.endedAt - s.startedAt : undefined),
+          a ? `${a.name}@${a.version}` : '',
+        ]);
       }
       this.log(table(rows));
       for (const s of steps) {

@@ -8,7 +8,9 @@ export async function loadActionDir(dir: string): Promise<{ dir: string; spec: A
   const abs = resolve(dir);
   const result = await loadActionFile(abs);
   if (!result.ok) {
-    throw new ActionLoadError(`${abs} is not a valid action:\n${result.errors.map((e) => `  ${formatIssue(e)}`).join('\n')}`);
+    throw new ActionLoadError(
+      `${abs} is not a valid action:\n${result.errors.map((e) => `  ${formatIssue(e)}`).join('\n')}`,
+    );
   }
   return { dir: abs, spec: result.value, warnings: result.warnings.map(formatIssue) };
 }

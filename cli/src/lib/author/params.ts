@@ -11,7 +11,10 @@ function splitPair(text: string, flag: string): [string, string | undefined] {
 
 function coerce(name: string, input: ActionInput, raw: string): unknown {
   const type = input.type ?? 'string';
-  const bad = (what: string) => new ParamError(`--with ${name}: input "${name}" is ${type}, so the value must be ${what}; got ${input.secret ? '(hidden)' : JSON.stringify(raw)}`);
+  const bad = (what: string) =>
+    new ParamError(
+      `--with ${name}: input "${name}" is ${type}, so the value must be ${what}; got ${input.secret ? '(hidden)' : JSON.stringify(raw)}`,
+    );
   switch (type) {
     case 'number': {
       const n = raw.trim() === '' ? NaN : Number(raw);
@@ -23,7 +26,11 @@ function coerce(name: string, input: ActionInput, raw: string): unknown {
       throw bad('true or false');
     case 'string[]':
     case 'object': {
-      if (type === 'string[]' && !raw.trimStart().startsWith('[')) return raw.split(',').map((s) => s.trim()).filter(Boolean);
+      if (type === 'string[]' && !raw.trimStart().startsWith('['))
+        return raw
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
       try {
         return JSON.parse(raw) as unknown;
       } catch {
@@ -41,7 +48,12 @@ export interface ResolvedParams {
 }
 
 /** Params for the task context: the given values typed by the spec, defaults for the rest. */
-export function resolveParams(spec: ActionSpec, withFlags: string[], secretFlags: string[], env: NodeJS.ProcessEnv): ResolvedParams {
+export function resolveParams(
+  spec: ActionSpec,
+  withFlags: string[],
+  secretFlags: string[],
+  env: NodeJS.ProcessEnv,
+): ResolvedParams {
   const params: Record<string, unknown> = {};
   const secrets: Record<string, string> = {};
   const names = Object.keys(spec.inputs);
@@ -55,9 +67,13 @@ export function resolveParams(spec: ActionSpec, withFlags: string[], secretFlags
   }
   for (const text of secretFlags) {
     const [name, value] = splitPair(text, '--secret');
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new ParamError(`--secret "${name}": a secret's name is an environment variable name (letters, digits, _)`);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+      throw new ParamError(`--secret "${name}": a secret's name is an environment variable name (letters, digits, _)`);
     const resolved = value ?? env[name];
-    if (resolved === undefined) throw new ParamError(`--secret ${name}: give a value (--secret ${name}=...) or set the environment variable ${name}`);
+    if (resolved === undefined)
+      throw new ParamError(
+        `--secret ${name}: give a value (--secret ${name}=...) or set the environment variable ${name}`,
+      );
     secrets[name] = resolved;
   }
   const missing: string[] = [];
@@ -67,7 +83,9 @@ export function resolveParams(spec: ActionSpec, withFlags: string[], secretFlags
     else if (input.required) missing.push(name);
   }
   if (missing.length > 0) {
-    throw new ParamError(`missing required input${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}: add ${missing.map((m) => `--with ${m}=...`).join(' ')}`);
+    throw new ParamError(
+      `missing required input${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}: add ${missing.map((m) => `--with ${m}=...`).join(' ')}`,
+    );
   }
   return { params, secrets };
 }

@@ -36,10 +36,15 @@ export async function runActionLocally(opts: LocalRunOptions): Promise<LocalRunR
   const { dir, spec, warnings } = await loadActionDir(opts.dir);
   const { params, secrets } = resolveParams(spec, opts.with, opts.secrets, env);
   const agent = opts.agentPath ?? defaultAgentPath();
-  if (!existsSync(agent)) throw new Error(`caravan-agent was not found at ${agent}: build it (node scripts/build.mjs) or set CARAVAN_AGENT`);
+  if (!existsSync(agent))
+    throw new Error(`caravan-agent was not found at ${agent}: build it (node scripts/build.mjs) or set CARAVAN_AGENT`);
   const { command, image } = actionCommand(spec, dir);
-  if (image) warnings.push(`${spec.name} runs in the image ${image}; caravan action run runs its command on this machine instead`);
-  if (command.length === 0) throw new Error(`${spec.name} has no command to run: its runs.image needs runs.command to run locally`);
+  if (image)
+    warnings.push(
+      `${spec.name} runs in the image ${image}; caravan action run runs its command on this machine instead`,
+    );
+  if (command.length === 0)
+    throw new Error(`${spec.name} has no command to run: its runs.image needs runs.command to run locally`);
 
   const home = caravanHome(env);
   const runId = `local-${Date.now().toString(36)}`;
@@ -71,11 +76,15 @@ export async function runActionLocally(opts: LocalRunOptions): Promise<LocalRunR
     await writeFile(contextFile, JSON.stringify(context), { mode: 0o600 });
     const agentArgv = /\.c?js$/.test(agent) ? [process.execPath, agent] : [agent];
     const exitCode = await new Promise<number>((resolveExit, reject) => {
-      const child = spawn(agentArgv[0]!, [...agentArgv.slice(1), 'run', '--context', contextFile, '--report', reportFile, '--', ...command], {
-        cwd: workdir,
-        env,
-        stdio: ['inherit', 'inherit', 'inherit'],
-      });
+      const child = spawn(
+        agentArgv[0]!,
+        [...agentArgv.slice(1), 'run', '--context', contextFile, '--report', reportFile, '--', ...command],
+        {
+          cwd: workdir,
+          env,
+          stdio: ['inherit', 'inherit', 'inherit'],
+        },
+      );
       const forward = (signal: NodeJS.Signals) => child.kill(signal);
       process.on('SIGINT', forward);
       process.on('SIGTERM', forward);
@@ -108,7 +117,9 @@ export function formatRunSummary(report: AgentReport): string {
     lines.push(`  ${name} =${text}`);
   }
   lines.push('── report');
-  lines.push(`  status: ${report.status}   exit code: ${report.exitCode ?? `signal ${report.signal}`}   duration: ${report.durationMs} ms   masked: ${report.masked}`);
+  lines.push(
+    `  status: ${report.status}   exit code: ${report.exitCode ?? `signal ${report.signal}`}   duration: ${report.durationMs} ms   masked: ${report.masked}`,
+  );
   for (const e of report.errors) lines.push(`  error (${e.kind}): ${e.message}`);
   for (const w of report.warnings) lines.push(`  warning: ${w}`);
   for (const a of report.annotations.filter((x) => x.level !== 'error')) lines.push(`  ${a.level}: ${a.message}`);

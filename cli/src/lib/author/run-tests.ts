@@ -9,14 +9,18 @@ export class ActionTestError extends Error {}
 export async function runActionTests(dir: string, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const abs = resolve(dir);
   const pkgFile = join(abs, 'package.json');
-  if (!existsSync(pkgFile)) throw new ActionTestError(`${abs} has no package.json: caravan action test runs "npm test" there (caravan action init scaffolds one)`);
+  if (!existsSync(pkgFile))
+    throw new ActionTestError(
+      `${abs} has no package.json: caravan action test runs "npm test" there (caravan action init scaffolds one)`,
+    );
   let pkg: { scripts?: Record<string, string> };
   try {
     pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as typeof pkg;
   } catch (err) {
     throw new ActionTestError(`${pkgFile} is not valid JSON: ${(err as Error).message}`);
   }
-  if (!pkg.scripts?.test) throw new ActionTestError(`${pkgFile} has no "test" script: add "scripts": {"test": "node --test test/"}`);
+  if (!pkg.scripts?.test)
+    throw new ActionTestError(`${pkgFile} has no "test" script: add "scripts": {"test": "node --test test/"}`);
   const agent = env.CARAVAN_AGENT || defaultAgentPath();
   return new Promise<number>((resolveExit, reject) => {
     const child = spawn('npm', ['test'], { cwd: abs, env: { ...env, CARAVAN_AGENT: agent }, stdio: 'inherit' });

@@ -15,12 +15,18 @@ function runsOf(opts: ScaffoldOptions): Record<string, unknown> {
     case 'shell':
       return { command: 'sh', args: ['-c', 'exec sh "$CARAVAN_ACTION_DIR/main.sh"'] };
     case 'image':
-      return { image: `${opts.name.replace(/^~/, '').replaceAll('/', '-')}:1.0.0`, command: 'sh', args: ['/action/main.sh'] };
+      return {
+        image: `${opts.name.replace(/^~/, '').replaceAll('/', '-')}:1.0.0`,
+        command: 'sh',
+        args: ['/action/main.sh'],
+      };
   }
 }
 
 function testCommand(opts: ScaffoldOptions): string {
-  return opts.runtime === 'node' ? "process.execPath, join(actionDir, 'index.mjs')" : "'sh', join(actionDir, 'main.sh')";
+  return opts.runtime === 'node'
+    ? "process.execPath, join(actionDir, 'index.mjs')"
+    : "'sh', join(actionDir, 'main.sh')";
 }
 
 export function actionYaml(opts: ScaffoldOptions): string {
@@ -40,7 +46,8 @@ export function actionYaml(opts: ScaffoldOptions): string {
 }
 
 function readmeIntro(opts: ScaffoldOptions): string {
-  const build = opts.runtime === 'image' ? '\nBuild its image first: `podman build -t ' + String(runsOf(opts).image) + ' .`\n' : '';
+  const build =
+    opts.runtime === 'image' ? '\nBuild its image first: `podman build -t ' + String(runsOf(opts).image) + ' .`\n' : '';
   return `# ${opts.name}
 
 ${opts.description}

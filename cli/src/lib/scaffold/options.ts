@@ -11,13 +11,16 @@ export interface ScaffoldOptions {
   dir: string;
 }
 
-const NAME = /^(~[a-z0-9][a-z0-9-]*\/[a-z0-9][a-z0-9-]*|[a-z0-9][a-z0-9-]*\/([a-z0-9][a-z0-9-]*\/)?[a-z0-9][a-z0-9-]*)$/;
+const NAME =
+  /^(~[a-z0-9][a-z0-9-]*\/[a-z0-9][a-z0-9-]*|[a-z0-9][a-z0-9-]*\/([a-z0-9][a-z0-9-]*\/)?[a-z0-9][a-z0-9-]*)$/;
 
 /** Undefined when `name` is a valid action name, else what is wrong and how to fix it. */
 export function checkActionName(name: string): string | undefined {
-  if (name.startsWith('caravan/')) return 'the scope "caravan" is reserved for the built-in actions: use your own scope';
+  if (name.startsWith('caravan/'))
+    return 'the scope "caravan" is reserved for the built-in actions: use your own scope';
   if (NAME.test(name)) return undefined;
-  if (!name.includes('/')) return `"${name}" has no scope: name the action scope/name, e.g. acme/${name.toLowerCase() || 'greet'} (or ~you/${name.toLowerCase() || 'greet'} for a personal one)`;
+  if (!name.includes('/'))
+    return `"${name}" has no scope: name the action scope/name, e.g. acme/${name.toLowerCase() || 'greet'} (or ~you/${name.toLowerCase() || 'greet'} for a personal one)`;
   return `"${name}" is not a valid action name: use scope/name, org/project/name or ~user/name in lowercase letters, digits and "-"`;
 }
 

@@ -23,7 +23,16 @@ describe('caravan/approval under the agent', () => {
   it('waits until approved, then outputs the decision', async () => {
     const { dir, env } = approvalEnv();
     const pending = runAction('approval', { message: 'Ship to production?', interval: 0.05, timeout: 30 }, { env });
-    setTimeout(() => decide(dir, 'run-9', 'deploy', { decision: 'approved', by: 'alice', comment: 'looks good', at: new Date().toISOString() }), 300);
+    setTimeout(
+      () =>
+        decide(dir, 'run-9', 'deploy', {
+          decision: 'approved',
+          by: 'alice',
+          comment: 'looks good',
+          at: new Date().toISOString(),
+        }),
+      300,
+    );
     const run = await pending;
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toContain('Ship to production?');
@@ -51,10 +60,14 @@ describe('caravan/approval under the agent', () => {
     const { dir, env } = approvalEnv();
     mkdirSync(join(dir, 'run-9'), { recursive: true });
     writeFileSync(join(dir, 'run-9', 'deploy.json'), '{"decision": "maybe"}');
-    expect(errorMessages(await runAction('approval', { interval: 0.05 }, { env }))).toMatch(/must have "decision": "approved" or "rejected", got "maybe"/);
+    expect(errorMessages(await runAction('approval', { interval: 0.05 }, { env }))).toMatch(
+      /must have "decision": "approved" or "rejected", got "maybe"/,
+    );
     writeFileSync(join(dir, 'run-9', 'deploy.json'), 'not json');
     expect(errorMessages(await runAction('approval', { interval: 0.05 }, { env }))).toMatch(/is not valid JSON/);
-    expect(errorMessages(await runAction('approval', { timeout: 'forever' }, { env }))).toMatch(/input "timeout" must be a number, got "forever"/);
+    expect(errorMessages(await runAction('approval', { timeout: 'forever' }, { env }))).toMatch(
+      /input "timeout" must be a number, got "forever"/,
+    );
     expect(errorMessages(await runAction('approval', {}))).toMatch(/CARAVAN_APPROVALS_DIR is not set/);
   });
 });

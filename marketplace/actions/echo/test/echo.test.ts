@@ -19,7 +19,11 @@ describe('caravan/echo under the agent', () => {
   });
 
   it('masks a secret inside the message, in the log and the output', async () => {
-    const run = await runAction('echo', { message: 'token is s3cr3t-value-42' }, { secrets: { API_TOKEN: 's3cr3t-value-42' } });
+    const run = await runAction(
+      'echo',
+      { message: 'token is s3cr3t-value-42' },
+      { secrets: { API_TOKEN: 's3cr3t-value-42' } },
+    );
     expect(run.stdout).not.toContain('s3cr3t-value-42');
     expect(JSON.stringify(run.report)).not.toContain('s3cr3t-value-42');
   });

@@ -8,7 +8,18 @@ import { startGitServer, type GitServer } from './git-server.js';
 
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
 const commitAs = (cwd: string, name: string, message: string) =>
-  git(cwd, '-c', `user.name=${name}`, '-c', `user.email=${name.toLowerCase()}@example.com`, 'commit', '-q', '--allow-empty', '-m', message);
+  git(
+    cwd,
+    '-c',
+    `user.name=${name}`,
+    '-c',
+    `user.email=${name.toLowerCase()}@example.com`,
+    'commit',
+    '-q',
+    '--allow-empty',
+    '-m',
+    message,
+  );
 
 const root = mkdtempSync(join(tmpdir(), 'caravan-git-'));
 const bare = join(root, 'repo.git');
@@ -39,7 +50,12 @@ describe('caravan/git-checkout under the agent, against a local bare repository'
   it('checks out the default branch shallowly and reports commit, branch, author and message', async () => {
     const run = await runAction('git-checkout', { url: bareUrl });
     expect(run.exitCode).toBe(0);
-    expect(run.report.outputs).toMatchObject({ commit: second, branch: 'main', author: 'Bob <bob@example.com>', message: 'second commit\n\nwith a body line' });
+    expect(run.report.outputs).toMatchObject({
+      commit: second,
+      branch: 'main',
+      author: 'Bob <bob@example.com>',
+      message: 'second commit\n\nwith a body line',
+    });
     expect(readFileSync(join(run.workdir, 'README.md'), 'utf8')).toBe('# demo\n');
     expect(git(run.workdir, 'rev-list', '--count', 'HEAD')).toBe('1');
   });
@@ -98,7 +114,11 @@ describe('caravan/git-checkout over HTTP with a token', () => {
   afterAll(() => server.close());
 
   it('sends the token as a header, never stores or prints it', async () => {
-    const run = await runAction('git-checkout', { url: `${server.url}/repo.git`, token }, { secrets: { GIT_TOKEN: token } });
+    const run = await runAction(
+      'git-checkout',
+      { url: `${server.url}/repo.git`, token },
+      { secrets: { GIT_TOKEN: token } },
+    );
     expect(run.exitCode).toBe(0);
     expect(run.report.outputs.commit).toBe(second);
     expect(readFileSync(join(run.workdir, '.git', 'config'), 'utf8')).not.toContain(token);
@@ -118,9 +138,15 @@ describe('caravan/git-checkout over HTTP with a token', () => {
   it('fails clearly without the token, and a wrong token does not leak', async () => {
     const none = await runAction('git-checkout', { url: `${server.url}/repo.git` });
     expect(none.exitCode).not.toBe(0);
-    expect(errorMessages(none)).toMatch(/listing the references failed for http:\/\/127\.0\.0\.1:\d+\/repo\.git: .*give a valid access token in input "token"/);
+    expect(errorMessages(none)).toMatch(
+      /listing the references failed for http:\/\/127\.0\.0\.1:\d+\/repo\.git: .*give a valid access token in input "token"/,
+    );
     const wrong = 'wrong-token-value-987654';
-    const bad = await runAction('git-checkout', { url: `${server.url}/repo.git`, token: wrong }, { secrets: { GIT_TOKEN: wrong } });
+    const bad = await runAction(
+      'git-checkout',
+      { url: `${server.url}/repo.git`, token: wrong },
+      { secrets: { GIT_TOKEN: wrong } },
+    );
     expect(bad.exitCode).not.toBe(0);
     expect(JSON.stringify(bad.report) + bad.stdout + bad.stderr).not.toContain(wrong);
   });

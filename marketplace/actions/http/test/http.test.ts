@@ -79,7 +79,10 @@ describe('caravan/http under the agent, against a local server', () => {
   });
 
   it('fails with the assert, what it got and what it expected', async () => {
-    const run = await runAction('http', { url: `${base}/items/7`, asserts: ['$.data.id == 8', '$.data.missing exists'] });
+    const run = await runAction('http', {
+      url: `${base}/items/7`,
+      asserts: ['$.data.id == 8', '$.data.missing exists'],
+    });
     expect(run.exitCode).not.toBe(0);
     const errors = errorMessages(run);
     expect(errors).toMatch(/assert "\$\.data\.id == 8" failed: got 7, expected == "8"/);
@@ -100,7 +103,9 @@ describe('caravan/http under the agent, against a local server', () => {
     const body = run.report.outputs.body ?? '';
     expect(Buffer.byteLength(body)).toBeLessThanOrEqual(512 * 1024);
     expect(body.endsWith('é')).toBe(true);
-    expect(run.report.annotations.some((a) => a.level === 'warning' && /keeps its first 524288 bytes/.test(a.message))).toBe(true);
+    expect(
+      run.report.annotations.some((a) => a.level === 'warning' && /keeps its first 524288 bytes/.test(a.message)),
+    ).toBe(true);
   });
 
   it('fails clearly when the body is not JSON but a path is asked for', async () => {
@@ -121,17 +126,29 @@ describe('caravan/http under the agent, against a local server', () => {
     expect(errorMessages(await runAction('http', {}))).toMatch(/input "url" is required/);
     expect(errorMessages(await runAction('http', { url: 'not a url' }))).toMatch(/input "url" is not a valid URL/);
     expect(errorMessages(await runAction('http', { url: 'ftp://x/' }))).toMatch(/must use http:\/\/ or https:\/\//);
-    expect(errorMessages(await runAction('http', { url: base, method: 'FETCH' }))).toMatch(/input "method" must be one of "GET"/);
-    expect(errorMessages(await runAction('http', { url: base, headers: 'x' }))).toMatch(/input "headers" must be a mapping \(JSON\)/);
-    expect(errorMessages(await runAction('http', { url: base, 'expected-status': 'ok' }))).toMatch(/"ok", which is not a status code/);
-    expect(errorMessages(await runAction('http', { url: base, asserts: ['$.a is 5'] }))).toMatch(/condition "\$\.a is 5" has no operator/);
-    expect(errorMessages(await runAction('http', { url: base, timeout: 'soon' }))).toMatch(/input "timeout" must be a number/);
+    expect(errorMessages(await runAction('http', { url: base, method: 'FETCH' }))).toMatch(
+      /input "method" must be one of "GET"/,
+    );
+    expect(errorMessages(await runAction('http', { url: base, headers: 'x' }))).toMatch(
+      /input "headers" must be a mapping \(JSON\)/,
+    );
+    expect(errorMessages(await runAction('http', { url: base, 'expected-status': 'ok' }))).toMatch(
+      /"ok", which is not a status code/,
+    );
+    expect(errorMessages(await runAction('http', { url: base, asserts: ['$.a is 5'] }))).toMatch(
+      /condition "\$\.a is 5" has no operator/,
+    );
+    expect(errorMessages(await runAction('http', { url: base, timeout: 'soon' }))).toMatch(
+      /input "timeout" must be a number/,
+    );
   });
 
   it('sends credentials in the URL as basic auth and never prints them', async () => {
     const run = await runAction('http', { url: `${base.replace('://', '://user:pa55word-secret@')}/items/7` });
     expect(run.exitCode).toBe(0);
-    expect(received.at(-1)?.headers.authorization).toBe(`Basic ${Buffer.from('user:pa55word-secret').toString('base64')}`);
+    expect(received.at(-1)?.headers.authorization).toBe(
+      `Basic ${Buffer.from('user:pa55word-secret').toString('base64')}`,
+    );
     expect(JSON.stringify(run.report) + run.stdout + run.stderr).not.toContain('pa55word-secret');
     const port = await closedPort();
     const refused = await runAction('http', { url: `http://user:pa55word-secret@127.0.0.1:${port}/` });

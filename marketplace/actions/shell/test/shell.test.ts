@@ -8,7 +8,9 @@ beforeAll(buildAgent);
 
 describe('caravan/shell under the agent', () => {
   it('runs a script in the workspace and its outputs reach the report', async () => {
-    const run = await runAction('shell', { run: 'echo building in $(pwd)\necho "version=1.2.3" >> "$CARAVAN_OUTPUT"\ntouch made-here' });
+    const run = await runAction('shell', {
+      run: 'echo building in $(pwd)\necho "version=1.2.3" >> "$CARAVAN_OUTPUT"\ntouch made-here',
+    });
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toContain(`building in ${run.workdir}`);
     expect(run.report.outputs.version).toBe('1.2.3');
@@ -33,7 +35,10 @@ describe('caravan/shell under the agent', () => {
   });
 
   it('uses bash with pipefail when asked', async () => {
-    const ok = await runAction('shell', { run: 'arr=(a b c); echo "n=${#arr[@]}" >> "$CARAVAN_OUTPUT"', shell: 'bash' });
+    const ok = await runAction('shell', {
+      run: 'arr=(a b c); echo "n=${#arr[@]}" >> "$CARAVAN_OUTPUT"',
+      shell: 'bash',
+    });
     expect(ok.report.outputs.n).toBe('3');
     const piped = await runAction('shell', { run: 'false | cat\necho unreachable', shell: 'bash' });
     expect(piped.exitCode).not.toBe(0);
@@ -41,12 +46,20 @@ describe('caravan/shell under the agent', () => {
   });
 
   it('runs in working-directory', async () => {
-    const run = await runAction('shell', { run: 'pwd', 'working-directory': 'sub' }, { workdir: makeWorkspaceWith('sub') });
+    const run = await runAction(
+      'shell',
+      { run: 'pwd', 'working-directory': 'sub' },
+      { workdir: makeWorkspaceWith('sub') },
+    );
     expect(run.stdout).toMatch(/\/sub\n/);
   });
 
   it('masks secrets the script prints', async () => {
-    const run = await runAction('shell', { run: 'echo "the password is $DB_PASSWORD"' }, { secrets: { DB_PASSWORD: 'hunter2-very-secret' } });
+    const run = await runAction(
+      'shell',
+      { run: 'echo "the password is $DB_PASSWORD"' },
+      { secrets: { DB_PASSWORD: 'hunter2-very-secret' } },
+    );
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toContain('the password is');
     expect(run.stdout).not.toContain('hunter2-very-secret');

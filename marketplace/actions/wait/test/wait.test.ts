@@ -55,13 +55,19 @@ describe('caravan/wait under the agent', () => {
     expect(errorMessages(file)).toMatch(/timed out after 0\.2s waiting for .*never \(last check: not there yet\)/);
     const port = await closedPort();
     const url = await runAction('wait', { url: `http://127.0.0.1:${port}/`, timeout: 0.2, interval: 0.05 });
-    expect(errorMessages(url)).toContain(`timed out after 0.2s waiting for http://127.0.0.1:${port}/ (last check: ECONNREFUSED)`);
+    expect(errorMessages(url)).toContain(
+      `timed out after 0.2s waiting for http://127.0.0.1:${port}/ (last check: ECONNREFUSED)`,
+    );
   });
 
   it('rejects bad inputs clearly', async () => {
     expect(errorMessages(await runAction('wait', {}))).toMatch(/nothing to wait for/);
-    expect(errorMessages(await runAction('wait', { seconds: 1, file: 'x' }))).toMatch(/give only one of .* got seconds and file/);
-    expect(errorMessages(await runAction('wait', { seconds: 'ten' }))).toMatch(/input "seconds" must be a number, got "ten"/);
+    expect(errorMessages(await runAction('wait', { seconds: 1, file: 'x' }))).toMatch(
+      /give only one of .* got seconds and file/,
+    );
+    expect(errorMessages(await runAction('wait', { seconds: 'ten' }))).toMatch(
+      /input "seconds" must be a number, got "ten"/,
+    );
     expect(errorMessages(await runAction('wait', { seconds: -1 }))).toMatch(/input "seconds" must be at least 0/);
     expect(errorMessages(await runAction('wait', { url: 'localhost:80' }))).toMatch(/input "url" must be an http/);
   });

@@ -53,40 +53,85 @@ function tokenAllows(p: Principal, scope: string): boolean {
 export function requireRead(p: Principal, scope: string): void {
   if (roleIn(p, scope) && tokenAllows(p, scope)) return;
   if (p.user === '') {
-    throw new RegistryError(401, 'unauthenticated', `scope "${scope}" is private`, 'send a token with read access to it: Authorization: Bearer <token>');
+    throw new RegistryError(
+      401,
+      'unauthenticated',
+      `scope "${scope}" is private`,
+      'send a token with read access to it: Authorization: Bearer <token>',
+    );
   }
   if (!tokenAllows(p, scope)) {
-    throw new RegistryError(403, 'token-scope', `this token is limited to ${p.tokenScopes.join(', ')} and cannot read "${scope}"`, 'create a token that covers this scope');
+    throw new RegistryError(
+      403,
+      'token-scope',
+      `this token is limited to ${p.tokenScopes.join(', ')} and cannot read "${scope}"`,
+      'create a token that covers this scope',
+    );
   }
-  throw new RegistryError(403, 'forbidden', `user "${p.user}" has no role in scope "${scope}"`, `ask an owner of "${scope}" for a reader role`);
+  throw new RegistryError(
+    403,
+    'forbidden',
+    `user "${p.user}" has no role in scope "${scope}"`,
+    `ask an owner of "${scope}" for a reader role`,
+  );
 }
 
 export function requireRole(p: Principal, scope: string, needed: 'publisher' | 'owner', what: string): void {
   if (p.user === '') {
-    throw new RegistryError(401, 'unauthenticated', `${what} needs a token`, 'send Authorization: Bearer <token> (caravan login, or CARAVAN_TOKEN)');
+    throw new RegistryError(
+      401,
+      'unauthenticated',
+      `${what} needs a token`,
+      'send Authorization: Bearer <token> (caravan login, or CARAVAN_TOKEN)',
+    );
   }
   if (p.access !== 'publish') {
-    throw new RegistryError(403, 'token-read-only', `this token is read-only and cannot ${what}`, 'create a token with access "publish"');
+    throw new RegistryError(
+      403,
+      'token-read-only',
+      `this token is read-only and cannot ${what}`,
+      'create a token with access "publish"',
+    );
   }
   if (!tokenAllows(p, scope)) {
-    throw new RegistryError(403, 'token-scope', `this token is limited to ${p.tokenScopes.join(', ')} and cannot ${what} in "${scope}"`, 'create a token that covers this scope');
+    throw new RegistryError(
+      403,
+      'token-scope',
+      `this token is limited to ${p.tokenScopes.join(', ')} and cannot ${what} in "${scope}"`,
+      'create a token that covers this scope',
+    );
   }
   const role = roleIn(p, scope);
   const builtin = (scope.split('/')[0] ?? '') === RESERVED_ORG;
   if (builtin && !p.admin) {
-    throw new RegistryError(403, 'reserved-scope', `scope "${RESERVED_ORG}" is reserved for built-in actions; only admins can ${what} there`, 'publish under your org, project or ~user scope');
+    throw new RegistryError(
+      403,
+      'reserved-scope',
+      `scope "${RESERVED_ORG}" is reserved for built-in actions; only admins can ${what} there`,
+      'publish under your org, project or ~user scope',
+    );
   }
   if (!role || RANK[role] < RANK[needed]) {
-    throw new RegistryError(403, 'forbidden', `user "${p.user}" cannot ${what} in scope "${scope}": needs role ${needed}${role ? `, has ${role}` : ''}`,
-      `ask an owner of "${scope}" to run: caravan registry grant ${p.user} ${scope} --role ${needed}`);
+    throw new RegistryError(
+      403,
+      'forbidden',
+      `user "${p.user}" cannot ${what} in scope "${scope}": needs role ${needed}${role ? `, has ${role}` : ''}`,
+      `ask an owner of "${scope}" to run: caravan registry grant ${p.user} ${scope} --role ${needed}`,
+    );
   }
 }
 
 /** Owner-only reads (the audit log): the owner role, and a token of either access that covers the scope. */
 export function requireOwnerRead(p: Principal, scope: string, what: string): void {
-  if (p.user === '') throw new RegistryError(401, 'unauthenticated', `${what} needs a token`, 'send Authorization: Bearer <token>');
+  if (p.user === '')
+    throw new RegistryError(401, 'unauthenticated', `${what} needs a token`, 'send Authorization: Bearer <token>');
   if (!tokenAllows(p, scope)) {
-    throw new RegistryError(403, 'token-scope', `this token is limited to ${p.tokenScopes.join(', ')} and cannot ${what} of "${scope}"`, 'create a token that covers this scope');
+    throw new RegistryError(
+      403,
+      'token-scope',
+      `this token is limited to ${p.tokenScopes.join(', ')} and cannot ${what} of "${scope}"`,
+      'create a token that covers this scope',
+    );
   }
   if (roleIn(p, scope) !== 'owner' || (scope.split('/')[0] === RESERVED_ORG && !p.admin)) {
     throw new RegistryError(403, 'forbidden', `only owners of "${scope}" can ${what}`, `ask an owner of "${scope}"`);

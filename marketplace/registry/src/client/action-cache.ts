@@ -138,6 +138,8 @@ export class ActionCache {
 
   async recall(registry: string, name: string, range: string): Promise<ResolutionMemo | undefined> {
     const memo = await readJson<ResolutionMemo>(this.memoPath(registry, name, range));
-    return memo && memo.name === name && typeof memo.integrity === 'string' && typeof memo.version === 'string' ? memo : undefined;
+    return memo && memo.name === name && typeof memo.integrity === 'string' && typeof memo.version === 'string'
+      ? memo
+      : undefined;
   }
 }

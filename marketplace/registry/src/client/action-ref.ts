@@ -15,7 +15,9 @@ export function parseActionRef(ref: string): ActionRef {
   const range = at === -1 ? 'latest' : text.slice(at + 1).trim();
   checkedLocally(() => parseActionName(name));
   if (range === '') {
-    throw new InvalidActionNameError(`"${text.slice(0, 200)}" has nothing after "@": write scope/name@RANGE, e.g. acme/lint@^1.2, or drop the "@" for latest`);
+    throw new InvalidActionNameError(
+      `"${text.slice(0, 200)}" has nothing after "@": write scope/name@RANGE, e.g. acme/lint@^1.2, or drop the "@" for latest`,
+    );
   }
   return { name, range };
 }

@@ -26,7 +26,9 @@ export class RegistryTimeoutError extends Error {
     what: string,
     timeoutMs: number,
   ) {
-    super(`the registry at ${url} did not answer ${what} within ${timeoutMs / 1000} s; try again, or raise the timeout if the registry is slow`);
+    super(
+      `the registry at ${url} did not answer ${what} within ${timeoutMs / 1000} s; try again, or raise the timeout if the registry is slow`,
+    );
     this.name = 'RegistryTimeoutError';
   }
 }
@@ -49,7 +51,10 @@ export class IntegrityError extends Error {
 /** A name or reference rejected before anything is sent: says what is wrong and what is allowed. */
 export class InvalidActionNameError extends Error {
   readonly code = 'invalid-name';
-  constructor(message: string, readonly hint?: string) {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
     super(hint ? `${message}; ${hint}` : message);
     this.name = 'InvalidActionNameError';
   }

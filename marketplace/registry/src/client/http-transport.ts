@@ -29,7 +29,15 @@ export interface HttpResponse {
   body: Buffer;
 }
 
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT']);
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 /** A kept-alive socket closed by the server between requests: safe to retry an idempotent request once. */
 const STALE_SOCKET = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
 const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
@@ -55,13 +63,18 @@ export function redactUrl(raw: string): string {
 }
 
 function printable(text: string): string {
-  return text.replace(/[^\x20-\x7e]+/g, ' ').trim().slice(0, 200);
+  return text
+    .replace(/[^\x20-\x7e]+/g, ' ')
+    .trim()
+    .slice(0, 200);
 }
 
 /** Turns a 4xx/5xx answer into a `RegistryError` carrying the server's code, message and hint. */
 function serverError(status: number, body: Buffer, what: string, base: string): RegistryError {
   try {
-    const parsed = JSON.parse(body.toString('utf8')) as { error?: { code?: unknown; message?: unknown; hint?: unknown } };
+    const parsed = JSON.parse(body.toString('utf8')) as {
+      error?: { code?: unknown; message?: unknown; hint?: unknown };
+    };
     const e = parsed.error;
     if (e && typeof e.code === 'string' && typeof e.message === 'string') {
       return new RegistryError(status, e.code, e.message, typeof e.hint === 'string' ? e.hint : undefined);
@@ -74,7 +87,9 @@ function serverError(status: number, body: Buffer, what: string, base: string): 
     status,
     `http-${status}`,
     `the registry at ${base} answered ${what} with HTTP ${status}${snippet ? `: ${snippet}` : ''}`,
-    status >= 500 ? 'the registry failed; try again later or ask its operators' : 'check that CARAVAN_REGISTRY points at a Caravan registry',
+    status >= 500
+      ? 'the registry failed; try again later or ask its operators'
+      : 'check that CARAVAN_REGISTRY points at a Caravan registry',
   );
 }
 
@@ -89,7 +104,9 @@ export class HttpTransport {
     try {
       base = new URL(options.url);
     } catch {
-      throw new Error(`registry URL "${printable(options.url)}" is not a valid URL; set CARAVAN_REGISTRY to e.g. http://127.0.0.1:7700`);
+      throw new Error(
+        `registry URL "${printable(options.url)}" is not a valid URL; set CARAVAN_REGISTRY to e.g. http://127.0.0.1:7700`,
+      );
     }
     if (base.protocol !== 'http:' && base.protocol !== 'https:') {
       throw new Error(`registry URL "${redactUrl(options.url)}" must start with http:// or https://`);
@@ -127,7 +144,11 @@ export class HttpTransport {
 
   private async once(req: HttpRequest): Promise<HttpResponse> {
     const what = `${req.method} ${req.path}`;
-    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'caravan-registry-client', ...req.headers };
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'user-agent': 'caravan-registry-client',
+      ...req.headers,
+    };
     if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
     let body: Buffer | string | undefined = req.body;
     if (req.json !== undefined) {
@@ -148,7 +169,12 @@ export class HttpTransport {
         size += (chunk as Buffer).length;
         if (size > max) {
           res.body.destroy();
-          throw new RegistryError(res.statusCode, 'response-too-large', `the registry at ${this.displayUrl} sent more than ${max} bytes for ${what}`, 'check that CARAVAN_REGISTRY points at a Caravan registry');
+          throw new RegistryError(
+            res.statusCode,
+            'response-too-large',
+            `the registry at ${this.displayUrl} sent more than ${max} bytes for ${what}`,
+            'check that CARAVAN_REGISTRY points at a Caravan registry',
+          );
         }
         chunks.push(chunk as Buffer);
       }
@@ -157,7 +183,8 @@ export class HttpTransport {
       throw this.networkError(err, what);
     }
     const response: HttpResponse = { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) };
-    if (res.statusCode >= 400 && !req.accept?.includes(res.statusCode)) throw serverError(res.statusCode, response.body, what, this.displayUrl);
+    if (res.statusCode >= 400 && !req.accept?.includes(res.statusCode))
+      throw serverError(res.statusCode, response.body, what, this.displayUrl);
     return response;
   }
 
@@ -167,7 +194,12 @@ export class HttpTransport {
       return new RegistryTimeoutError(this.displayUrl, what, this.options.timeoutMs);
     }
     const message = err instanceof Error ? printable(err.message) : 'unknown error';
-    if (code && UNREACHABLE.has(code)) return new RegistryUnreachableError(this.displayUrl, code === 'UND_ERR_CONNECT_TIMEOUT' ? 'connect timed out' : code, err);
+    if (code && UNREACHABLE.has(code))
+      return new RegistryUnreachableError(
+        this.displayUrl,
+        code === 'UND_ERR_CONNECT_TIMEOUT' ? 'connect timed out' : code,
+        err,
+      );
     return new RegistryUnreachableError(this.displayUrl, `${code ?? 'network error'} during ${what}: ${message}`, err);
   }
 

@@ -6,7 +6,16 @@ import { ActionCache, type CachedAction } from './action-cache.js';
 import { defaultCacheDir } from './caravan-home.js';
 import { checkedLocally, IntegrityError, RegistryError, RegistryUnreachableError } from './client-errors.js';
 import { HttpTransport, type HttpRequest } from './http-transport.js';
-import type { CreatedToken, FetchedAction, Published, Resolved, SearchResult, VersionDetail, VersionList, Whoami } from './types.js';
+import type {
+  CreatedToken,
+  FetchedAction,
+  Published,
+  Resolved,
+  SearchResult,
+  VersionDetail,
+  VersionList,
+  Whoami,
+} from './types.js';
 
 export interface RegistryClientOptions {
   url: string;
@@ -46,7 +55,9 @@ export function nameAndVersion(actionYml: string, dir: string): { name: string; 
   if (typeof name !== 'string') throw new Error(`${dir}/action.yml has no "name" (e.g. name: acme/lint)`);
   checkedLocally(() => parseActionName(name));
   if (typeof version !== 'string' || semver.valid(version) === null) {
-    throw new Error(`${dir}/action.yml: "version" must be an exact semver version such as 1.2.0, got ${JSON.stringify(version ?? null)}`);
+    throw new Error(
+      `${dir}/action.yml: "version" must be an exact semver version such as 1.2.0, got ${JSON.stringify(version ?? null)}`,
+    );
   }
   return { name, version };
 }
@@ -60,7 +71,12 @@ function parseBody<T>(body: Buffer, what: string, required: string[], base: stri
   }
   const missing = value && typeof value === 'object' ? required.filter((k) => !(k in value)) : required;
   if (!value || typeof value !== 'object' || missing.length > 0) {
-    throw new RegistryError(502, 'bad-response', `the registry at ${base} answered ${what} with an unexpected body (missing: ${missing.join(', ') || 'a JSON object'})`, 'check that CARAVAN_REGISTRY points at a Caravan registry of a compatible version');
+    throw new RegistryError(
+      502,
+      'bad-response',
+      `the registry at ${base} answered ${what} with an unexpected body (missing: ${missing.join(', ') || 'a JSON object'})`,
+      'check that CARAVAN_REGISTRY points at a Caravan registry of a compatible version',
+    );
   }
   return value as T;
 }
@@ -93,7 +109,10 @@ export class RegistryClient {
 
   /** One exact version for `spec` (exact version, semver range, dist-tag or `sha512-…`). */
   async resolve(name: string, spec: string): Promise<Resolved> {
-    const r = await this.json<Resolved>({ method: 'GET', path: `${actionPath(name)}/resolve`, query: { range: spec } }, ['name', 'version', 'integrity']);
+    const r = await this.json<Resolved>(
+      { method: 'GET', path: `${actionPath(name)}/resolve`, query: { range: spec } },
+      ['name', 'version', 'integrity'],
+    );
     return { ...r, warnings: Array.isArray(r.warnings) ? r.warnings.map(String) : [] };
   }
 
@@ -106,7 +125,8 @@ export class RegistryClient {
       maxBytes: DEFAULT_TARBALL_LIMITS.maxCompressedBytes,
     });
     const actual = sha512Integrity(res.body);
-    if (actual !== integrity) throw new IntegrityError(integrity, actual, `${name}@${version} downloaded from ${this.http.displayUrl}`);
+    if (actual !== integrity)
+      throw new IntegrityError(integrity, actual, `${name}@${version} downloaded from ${this.http.displayUrl}`);
     return res.body;
   }
 
@@ -134,12 +154,20 @@ export class RegistryClient {
       const memo = await this.cache.recall(registry, name, spec);
       const hit = memo ? await this.cache.lookup(memo.integrity) : undefined;
       if (!memo || !hit) throw err;
-      return { ...hit, warnings: [...memo.warnings, `${err.message}; using ${name}@${memo.version} from the cache (resolved ${memo.resolvedAt})`] };
+      return {
+        ...hit,
+        warnings: [
+          ...memo.warnings,
+          `${err.message}; using ${name}@${memo.version} from the cache (resolved ${memo.resolvedAt})`,
+        ],
+      };
     }
     const { version, integrity, warnings } = resolved;
     const cached = (await this.cache.lookup(integrity)) ?? (await this.downloadOnce(resolved.name, version, integrity));
     // Only an offline fallback: a memo that cannot be written must not fail the fetch.
-    await this.cache.remember(registry, spec, { name, version, integrity, warnings, resolvedAt: new Date().toISOString() }).catch(() => undefined);
+    await this.cache
+      .remember(registry, spec, { name, version, integrity, warnings, resolvedAt: new Date().toISOString() })
+      .catch(() => undefined);
     return { name: resolved.name, version, integrity, dir: cached.dir, warnings };
   }
 
@@ -152,7 +180,10 @@ export class RegistryClient {
         .catch((err: unknown) => {
           const code = (err as NodeJS.ErrnoException).code ?? '';
           if (!['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT', 'ENOTDIR'].includes(code)) throw err;
-          throw new Error(`cannot write the action cache in ${this.cache.cacheDir} (${code}); free space or make it writable, or set CARAVAN_HOME to a writable folder`, { cause: err });
+          throw new Error(
+            `cannot write the action cache in ${this.cache.cacheDir} (${code}); free space or make it writable, or set CARAVAN_HOME to a writable folder`,
+            { cause: err },
+          );
         })
         .finally(() => this.inflight.delete(integrity));
       this.inflight.set(integrity, pending);
@@ -168,7 +199,12 @@ export class RegistryClient {
     return this.publishTarball(packed.tarball, name, version, onProgress);
   }
 
-  async publishTarball(tarball: Buffer, name: string, version: string, onProgress?: (p: PublishProgress) => void): Promise<Published> {
+  async publishTarball(
+    tarball: Buffer,
+    name: string,
+    version: string,
+    onProgress?: (p: PublishProgress) => void,
+  ): Promise<Published> {
     const integrity = sha512Integrity(tarball);
     onProgress?.({ phase: 'uploading', bytes: tarball.length });
     const published = await this.json<Published>(
@@ -181,7 +217,11 @@ export class RegistryClient {
       ['name', 'version', 'integrity'],
     );
     if (published.integrity !== integrity) {
-      throw new IntegrityError(integrity, published.integrity, `${name}@${version} as recorded by ${this.http.displayUrl} after publishing`);
+      throw new IntegrityError(
+        integrity,
+        published.integrity,
+        `${name}@${version} as recorded by ${this.http.displayUrl} after publishing`,
+      );
     }
     onProgress?.({ phase: 'done', bytes: tarball.length });
     return published;
@@ -192,7 +232,11 @@ export class RegistryClient {
   }
 
   async version(name: string, version: string): Promise<VersionDetail> {
-    return this.json<VersionDetail>({ method: 'GET', path: versionPath(name, version) }, ['name', 'version', 'integrity']);
+    return this.json<VersionDetail>({ method: 'GET', path: versionPath(name, version) }, [
+      'name',
+      'version',
+      'integrity',
+    ]);
   }
 
   async deprecate(name: string, version: string, message: string): Promise<void> {
@@ -213,7 +257,11 @@ export class RegistryClient {
   }
 
   async tag(name: string, tag: string, version: string): Promise<void> {
-    await this.http.send({ method: 'PUT', path: `${actionPath(name)}/dist-tags/${encodeURIComponent(tag)}`, json: { version } });
+    await this.http.send({
+      method: 'PUT',
+      path: `${actionPath(name)}/dist-tags/${encodeURIComponent(tag)}`,
+      json: { version },
+    });
   }
 
   async search(query: { q?: string; category?: string; scope?: string }): Promise<SearchResult[]> {

@@ -5,7 +5,11 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
-export function installAccessLog(app: FastifyInstance, write: (line: string) => void, userOf: (req: FastifyRequest) => Promise<string | undefined>): void {
+export function installAccessLog(
+  app: FastifyInstance,
+  write: (line: string) => void,
+  userOf: (req: FastifyRequest) => Promise<string | undefined>,
+): void {
   app.addHook('onResponse', async (req, reply) => {
     let user: string | undefined;
     try {
@@ -15,6 +19,8 @@ export function installAccessLog(app: FastifyInstance, write: (line: string) => 
     }
     const size = reply.getHeader('content-length');
     const ms = reply.elapsedTime.toFixed(1);
-    write(`${new Date().toISOString()} ${req.ip} ${user ?? '-'} ${req.method} ${req.url} ${reply.statusCode} ${ms}ms ${size ?? '-'}`);
+    write(
+      `${new Date().toISOString()} ${req.ip} ${user ?? '-'} ${req.method} ${req.url} ${reply.statusCode} ${ms}ms ${size ?? '-'}`,
+    );
   });
 }

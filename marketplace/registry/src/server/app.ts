@@ -2,7 +2,13 @@
  * The registry's HTTP API on fastify 5 (see spec/openapi/registry.yaml). Routes are thin: they
  * read the request, call one Registry method and shape the answer.
  */
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type onRequestHookHandler, type RouteHandlerMethod } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type onRequestHookHandler,
+  type RouteHandlerMethod,
+} from 'fastify';
 import { requireRole } from '../auth/principal.js';
 import { parseActionName } from '../names.js';
 import { RegistryError } from '../errors.js';
@@ -34,7 +40,13 @@ function param(req: FastifyRequest, key: string): string {
 function query(req: FastifyRequest, key: string): string | undefined {
   const v = (req.query as Record<string, unknown>)[key];
   if (v === undefined) return undefined;
-  if (typeof v !== 'string') throw new RegistryError(400, 'invalid-query', `query parameter "${key}" must be given once`, `send ?${key}=… a single time`);
+  if (typeof v !== 'string')
+    throw new RegistryError(
+      400,
+      'invalid-query',
+      `query parameter "${key}" must be given once`,
+      `send ?${key}=… a single time`,
+    );
   return v;
 }
 
@@ -42,7 +54,13 @@ function intQuery(req: FastifyRequest, key: string, fallback: number, max: numbe
   const raw = query(req, key);
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new RegistryError(400, 'invalid-query', `"${key}" must be an integer from 1 to ${max}`, `for example ?${key}=${fallback}`);
+  if (!Number.isInteger(n) || n < 1 || n > max)
+    throw new RegistryError(
+      400,
+      'invalid-query',
+      `"${key}" must be an integer from 1 to ${max}`,
+      `for example ?${key}=${fallback}`,
+    );
   return n;
 }
 
@@ -74,52 +92,94 @@ export function createServer(registry: Registry, options: ServerOptions = {}): F
   const who = (req: FastifyRequest) => registry.principal(req.headers.authorization);
   if (options.accessLog) installAccessLog(app, options.accessLog, async (req) => (await who(req)).user || undefined);
 
-  const onName = (method: 'GET' | 'PUT' | 'POST' | 'DELETE', suffix: string, handler: RouteHandlerMethod, extra: { schema?: object; bodyLimit?: number; onRequest?: onRequestHookHandler } = {}) => {
-    for (const prefix of ['/v1/actions/:s1/:s2', '/v1/actions/:s1/:s2/:s3']) app.route({ method, url: `${prefix}/-${suffix}`, handler, ...extra });
+  const onName = (
+    method: 'GET' | 'PUT' | 'POST' | 'DELETE',
+    suffix: string,
+    handler: RouteHandlerMethod,
+    extra: { schema?: object; bodyLimit?: number; onRequest?: onRequestHookHandler } = {},
+  ) => {
+    for (const prefix of ['/v1/actions/:s1/:s2', '/v1/actions/:s1/:s2/:s3'])
+      app.route({ method, url: `${prefix}/-${suffix}`, handler, ...extra });
   };
 
-  onName('PUT', '/versions/:version', async (req, reply) => {
-    const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-    if (!TARBALL_TYPES.includes(type)) {
-      throw new RegistryError(415, 'unsupported-media-type', `a publish body must be a gzip'd tarball, not "${type.slice(0, 80) || 'nothing'}"`, 'send the bytes from `caravan action pack` with content-type application/gzip');
-    }
-    const integrity = req.headers['x-caravan-integrity'];
-    if (Array.isArray(integrity)) throw new RegistryError(400, 'invalid-header', 'x-caravan-integrity was sent more than once', 'send it once');
-    const out = await registry.publish(await who(req), actionName(req), param(req, 'version'), req.body, integrity);
-    return reply.code(201).send(out);
-  }, {
-    bodyLimit: registry.limits.maxCompressedBytes,
-    // Refuse callers without the role before reading up to 10 MB of body.
-    onRequest: async (req) => {
-      requireRole(await who(req), parseActionName(actionName(req)).scope, 'publisher', 'publish');
+  onName(
+    'PUT',
+    '/versions/:version',
+    async (req, reply) => {
+      const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+      if (!TARBALL_TYPES.includes(type)) {
+        throw new RegistryError(
+          415,
+          'unsupported-media-type',
+          `a publish body must be a gzip'd tarball, not "${type.slice(0, 80) || 'nothing'}"`,
+          'send the bytes from `caravan action pack` with content-type application/gzip',
+        );
+      }
+      const integrity = req.headers['x-caravan-integrity'];
+      if (Array.isArray(integrity))
+        throw new RegistryError(400, 'invalid-header', 'x-caravan-integrity was sent more than once', 'send it once');
+      const out = await registry.publish(await who(req), actionName(req), param(req, 'version'), req.body, integrity);
+      return reply.code(201).send(out);
     },
-  });
+    {
+      bodyLimit: registry.limits.maxCompressedBytes,
+      // Refuse callers without the role before reading up to 10 MB of body.
+      onRequest: async (req) => {
+        requireRole(await who(req), parseActionName(actionName(req)).scope, 'publisher', 'publish');
+      },
+    },
+  );
 
   // The two hottest routes send JSON text the registry serialised once per store epoch.
-  onName('GET', '/versions', async (req, reply) => reply.type('application/json; charset=utf-8').send(await registry.versionsJson(await who(req), actionName(req))));
+  onName('GET', '/versions', async (req, reply) =>
+    reply.type('application/json; charset=utf-8').send(await registry.versionsJson(await who(req), actionName(req))),
+  );
 
   onName('GET', '/resolve', async (req, reply) => {
     const include = query(req, 'includePrerelease');
-    const json = await registry.resolveJson(await who(req), actionName(req), query(req, 'range') ?? '', include === 'true' || include === '1');
+    const json = await registry.resolveJson(
+      await who(req),
+      actionName(req),
+      query(req, 'range') ?? '',
+      include === 'true' || include === '1',
+    );
     return reply.type('application/json; charset=utf-8').send(json);
   });
 
-  onName('GET', '/versions/:version', async (req) => registry.version(await who(req), actionName(req), param(req, 'version')));
+  onName('GET', '/versions/:version', async (req) =>
+    registry.version(await who(req), actionName(req), param(req, 'version')),
+  );
 
   onName('GET', '/versions/:version/tarball', async (req, reply: FastifyReply) => {
     const { integrity, sha256 } = await registry.tarball(await who(req), actionName(req), param(req, 'version'));
     const etag = `"${integrity}"`;
-    reply.header('etag', etag).header('x-caravan-integrity', integrity).header('cache-control', 'public, max-age=31536000, immutable');
+    reply
+      .header('etag', etag)
+      .header('x-caravan-integrity', integrity)
+      .header('cache-control', 'public, max-age=31536000, immutable');
     if (matchesEtag(req.headers['if-none-match'], etag)) return reply.code(304).send();
     return reply.type('application/gzip').send(await registry.blobs.get(sha256));
   });
 
-  onName('POST', '/versions/:version/deprecate', async (req, reply) => {
-    await registry.deprecate(await who(req), actionName(req), param(req, 'version'), (req.body as { message: string }).message);
-    return reply.code(204).send();
-  }, { schema: { body: stringBody({ message: { type: 'string', maxLength: 2000 } }, ['message']) } });
+  onName(
+    'POST',
+    '/versions/:version/deprecate',
+    async (req, reply) => {
+      await registry.deprecate(
+        await who(req),
+        actionName(req),
+        param(req, 'version'),
+        (req.body as { message: string }).message,
+      );
+      return reply.code(204).send();
+    },
+    { schema: { body: stringBody({ message: { type: 'string', maxLength: 2000 } }, ['message']) } },
+  );
 
-  for (const [suffix, yanked] of [['yank', true], ['unyank', false]] as const) {
+  for (const [suffix, yanked] of [
+    ['yank', true],
+    ['unyank', false],
+  ] as const) {
     onName('POST', `/versions/:version/${suffix}`, async (req, reply) => {
       await registry.setYanked(await who(req), actionName(req), param(req, 'version'), yanked);
       return reply.code(204).send();
@@ -131,39 +191,84 @@ export function createServer(registry: Registry, options: ServerOptions = {}): F
     return reply.code(204).send();
   });
 
-  onName('PUT', '/dist-tags/:tag', async (req, reply) => {
-    await registry.setDistTag(await who(req), actionName(req), param(req, 'tag'), (req.body as { version: string }).version);
-    return reply.code(204).send();
-  }, { schema: { body: stringBody({ version: { type: 'string', maxLength: 256 } }, ['version']) } });
+  onName(
+    'PUT',
+    '/dist-tags/:tag',
+    async (req, reply) => {
+      await registry.setDistTag(
+        await who(req),
+        actionName(req),
+        param(req, 'tag'),
+        (req.body as { version: string }).version,
+      );
+      return reply.code(204).send();
+    },
+    { schema: { body: stringBody({ version: { type: 'string', maxLength: 256 } }, ['version']) } },
+  );
 
   app.get('/v1/search', async (req) => {
     const text = query(req, 'q');
     const category = query(req, 'category');
     const scope = query(req, 'scope');
-    const q: { text?: string; category?: string; scope?: string; limit: number } = { limit: intQuery(req, 'limit', 20, 100) };
+    const q: { text?: string; category?: string; scope?: string; limit: number } = {
+      limit: intQuery(req, 'limit', 20, 100),
+    };
     if (text) q.text = text.slice(0, 200);
     if (category) q.category = category;
     if (scope) q.scope = scope;
     const hits = await registry.search(await who(req), q);
-    return { results: hits.map((h) => ({ name: h.name, version: h.version, description: h.description, ...(h.category ? { category: h.category } : {}) })) };
+    return {
+      results: hits.map((h) => ({
+        name: h.name,
+        version: h.version,
+        description: h.description,
+        ...(h.category ? { category: h.category } : {}),
+      })),
+    };
   });
 
   app.get('/v1/audit', async (req) => {
     const scope = query(req, 'scope');
-    if (!scope) throw new RegistryError(400, 'invalid-query', 'the audit log needs ?scope=ORG', 'for example /v1/audit?scope=acme');
+    if (!scope)
+      throw new RegistryError(
+        400,
+        'invalid-query',
+        'the audit log needs ?scope=ORG',
+        'for example /v1/audit?scope=acme',
+      );
     const entries = await registry.audit(await who(req), scope, intQuery(req, 'limit', 100, 1000));
-    return { entries: entries.map((e) => ({ at: e.at, user: e.user, tokenId: e.tokenId, action: e.action, target: e.target, detail: e.detail })) };
+    return {
+      entries: entries.map((e) => ({
+        at: e.at,
+        user: e.user,
+        tokenId: e.tokenId,
+        action: e.action,
+        target: e.target,
+        detail: e.detail,
+      })),
+    };
   });
 
   app.get('/v1/whoami', async (req) => registry.whoami(await who(req)));
 
-  app.post('/v1/tokens', { schema: { body: stringBody({
-    scopes: { type: 'array', items: { type: 'string', maxLength: 200 }, minItems: 1, maxItems: 50 },
-    access: { type: 'string', enum: ['read', 'publish'] },
-  }, ['scopes', 'access']) } }, async (req, reply) => {
-    const body = req.body as { scopes: string[]; access: 'read' | 'publish' };
-    return reply.code(201).send(await registry.createToken(await who(req), body.scopes, body.access));
-  });
+  app.post(
+    '/v1/tokens',
+    {
+      schema: {
+        body: stringBody(
+          {
+            scopes: { type: 'array', items: { type: 'string', maxLength: 200 }, minItems: 1, maxItems: 50 },
+            access: { type: 'string', enum: ['read', 'publish'] },
+          },
+          ['scopes', 'access'],
+        ),
+      },
+    },
+    async (req, reply) => {
+      const body = req.body as { scopes: string[]; access: 'read' | 'publish' };
+      return reply.code(201).send(await registry.createToken(await who(req), body.scopes, body.access));
+    },
+  );
 
   app.delete('/v1/tokens/:id', async (req, reply) => {
     await registry.revokeToken(await who(req), param(req, 'id'));

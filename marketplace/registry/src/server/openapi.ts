@@ -1,4 +1,7 @@
-/** The committed OpenAPI document (spec/openapi/registry.yaml), found by walking up from this module so it works bundled too. */
+/**
+ * The committed OpenAPI document (spec/openapi/registry.yaml), found by walking up from this module so it works
+ * bundled too.
+ */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -8,7 +8,9 @@ export interface LatestCandidate {
 
 /** The version `latest` points to when no owner chose it: the highest stable, live, non-yanked version. */
 export function automaticLatest(versions: LatestCandidate[]): string | undefined {
-  const stable = versions.filter((v) => !v.yanked && !v.deleted && semver.prerelease(v.version) === null).map((v) => v.version);
+  const stable = versions
+    .filter((v) => !v.yanked && !v.deleted && semver.prerelease(v.version) === null)
+    .map((v) => v.version);
   return semver.rsort(stable)[0];
 }
 

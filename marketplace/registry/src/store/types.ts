@@ -118,7 +118,10 @@ export interface RegistryStore {
   /** Every version of a name without manifest and README, tombstones included (check `deletedAt`). */
   listVersions(name: string): Promise<VersionInfo[]>;
   getVersion(name: string, version: string): Promise<VersionRecord | undefined>;
-  /** Applies the change, recomputes `latest` and appends the audit row in one transaction. False if no such live version. */
+  /**
+   * Applies the change, recomputes `latest` and appends the audit row in one transaction. False if no such live
+   * version.
+   */
   changeVersion(name: string, version: string, change: VersionChange, audit: AuditEntry): Promise<boolean>;
   distTags(name: string): Promise<Record<string, string>>;
   /** Sets a dist-tag; `latest` set this way stays until the owner sets it again or the version goes away. */

@@ -8,17 +8,33 @@ import { TarballError } from './tarball-error.js';
 export function normaliseEntryPath(raw: string, limits: TarballLimits): string {
   const shown = JSON.stringify(raw.slice(0, 200));
   if (Buffer.byteLength(raw) > limits.maxPathBytes) {
-    throw new TarballError('invalid-path', `entry path ${shown}… is longer than ${limits.maxPathBytes} bytes; shorten the file names`, raw.slice(0, 200));
+    throw new TarballError(
+      'invalid-path',
+      `entry path ${shown}… is longer than ${limits.maxPathBytes} bytes; shorten the file names`,
+      raw.slice(0, 200),
+    );
   }
   if (raw.includes('\0') || raw.includes('\\')) {
-    throw new TarballError('invalid-path', `entry path ${shown} contains a NUL byte or a backslash; use "/" as the only separator`, raw);
+    throw new TarballError(
+      'invalid-path',
+      `entry path ${shown} contains a NUL byte or a backslash; use "/" as the only separator`,
+      raw,
+    );
   }
   if (raw.startsWith('/') || /^[A-Za-z]:/.test(raw)) {
-    throw new TarballError('absolute-path', `entry path ${shown} is absolute; a package may only hold paths relative to the action folder`, raw);
+    throw new TarballError(
+      'absolute-path',
+      `entry path ${shown} is absolute; a package may only hold paths relative to the action folder`,
+      raw,
+    );
   }
   const segments = raw.split('/').filter((s) => s !== '' && s !== '.');
   if (segments.includes('..')) {
-    throw new TarballError('path-traversal', `entry path ${shown} contains ".." and would be written outside the action folder; remove it from the archive`, raw);
+    throw new TarballError(
+      'path-traversal',
+      `entry path ${shown} contains ".." and would be written outside the action folder; remove it from the archive`,
+      raw,
+    );
   }
   if (segments.length === 0) {
     throw new TarballError('invalid-path', `entry path ${shown} is empty; every entry needs a relative path`, raw);

@@ -26,7 +26,10 @@ function parseRule(line: string): Rule | undefined {
   return { negate, dirOnly, match };
 }
 
-/** `.caravanignore`: gitignore-like lines — globs, `#` comments, `!` to re-include, `dir/` for folders only, a `/` anchors to the action root. */
+/**
+ * `.caravanignore`: gitignore-like lines — globs, `#` comments, `!` to re-include, `dir/` for folders only, a `/`
+ * anchors to the action root.
+ */
 export class IgnoreRules {
   private constructor(private readonly rules: Rule[]) {}
 

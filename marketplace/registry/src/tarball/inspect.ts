@@ -36,12 +36,20 @@ class PackageReader {
       );
     }
     if (this.seen.has(path)) {
-      throw new TarballError('duplicate-entry', `entry "${path}" appears twice in the archive; a package holds each path once`, path);
+      throw new TarballError(
+        'duplicate-entry',
+        `entry "${path}" appears twice in the archive; a package holds each path once`,
+        path,
+      );
     }
     this.seen.add(path);
     const type: string = header.type ?? 'file';
     if (type === 'character-device' || type === 'block-device' || type === 'fifo') {
-      throw new TarballError('device-file', `entry "${path}" is a ${type}; packages may hold only files, directories and symlinks`, path);
+      throw new TarballError(
+        'device-file',
+        `entry "${path}" is a ${type}; packages may hold only files, directories and symlinks`,
+        path,
+      );
     }
     if (type === 'file' || type === 'contiguous-file') {
       const size = header.size ?? 0;
@@ -73,7 +81,11 @@ class PackageReader {
         this.addHardlink(path, header.linkname ?? '');
         return;
       default:
-        throw new TarballError('unsupported-entry', `entry "${path}" has the unsupported type "${type}"; packages may hold only files, directories and symlinks`, path);
+        throw new TarballError(
+          'unsupported-entry',
+          `entry "${path}" has the unsupported type "${type}"; packages may hold only files, directories and symlinks`,
+          path,
+        );
     }
   }
 
@@ -84,8 +96,18 @@ class PackageReader {
   }
 
   private addSymlink(path: string, target: string): void {
-    if (target === '' || target.startsWith('/') || /^[A-Za-z]:/.test(target) || target.includes('\0') || target.includes('\\')) {
-      throw new TarballError('link-outside', `symlink "${path}" points to ${JSON.stringify(target.slice(0, 200))}, outside the action folder; use a relative link to a file inside the package`, path);
+    if (
+      target === '' ||
+      target.startsWith('/') ||
+      /^[A-Za-z]:/.test(target) ||
+      target.includes('\0') ||
+      target.includes('\\')
+    ) {
+      throw new TarballError(
+        'link-outside',
+        `symlink "${path}" points to ${JSON.stringify(target.slice(0, 200))}, outside the action folder; use a relative link to a file inside the package`,
+        path,
+      );
     }
     this.links.set(path, target);
     this.entries.push({ path, size: 0, type: 'symlink', mode: 0o777, linkTarget: target });
@@ -97,11 +119,19 @@ class PackageReader {
     try {
       targetPath = normaliseEntryPath(target, this.limits);
     } catch {
-      throw new TarballError('link-outside', `hardlink "${path}" points to ${JSON.stringify(target.slice(0, 200))}, outside the action folder; replace it with a copy of the file`, path);
+      throw new TarballError(
+        'link-outside',
+        `hardlink "${path}" points to ${JSON.stringify(target.slice(0, 200))}, outside the action folder; replace it with a copy of the file`,
+        path,
+      );
     }
     const body = this.files.get(targetPath);
     if (!body) {
-      throw new TarballError('link-outside', `hardlink "${path}" points to "${targetPath}", which is not a file earlier in the package; replace it with a copy of the file`, path);
+      throw new TarballError(
+        'link-outside',
+        `hardlink "${path}" points to "${targetPath}", which is not a file earlier in the package; replace it with a copy of the file`,
+        path,
+      );
     }
     const mode = this.entries.find((e) => e.path === targetPath)?.mode;
     this.addFile(path, body, mode);
@@ -116,10 +146,18 @@ class PackageReader {
         const ancestor = parts.slice(0, i).join('/');
         const kind = kinds.get(ancestor);
         if (kind === 'symlink') {
-          throw new TarballError('link-outside', `entry "${entry.path}" lies under the symlink "${ancestor}"; a package may not write through its own symlinks`, entry.path);
+          throw new TarballError(
+            'link-outside',
+            `entry "${entry.path}" lies under the symlink "${ancestor}"; a package may not write through its own symlinks`,
+            entry.path,
+          );
         }
         if (kind === 'file') {
-          throw new TarballError('invalid-path', `entry "${entry.path}" lies under "${ancestor}", which is a file; fix the archive`, entry.path);
+          throw new TarballError(
+            'invalid-path',
+            `entry "${entry.path}" lies under "${ancestor}", which is a file; fix the archive`,
+            entry.path,
+          );
         }
       }
     }
@@ -127,7 +165,11 @@ class PackageReader {
       const verdict = followLink(path, target, this.links);
       if (verdict !== 'inside') {
         const why = verdict === 'loop' ? 'forms a symlink loop' : 'resolves outside the action folder';
-        throw new TarballError('link-outside', `symlink "${path}" -> "${target}" ${why}; use a relative link to a file inside the package`, path);
+        throw new TarballError(
+          'link-outside',
+          `symlink "${path}" -> "${target}" ${why}; use a relative link to a file inside the package`,
+          path,
+        );
       }
     }
   }
@@ -152,9 +194,11 @@ async function readEntries(tgz: Buffer, limits: TarballLimits): Promise<PackageR
   source.on('data', (chunk: Buffer) => {
     fed += chunk.length;
   });
-  const feeding = pipeline(source, createGunzip(), new InflateGuard(() => fed, limits), parser).catch((err: unknown) => {
-    throw corrupt(err, 'the package is not a valid gzip\'d tar archive');
-  });
+  const feeding = pipeline(source, createGunzip(), new InflateGuard(() => fed, limits), parser).catch(
+    (err: unknown) => {
+      throw corrupt(err, "the package is not a valid gzip'd tar archive");
+    },
+  );
   // The consumer below raises its own errors; the pipeline's rejection is awaited at the end.
   feeding.catch(() => undefined);
   try {
@@ -183,16 +227,30 @@ async function readEntries(tgz: Buffer, limits: TarballLimits): Promise<PackageR
 export async function inspectTarball(tgz: Buffer, limits?: Partial<TarballLimits>): Promise<InspectedPackage> {
   const l = withDefaults(limits);
   if (tgz.length > l.maxCompressedBytes) {
-    throw new TarballError('too-large', `the package is ${formatBytes(tgz.length)} compressed, over the ${formatBytes(l.maxCompressedBytes)} limit; remove large files or list them in .caravanignore`);
+    throw new TarballError(
+      'too-large',
+      `the package is ${formatBytes(tgz.length)} compressed, over the ${formatBytes(l.maxCompressedBytes)} limit; remove large files or list them in .caravanignore`,
+    );
   }
   if (tgz.length < 18 || tgz[0] !== 0x1f || tgz[1] !== 0x8b) {
-    throw new TarballError('not-gzip', 'the package is not gzip data (it must be a .tgz made by `caravan action pack`)');
+    throw new TarballError(
+      'not-gzip',
+      'the package is not gzip data (it must be a .tgz made by `caravan action pack`)',
+    );
   }
   const reader = await readEntries(tgz, l);
   const actionYml = reader.files.get('action.yml');
   if (!actionYml) {
-    const found = reader.entries.slice(0, 10).map((e) => e.path).join(', ') || 'nothing';
-    throw new TarballError('missing-action-yml', `the package has no action.yml at its root (found: ${found}); put action.yml at the top of the action folder`, 'action.yml');
+    const found =
+      reader.entries
+        .slice(0, 10)
+        .map((e) => e.path)
+        .join(', ') || 'nothing';
+    throw new TarballError(
+      'missing-action-yml',
+      `the package has no action.yml at its root (found: ${found}); put action.yml at the top of the action folder`,
+      'action.yml',
+    );
   }
   const readmeEntry = reader.entries.find((e) => e.type === 'file' && !e.path.includes('/') && README.test(e.path));
   const readme = readmeEntry ? reader.files.get(readmeEntry.path)?.toString('utf8') : undefined;

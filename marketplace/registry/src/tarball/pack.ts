@@ -43,7 +43,11 @@ async function collect(root: string, limits: TarballLimits): Promise<SourceEntry
         continue;
       }
       if (found.length + 1 > limits.maxEntries) {
-        throw new TarballError('too-many-entries', `${root} holds more than ${limits.maxEntries} files (the limit); list generated or vendored files in .caravanignore`, path);
+        throw new TarballError(
+          'too-many-entries',
+          `${root} holds more than ${limits.maxEntries} files (the limit); list generated or vendored files in .caravanignore`,
+          path,
+        );
       }
       const header: SourceEntry['header'] = { name: path, mtime: FIXED_MTIME, uid: 0, gid: 0 };
       if (stat.isSymbolicLink()) {
@@ -51,12 +55,20 @@ async function collect(root: string, limits: TarballLimits): Promise<SourceEntry
       } else if (stat.isFile()) {
         bytes += stat.size;
         if (bytes > limits.maxUnpackedBytes) {
-          throw new TarballError('too-large', `${root} holds more than ${formatBytes(limits.maxUnpackedBytes)} of files (the limit) by "${path}"; list large files in .caravanignore`, path);
+          throw new TarballError(
+            'too-large',
+            `${root} holds more than ${formatBytes(limits.maxUnpackedBytes)} of files (the limit) by "${path}"; list large files in .caravanignore`,
+            path,
+          );
         }
         const mode = stat.mode & 0o111 ? 0o755 : 0o644;
         found.push({ path, header: { ...header, type: 'file', mode }, body: await readFile(abs) });
       } else {
-        throw new TarballError('device-file', `cannot pack "${path}": it is not a file, folder or symlink (socket, FIFO or device); remove it or list it in .caravanignore`, path);
+        throw new TarballError(
+          'device-file',
+          `cannot pack "${path}": it is not a file, folder or symlink (socket, FIFO or device); remove it or list it in .caravanignore`,
+          path,
+        );
       }
     }
   };
@@ -89,10 +101,18 @@ export async function packAction(dir: string, limits?: Partial<TarballLimits>): 
   const l = withDefaults(limits);
   const stat = await lstat(dir).catch(() => undefined);
   if (!stat?.isDirectory()) {
-    throw new TarballError('not-a-directory', `${dir} is not a folder; pass the action's folder (the one holding action.yml)`);
+    throw new TarballError(
+      'not-a-directory',
+      `${dir} is not a folder; pass the action's folder (the one holding action.yml)`,
+    );
   }
   const entries = await collect(dir, l);
   const tarball = gzipSync(await writeTar(entries), { level: 9 });
   await inspectTarball(tarball, l);
-  return { tarball, integrity: sha512Integrity(tarball), sha256: sha256Hex(tarball), files: entries.map((e) => e.path) };
+  return {
+    tarball,
+    integrity: sha512Integrity(tarball),
+    sha256: sha256Hex(tarball),
+    files: entries.map((e) => e.path),
+  };
 }

@@ -14,7 +14,10 @@ let client: RegistryClient;
 async function actionDir(version: string): Promise<string> {
   const dir = join(home, `src-${version}`);
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'action.yml'), `name: acme/lint\nversion: ${version}\ndescription: lints\nruns:\n  command: ./run.sh\n`);
+  await writeFile(
+    join(dir, 'action.yml'),
+    `name: acme/lint\nversion: ${version}\ndescription: lints\nruns:\n  command: ./run.sh\n`,
+  );
   await writeFile(join(dir, 'run.sh'), `echo ${version}\n`, { mode: 0o755 });
   await writeFile(join(dir, 'README.md'), '# lint\n');
   return dir;
@@ -81,7 +84,9 @@ describe('RegistryClient against the registry server', () => {
   });
 
   it('gets a clear 4xx for a hostile package and for a version that differs from action.yml', async () => {
-    const hostile = await failure(client.publishTarball(await packageWith({ header: { name: '../evil' }, body: 'x' }), 'acme/lint', '2.0.0'));
+    const hostile = await failure(
+      client.publishTarball(await packageWith({ header: { name: '../evil' }, body: 'x' }), 'acme/lint', '2.0.0'),
+    );
     expect(hostile.status).toBeGreaterThanOrEqual(400);
     expect(hostile.status).toBeLessThan(500);
     expect(hostile.message).toMatch(/\.\./);

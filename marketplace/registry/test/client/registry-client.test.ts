@@ -2,7 +2,13 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { IntegrityError, RegistryClient, RegistryError, RegistryTimeoutError, RegistryUnreachableError } from '../../src/client/index.js';
+import {
+  IntegrityError,
+  RegistryClient,
+  RegistryError,
+  RegistryTimeoutError,
+  RegistryUnreachableError,
+} from '../../src/client/index.js';
 import { TarballError } from '../../src/tarball/index.js';
 import { packageWith } from '../tarball/build-tarball.js';
 import { deadPort, startStandIn, type StandIn } from './stand-in-registry.js';
@@ -58,7 +64,12 @@ describe('RegistryClient: publish, resolve, download', () => {
     expect(published.integrity).toMatch(/^sha512-/);
     expect(server.authorizations.at(-1)).toBe('Bearer good-token');
     const resolved = await c.resolve('acme/lint', '^1');
-    expect(resolved).toMatchObject({ name: 'acme/lint', version: '1.2.0', integrity: published.integrity, warnings: [] });
+    expect(resolved).toMatchObject({
+      name: 'acme/lint',
+      version: '1.2.0',
+      integrity: published.integrity,
+      warnings: [],
+    });
     const bytes = await c.download('acme/lint', '1.2.0', published.integrity);
     expect(bytes.equals(server.versions.get('acme/lint')?.get('1.2.0')?.tarball ?? Buffer.alloc(0))).toBe(true);
     expect((await c.versions('acme/lint')).versions.map((v) => v.version)).toEqual(['1.2.0']);
@@ -70,7 +81,12 @@ describe('RegistryClient: publish, resolve, download', () => {
     await c.publish(dir);
     const err = await failure(c.publish(dir));
     expect(err).toBeInstanceOf(RegistryError);
-    expect(err).toMatchObject({ status: 409, code: 'version-exists', message: 'acme/lint@1.0.0 already exists', hint: expect.stringMatching(/bump the version/) });
+    expect(err).toMatchObject({
+      status: 409,
+      code: 'version-exists',
+      message: 'acme/lint@1.0.0 already exists',
+      hint: expect.stringMatching(/bump the version/),
+    });
   });
 
   it('turns a 404 into a RegistryError naming what exists', async () => {
@@ -85,7 +101,8 @@ describe('RegistryClient: publish, resolve, download', () => {
   it('refuses a downloaded tarball whose integrity does not match, and caches nothing', async () => {
     const c = client();
     const { integrity } = await c.publish(await actionDir('1.0.0'));
-    server.tamper = (original) => Buffer.concat([original.subarray(0, original.length - 1), Buffer.from([original.at(-1)! ^ 1])]);
+    server.tamper = (original) =>
+      Buffer.concat([original.subarray(0, original.length - 1), Buffer.from([original.at(-1)! ^ 1])]);
     const err = await failure(c.download('acme/lint', '1.0.0', integrity));
     expect(err).toBeInstanceOf(IntegrityError);
     expect(err.message).toMatch(/integrity mismatch for acme\/lint@1\.0\.0/);
@@ -128,7 +145,9 @@ describe('RegistryClient: publish, resolve, download', () => {
     server.brokenStatus = 502;
     const err = await failure(client().versions('acme/lint'));
     expect(err).toMatchObject({ status: 502, code: 'http-502' });
-    expect(err.message).toMatch(/answered GET \/v1\/actions\/acme\/lint\/-\/versions with HTTP 502: <html><body> Bad Gateway/);
+    expect(err.message).toMatch(
+      /answered GET \/v1\/actions\/acme\/lint\/-\/versions with HTTP 502: <html><body> Bad Gateway/,
+    );
   });
 
   it('rejects bad names before sending anything', async () => {

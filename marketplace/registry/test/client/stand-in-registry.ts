@@ -73,7 +73,8 @@ export async function startStandIn(): Promise<StandIn> {
       return;
     }
     if (url.pathname === '/v1/whoami') {
-      if (req.headers.authorization !== 'Bearer good-token') return fail(res, 401, 'unauthorized', 'the token is unknown or revoked', 'run caravan login again');
+      if (req.headers.authorization !== 'Bearer good-token')
+        return fail(res, 401, 'unauthorized', 'the token is unknown or revoked', 'run caravan login again');
       return send(res, 200, { user: 'alice', admin: false, scopes: ['acme'] });
     }
     const m = /^\/v1\/actions\/(.+)\/-\/(.*)$/.exec(url.pathname);
@@ -84,30 +85,77 @@ export async function startStandIn(): Promise<StandIn> {
     if (req.method === 'PUT' && rest[0] === 'versions' && rest[1]) {
       const body = await readBody(req);
       const integrity = integrityOf(body);
-      if (req.headers['x-caravan-integrity'] !== integrity) return fail(res, 400, 'integrity-mismatch', 'the body does not match x-caravan-integrity');
-      if (versions.has(rest[1])) return fail(res, 409, 'version-exists', `${name}@${rest[1]} already exists`, 'versions are immutable: bump the version in action.yml');
+      if (req.headers['x-caravan-integrity'] !== integrity)
+        return fail(res, 400, 'integrity-mismatch', 'the body does not match x-caravan-integrity');
+      if (versions.has(rest[1]))
+        return fail(
+          res,
+          409,
+          'version-exists',
+          `${name}@${rest[1]} already exists`,
+          'versions are immutable: bump the version in action.yml',
+        );
       versions.set(rest[1], { tarball: body, integrity });
       state.versions.set(name, versions);
       return send(res, 201, { name, version: rest[1], integrity });
     }
-    if (versions.size === 0) return fail(res, 404, 'not-found', `action "${name}" does not exist in this registry`, 'check the name and its scope');
+    if (versions.size === 0)
+      return fail(
+        res,
+        404,
+        'not-found',
+        `action "${name}" does not exist in this registry`,
+        'check the name and its scope',
+      );
     if (req.method === 'GET' && rest[0] === 'resolve') {
       const range = url.searchParams.get('range') ?? 'latest';
       const all = [...versions.keys()];
-      const version = range === 'latest' ? semver.rsort(all)[0] : range.startsWith('sha512-') ? all.find((v) => versions.get(v)?.integrity === range) : semver.maxSatisfying(all, range);
+      const version =
+        range === 'latest'
+          ? semver.rsort(all)[0]
+          : range.startsWith('sha512-')
+            ? all.find((v) => versions.get(v)?.integrity === range)
+            : semver.maxSatisfying(all, range);
       const hit = version ? versions.get(version) : undefined;
-      if (!version || !hit) return fail(res, 404, 'no-matching-version', `${name}@${range}: nothing matches; available: ${all.join(', ')}`, 'use an exact version, a range, a dist-tag or sha512-…');
+      if (!version || !hit)
+        return fail(
+          res,
+          404,
+          'no-matching-version',
+          `${name}@${range}: nothing matches; available: ${all.join(', ')}`,
+          'use an exact version, a range, a dist-tag or sha512-…',
+        );
       const warnings = hit.deprecated ? [`${name}@${version} is deprecated: ${hit.deprecated}`] : [];
-      return send(res, 200, { name, version, integrity: hit.integrity, tarball: `/v1/actions/${name}/-/versions/${version}/tarball`, warnings, ...(hit.deprecated ? { deprecated: hit.deprecated } : {}) });
+      return send(res, 200, {
+        name,
+        version,
+        integrity: hit.integrity,
+        tarball: `/v1/actions/${name}/-/versions/${version}/tarball`,
+        warnings,
+        ...(hit.deprecated ? { deprecated: hit.deprecated } : {}),
+      });
     }
     if (req.method === 'GET' && rest[0] === 'versions' && rest.length === 1) {
-      return send(res, 200, { name, distTags: { latest: semver.rsort([...versions.keys()])[0] }, versions: [...versions].map(([version, v]) => ({ version, integrity: v.integrity, publishedAt: '2026-01-01T00:00:00Z', yanked: false })) });
+      return send(res, 200, {
+        name,
+        distTags: { latest: semver.rsort([...versions.keys()])[0] },
+        versions: [...versions].map(([version, v]) => ({
+          version,
+          integrity: v.integrity,
+          publishedAt: '2026-01-01T00:00:00Z',
+          yanked: false,
+        })),
+      });
     }
     const hit = rest[1] ? versions.get(rest[1]) : undefined;
     if (!hit) return fail(res, 404, 'version-not-found', `${name}@${rest[1]} does not exist`);
     if (req.method === 'GET' && rest[2] === 'tarball') {
       const bytes = state.tamper ? state.tamper(hit.tarball) : hit.tarball;
-      res.writeHead(200, { 'content-type': 'application/gzip', etag: `"${hit.integrity}"`, 'x-caravan-integrity': hit.integrity });
+      res.writeHead(200, {
+        'content-type': 'application/gzip',
+        etag: `"${hit.integrity}"`,
+        'x-caravan-integrity': hit.integrity,
+      });
       res.end(bytes);
       return;
     }

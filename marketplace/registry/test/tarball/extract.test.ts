@@ -38,7 +38,10 @@ describe('extractTarball', () => {
   it('writes nothing at all for a hostile package', async () => {
     const parent = await tempDir();
     const dest = join(parent, 'pkg');
-    const tgz = await packageWith({ header: { name: 'ok.txt' }, body: 'fine' }, { header: { name: '../escaped.txt' }, body: 'evil' });
+    const tgz = await packageWith(
+      { header: { name: 'ok.txt' }, body: 'fine' },
+      { header: { name: '../escaped.txt' }, body: 'evil' },
+    );
     const err = await extractTarball(tgz, dest).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TarballError);
     expect((err as TarballError).code).toBe('path-traversal');

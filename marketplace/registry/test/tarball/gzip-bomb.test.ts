@@ -22,7 +22,13 @@ describe('gzip bombs', () => {
       inflated += chunk.length;
     });
     const sink = new Writable({ write: (_chunk, _enc, done) => done() });
-    const err = await pipeline(Readable.from([bomb]), createGunzip(), counter, new InflateGuard(() => bomb.length, { ...DEFAULT_TARBALL_LIMITS, maxCompressionRatio: Number.POSITIVE_INFINITY }), sink).then(
+    const err = await pipeline(
+      Readable.from([bomb]),
+      createGunzip(),
+      counter,
+      new InflateGuard(() => bomb.length, { ...DEFAULT_TARBALL_LIMITS, maxCompressionRatio: Number.POSITIVE_INFINITY }),
+      sink,
+    ).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -61,7 +67,11 @@ describe('gzip bombs', () => {
 
   it('the unpacked limit alone stops a bomb when the ratio guard is relaxed', async () => {
     const bomb = gigabyteBomb();
-    const err = await inspectTarball(bomb, { maxCompressionRatio: Number.POSITIVE_INFINITY, maxUnpackedBytes: 2 * 1024 * 1024, maxEntries: 10 }).then(
+    const err = await inspectTarball(bomb, {
+      maxCompressionRatio: Number.POSITIVE_INFINITY,
+      maxUnpackedBytes: 2 * 1024 * 1024,
+      maxEntries: 10,
+    }).then(
       () => undefined,
       (e: unknown) => e,
     );

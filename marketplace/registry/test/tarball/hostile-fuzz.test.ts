@@ -24,23 +24,33 @@ const outcome = async (tgz: Buffer): Promise<'ok' | 'refused'> =>
 
 describe('inspectTarball on arbitrary input', () => {
   it('answers random bytes, random gzip data and mutated packages with a TarballError or a package', async () => {
-    const valid = await packageWith({ header: { name: 'run.sh', mode: 0o755 }, body: 'echo hi\n' }, { header: { name: 'l', type: 'symlink', linkname: 'run.sh' } });
+    const valid = await packageWith(
+      { header: { name: 'run.sh', mode: 0o755 }, body: 'echo hi\n' },
+      { header: { name: 'l', type: 'symlink', linkname: 'run.sh' } },
+    );
     const validTar = await buildTar([{ header: { name: 'action.yml' }, body: ACTION_YML }]);
     await fc.assert(
       fc.asyncProperty(
         fc.oneof(
           fc.uint8Array({ maxLength: 2048 }).map((b) => Buffer.from(b)),
           fc.uint8Array({ maxLength: 4096 }).map((b) => gzipSync(Buffer.from(b))),
-          fc.array(fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }).map((edits) => {
-            const copy = Buffer.from(valid);
-            for (const [at, byte] of edits) copy[at] = byte;
-            return copy;
-          }),
-          fc.array(fc.tuple(fc.nat(validTar.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }).map((edits) => {
-            const copy = Buffer.from(validTar);
-            for (const [at, byte] of edits) copy[at] = byte;
-            return gzipSync(copy);
-          }),
+          fc
+            .array(fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 })
+            .map((edits) => {
+              const copy = Buffer.from(valid);
+              for (const [at, byte] of edits) copy[at] = byte;
+              return copy;
+            }),
+          fc
+            .array(fc.tuple(fc.nat(validTar.length - 1), fc.integer({ min: 0, max: 255 })), {
+              minLength: 1,
+              maxLength: 8,
+            })
+            .map((edits) => {
+              const copy = Buffer.from(validTar);
+              for (const [at, byte] of edits) copy[at] = byte;
+              return gzipSync(copy);
+            }),
         ),
         async (input) => {
           await outcome(input);
@@ -86,22 +96,26 @@ describe('symlinks accepted by the checks, resolved by the OS', () => {
   it('never lets an accepted symlink resolve outside the package', async () => {
     let run = 0;
     await fc.assert(
-      fc.asyncProperty(fc.uniqueArray(fc.tuple(linkPath, target), { minLength: 1, maxLength: 4, selector: ([name]) => name }), async (links) => {
-        const entries = [
-          { header: { name: 'ad/f.txt' }, body: 'inside' },
-          ...links.map(([name, linkname]) => ({ header: { name, type: 'symlink' as const, linkname } })),
-        ];
-        const tgz = await packageWith(...entries);
-        if ((await outcome(tgz)) === 'refused') return;
-        const dest = join(root, `pkg-${run++}`);
-        await extractTarball(tgz, dest);
-        const inside = await realpath(dest);
-        for (const [name] of links) {
-          const resolved = await realpath(join(dest, name)).catch(() => undefined);
-          if (resolved !== undefined) expect(resolved === inside || resolved.startsWith(inside + sep), `${name} -> ${resolved}`).toBe(true);
-        }
-        await rm(dest, { recursive: true, force: true });
-      }),
+      fc.asyncProperty(
+        fc.uniqueArray(fc.tuple(linkPath, target), { minLength: 1, maxLength: 4, selector: ([name]) => name }),
+        async (links) => {
+          const entries = [
+            { header: { name: 'ad/f.txt' }, body: 'inside' },
+            ...links.map(([name, linkname]) => ({ header: { name, type: 'symlink' as const, linkname } })),
+          ];
+          const tgz = await packageWith(...entries);
+          if ((await outcome(tgz)) === 'refused') return;
+          const dest = join(root, `pkg-${run++}`);
+          await extractTarball(tgz, dest);
+          const inside = await realpath(dest);
+          for (const [name] of links) {
+            const resolved = await realpath(join(dest, name)).catch(() => undefined);
+            if (resolved !== undefined)
+              expect(resolved === inside || resolved.startsWith(inside + sep), `${name} -> ${resolved}`).toBe(true);
+          }
+          await rm(dest, { recursive: true, force: true });
+        },
+      ),
       { numRuns: 150 },
     );
     expect((await readdir(root)).filter((n) => n.startsWith('pkg-'))).toEqual([]);

@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { inspectTarball, TarballError, DEFAULT_TARBALL_LIMITS, type TarballErrorCode } from '../../src/tarball/index.js';
+import {
+  inspectTarball,
+  TarballError,
+  DEFAULT_TARBALL_LIMITS,
+  type TarballErrorCode,
+} from '../../src/tarball/index.js';
 import { ACTION_YML, buildTgz, packageWith, type RawEntry } from './build-tarball.js';
 
 async function rejection(tgz: Buffer, limits?: Parameters<typeof inspectTarball>[1]): Promise<TarballError> {
@@ -39,25 +44,46 @@ describe('inspectTarball: valid packages', () => {
   });
 
   it('turns a hardlink to an earlier file into a copy of it', async () => {
-    const pkg = await inspectTarball(await packageWith({ header: { name: 'copy.yml', type: 'link', linkname: 'action.yml' } }));
+    const pkg = await inspectTarball(
+      await packageWith({ header: { name: 'copy.yml', type: 'link', linkname: 'action.yml' } }),
+    );
     expect(pkg.file('copy.yml')?.toString()).toBe(ACTION_YML);
     expect(pkg.entries.find((e) => e.path === 'copy.yml')?.type).toBe('file');
   });
 
   it('states its default limits', () => {
-    expect(DEFAULT_TARBALL_LIMITS).toMatchObject({ maxEntries: 1000, maxUnpackedBytes: 50 * 1024 * 1024, maxCompressedBytes: 10 * 1024 * 1024 });
+    expect(DEFAULT_TARBALL_LIMITS).toMatchObject({
+      maxEntries: 1000,
+      maxUnpackedBytes: 50 * 1024 * 1024,
+      maxCompressedBytes: 10 * 1024 * 1024,
+    });
   });
 });
 
 describe('inspectTarball: hostile packages', () => {
   const cases: Array<[string, RawEntry[], TarballErrorCode, RegExp]> = [
     ['a ../ path', [{ header: { name: '../x' }, body: 'x' }], 'path-traversal', /"\.\.\/x" contains "\.\."/],
-    ['a path that climbs out midway', [{ header: { name: 'a/../../x' }, body: 'x' }], 'path-traversal', /outside the action folder/],
+    [
+      'a path that climbs out midway',
+      [{ header: { name: 'a/../../x' }, body: 'x' }],
+      'path-traversal',
+      /outside the action folder/,
+    ],
     ['an absolute path', [{ header: { name: '/etc/cron.d/evil' }, body: 'x' }], 'absolute-path', /is absolute/],
     ['a Windows drive path', [{ header: { name: 'C:/evil' }, body: 'x' }], 'absolute-path', /is absolute/],
     ['a backslash path', [{ header: { name: '..\\..\\evil' }, body: 'x' }], 'invalid-path', /backslash/],
-    ['an absolute symlink', [{ header: { name: 'l', type: 'symlink', linkname: '/etc/passwd' } }], 'link-outside', /symlink "l" points to "\/etc\/passwd"/],
-    ['a symlink up and out', [{ header: { name: 'a/l', type: 'symlink', linkname: '../../etc/passwd' } }], 'link-outside', /resolves outside/],
+    [
+      'an absolute symlink',
+      [{ header: { name: 'l', type: 'symlink', linkname: '/etc/passwd' } }],
+      'link-outside',
+      /symlink "l" points to "\/etc\/passwd"/,
+    ],
+    [
+      'a symlink up and out',
+      [{ header: { name: 'a/l', type: 'symlink', linkname: '../../etc/passwd' } }],
+      'link-outside',
+      /resolves outside/,
+    ],
     [
       'a symlink escaping through another symlink',
       [
@@ -78,21 +104,53 @@ describe('inspectTarball: hostile packages', () => {
     ],
     [
       'a file written through a symlink',
-      [
-        { header: { name: 'd', type: 'symlink', linkname: 'sub' } },
-        { header: { name: 'd/x' }, body: 'x' },
-      ],
+      [{ header: { name: 'd', type: 'symlink', linkname: 'sub' } }, { header: { name: 'd/x' }, body: 'x' }],
       'link-outside',
       /under the symlink "d"/,
     ],
-    ['a hardlink out of the tree', [{ header: { name: 'h', type: 'link', linkname: '../../etc/shadow' } }], 'link-outside', /hardlink "h"/],
-    ['an absolute hardlink', [{ header: { name: 'h', type: 'link', linkname: '/etc/shadow' } }], 'link-outside', /hardlink "h"/],
-    ['a hardlink to nothing in the package', [{ header: { name: 'h', type: 'link', linkname: 'later.txt' } }], 'link-outside', /not a file earlier/],
-    ['a character device', [{ header: { name: 'tty', type: 'character-device', devmajor: 5, devminor: 0 } }], 'device-file', /"tty" is a character-device/],
-    ['a block device', [{ header: { name: 'sda', type: 'block-device', devmajor: 8, devminor: 0 } }], 'device-file', /block-device/],
+    [
+      'a hardlink out of the tree',
+      [{ header: { name: 'h', type: 'link', linkname: '../../etc/shadow' } }],
+      'link-outside',
+      /hardlink "h"/,
+    ],
+    [
+      'an absolute hardlink',
+      [{ header: { name: 'h', type: 'link', linkname: '/etc/shadow' } }],
+      'link-outside',
+      /hardlink "h"/,
+    ],
+    [
+      'a hardlink to nothing in the package',
+      [{ header: { name: 'h', type: 'link', linkname: 'later.txt' } }],
+      'link-outside',
+      /not a file earlier/,
+    ],
+    [
+      'a character device',
+      [{ header: { name: 'tty', type: 'character-device', devmajor: 5, devminor: 0 } }],
+      'device-file',
+      /"tty" is a character-device/,
+    ],
+    [
+      'a block device',
+      [{ header: { name: 'sda', type: 'block-device', devmajor: 8, devminor: 0 } }],
+      'device-file',
+      /block-device/,
+    ],
     ['a FIFO', [{ header: { name: 'pipe', type: 'fifo' } }], 'device-file', /fifo/],
-    ['the same path twice', [{ header: { name: 'action.yml' }, body: 'name: evil\n' }], 'duplicate-entry', /appears twice/],
-    ['a 5000-byte path', [{ header: { name: `${'a'.repeat(5000)}.txt` }, body: 'x' }], 'invalid-path', /longer than 1024 bytes/],
+    [
+      'the same path twice',
+      [{ header: { name: 'action.yml' }, body: 'name: evil\n' }],
+      'duplicate-entry',
+      /appears twice/,
+    ],
+    [
+      'a 5000-byte path',
+      [{ header: { name: `${'a'.repeat(5000)}.txt` }, body: 'x' }],
+      'invalid-path',
+      /longer than 1024 bytes/,
+    ],
   ];
 
   it.each(cases)('rejects %s', async (_what, entries, code, message) => {
@@ -117,7 +175,12 @@ describe('inspectTarball: hostile packages', () => {
   });
 
   it('rejects a package without action.yml and says what it found', async () => {
-    const err = await rejection(await buildTgz([{ header: { name: 'run.sh' }, body: 'echo' }, { header: { name: 'sub/action.yml' }, body: ACTION_YML }]));
+    const err = await rejection(
+      await buildTgz([
+        { header: { name: 'run.sh' }, body: 'echo' },
+        { header: { name: 'sub/action.yml' }, body: ACTION_YML },
+      ]),
+    );
     expect(err.code).toBe('missing-action-yml');
     expect(err.message).toMatch(/found: run\.sh, sub\/action\.yml/);
   });
@@ -132,7 +195,10 @@ describe('inspectTarball: hostile packages', () => {
   });
 
   it('rejects an entry that would cross the unpacked limit, from its declared size', async () => {
-    const err = await rejection(await packageWith({ header: { name: 'big.bin' }, body: Buffer.alloc(2 * 1024 * 1024, 1) }), { maxUnpackedBytes: 1024 * 1024 });
+    const err = await rejection(
+      await packageWith({ header: { name: 'big.bin' }, body: Buffer.alloc(2 * 1024 * 1024, 1) }),
+      { maxUnpackedBytes: 1024 * 1024 },
+    );
     expect(err.code).toBe('too-large');
     expect(err.entry).toBe('big.bin');
     expect(err.message).toMatch(/more than 1 MB/);

@@ -71,7 +71,15 @@ describe('packAction', () => {
     await chmod(join(dir, 'src/main.js'), 0o700);
     await symlink('main.js', join(dir, 'src/entry.js'));
     const packed = await packAction(dir);
-    expect(packed.files).toEqual(['.caravanignore', 'B.txt', 'action.yml', 'important.log', 'keep/dist/out.js', 'src/entry.js', 'src/main.js']);
+    expect(packed.files).toEqual([
+      '.caravanignore',
+      'B.txt',
+      'action.yml',
+      'important.log',
+      'keep/dist/out.js',
+      'src/entry.js',
+      'src/main.js',
+    ]);
     expect(packed.integrity).toMatch(/^sha512-[A-Za-z0-9+/]{86}==$/);
     expect(packed.sha256).toMatch(/^[0-9a-f]{64}$/);
     const headers = await headersOf(packed.tarball);
@@ -87,7 +95,12 @@ describe('packAction', () => {
   });
 
   it('is reproducible: other mtimes, owners, modes and creation order give the same bytes', async () => {
-    const files: Record<string, string> = { 'action.yml': ACTION_YML, 'a/b/c.txt': 'c', 'run.sh': '#!/bin/sh\necho hi\n', 'z.md': 'z' };
+    const files: Record<string, string> = {
+      'action.yml': ACTION_YML,
+      'a/b/c.txt': 'c',
+      'run.sh': '#!/bin/sh\necho hi\n',
+      'z.md': 'z',
+    };
     const first = await tempDir();
     await write(first, files);
     await chmod(join(first, 'run.sh'), 0o755);
@@ -95,7 +108,8 @@ describe('packAction', () => {
     await write(second, Object.fromEntries(Object.entries(files).reverse()));
     await chmod(join(second, 'run.sh'), 0o700);
     await chmod(join(second, 'z.md'), 0o600);
-    for (const path of Object.keys(files)) await utimes(join(second, path), new Date('2019-05-05'), new Date('2021-03-04T05:06:07Z'));
+    for (const path of Object.keys(files))
+      await utimes(join(second, path), new Date('2019-05-05'), new Date('2021-03-04T05:06:07Z'));
     if (process.getuid?.() === 0) {
       for (const path of Object.keys(files)) await chown(join(second, path), 4242, 4343);
     }

@@ -3,8 +3,12 @@ import { defaultDataDir, openStore, revokeTokenById } from '../../../../../marke
 
 export default class RegistryTokenRevoke extends Command {
   static override description = 'Revoke a token by its id (tok_…); it stops working at once';
-  static override args = { id: Args.string({ required: true, description: 'token id, as printed when it was created' }) };
-  static override flags = { data: Flags.string({ description: 'data folder of the registry; default $CARAVAN_HOME/registry' }) };
+  static override args = {
+    id: Args.string({ required: true, description: 'token id, as printed when it was created' }),
+  };
+  static override flags = {
+    data: Flags.string({ description: 'data folder of the registry; default $CARAVAN_HOME/registry' }),
+  };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(RegistryTokenRevoke);

@@ -3,11 +3,17 @@ import { addUser, defaultDataDir, openStore } from '../../../../../marketplace/r
 
 export default class RegistryUserAdd extends Command {
   static override description = 'Add a registry user and print their first token (last line of output; shown once)';
-  static override examples = ['<%= config.bin %> registry user add alice --data /srv/caravan', '<%= config.bin %> registry user add root --admin'];
+  static override examples = [
+    '<%= config.bin %> registry user add alice --data /srv/caravan',
+    '<%= config.bin %> registry user add root --admin',
+  ];
 
   static override args = { name: Args.string({ required: true, description: 'user name (a-z, 0-9, ".", "_", "-")' }) };
   static override flags = {
-    admin: Flags.boolean({ description: 'the user administers the whole registry (and may publish under caravan/)', default: false }),
+    admin: Flags.boolean({
+      description: 'the user administers the whole registry (and may publish under caravan/)',
+      default: false,
+    }),
     data: Flags.string({ description: 'data folder of the registry; default $CARAVAN_HOME/registry' }),
   };
 
@@ -17,7 +23,9 @@ export default class RegistryUserAdd extends Command {
     const store = await openStore({ dataDir: flags.data ?? defaultDataDir(), ...(databaseUrl ? { databaseUrl } : {}) });
     try {
       const { id, token } = await addUser(store, args.name, flags.admin);
-      this.log(`added user ${args.name}${flags.admin ? ' (admin)' : ''}; token ${id} (scopes *, publish) — store it now, it is not shown again:`);
+      this.log(
+        `added user ${args.name}${flags.admin ? ' (admin)' : ''}; token ${id} (scopes *, publish) — store it now, it is not shown again:`,
+      );
       this.log(token);
     } catch (err) {
       this.error((err as Error).message, { exit: 1 });
