@@ -12,10 +12,14 @@ import { join } from 'node:path';
 
 export class BlobStore {
   private readonly tmpDir: string;
+  /** Blobs a collection has taken but may still give back (see gc.ts). */
+  readonly trashDir: string;
 
   constructor(readonly dir: string) {
     this.tmpDir = join(dir, 'tmp');
+    this.trashDir = join(dir, 'trash');
     mkdirSync(this.tmpDir, { recursive: true });
+    mkdirSync(this.trashDir, { recursive: true });
   }
 
   /**
@@ -23,18 +27,43 @@ export class BlobStore {
    * share the folder, so only files of dead processes on this host, or older than an hour, go.
    */
   sweepTemp(): void {
-    const host = hostname().replace(/[^A-Za-z0-9-]/g, '_');
     for (const f of readdirSync(this.tmpDir)) {
-      const [fileHost, pid] = f.split('.');
       const path = join(this.tmpDir, f);
-      const orphan = fileHost === host && pid !== undefined && !isAlive(Number(pid));
-      let old = false;
-      try {
-        old = Date.now() - statSync(path).mtimeMs > 3_600_000;
-      } catch {
-        continue;
-      }
-      if (orphan || old) rmSync(path, { force: true });
+      if (leftBehind(f, path)) rmSync(path, { force: true });
+    }
+  }
+
+  /**
+   * Moves a blob aside into the trash (readers still find it there); returns where it went, or
+   * undefined when it was not there. `restore` puts it back, `purge` removes it for good.
+   */
+  async trash(sha256: string): Promise<string | undefined> {
+    const dest = join(this.trashDir, `${processTag()}.${sha256}.${randomBytes(6).toString('hex')}`);
+    try {
+      await rename(this.pathOf(sha256), dest);
+      return dest;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+
+  /** Gives a trashed blob back; if its address was written again meanwhile, the copy just goes. */
+  async restore(trashed: string, sha256: string): Promise<void> {
+    if (await this.has(sha256)) return this.purge(trashed);
+    await rename(trashed, this.pathOf(sha256));
+  }
+
+  async purge(trashed: string): Promise<void> {
+    await rm(trashed, { force: true });
+  }
+
+  /** Trash entries a killed collection left behind (of dead processes on this host, or over an hour old). */
+  async *abandonedTrash(): AsyncIterable<{ path: string; sha256: string }> {
+    for (const f of await readdir(this.trashDir)) {
+      const sha256 = f.split('.')[2] ?? '';
+      const path = join(this.trashDir, f);
+      if (/^[0-9a-f]{64}$/.test(sha256) && leftBehind(f, path)) yield { path, sha256 };
     }
   }
 
@@ -61,8 +90,7 @@ export class BlobStore {
       await utimes(dest, now, now).catch(() => undefined);
       if (await this.has(sha256)) return sha256;
     }
-    const host = hostname().replace(/[^A-Za-z0-9-]/g, '_');
-    const tmp = join(this.tmpDir, `${host}.${process.pid}.${sha256}.${randomBytes(6).toString('hex')}`);
+    const tmp = join(this.tmpDir, `${processTag()}.${sha256}.${randomBytes(6).toString('hex')}`);
     const fh = await open(tmp, 'wx', 0o644);
     try {
       await fh.writeFile(data);
@@ -99,8 +127,22 @@ export class BlobStore {
     await rm(this.pathOf(sha256), { force: true });
   }
 
+  /** The blob's bytes; found in the trash too while a collection is deciding whether it goes. */
   async get(sha256: string): Promise<Buffer> {
-    return readFile(this.pathOf(sha256));
+    try {
+      return await readFile(this.pathOf(sha256));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      for (const f of await readdir(this.trashDir)) {
+        if (f.split('.')[2] !== sha256) continue;
+        try {
+          return await readFile(join(this.trashDir, f));
+        } catch {
+          // purged or restored meanwhile: look at its address again below
+        }
+      }
+      return readFile(this.pathOf(sha256));
+    }
   }
 
   private async syncDir(dir: string): Promise<void> {
@@ -110,6 +152,23 @@ export class BlobStore {
     } finally {
       await fh.close();
     }
+  }
+}
+
+/** `host.pid`: names temp and trash files so a later start knows whose they were. */
+function processTag(): string {
+  return `${hostname().replace(/[^A-Za-z0-9-]/g, '_')}.${process.pid}`;
+}
+
+/** A temp or trash file of a dead process on this host, or over an hour old. */
+function leftBehind(name: string, path: string): boolean {
+  const [fileHost, pid] = name.split('.');
+  const host = hostname().replace(/[^A-Za-z0-9-]/g, '_');
+  if (fileHost === host && pid !== undefined && !isAlive(Number(pid))) return true;
+  try {
+    return Date.now() - statSync(path).mtimeMs > 3_600_000;
+  } catch {
+    return false;
   }
 }
 

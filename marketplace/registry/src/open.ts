@@ -33,7 +33,6 @@ export async function openStore(opts: OpenOptions): Promise<RegistryStore> {
     );
     try {
       await store.migrate();
-      await store.watch();
     } catch (err) {
       await store.close().catch(() => undefined);
       throw new Error(

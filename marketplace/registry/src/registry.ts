@@ -27,7 +27,11 @@ export interface RegistryOptions {
   store: RegistryStore;
   blobs: BlobStore;
   limits?: Partial<TarballLimits>;
+  /** Where a publish can be held up in tests, to prove its interleavings with `caravan registry gc`. */
+  checkpoint?: (point: PublishCheckpoint) => Promise<void>;
 }
+
+export type PublishCheckpoint = 'publish.blob-written' | 'publish.committed';
 
 export interface VersionSummary {
   version: string;
@@ -82,15 +86,17 @@ export class Registry {
   readonly limits: TarballLimits;
   private readonly principals = new EpochCache<Principal>();
   private readonly names = new EpochCache<NameView>();
+  private readonly checkpoint: (point: PublishCheckpoint) => Promise<void>;
 
   constructor(opts: RegistryOptions) {
     this.store = opts.store;
     this.blobs = opts.blobs;
     this.limits = { ...DEFAULT_TARBALL_LIMITS, ...opts.limits };
+    this.checkpoint = opts.checkpoint ?? (async () => undefined);
   }
 
   async principal(authorization: string | undefined): Promise<Principal> {
-    const epoch = this.store.changeEpoch();
+    const epoch = await this.store.changeEpoch();
     const key = authorization === undefined ? '' : hashToken(authorization);
     const hit = this.principals.get(key, epoch);
     if (hit) return hit;
@@ -215,6 +221,7 @@ export class Registry {
       );
     }
     const sha256 = await this.blobs.put(body);
+    await this.checkpoint('publish.blob-written');
     const record: VersionRecord = {
       name: name.full,
       version,
@@ -240,7 +247,8 @@ export class Registry {
       this.entry(p, 'publish', `${name.full}@${version}`, name.scope, integrity),
     );
     if (outcome !== 'created') throw this.conflict(name, version, outcome === 'tombstone');
-    // `caravan registry gc` may have taken an unused blob of the same bytes while this one was committed
+    await this.checkpoint('publish.committed');
+    // Only after the commit: a collection that took the blob before it saw the row (see gc.ts).
     if (!(await this.blobs.has(sha256))) await this.blobs.put(body);
     return { name: name.full, version, integrity };
   }
@@ -264,7 +272,7 @@ export class Registry {
   private async readable(p: Principal, rawName: string): Promise<NameView> {
     const name = parseActionName(rawName);
     requireRead(p, name.scope);
-    const view = await this.names.getOrLoad(name.full, this.store.changeEpoch(), async () => ({
+    const view = await this.names.getOrLoad(name.full, await this.store.changeEpoch(), async () => ({
       name,
       versions: await this.store.listVersions(name.full),
       distTags: await this.store.distTags(name.full),

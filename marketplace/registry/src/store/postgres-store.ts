@@ -21,7 +21,7 @@ import type {
 import { reconcileTags, type TagRow } from './latest.js';
 import { toAudit, toInfo, toToken, toVersion, type AuditRow, type TokenRow, type VersionRow } from './rows.js';
 import { POSTGRES_MIGRATIONS } from './postgres-schema.js';
-import { CHANGE_CHANNEL, ChangeListener } from './postgres-listener.js';
+import { FreshRead } from './fresh-read.js';
 
 const MIGRATION_LOCK = 0x63617276; // "carv"
 const UNIQUE_VIOLATION = '23505';
@@ -42,9 +42,7 @@ export interface PostgresStoreOptions {
 export class PostgresStore implements RegistryStore {
   readonly kind = 'postgres';
   private readonly pool: pg.Pool;
-  private readonly listener: ChangeListener;
-  /** Writes through this object; part of changeEpoch so this process's own writes are seen at once. */
-  private writes = 0;
+  private readonly snapshot: FreshRead<string>;
 
   constructor(private readonly options: PostgresStoreOptions) {
     if (options.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)) {
@@ -55,21 +53,21 @@ export class PostgresStore implements RegistryStore {
       ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
     };
     this.pool = new pg.Pool({ ...config, max: options.max ?? 10 });
-    this.listener = new ChangeListener(config);
+    this.snapshot = new FreshRead(async () => {
+      const r = await this.pool.query<{ s: string }>('SELECT pg_current_snapshot()::text AS s');
+      return r.rows[0]?.s ?? '';
+    });
     // An idle client that loses its connection must not crash the process; the next query reconnects.
     this.pool.on('error', () => undefined);
   }
 
   private async tx<T>(lockKey: string | undefined, work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    // Bumped before and after: a read that overlaps the write cannot cache what it saw as current.
-    this.writes++;
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
       if (lockKey !== undefined)
         await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`caravan:${lockKey}`]);
       const result = await work(client);
-      await client.query(`NOTIFY ${CHANGE_CHANNEL}`);
       await client.query('COMMIT');
       return result;
     } catch (err) {
@@ -77,7 +75,6 @@ export class PostgresStore implements RegistryStore {
       throw err;
     } finally {
       client.release();
-      this.writes++;
     }
   }
 
@@ -114,17 +111,16 @@ export class PostgresStore implements RegistryStore {
     }
   }
 
-  /** Starts listening for other processes' writes (see changeEpoch); until then nothing is cached. */
-  async watch(): Promise<void> {
-    await this.listener.start();
-  }
-
-  changeEpoch(): string {
-    return `${this.listener.epoch()}.${this.writes}`;
+  /**
+   * The database's current snapshot (`xmin:xmax:in-progress ids`), read after the caller asked.
+   * Two equal snapshots see exactly the same committed data, and any commit, by any process,
+   * changes the next one: so a cache keyed by it is never stale, with no write-side cost.
+   */
+  changeEpoch(): Promise<string> {
+    return this.snapshot.get();
   }
 
   async close(): Promise<void> {
-    await this.listener.stop();
     await this.pool.end();
   }
 

@@ -288,7 +288,7 @@ export class SqliteStore implements RegistryStore {
     return this.stmts.auditFor.all(scope, scope.length + 1, scope, '/', limit).map(toAudit);
   }
 
-  changeEpoch(): string {
+  async changeEpoch(): Promise<string> {
     return `${this.stmts.dataVersion.get()}.${this.writes}`;
   }
 

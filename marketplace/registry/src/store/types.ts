@@ -130,12 +130,12 @@ export interface RegistryStore {
   search(query: SearchQuery): Promise<SearchHit[]>;
   audit(scope: string, limit: number): Promise<AuditEntry[]>;
   /**
-   * A value that changes whenever another process (or connection) may have written: readers
-   * cache by it. SQLite: `PRAGMA data_version`; PostgreSQL: a counter bumped by LISTEN/NOTIFY,
-   * and a fresh value on every call while the listener is down (so nothing is cached then).
-   * Writes through this store object are not covered: their caller invalidates its own caches.
+   * A value that changes whenever anyone (this process or another) may have committed a write;
+   * read caches key their entries by it, read before loading. Read fresh on every call, after
+   * the call: a cache keyed by it never serves data older than the caller's request. SQLite:
+   * `PRAGMA data_version` plus this connection's own writes; PostgreSQL: the current snapshot.
    */
-  changeEpoch(): string;
+  changeEpoch(): Promise<string>;
   /** Whether any live blob reference still uses this sha256 (for tests and clean-up). */
   blobInUse(sha256: string): Promise<boolean>;
 }
