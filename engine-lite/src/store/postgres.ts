@@ -11,11 +11,11 @@ import {
   rowToStep,
   runPatchColumns,
   runToRow,
-  SCHEMA,
   stepPatchColumns,
   stepToRow,
 } from './rows.js';
 import type { Row } from './rows.js';
+import { POSTGRES_MIGRATIONS, tooNewError } from './migrations.js';
 import type {
   EngineStore,
   EventRecord,
@@ -40,9 +40,10 @@ export class PostgresEngineStore implements EngineStore {
     pool.on('error', () => undefined); // idle-client errors surface on the next query instead of crashing
     try {
       await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-      for (const sql of SCHEMA) await pool.query(sql);
+      await migrate(pool, schema);
     } catch (err) {
       await pool.end().catch(() => undefined);
+      if (err instanceof StoreError) throw err;
       throw new StoreError(
         `cannot open the engine store in PostgreSQL (${redactUrl(url)}): ${(err as Error).message}; check CARAVAN_DATABASE_URL`,
       );
@@ -179,7 +180,7 @@ export class PostgresEngineStore implements EngineStore {
   }
 
   async getEvents(runId: string): Promise<EventRecord[]> {
-    const { rows } = await this.pool.query<Row>('SELECT * FROM events WHERE run_id = $1 ORDER BY ts, ctid', [runId]);
+    const { rows } = await this.pool.query<Row>('SELECT * FROM events WHERE run_id = $1 ORDER BY id', [runId]);
     return rows.map(rowToEvent);
   }
 
@@ -204,5 +205,41 @@ export function redactUrl(url: string): string {
     return u.toString();
   } catch {
     return '<unparseable URL>';
+  }
+}
+
+const MIGRATION_LOCK = 0x63617265; // "care": engine store migrations
+
+/** Applies the migrations this schema lacks, each in its own transaction, under an advisory lock. */
+async function migrate(pool: pg.Pool, schema: string): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1, hashtext($2))', [MIGRATION_LOCK, schema]);
+    try {
+      await client.query(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)',
+      );
+      const ids = (await client.query<{ id: number }>('SELECT id FROM schema_migrations')).rows.map((r) => r.id);
+      const newest = Math.max(0, ...ids);
+      if (newest > POSTGRES_MIGRATIONS.length) {
+        throw new StoreError(tooNewError(`PostgreSQL schema "${schema}"`, newest, POSTGRES_MIGRATIONS.length));
+      }
+      for (const [i, sql] of POSTGRES_MIGRATIONS.entries()) {
+        if (ids.includes(i + 1)) continue;
+        await client.query('BEGIN');
+        try {
+          await client.query(sql);
+          await client.query('INSERT INTO schema_migrations (id, applied_at) VALUES ($1, $2)', [i + 1, Date.now()]);
+          await client.query('COMMIT');
+        } catch (err) {
+          await client.query('ROLLBACK');
+          throw err;
+        }
+      }
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [MIGRATION_LOCK, schema]);
+    }
+  } finally {
+    client.release();
   }
 }

@@ -154,6 +154,7 @@ export function rowToFile(row: Row): FileRecord {
 
 export function rowToEvent(row: Row): EventRecord {
   return {
+    id: Number(row.id),
     runId: String(row.run_id),
     stepId: str(row.step_id),
     type: String(row.type),
@@ -161,28 +162,3 @@ export function rowToEvent(row: Row): EventRecord {
     ts: Number(row.ts),
   };
 }
-
-/** The schema, in SQL both SQLite and PostgreSQL accept. Times are ms since the epoch. */
-export const SCHEMA = [
-  `CREATE TABLE IF NOT EXISTS runs (
-    id TEXT PRIMARY KEY, pipeline_name TEXT NOT NULL, file TEXT NOT NULL, source TEXT NOT NULL, pipeline TEXT NOT NULL,
-    params TEXT NOT NULL, actions TEXT NOT NULL, secret_names TEXT NOT NULL, executor TEXT NOT NULL,
-    concurrency INTEGER NOT NULL, status TEXT NOT NULL, cancel_requested INTEGER NOT NULL DEFAULT 0,
-    engine_pid INTEGER, created_at BIGINT NOT NULL, started_at BIGINT, ended_at BIGINT, error TEXT)`,
-  `CREATE INDEX IF NOT EXISTS runs_created ON runs (created_at)`,
-  `CREATE TABLE IF NOT EXISTS steps (
-    run_id TEXT NOT NULL, step_id TEXT NOT NULL, status TEXT NOT NULL, attempt INTEGER NOT NULL,
-    task_id TEXT, executor TEXT, started_at BIGINT, ended_at BIGINT, exit_code INTEGER, error TEXT,
-    outputs TEXT NOT NULL, retry_at BIGINT, ord INTEGER NOT NULL, PRIMARY KEY (run_id, step_id))`,
-  `CREATE TABLE IF NOT EXISTS log_batches (task_id TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (task_id, seq))`,
-  `CREATE TABLE IF NOT EXISTS logs (
-    run_id TEXT NOT NULL, step_id TEXT NOT NULL, task_id TEXT NOT NULL, seq INTEGER NOT NULL, idx INTEGER NOT NULL,
-    stream TEXT NOT NULL, text TEXT NOT NULL, ts BIGINT NOT NULL, PRIMARY KEY (task_id, seq, idx))`,
-  `CREATE INDEX IF NOT EXISTS logs_run ON logs (run_id, step_id)`,
-  `CREATE TABLE IF NOT EXISTS files (
-    run_id TEXT NOT NULL, step_id TEXT NOT NULL, name TEXT NOT NULL, sha256 TEXT NOT NULL, size BIGINT NOT NULL,
-    PRIMARY KEY (run_id, step_id, name))`,
-  `CREATE TABLE IF NOT EXISTS events (
-    run_id TEXT NOT NULL, step_id TEXT, type TEXT NOT NULL, data TEXT NOT NULL, ts BIGINT NOT NULL)`,
-  `CREATE INDEX IF NOT EXISTS events_run ON events (run_id)`,
-];

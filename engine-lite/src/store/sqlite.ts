@@ -15,11 +15,11 @@ import {
   rowToStep,
   runPatchColumns,
   runToRow,
-  SCHEMA,
   stepPatchColumns,
   stepToRow,
 } from './rows.js';
 import type { Row } from './rows.js';
+import { SQLITE_MIGRATIONS, tooNewError } from './migrations.js';
 import type {
   EngineStore,
   EventRecord,
@@ -30,6 +30,7 @@ import type {
   StepRecord,
   StoredLogEntry,
 } from './types.js';
+import { StoreError } from './types.js';
 
 export class SqliteEngineStore implements EngineStore {
   readonly kind = 'sqlite' as const;
@@ -48,13 +49,35 @@ export class SqliteEngineStore implements EngineStore {
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('cache_size = -16000');
     this.db.pragma('wal_autocheckpoint = 4000');
-    for (const sql of SCHEMA) this.db.exec(sql);
+    this.migrate(path);
     this.applyAll = this.db.transaction((batch: Array<{ apply: () => void }>) => {
       for (const w of batch) w.apply();
     });
   }
 
   private readonly applyAll: (batch: Array<{ apply: () => void }>) => void;
+
+  /** Applies the migrations this file lacks, in one immediate transaction (other processes wait). */
+  private migrate(path: string): void {
+    this.db
+      .transaction(() => {
+        this.db.exec(
+          'CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)',
+        );
+        const ids = this.db.prepare('SELECT id FROM schema_migrations').pluck().all() as number[];
+        const newest = Math.max(0, ...ids);
+        if (newest > SQLITE_MIGRATIONS.length) {
+          throw new StoreError(tooNewError(path, newest, SQLITE_MIGRATIONS.length));
+        }
+        const record = this.db.prepare('INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)');
+        SQLITE_MIGRATIONS.forEach((sql, i) => {
+          if (ids.includes(i + 1)) return;
+          this.db.exec(sql);
+          record.run(i + 1, Date.now());
+        });
+      })
+      .immediate();
+  }
 
   async isCancelRequested(runId: string): Promise<boolean> {
     this.flush();
@@ -168,9 +191,7 @@ export class SqliteEngineStore implements EngineStore {
 
   async getEvents(runId: string): Promise<EventRecord[]> {
     this.flush();
-    return (this.db.prepare('SELECT * FROM events WHERE run_id = ? ORDER BY rowid').all(runId) as Row[]).map(
-      rowToEvent,
-    );
+    return (this.db.prepare('SELECT * FROM events WHERE run_id = ? ORDER BY id').all(runId) as Row[]).map(rowToEvent);
   }
 
   async close(): Promise<void> {

@@ -91,6 +91,8 @@ export interface FileRecord {
 }
 
 export interface EventRecord {
+  /** Assigned by the store, in the order events were written; absent on a record being added. */
+  id?: number;
   runId: string;
   stepId?: string;
   type: string;
