@@ -2,6 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 import prettier from 'eslint-config-prettier';
+import partBoundaries from './eslint-rules/part-boundaries.js';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '**/fixtures/**', 'coverage/**', '**/node_modules/**'] },
@@ -16,6 +17,10 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.cjs'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
+  {
+    plugins: { caravan: { rules: { 'part-boundaries': partBoundaries } } },
+    rules: { 'caravan/part-boundaries': 'error' },
+  },
   prettier,
   {
     // Prettier wraps code at 120 columns; long strings are left whole so messages stay greppable.

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
-import { createMasker } from '../agent/src/mask/index.js';
+import { createMasker } from '@caravan/agent';
 import type { Bench, BenchRow } from './lib.js';
 
 const MB = 1e6;

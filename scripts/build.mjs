@@ -10,7 +10,7 @@
 // script do not rebuild while other test files run the result.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -32,6 +32,9 @@ const common = {
   absWorkingDir: root,
 };
 
+const { dependencies = {} } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const thirdParty = Object.keys(dependencies);
+
 const commandsDir = join(root, 'cli/src/commands');
 const commandFiles = readdirSync(commandsDir, { recursive: true })
   .map(String)
@@ -49,7 +52,9 @@ const jobs = [
     format: 'esm',
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
-    packages: 'external',
+    // Third-party packages stay external (installed beside the CLI); the workspace's own
+    // packages (@caravan/*) point at TypeScript sources and are bundled in.
+    external: thirdParty.flatMap((name) => [name, `${name}/*`]),
   }),
 ];
 if (existsSync(join(root, 'agent/src/main.ts'))) {

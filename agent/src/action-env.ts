@@ -1,4 +1,4 @@
-import type { TaskContext } from '../../spec/src/index.js';
+import type { TaskContext } from '@caravan/spec';
 
 /** `INPUT_<NAME>`: upper case, `-` and `.` become `_`. */
 export function inputVariable(name: string): string {

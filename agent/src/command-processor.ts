@@ -1,4 +1,4 @@
-import type { Annotation } from '../../spec/src/index.js';
+import type { Annotation } from '@caravan/spec';
 import {
   looksLikeCommand,
   parseErdaMeta,

@@ -1,6 +1,6 @@
 import { existsSync, statSync, promises as fsp } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
-import type { DeclaredFile, FileReport } from '../../spec/src/index.js';
+import type { DeclaredFile, FileReport } from '@caravan/spec';
 import { describeFile } from './file-report.js';
 
 /**

@@ -11,7 +11,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import type { AgentError, AgentEvent, AgentReport, Annotation, FileReport, TaskContext } from '../../spec/src/index.js';
+import type { AgentError, AgentEvent, AgentReport, Annotation, FileReport, TaskContext } from '@caravan/spec';
 import { buildActionEnv, oversizedVariables } from './action-env.js';
 import { systemClock, type Clock } from './clock.js';
 import { CommandProcessor, type CommandEffects } from './command-processor.js';

@@ -1,5 +1,5 @@
 import { constants } from 'node:os';
-import type { AgentError, TaskStatus } from '../../spec/src/index.js';
+import type { AgentError, TaskStatus } from '@caravan/spec';
 
 export interface EndFacts {
   command: string;

@@ -1,5 +1,5 @@
 import { createReadStream, promises as fsp } from 'node:fs';
-import type { FileReport } from '../../spec/src/index.js';
+import type { FileReport } from '@caravan/spec';
 
 /** Files up to this size that decode as UTF-8 text are reported with their (masked) content. */
 export const FILE_CONTENT_LIMIT = 64 * 1024;

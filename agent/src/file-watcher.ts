@@ -1,6 +1,6 @@
 import { existsSync, promises as fsp } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import type { FileReport } from '../../spec/src/index.js';
+import type { FileReport } from '@caravan/spec';
 import { describeFile } from './file-report.js';
 
 export interface FileWatcher {

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { AgentEvent, AgentReport, LogEntry } from '../../spec/src/index.js';
+import type { AgentEvent, AgentReport, LogEntry } from '@caravan/spec';
 import type { Reporter } from './reporter.js';
 import { post } from './http-post.js';
 import { Spool } from './spool.js';

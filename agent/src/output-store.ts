@@ -1,4 +1,4 @@
-import type { ActionOutput, AgentError } from '../../spec/src/index.js';
+import type { ActionOutput, AgentError } from '@caravan/spec';
 
 /** Documented limits: well beyond Tekton's 4 KB results, bounded so a run cannot flood the engine. */
 export const OUTPUT_VALUE_LIMIT = 1024 * 1024;

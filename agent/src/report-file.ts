@@ -1,5 +1,5 @@
 import { renameSync, writeFileSync } from 'node:fs';
-import type { AgentReport } from '../../spec/src/index.js';
+import type { AgentReport } from '@caravan/spec';
 
 /** Writes the report atomically (temp file + rename), readable by its owner only. */
 export function writeReportFile(path: string, report: AgentReport): void {

@@ -1,4 +1,4 @@
-import type { AgentEvent, AgentReport, LogEntry } from '../../spec/src/index.js';
+import type { AgentEvent, AgentReport, LogEntry } from '@caravan/spec';
 
 /** Ships what the agent learns to the engine. Never throws: the engine being down must not fail the action. */
 export interface Reporter {

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import type { TaskContext } from '../../spec/src/index.js';
+import type { TaskContext } from '@caravan/spec';
 
 /** A context that cannot be used; the message says what, where and how to fix it. */
 export class ContextError extends Error {}

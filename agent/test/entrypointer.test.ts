@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { TaskContext } from '../../spec/src/index.js';
+import type { TaskContext } from '@caravan/spec';
 import { Entrypointer, PARTIAL_LINE_MS, type EntrypointerOptions } from '../src/entrypointer.js';
 import { createMasker } from '../src/mask/index.js';
 import { COMMAND_LINE_CAP } from '../src/stream-pump.js';

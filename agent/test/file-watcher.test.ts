@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { FileReport } from '../../spec/src/index.js';
+import type { FileReport } from '@caravan/spec';
 import { startFileWatcher } from '../src/file-watcher.js';
 import { eventually } from './helpers/run-agent.js';
 

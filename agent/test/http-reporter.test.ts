@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { extract } from 'tar-stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AgentReport, EventBatch, LogBatch } from '../../spec/src/index.js';
+import type { AgentReport, EventBatch, LogBatch } from '@caravan/spec';
 import { HttpReporter } from '../src/http-reporter.js';
 import { agentErrorReport } from '../src/report-file.js';
 import { EngineServer, deadUrl } from './helpers/engine-server.js';

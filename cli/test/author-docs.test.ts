@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { DOCS_END, DOCS_START } from '../src/lib/action-docs.js';
+import { DOCS_END, DOCS_START } from '@caravan/spec';
 import { caravan, ensureBuilt } from './author-helpers.js';
 
 // Every step here is a real `caravan` process: slow on a busy machine, so a generous budget.

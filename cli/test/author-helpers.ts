@@ -28,7 +28,7 @@ function mtime(path: string): number {
 const AUTHOR_SOURCES = [
   'cli/src/lib/author',
   'cli/src/lib/scaffold',
-  'cli/src/lib/action-docs.ts',
+  'spec/src/action-docs.ts',
   ...['init', 'run', 'test', 'docs'].map((c) => `cli/src/commands/action/${c}.ts`),
 ];
 

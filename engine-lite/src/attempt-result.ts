@@ -3,7 +3,7 @@
  * (status, outputs, errors); without one the exit code does (0 success, else failed); a task that
  * vanished is `lost`. An engine-side timeout or cancel overrides anything but success.
  */
-import type { AgentReport } from '../../spec/src/index.js';
+import type { AgentReport } from '@caravan/spec';
 import type { TaskState } from './executors/types.js';
 import type { StepStatus } from './status.js';
 

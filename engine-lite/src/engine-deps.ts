@@ -1,5 +1,5 @@
 /** What a run's scheduler needs from the engine around it. */
-import type { AgentReport } from '../../spec/src/index.js';
+import type { AgentReport } from '@caravan/spec';
 import type { BlobStore } from './blobs.js';
 import type { CallbackServer } from './callback/server.js';
 import type { ExecutorRegistry } from './executors/registry.js';

@@ -5,8 +5,8 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
-import { checkActionUsage, formatIssue } from '../../spec/src/index.js';
-import type { ActionSpec, AgentReport, LogEntry, Pipeline, SpecIssue } from '../../spec/src/index.js';
+import { checkActionUsage, formatIssue } from '@caravan/spec';
+import type { ActionSpec, AgentReport, LogEntry, Pipeline, SpecIssue } from '@caravan/spec';
 import type { ActionResolver, LoadedAction } from './actions/resolver.js';
 import { builtinActionsDir, DefaultActionResolver } from './actions/resolver.js';
 import { BlobStore } from './blobs.js';

@@ -2,7 +2,7 @@
  * Typed in-process hooks: the engine's extension points (Erda's AOP points), so a plugin can veto
  * or decorate a step without touching the core. Hooks run in registration order and are awaited.
  */
-import type { PipelineStep } from '../../spec/src/index.js';
+import type { PipelineStep } from '@caravan/spec';
 import type { RunStatus, StepStatus } from './status.js';
 
 export interface StepHookContext {

@@ -1,5 +1,5 @@
 /** Run parameters: `--param k=v` checked against the pipeline's `params:` and turned into their types. */
-import type { Pipeline } from '../../spec/src/index.js';
+import type { Pipeline } from '@caravan/spec';
 
 export class ParamsError extends Error {}
 

@@ -1,4 +1,4 @@
-import type { RetryPolicy } from '../../spec/src/index.js';
+import type { RetryPolicy } from '@caravan/spec';
 
 /** Seconds to wait before attempt `attempt + 1`, after `attempt` attempts (1-based) failed. */
 export function retryDelaySeconds(policy: RetryPolicy, attempt: number): number {

@@ -7,7 +7,7 @@
  * re-attached when their task still exists, else marked `lost`.
  */
 import { mkdirSync } from 'node:fs';
-import { listConditionReferences, listReferences } from '../../spec/src/expr/index.js';
+import { listConditionReferences, listReferences } from '@caravan/spec';
 import { join } from 'node:path';
 import type { LoadedAction } from './actions/resolver.js';
 import type { AttemptResult } from './attempt-result.js';

@@ -1,6 +1,6 @@
 /** The command the agent runs for an action, from its `runs:`. */
 import { join } from 'node:path';
-import type { ActionSpec } from '../../spec/src/index.js';
+import type { ActionSpec } from '@caravan/spec';
 
 export interface StepCommand {
   command: string[];

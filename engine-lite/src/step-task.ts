@@ -4,7 +4,7 @@
  * agent's task context (params, declared secrets, env contract, outputs, files, timeout).
  */
 import type { ActionSpec, ExprContextLike, PipelineStep, TaskContext } from './step-types.js';
-import { evaluateCondition, interpolate } from '../../spec/src/expr/index.js';
+import { evaluateCondition, interpolate } from '@caravan/spec';
 
 export class StepInputError extends Error {}
 

@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentReport, EventBatch, LogBatch } from '../../spec/src/index.js';
+import type { AgentReport, EventBatch, LogBatch } from '@caravan/spec';
 import type { TaskGrant } from '../src/callback/server.js';
 import { CallbackServer } from '../src/callback/server.js';
 import { signBody, WebhookDispatcher } from '../src/webhooks.js';

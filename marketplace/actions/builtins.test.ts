@@ -3,8 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatIssue, loadActionFile } from '../../spec/src/index.js';
-import { currentDocsSection, renderActionDocs } from '../../cli/src/lib/action-docs.js';
+import { formatIssue, loadActionFile } from '@caravan/spec';
+import { currentDocsSection, renderActionDocs } from '@caravan/spec';
 import { actionsDir } from './test-helpers.js';
 
 const builtins = readdirSync(actionsDir, { withFileTypes: true })

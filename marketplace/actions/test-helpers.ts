@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { parse } from 'yaml';
-import type { ActionOutput, AgentReport } from '../../spec/src/index.js';
+import type { ActionOutput, AgentReport } from '@caravan/spec';
 
 export const actionsDir = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = join(actionsDir, '..', '..');

@@ -18,3 +18,5 @@ export {
   agentReportSchema,
 } from './schemas.js';
 export * from './expr/index.js';
+export { byPosition } from './yaml-source.js';
+export { renderActionDocs, currentDocsSection, updateReadme, DOCS_START, DOCS_END } from './action-docs.js';

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentReport, EventBatch, LogBatch, TaskContext } from '../../../spec/src/index.js';
+import type { AgentReport, EventBatch, LogBatch, TaskContext } from '@caravan/spec';
 import { buildAgentBundle } from '../helpers/build-agent.js';
 import { EngineServer, deadUrl } from '../helpers/engine-server.js';
 import { eventually, runAgent } from '../helpers/run-agent.js';

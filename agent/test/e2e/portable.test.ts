@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentReport } from '../../../spec/src/index.js';
+import type { AgentReport } from '@caravan/spec';
 import { hasPodman } from '../../../test/services.js';
 import { ensureBusyboxImage, podmanEnv } from '../../../engine-lite/test/helpers/images.js';
 import { buildAgentSea } from '../helpers/build-agent.js';

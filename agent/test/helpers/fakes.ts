@@ -1,4 +1,4 @@
-import type { AgentEvent, AgentReport, LogEntry } from '../../../spec/src/index.js';
+import type { AgentEvent, AgentReport, LogEntry } from '@caravan/spec';
 import type { Clock } from '../../src/clock.js';
 import type { Reporter } from '../../src/reporter.js';
 import type { ExitResult, Runner, RunningAction, StartOptions } from '../../src/runner.js';

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import type { AgentReport } from '../../../spec/src/index.js';
+import type { AgentReport } from '@caravan/spec';
 
 export interface AgentRun {
   code: number | null;

@@ -1,6 +1,6 @@
 import { Args, Command, Flags } from '@oclif/core';
-import { writeApproval } from '../../../engine-lite/src/approvals.js';
-import { caravanHome } from '../../../engine-lite/src/paths.js';
+import { writeApproval } from '@caravan/engine';
+import { caravanHome } from '@caravan/engine';
 
 export default class Approve extends Command {
   static override description = 'Approve (or --reject) a step waiting in caravan/approval';

@@ -1,6 +1,6 @@
 import { Args, Command } from '@oclif/core';
-import { openStore } from '../../../engine-lite/src/cli-support/open.js';
-import { cancelRun } from '../../../engine-lite/src/cli-support/cancel.js';
+import { openStore } from '../lib/engine/open.js';
+import { cancelRun } from '../lib/engine/cancel.js';
 
 export default class Cancel extends Command {
   static override description =

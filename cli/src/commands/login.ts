@@ -1,5 +1,5 @@
 import { Command, Flags } from '@oclif/core';
-import { describeError, RegistryClient, RegistryError } from '../../../marketplace/registry/src/client/index.js';
+import { describeError, RegistryClient, RegistryClientError } from '@caravan/registry';
 import { registryConfig, saveCredentials } from '../lib/registry-config.js';
 
 async function readStdin(): Promise<string> {
@@ -43,7 +43,7 @@ export default class Login extends Command {
         throw new Error('no token given: pass --token, or pipe it into stdin (`echo "$TOKEN" | caravan login`)');
       client = new RegistryClient({ url, token });
       const me = await client.whoami().catch((err: unknown) => {
-        if (err instanceof RegistryError && (err.status === 401 || err.status === 403)) {
+        if (err instanceof RegistryClientError && (err.status === 401 || err.status === 403)) {
           throw new Error(
             `the registry at ${url} refused the token (${err.message}); nothing was stored — check the token or create a new one`,
           );

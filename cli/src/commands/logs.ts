@@ -1,5 +1,5 @@
 import { Args, Command } from '@oclif/core';
-import { openStore } from '../../../engine-lite/src/cli-support/open.js';
+import { openStore } from '../lib/engine/open.js';
 
 export default class Logs extends Command {
   static override description = 'Print the logs of a run, or of one of its steps (masked as the agent sent them)';

@@ -1,7 +1,7 @@
 import { Args, Command, Flags } from '@oclif/core';
-import { EngineError } from '../../../engine-lite/src/engine.js';
-import { openEngine } from '../../../engine-lite/src/cli-support/open.js';
-import { driveRun } from '../../../engine-lite/src/cli-support/session.js';
+import { EngineError } from '@caravan/engine';
+import { openEngine } from '../lib/engine/open.js';
+import { driveRun } from '../lib/engine/session.js';
 import {
   engineSettings,
   executorLimitFlag,
@@ -9,7 +9,7 @@ import {
   registryFlags,
   type EngineSettings,
 } from '../lib/engine-flags.js';
-import { gatherSecrets } from '../../../engine-lite/src/secrets.js';
+import { gatherSecrets } from '@caravan/engine';
 
 export default class Resume extends Command {
   static override description =

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { Args, Command, Flags } from '@oclif/core';
-import { formatIssue, loadPipelineFile } from '../../../spec/src/index.js';
-import { EngineError } from '../../../engine-lite/src/engine.js';
-import { openEngine } from '../../../engine-lite/src/cli-support/open.js';
-import { driveRun } from '../../../engine-lite/src/cli-support/session.js';
-import { ParamsError, resolveParams } from '../../../engine-lite/src/params.js';
+import { formatIssue, loadPipelineFile } from '@caravan/spec';
+import { EngineError } from '@caravan/engine';
+import { openEngine } from '../lib/engine/open.js';
+import { driveRun } from '../lib/engine/session.js';
+import { ParamsError, resolveParams } from '@caravan/engine';
 import {
   engineSettings,
   executorLimitFlag,
@@ -12,7 +12,7 @@ import {
   registryFlags,
   type EngineSettings,
 } from '../lib/engine-flags.js';
-import { gatherSecrets, parseAssignment, SecretsError } from '../../../engine-lite/src/secrets.js';
+import { gatherSecrets, parseAssignment, SecretsError } from '@caravan/engine';
 
 export default class Run extends Command {
   static override description =

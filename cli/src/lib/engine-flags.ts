@@ -3,7 +3,7 @@
  * `pipeline lint`), and what they mean for the engine.
  */
 import { Flags } from '@oclif/core';
-import { ExecutorLimitError, parseExecutorLimits } from '../../../engine-lite/src/cli-support/executor-limits.js';
+import { ExecutorLimitError, parseExecutorLimits } from './engine/executor-limits.js';
 import { optionalRegistryConfig, RegistryConfigError, type RegistryConfig } from './registry-config.js';
 
 export const registryFlags = {

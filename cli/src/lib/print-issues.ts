@@ -1,4 +1,4 @@
-import { formatIssue, type ParseResult } from '../../../spec/src/issues.js';
+import { formatIssue, type ParseResult } from '@caravan/spec';
 
 /**
  * Prints a parse result's warnings and errors to stderr, one `file:line:col` line each, then the error count; true

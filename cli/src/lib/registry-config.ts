@@ -5,7 +5,7 @@
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { caravanHome } from '../../../marketplace/registry/src/client/caravan-home.js';
+import { caravanHome } from '@caravan/registry';
 
 export interface RegistryConfig {
   url: string;

@@ -1,7 +1,7 @@
 /** Reads an action's `action.yml` into an ActionSpec through the spec's parser (errors are file:line:col). */
 import { readFileSync } from 'node:fs';
-import { formatIssue, parseActionYaml } from '../../../spec/src/index.js';
-import type { ActionSpec } from '../../../spec/src/index.js';
+import { formatIssue, parseActionYaml } from '@caravan/spec';
+import type { ActionSpec } from '@caravan/spec';
 
 export class ActionSpecError extends Error {}
 

@@ -3,7 +3,7 @@
  * with its integrity, downloaded, verified and unpacked into the client's cache.
  */
 import { join } from 'node:path';
-import { RegistryClient } from '../../../marketplace/registry/src/client/index.js';
+import { RegistryClient } from '@caravan/registry';
 import type { ResolvedAction } from '../store/types.js';
 import { loadActionSpec } from './load-spec.js';
 import type { LoadedAction, RemoteActionSource } from './resolver.js';

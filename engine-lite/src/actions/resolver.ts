@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import semver from 'semver';
-import type { ActionSpec } from '../../../spec/src/index.js';
+import type { ActionSpec } from '@caravan/spec';
 import type { ResolvedAction } from '../store/types.js';
 import { folderIntegrity } from './integrity.js';
 import { loadActionSpec } from './load-spec.js';

@@ -11,7 +11,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
-import type { AgentReport, Callback, EventBatch, LogBatch } from '../../../spec/src/index.js';
+import type { AgentReport, Callback, EventBatch, LogBatch } from '@caravan/spec';
 import { BadBody, parseEventBatch, parseLogBatch, parseReport } from './validate.js';
 
 export interface TaskGrant {

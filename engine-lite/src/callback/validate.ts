@@ -1,5 +1,5 @@
 /** Shape checks of the agent's callback bodies: a bad body is a 400 with the field that is wrong. */
-import type { AgentEvent, AgentReport, EventBatch, LogBatch } from '../../../spec/src/index.js';
+import type { AgentEvent, AgentReport, EventBatch, LogBatch } from '@caravan/spec';
 
 export class BadBody extends Error {}
 

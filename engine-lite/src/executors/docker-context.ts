@@ -4,7 +4,7 @@
  * and k8s executors, which lay out the container the same way.
  */
 import { basename, isAbsolute } from 'node:path';
-import type { TaskContext } from '../../../spec/src/index.js';
+import type { TaskContext } from '@caravan/spec';
 
 export const CONTAINER_WORKSPACE = '/workspace';
 export const CONTAINER_ACTION_DIR = '/caravan/action';

@@ -1,7 +1,7 @@
 /** Reads the agent's report file out of a container's archive (a tar holding one file). */
 import { Readable } from 'node:stream';
 import tar from 'tar-stream';
-import type { AgentReport } from '../../../spec/src/index.js';
+import type { AgentReport } from '@caravan/spec';
 
 const MAX_REPORT_BYTES = 16 * 1024 * 1024;
 

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
-import type { AgentReport } from '../../../spec/src/index.js';
+import type { AgentReport } from '@caravan/spec';
 import type { ActionExecutor, TaskSpec, TaskState } from './types.js';
 import { DockerApi, type ContainerInspect } from './docker-api.js';
 import { agentArchive, type ArchiveOwner } from './docker-archive.js';

@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
-import type { AgentReport } from '../../../spec/src/index.js';
+import type { AgentReport } from '@caravan/spec';
 import type { ActionExecutor, TaskSpec, TaskState } from './types.js';
 
 export interface ProcessExecutorOptions {

@@ -3,7 +3,7 @@
  * reconciler can call it again after a crash without harm. A new runtime is one file that
  * implements ActionExecutor and registers itself by kind.
  */
-import type { AgentReport, TaskContext } from '../../../spec/src/index.js';
+import type { AgentReport, TaskContext } from '@caravan/spec';
 
 export interface TaskSpec {
   taskId: string;

@@ -4,7 +4,7 @@
  * state change here before acting on it, so a crashed engine can be resumed from the store alone.
  * Secrets are never stored: runs keep secret names only, outputs and errors arrive masked.
  */
-import type { Pipeline } from '../../../spec/src/index.js';
+import type { Pipeline } from '@caravan/spec';
 import type { RunStatus, StepStatus } from '../status.js';
 
 export interface ResolvedAction {

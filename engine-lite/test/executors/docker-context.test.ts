@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TaskContext } from '../../../spec/src/index.js';
+import type { TaskContext } from '@caravan/spec';
 import {
   agentCommand,
   containerContext,

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerHost, hasPodman } from '../../../test/services.js';
 import { containerName, createDockerExecutor, type DockerExecutor } from '../../src/executors/docker.js';
 import type { ActionExecutor, TaskSpec, TaskState } from '../../src/executors/types.js';
-import type { AgentReport } from '../../../spec/src/index.js';
+import type { AgentReport } from '@caravan/spec';
 import { startCallbackRecorder, type CallbackRecorder } from '../helpers/callback-recorder.js';
 import { ensureBusyboxImage } from '../helpers/images.js';
 import { portableAgentDir, usesAgentBundle, usesRealAgent } from '../helpers/portable-agent.js';

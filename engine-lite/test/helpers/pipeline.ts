@@ -1,5 +1,5 @@
 /** Pipelines built in code for engine tests. */
-import type { Pipeline, PipelineStep } from '../../../spec/src/index.js';
+import type { Pipeline, PipelineStep } from '@caravan/spec';
 
 export type StepInput = Partial<PipelineStep> & { id: string };
 

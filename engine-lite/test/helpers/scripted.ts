@@ -2,7 +2,7 @@
  * Test doubles: an action resolver that knows every action without files, and an in-process
  * executor whose tasks end as each test scripts them (exit codes, outputs, hanging until cancel).
  */
-import type { AgentReport, ActionSpec } from '../../../spec/src/index.js';
+import type { AgentReport, ActionSpec } from '@caravan/spec';
 import type { ActionResolver, LoadedAction } from '../../src/actions/resolver.js';
 import type { ActionExecutor, TaskSpec, TaskState } from '../../src/executors/types.js';
 import type { ResolvedAction } from '../../src/store/types.js';

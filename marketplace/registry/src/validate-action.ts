@@ -1,5 +1,5 @@
 /** Re-validates a package's action.yml on the server with the spec part's parser. */
-import { formatIssue, parseActionYaml } from '../../../spec/src/index.js';
+import { formatIssue, parseActionYaml } from '@caravan/spec';
 import { RegistryError } from './errors.js';
 
 export interface ValidatedAction {

@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { failCommand } from '../../lib/author/fail.js';
 import { Args, Command, Flags } from '@oclif/core';
-import { currentDocsSection, renderActionDocs, updateReadme } from '../../lib/action-docs.js';
+import { currentDocsSection, renderActionDocs, updateReadme } from '@caravan/spec';
 import { ActionLoadError, loadActionDir } from '../../lib/author/load-action.js';
 
 export default class ActionDocs extends Command {

@@ -1,5 +1,5 @@
 import { Args, Command, Flags } from '@oclif/core';
-import { loadActionFile, resolveActionFile } from '../../../../spec/src/action-parse.js';
+import { loadActionFile, resolveActionFile } from '@caravan/spec';
 import { printIssues } from '../../lib/print-issues.js';
 
 export default class ActionLint extends Command {

@@ -1,10 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Args, Command, Flags } from '@oclif/core';
-import { loadActionFile } from '../../../../spec/src/action-parse.js';
-import { formatIssue } from '../../../../spec/src/index.js';
-import { describeError } from '../../../../marketplace/registry/src/client/index.js';
-import { packAction } from '../../../../marketplace/registry/src/tarball/index.js';
+import { loadActionFile } from '@caravan/spec';
+import { formatIssue } from '@caravan/spec';
+import { describeError } from '@caravan/registry';
+import { packAction } from '@caravan/registry';
 
 /** `acme/payments/deploy` at 1.0.0 → `acme-payments-deploy-1.0.0.tgz`. */
 export function tarballFileName(name: string, version: string): string {

@@ -1,12 +1,8 @@
 import { resolve } from 'node:path';
 import { Args, Command, Flags } from '@oclif/core';
-import { loadActionFile } from '../../../../spec/src/action-parse.js';
-import { formatIssue } from '../../../../spec/src/index.js';
-import {
-  describeError,
-  RegistryClient,
-  type PublishProgress,
-} from '../../../../marketplace/registry/src/client/index.js';
+import { loadActionFile } from '@caravan/spec';
+import { formatIssue } from '@caravan/spec';
+import { describeError, RegistryClient, type PublishProgress } from '@caravan/registry';
 import { registryConfig } from '../../lib/registry-config.js';
 
 function progressOnTerminal(): ((p: PublishProgress) => void) | undefined {

@@ -1,5 +1,5 @@
 import { Args, Command, Flags } from '@oclif/core';
-import { describeError, parseActionRef, RegistryClient } from '../../../../marketplace/registry/src/client/index.js';
+import { describeError, parseActionRef, RegistryClient } from '@caravan/registry';
 import { registryConfig } from '../../lib/registry-config.js';
 
 export default class ActionResolve extends Command {

@@ -1,5 +1,5 @@
 import { Args, Command, Flags } from '@oclif/core';
-import { callRegistry, parseVersionRef } from '../../../../marketplace/registry/src/lifecycle-client.js';
+import { callRegistry, parseVersionRef } from '@caravan/registry';
 import { registryConfig } from '../../lib/registry-config.js';
 
 export default class ActionYank extends Command {

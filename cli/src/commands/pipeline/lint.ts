@@ -1,6 +1,6 @@
 import { Args, Command, Flags } from '@oclif/core';
-import { withActionChecks } from '../../../../engine-lite/src/cli-support/check-actions.js';
-import { loadPipelineFile } from '../../../../spec/src/pipeline-parse.js';
+import { withActionChecks } from '../../lib/engine/check-actions.js';
+import { loadPipelineFile } from '@caravan/spec';
 import { printIssues } from '../../lib/print-issues.js';
 import { registryFlags } from '../../lib/engine-flags.js';
 import { optionalRegistryConfig, RegistryConfigError } from '../../lib/registry-config.js';

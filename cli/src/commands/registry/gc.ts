@@ -1,12 +1,6 @@
 import { Command, Flags } from '@oclif/core';
-import {
-  collectGarbage,
-  DEFAULT_GC_MIN_AGE_MS,
-  defaultDataDir,
-  openBlobs,
-  openStore,
-} from '../../../../marketplace/registry/src/index.js';
-import { parseDuration } from '../../../../spec/src/duration.js';
+import { collectGarbage, DEFAULT_GC_MIN_AGE_MS, defaultDataDir, openBlobs, openStore } from '@caravan/registry';
+import { parseDuration } from '@caravan/spec';
 
 export default class RegistryGc extends Command {
   static override description =

@@ -1,5 +1,5 @@
 import { Args, Command, Flags } from '@oclif/core';
-import { defaultDataDir, grant, openStore } from '../../../../marketplace/registry/src/index.js';
+import { defaultDataDir, grant, openStore } from '@caravan/registry';
 
 export default class RegistryGrant extends Command {
   static override description =

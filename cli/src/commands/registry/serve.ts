@@ -1,5 +1,5 @@
 import { Command, Flags } from '@oclif/core';
-import { defaultDataDir, startRegistry } from '../../../../marketplace/registry/src/index.js';
+import { defaultDataDir, startRegistry } from '@caravan/registry';
 
 export default class RegistryServe extends Command {
   static override description =

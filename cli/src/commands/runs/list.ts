@@ -1,6 +1,6 @@
 import { Command, Flags } from '@oclif/core';
-import { openStore } from '../../../../engine-lite/src/cli-support/open.js';
-import { duration, table } from '../../../../engine-lite/src/cli-support/format.js';
+import { openStore } from '../../lib/engine/open.js';
+import { duration, table } from '../../lib/engine/format.js';
 
 export default class RunsList extends Command {
   static override description = 'List pipeline runs, newest first';

@@ -1,6 +1,6 @@
 import { Args, Command, Flags } from '@oclif/core';
-import { openStore } from '../../../../engine-lite/src/cli-support/open.js';
-import { duration, STATUS_MARK, table } from '../../../../engine-lite/src/cli-support/format.js';
+import { openStore } from '../../lib/engine/open.js';
+import { duration, STATUS_MARK, table } from '../../lib/engine/format.js';
 
 export default class RunsShow extends Command {
   static override description =

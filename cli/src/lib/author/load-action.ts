@@ -1,6 +1,6 @@
 /** Loads the `action.yml` of an action folder, turning spec problems into one readable error. */
 import { resolve } from 'node:path';
-import { formatIssue, loadActionFile, type ActionSpec } from '../../../../spec/src/index.js';
+import { formatIssue, loadActionFile, type ActionSpec } from '@caravan/spec';
 
 export class ActionLoadError extends Error {}
 

@@ -1,5 +1,5 @@
 /** `--with name=value` and `--secret NAME[=value]` flags, checked against the action's declared inputs. */
-import type { ActionInput, ActionSpec } from '../../../../spec/src/index.js';
+import type { ActionInput, ActionSpec } from '@caravan/spec';
 
 export class ParamError extends Error {}
 

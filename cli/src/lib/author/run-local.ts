@@ -4,9 +4,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { AgentReport, TaskContext } from '../../../../spec/src/index.js';
-import { defaultAgentPath } from '../../../../engine-lite/src/executors/agent-path.js';
-import { actionCommand } from '../../../../engine-lite/src/step-command.js';
+import type { AgentReport, TaskContext } from '@caravan/spec';
+import { defaultAgentPath } from '@caravan/engine';
+import { actionCommand } from '@caravan/engine';
 import { loadActionDir } from './load-action.js';
 import { resolveParams } from './params.js';
 

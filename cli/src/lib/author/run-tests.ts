@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { defaultAgentPath } from '../../../../engine-lite/src/executors/agent-path.js';
+import { defaultAgentPath } from '@caravan/engine';
 
 export class ActionTestError extends Error {}
 

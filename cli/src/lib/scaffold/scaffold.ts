@@ -2,7 +2,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { renderActionDocs, updateReadme } from '../action-docs.js';
+import { renderActionDocs, updateReadme } from '@caravan/spec';
 import { loadActionDir } from '../author/load-action.js';
 import { scaffoldFiles } from './files.js';
 import { checkActionName, type ScaffoldOptions } from './options.js';

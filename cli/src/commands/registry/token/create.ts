@@ -1,5 +1,5 @@
 import { Args, Command, Flags } from '@oclif/core';
-import { createTokenFor, defaultDataDir, openStore } from '../../../../../marketplace/registry/src/index.js';
+import { createTokenFor, defaultDataDir, openStore } from '@caravan/registry';
 
 export default class RegistryTokenCreate extends Command {
   static override description =

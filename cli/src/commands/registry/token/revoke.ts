@@ -1,5 +1,5 @@
 import { Args, Command, Flags } from '@oclif/core';
-import { defaultDataDir, openStore, revokeTokenById } from '../../../../../marketplace/registry/src/index.js';
+import { defaultDataDir, openStore, revokeTokenById } from '@caravan/registry';
 
 export default class RegistryTokenRevoke extends Command {
   static override description = 'Revoke a token by its id (tok_…); it stops working at once';

@@ -1,5 +1,5 @@
 import { Args, Command, Flags } from '@oclif/core';
-import { addUser, defaultDataDir, openStore } from '../../../../../marketplace/registry/src/index.js';
+import { addUser, defaultDataDir, openStore } from '@caravan/registry';
 
 export default class RegistryUserAdd extends Command {
   static override description = 'Add a registry user and print their first token (last line of output; shown once)';

@@ -1,11 +1,11 @@
 /** Opens the engine the way every CLI command does: store and home from the environment. */
-import { builtinActionsDir, DefaultActionResolver } from '../actions/resolver.js';
-import { RegistryActionSource } from '../actions/registry-source.js';
-import { Engine } from '../engine.js';
-import { caravanHome } from '../paths.js';
-import { openEngineStore } from '../store/open.js';
-import { redactUrl } from '../store/postgres.js';
-import type { EngineStore } from '../store/types.js';
+import { builtinActionsDir, DefaultActionResolver } from '@caravan/engine';
+import { RegistryActionSource } from '@caravan/engine';
+import { Engine } from '@caravan/engine';
+import { caravanHome } from '@caravan/engine';
+import { openEngineStore } from '@caravan/engine';
+import { redactUrl } from '@caravan/engine';
+import type { EngineStore } from '@caravan/engine';
 
 export interface OpenEngineOptions {
   secrets?: Record<string, string>;

@@ -1,6 +1,6 @@
 /** Runs (or resumes) one run in the foreground: progress, Ctrl-C as cancel, exit code. */
-import type { Engine } from '../engine.js';
-import type { RunRecord } from '../store/types.js';
+import type { Engine } from '@caravan/engine';
+import type { RunRecord } from '@caravan/engine';
 import { ProgressPrinter } from './progress.js';
 
 /** 0 when every step succeeded (or was skipped by its condition), else 1. */

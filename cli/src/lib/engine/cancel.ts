@@ -3,9 +3,9 @@
  * polls the flag and stops the run itself; when no engine drives the run, the run is cancelled here:
  * running process tasks are stopped and every unfinished step is marked cancelled.
  */
-import { ProcessExecutor, isAlive } from '../executors/process.js';
-import { enginePaths, caravanHome } from '../paths.js';
-import type { EngineStore } from '../store/types.js';
+import { ProcessExecutor, isAlive } from '@caravan/engine';
+import { enginePaths, caravanHome } from '@caravan/engine';
+import type { EngineStore } from '@caravan/engine';
 
 export async function cancelRun(
   store: EngineStore,

@@ -3,8 +3,8 @@
  * redrawn in place; otherwise (not a TTY, or `CI` set) one plain line per change:
  * `HH:MM:SS step <id> <status> (<duration>)`.
  */
-import type { Pipeline } from '../../../spec/src/index.js';
-import type { EngineEvent } from '../engine-deps.js';
+import type { Pipeline } from '@caravan/spec';
+import type { EngineEvent } from '@caravan/engine';
 import { clock, duration, STATUS_MARK } from './format.js';
 
 export interface ProgressOutput {

@@ -1,5 +1,5 @@
 /** `--executor-limit docker=2` (repeatable): the most steps of one executor kind running at once. */
-import { defaultExecutors } from '../executors/defaults.js';
+import { defaultExecutors } from '@caravan/engine';
 
 export class ExecutorLimitError extends Error {}
 

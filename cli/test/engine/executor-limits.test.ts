@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ExecutorLimitError, parseExecutorLimits } from '../src/cli-support/executor-limits.js';
+import { ExecutorLimitError, parseExecutorLimits } from '../../src/lib/engine/executor-limits.js';
 
 describe('parseExecutorLimits', () => {
   it('reads KIND=N pairs, the last one of a kind winning', () => {

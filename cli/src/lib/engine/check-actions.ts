@@ -9,10 +9,10 @@ import {
   type ParseResult,
   type Pipeline,
   type SpecIssue,
-} from '../../../spec/src/index.js';
-import { byPosition } from '../../../spec/src/yaml-source.js';
-import { RegistryActionSource } from '../actions/registry-source.js';
-import { builtinActionsDir, DefaultActionResolver } from '../actions/resolver.js';
+} from '@caravan/spec';
+import { byPosition } from '@caravan/spec';
+import { RegistryActionSource } from '@caravan/engine';
+import { builtinActionsDir, DefaultActionResolver } from '@caravan/engine';
 
 export interface ActionCheckOptions {
   registry?: { url: string; token?: string };

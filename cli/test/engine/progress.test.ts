@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { duration } from '../src/cli-support/format.js';
-import { ProgressPrinter } from '../src/cli-support/progress.js';
-import { makePipeline } from './helpers/pipeline.js';
+import { duration } from '../../src/lib/engine/format.js';
+import { ProgressPrinter } from '../../src/lib/engine/progress.js';
+import { makePipeline } from '../../../engine-lite/test/helpers/pipeline.js';
 
 describe('progress', () => {
   const pipeline = makePipeline([{ id: 'a' }, { id: 'b', needs: ['a'] }]);
