@@ -24,6 +24,7 @@ import type { EnginePaths } from './paths.js';
 import { enginePaths } from './paths.js';
 import { RunExecution } from './run-execution.js';
 import { SecretMasker } from './secrets.js';
+import { MAX_STEP_FILE_BYTES } from './step-files.js';
 import type { RunStatus } from './status.js';
 import type { EngineStore, RunRecord, StepRecord } from './store/types.js';
 import type { WebhookOptions } from './webhooks.js';
@@ -359,7 +360,7 @@ export class Engine {
   }
 
   private async onFile(runId: string, stepId: string, name: string, body: Readable): Promise<void> {
-    const { sha256, size } = await this.deps.blobs.put(body, 1024 * 1024 * 1024);
+    const { sha256, size } = await this.deps.blobs.put(body, MAX_STEP_FILE_BYTES);
     const f = { runId, stepId, name, sha256, size };
     await this.store.putFile(f);
     this.live.get(runId)?.addFile(f);

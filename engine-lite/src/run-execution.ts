@@ -7,6 +7,7 @@
  * re-attached when their task still exists, else marked `lost`.
  */
 import { mkdirSync } from 'node:fs';
+import { TarballError } from '@caravan/registry';
 import { listConditionReferences, listReferences } from '@caravan/spec';
 import { join } from 'node:path';
 import type { LoadedAction } from './actions/resolver.js';
@@ -414,7 +415,10 @@ export class RunExecution {
     for (const dep of from) {
       if (dep === id || !this.finished.has(dep)) continue;
       for (const f of this.files.get(dep) ?? []) {
-        (out[dep] ??= {})[f.name] = await restoreFile(this.deps.blobs, f, workspace);
+        // A refused upload fails this step with the reason, not as an internal error.
+        (out[dep] ??= {})[f.name] = await restoreFile(this.deps.blobs, f, workspace).catch((err: unknown) => {
+          throw err instanceof TarballError ? new StepInputError(err.message) : err;
+        });
       }
     }
     return out;

@@ -1,26 +1,44 @@
 /** Reads the agent's report file out of a container's archive (a tar holding one file). */
-import { Readable } from 'node:stream';
-import tar from 'tar-stream';
+import { readTar, TarballError, type TarPolicy } from '@caravan/registry';
 import type { AgentReport } from '@caravan/spec';
 
 const MAX_REPORT_BYTES = 16 * 1024 * 1024;
 
+/** The archive of one file path: exactly one regular file, read with the registry's strict tar reader. */
+const REPORT_POLICY: TarPolicy = {
+  maxEntries: 1,
+  maxBytes: MAX_REPORT_BYTES,
+  maxPathBytes: 4096,
+  symlinks: false,
+  // Container runtimes may record extended attributes; they do not change the file's bytes.
+  ignoreXattrs: true,
+  words: {
+    archive: 'report archive',
+    folder: 'the report path',
+    remedy: 'the report must be a regular file',
+    shrink: 'the report must be smaller',
+  },
+};
+
+/** The report, or undefined when the archive is not one regular file holding a report. */
 export async function reportFromArchive(archive: Buffer): Promise<AgentReport | undefined> {
-  const extract = tar.extract();
-  Readable.from([archive]).pipe(extract);
-  for await (const entry of extract) {
-    if (entry.header.type !== 'file' || (entry.header.size ?? 0) > MAX_REPORT_BYTES) {
-      entry.resume();
-      continue;
+  let text: string | undefined;
+  try {
+    for await (const { entry, body } of readTar([archive], REPORT_POLICY)) {
+      if (entry.type !== 'file') return undefined;
+      const chunks: Buffer[] = [];
+      for await (const chunk of body) chunks.push(chunk);
+      text = Buffer.concat(chunks).toString('utf8');
     }
-    const chunks: Buffer[] = [];
-    for await (const chunk of entry) chunks.push(chunk as Buffer);
-    try {
-      const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as AgentReport;
-      return typeof parsed === 'object' && parsed !== null && typeof parsed.status === 'string' ? parsed : undefined;
-    } catch {
-      return undefined;
-    }
+  } catch (err) {
+    if (err instanceof TarballError) return undefined;
+    throw err;
   }
-  return undefined;
+  if (text === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(text) as AgentReport;
+    return typeof parsed === 'object' && parsed !== null && typeof parsed.status === 'string' ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,5 +1,6 @@
 /** Publishing through the real HTTP server on 127.0.0.1, against SQLite and PostgreSQL. */
 import { createHash, randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   actionTarball,
@@ -13,6 +14,7 @@ import {
   type TarEntry,
   type TestRegistry,
 } from './helpers.js';
+import { END_OF_ARCHIVE, paxRecords, rawEntry } from './tarball/build-tarball.js';
 
 const sha512 = (b: Buffer | ArrayBuffer) =>
   `sha512-${createHash('sha512')
@@ -44,7 +46,38 @@ const hostile: [string, () => Promise<Buffer>, number, RegExp][] = [
     'a hardlink out of the tree',
     () => buildTarball([yml(), { name: 'hard', type: 'link', linkname: '/etc/passwd' }]),
     422,
-    /tarball-link-outside/,
+    /tarball-unsupported-entry/,
+  ],
+  [
+    // 1 MB upload, 61 MB of entries: each link would be another full copy of the payload.
+    'a hardlink bomb',
+    () =>
+      buildTarball([
+        yml(),
+        { name: 'payload.bin', content: randomBytes(1024 * 1024) },
+        ...Array.from({ length: 60 }, (_, i): TarEntry => ({
+          name: `copy${i}`,
+          type: 'link',
+          linkname: 'payload.bin',
+        })),
+      ]),
+    422,
+    /tarball-unsupported-entry/,
+  ],
+  [
+    // GNU tar and Python read a Solaris "X" header as one that renames the next file.
+    'a Solaris X extended header',
+    async () =>
+      gzipSync(
+        Buffer.concat([
+          rawEntry({ name: 'action.yml', typeflag: '0' }, actionYml('acme/evil', '1.0.0')),
+          rawEntry({ name: 'PaxHeader', typeflag: 'X' }, paxRecords({ path: '../escape.sh' })),
+          rawEntry({ name: 'innocent.sh', typeflag: '0' }, 'echo hi\n'),
+          END_OF_ARCHIVE,
+        ]),
+      ),
+    422,
+    /tarball-unsupported-entry/,
   ],
   ['a device file', () => buildTarball([yml(), { name: 'dev', type: 'character-device' }]), 422, /tarball-device-file/],
   [

@@ -11,3 +11,4 @@ export { caravanHome, defaultCacheDir } from './caravan-home.js';
 export { redactUrl } from './http-transport.js';
 export type * from './types.js';
 export { describeError } from './describe-error.js';
+export { readTar, TarballError, type TarEntry, type TarItem, type TarPolicy, type TarWords } from '../tarball/index.js';

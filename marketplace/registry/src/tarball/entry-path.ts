@@ -1,16 +1,23 @@
-import type { TarballLimits } from './limits.js';
 import { TarballError } from './tarball-error.js';
+
+/** How errors name the archive and the folder it unpacks into. */
+export interface PathWords {
+  archive: string;
+  folder: string;
+}
+
+const PACKAGE: PathWords = { archive: 'package', folder: 'the action folder' };
 
 /**
  * Checks an entry's name and returns it normalised (`./a//b` → `a/b`). Rejects absolute paths,
  * `..` segments, backslashes and NUL bytes, whatever the platform that unpacks the archive.
  */
-export function normaliseEntryPath(raw: string, limits: TarballLimits): string {
+export function normaliseEntryPath(raw: string, maxPathBytes: number, words: PathWords = PACKAGE): string {
   const shown = JSON.stringify(raw.slice(0, 200));
-  if (Buffer.byteLength(raw) > limits.maxPathBytes) {
+  if (Buffer.byteLength(raw) > maxPathBytes) {
     throw new TarballError(
       'invalid-path',
-      `entry path ${shown}… is longer than ${limits.maxPathBytes} bytes; shorten the file names`,
+      `entry path ${shown}… is longer than ${maxPathBytes} bytes; shorten the file names`,
       raw.slice(0, 200),
     );
   }
@@ -24,7 +31,7 @@ export function normaliseEntryPath(raw: string, limits: TarballLimits): string {
   if (raw.startsWith('/') || /^[A-Za-z]:/.test(raw)) {
     throw new TarballError(
       'absolute-path',
-      `entry path ${shown} is absolute; a package may only hold paths relative to the action folder`,
+      `entry path ${shown} is absolute; a ${words.archive} may only hold paths relative to ${words.folder}`,
       raw,
     );
   }
@@ -32,7 +39,7 @@ export function normaliseEntryPath(raw: string, limits: TarballLimits): string {
   if (segments.includes('..')) {
     throw new TarballError(
       'path-traversal',
-      `entry path ${shown} contains ".." and would be written outside the action folder; remove it from the archive`,
+      `entry path ${shown} contains ".." and would be written outside ${words.folder}; remove it from the archive`,
       raw,
     );
   }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmod, chown, mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { chmod, chown, link, mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -142,6 +142,19 @@ describe('packAction', () => {
     const fifo = await rejection(packAction(dir));
     expect(fifo.code).toBe('device-file');
     expect(fifo.message).toMatch(/"pipe".*\.caravanignore/);
+  });
+
+  it('packs hardlinked files as copies, which the registry accepts (it refuses hardlink entries)', async () => {
+    const dir = await tempDir();
+    await write(dir, { 'action.yml': ACTION_YML, 'lib/a.js': 'shared' });
+    await link(join(dir, 'lib/a.js'), join(dir, 'lib/b.js'));
+    const packed = await packAction(dir);
+    expect((await headersOf(packed.tarball)).map((h) => [h.name, h.type])).toEqual([
+      ['action.yml', 'file'],
+      ['lib/a.js', 'file'],
+      ['lib/b.js', 'file'],
+    ]);
+    expect((await inspectTarball(packed.tarball)).file('lib/b.js')?.toString()).toBe('shared');
   });
 
   it('stops early on folders over the entry and size limits', async () => {
