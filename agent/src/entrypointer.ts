@@ -249,9 +249,10 @@ export class Entrypointer {
     stopFlushing();
     cancelTimeout?.();
     this.cancelKill?.();
-    let pipesClosed = false;
+    const pipes = { closed: false, killedHolders: false };
     const stopWaiting = this.clock.setTimer(this.o.pipeGraceMs ?? 2000, () => {
-      if (pipesClosed) return;
+      if (pipes.closed) return;
+      pipes.killedHolders = true;
       this.warn(
         'processes the action started in the background still held its output open after it exited; they were killed',
       );
@@ -259,8 +260,12 @@ export class Entrypointer {
       action.closeStreams();
     });
     await pumped;
-    pipesClosed = true;
+    pipes.closed = true;
     stopWaiting();
+    const leftRunning = action.reapGroup?.() ?? false;
+    if (leftRunning && !pipes.killedHolders) {
+      this.warn('processes the action started in the background were still running after it exited; they were killed');
+    }
     return exit;
   }
 

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { isatty } from 'node:tty';
 import { chunksOf } from './chunk-source.js';
+import { watchGroup } from './group-sentinel.js';
 import type { ExitResult, Runner, RunningAction } from './runner.js';
 
 /** Runs the action as a child in its own process group, so signals reach everything it started. */
@@ -25,6 +26,7 @@ export const processRunner: Runner = {
       child.once('spawn', () => {
         child.off('error', reject);
         child.on('error', () => undefined);
+        const sentinel = watchGroup(child.pid!);
         resolve({
           pid: child.pid,
           stdout: chunksOf(child.stdout!),
@@ -42,6 +44,18 @@ export const processRunner: Runner = {
           closeStreams() {
             child.stdout!.destroy();
             child.stderr!.destroy();
+          },
+          reapGroup() {
+            let left = false;
+            try {
+              process.kill(-child.pid!, 0);
+              left = true;
+              process.kill(-child.pid!, 'SIGKILL');
+            } catch {
+              // ESRCH: the group is empty
+            }
+            sentinel?.release();
+            return left;
           },
         });
       });

@@ -13,6 +13,11 @@ export interface RunningAction {
   kill(signal: NodeJS.Signals): void;
   /** Stops reading the output pipes (when background processes keep them open). */
   closeStreams(): void;
+  /**
+   * After the action exited: SIGKILLs whatever it left running in its process group and stands
+   * down the watch that would have done so had the agent died. True when anything was left.
+   */
+  reapGroup?(): boolean;
 }
 
 export interface StartOptions {

@@ -1,0 +1,56 @@
+/**
+ * Nothing an action starts outlives its step: processes it leaves in the background are killed
+ * when it exits, and when the agent itself is SIGKILLed its sentinel kills the action's group.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildAgentBundle } from '../helpers/build-agent.js';
+import { eventually, runAgent } from '../helpers/run-agent.js';
+
+let agent: string;
+beforeAll(async () => {
+  agent = await buildAgentBundle();
+});
+afterAll(() => rmSync(dirname(agent), { recursive: true, force: true }));
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    // a zombie still answers kill(0); its state says it is gone
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+const pidIn = (file: string) => Number(readFileSync(file, 'utf8').trim());
+
+describe('nothing outlives its step', () => {
+  it('kills what the action left running in the background and says so', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agent-outlive-'));
+    const r = await runAgent(agent, ['sh', '-c', 'sleep 300 >/dev/null 2>&1 & echo $! > bg.pid; echo started'], {
+      cwd: dir,
+    });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('processes the action started in the background were still running');
+    const bg = pidIn(join(dir, 'bg.pid'));
+    await eventually(() => !alive(bg), `background pid ${bg} to be gone`);
+    expect(alive(bg)).toBe(false);
+  });
+
+  it('a SIGKILLed agent leaves no process of its action behind', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agent-outlive-'));
+    const script = 'sleep 300 >/dev/null 2>&1 & echo $! > bg.pid; echo $$ > fg.pid; echo ready; sleep 300';
+    const r = await runAgent(agent, ['sh', '-c', script], {
+      cwd: dir,
+      onStart: (pid, out) =>
+        void eventually(() => out.stdout().includes('ready'), 'ready').then(() => process.kill(pid, 'SIGKILL')),
+    });
+    expect(r.signal).toBe('SIGKILL');
+    const pids = [pidIn(join(dir, 'bg.pid')), pidIn(join(dir, 'fg.pid'))];
+    await eventually(() => pids.every((p) => !alive(p)), `action pids ${pids.join(', ')} to be gone`);
+    expect(pids.filter(alive)).toEqual([]);
+  });
+});
