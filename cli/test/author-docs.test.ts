@@ -80,10 +80,11 @@ describe('caravan action docs', () => {
       'name: acme/x\nversion: 1.0.0\nruns: {node: a.mjs}\ninputs:\n  a:\n    type: strng\n',
     );
     const run = await caravan(['action', 'docs', bad], { cwd: bad });
-    expect(run.exitCode).toBe(1);
+    // exit 2, as for every command given an invalid action.yml (docs/cli.md)
+    expect(run.exitCode).toBe(2);
     expect(run.stderr).toMatch(/action\.yml:6:\d+: error: .*type/);
     const none = await caravan(['action', 'docs', join(bad, 'nope')], { cwd: bad });
-    expect(none.exitCode).toBe(1);
+    expect(none.exitCode).toBe(2);
     expect(none.stderr).toMatch(/nope/);
   });
 });

@@ -138,13 +138,14 @@ describe('caravan action publish / resolve / pack / login', () => {
       caravan(['action', 'publish', invalid], { env }),
       caravan(['login', '--registry', url], { input: 'cvn_not-a-real-token\n', env: { CARAVAN_HOME: badHome } }),
     ]);
-    expect(denied.exitCode).toBe(1);
+    // exit 3: the registry refused the credentials; 2: the input is malformed (docs/cli.md)
+    expect(denied.exitCode).toBe(3);
     expect(String(denied.stderr)).toMatch(/HTTP 403/);
 
-    expect(rejected.exitCode).toBe(1);
+    expect(rejected.exitCode).toBe(2);
     expect(String(rejected.stderr)).toMatch(/action\.yml:\d+:\d+/);
 
-    expect(badLogin.exitCode).toBe(1);
+    expect(badLogin.exitCode).toBe(3);
     expect(String(badLogin.stderr)).toMatch(/refused the token.*nothing was stored/s);
     expect(String(badLogin.stderr)).not.toContain('cvn_not-a-real-token');
     await expect(stat(join(badHome, 'credentials.json'))).rejects.toThrow();

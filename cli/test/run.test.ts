@@ -196,7 +196,7 @@ describe('cancel, kill -9 and resume', () => {
 
   it('resume of an unknown run is a clear error', async () => {
     const r = await caravan(['resume', 'nope-000000']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2); // an unknown name (docs/cli.md)
     expect(r.stderr).toMatch(/no run nope-000000: see caravan runs list/);
   });
 });
@@ -212,7 +212,7 @@ describe('caravan approve', () => {
     expect(d).toMatchObject({ decision: 'rejected', comment: 'not today' });
     expect(typeof d.by).toBe('string');
     const bad = await caravan(['approve', '../x', 'deploy']);
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/invalid run id/);
   });
 });

@@ -1,10 +1,8 @@
 /** Where the engine keeps its state: everything under `$CARAVAN_HOME` (default `~/.caravan`). */
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 
-export function caravanHome(env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(env.CARAVAN_HOME || join(homedir(), '.caravan'));
-}
+/** The one definition, shared with the registry client and the CLI. */
+export { caravanHome } from '@caravan/registry';
 
 export interface EnginePaths {
   home: string;

@@ -1,8 +1,9 @@
-import { Args, Command, Flags } from '@oclif/core';
+import { Args, Flags } from '@oclif/core';
 import { writeApproval } from '@caravan/engine';
 import { caravanHome } from '@caravan/engine';
+import { CaravanCommand } from '../lib/base-command.js';
 
-export default class Approve extends Command {
+export default class Approve extends CaravanCommand {
   static override description = 'Approve (or --reject) a step waiting in caravan/approval';
 
   static override examples = [
@@ -20,17 +21,17 @@ export default class Approve extends Command {
     comment: Flags.string({ description: 'a comment kept with the decision' }),
   };
 
+  /** writeApproval throws a plain Error only for an id it refuses; a file system error carries a code. */
+  protected override errorKind(err: unknown) {
+    return err instanceof Error && !('code' in err) ? ('usage' as const) : undefined;
+  }
+
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Approve);
-    try {
-      const { path, approval } = writeApproval(caravanHome(), args.run, args.step, {
-        reject: flags.reject,
-        comment: flags.comment,
-      });
-      process.stdout.write(`${approval.decision} ${args.run} ${args.step} (${path})\n`);
-    } catch (err) {
-      process.stderr.write(`${(err as Error).message}\n`);
-      process.exitCode = 1;
-    }
+    const { path, approval } = writeApproval(caravanHome(), args.run, args.step, {
+      reject: flags.reject,
+      comment: flags.comment,
+    });
+    process.stdout.write(`${approval.decision} ${args.run} ${args.step} (${path})\n`);
   }
 }

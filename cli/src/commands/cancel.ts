@@ -1,8 +1,9 @@
-import { Args, Command } from '@oclif/core';
+import { Args } from '@oclif/core';
 import { openStore } from '../lib/engine/open.js';
 import { cancelRun } from '../lib/engine/cancel.js';
+import { CaravanCommand, FailedError, UsageError } from '../lib/base-command.js';
 
-export default class Cancel extends Command {
+export default class Cancel extends CaravanCommand {
   static override description =
     'Cancel a run: the engine driving it stops its running steps; a run without a live engine is cancelled at once';
 
@@ -12,9 +13,10 @@ export default class Cancel extends Command {
     const { args } = await this.parse(Cancel);
     const store = await openStore();
     try {
+      if (!(await store.getRun(args.id))) throw new UsageError(`no run ${args.id}: see caravan runs list`);
       const outcome = await cancelRun(store, args.id);
-      process.stdout.write(`${outcome.message}\n`);
-      if (!outcome.ok) process.exitCode = 1;
+      if (!outcome.ok) throw new FailedError(outcome.message); // it already ended
+      this.log(outcome.message);
     } finally {
       await store.close();
     }

@@ -1,5 +1,7 @@
-import { Command, Flags } from '@oclif/core';
-import { describeError, RegistryClient, RegistryClientError } from '@caravan/registry';
+import { Flags } from '@oclif/core';
+import { RegistryClientError } from '@caravan/registry';
+import { CaravanCommand, registryFlags, UnavailableError, UsageError } from '../lib/base-command.js';
+import { withRegistry } from '../lib/registry.js';
 import { registryConfig, saveCredentials } from '../lib/registry-config.js';
 
 async function readStdin(): Promise<string> {
@@ -7,7 +9,7 @@ async function readStdin(): Promise<string> {
   let size = 0;
   for await (const chunk of process.stdin) {
     size += (chunk as Buffer).length;
-    if (size > 64 * 1024) throw new Error('stdin holds more than 64 KB: pipe only the token into `caravan login`');
+    if (size > 64 * 1024) throw new UsageError('stdin holds more than 64 KB: pipe only the token into `caravan login`');
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8').trim();
@@ -19,7 +21,7 @@ async function askToken(): Promise<string> {
   return (await password({ message: 'Registry token', mask: '*' })).trim();
 }
 
-export default class Login extends Command {
+export default class Login extends CaravanCommand {
   static override description =
     'Store a registry token in $CARAVAN_HOME/credentials.json (mode 0600) after checking it with the registry';
   static override examples = [
@@ -27,35 +29,36 @@ export default class Login extends Command {
     '<%= config.bin %> login --registry https://registry.example.com   # prompts for the token',
   ];
   static override flags = {
-    registry: Flags.string({ description: 'registry URL (default: CARAVAN_REGISTRY, then the current login)' }),
+    registry: registryFlags.registry,
     token: Flags.string({
       description: 'the token; read from stdin (or prompted for) when omitted, which keeps it out of the shell history',
+      helpGroup: 'REGISTRY',
     }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Login);
-    let client: RegistryClient | undefined;
-    try {
-      const { url } = registryConfig({ registry: flags.registry }, { ...process.env, CARAVAN_TOKEN: '' });
-      const token = flags.token?.trim() || (await askToken());
-      if (!token)
-        throw new Error('no token given: pass --token, or pipe it into stdin (`echo "$TOKEN" | caravan login`)');
-      client = new RegistryClient({ url, token });
-      const me = await client.whoami().catch((err: unknown) => {
+    const { url } = registryConfig({ registry: flags.registry }, { ...process.env, CARAVAN_TOKEN: '' });
+    const token = flags.token?.trim() || (await askToken());
+    if (!token)
+      throw new UsageError('no token given', {
+        hint: 'pass --token, or pipe it into stdin (`echo "$TOKEN" | caravan login`)',
+      });
+    const me = await withRegistry({ url, token }, (client) =>
+      client.whoami().catch((err: unknown) => {
         if (err instanceof RegistryClientError && (err.status === 401 || err.status === 403)) {
-          throw new Error(
-            `the registry at ${url} refused the token (${err.message}); nothing was stored — check the token or create a new one`,
+          throw new UnavailableError(
+            `the registry at ${client.url} refused the token (${err.message}); nothing was stored`,
+            {
+              hint: 'check the token, or create a new one (`caravan registry token create`)',
+              cause: err,
+            },
           );
         }
         throw err;
-      });
-      const path = saveCredentials(url, token, me.user);
-      this.log(`logged in to ${url} as ${me.user}${me.admin ? ' (admin)' : ''}; credentials in ${path}`);
-    } catch (err) {
-      this.error(describeError(err), { exit: 1 });
-    } finally {
-      await client?.close();
-    }
+      }),
+    );
+    const path = saveCredentials(url, token, me.user);
+    this.log(`logged in to ${url} as ${me.user}${me.admin ? ' (admin)' : ''}; credentials in ${path}`);
   }
 }

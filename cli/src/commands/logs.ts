@@ -1,7 +1,8 @@
-import { Args, Command } from '@oclif/core';
+import { Args } from '@oclif/core';
 import { openStore } from '../lib/engine/open.js';
+import { CaravanCommand, UsageError } from '../lib/base-command.js';
 
-export default class Logs extends Command {
+export default class Logs extends CaravanCommand {
   static override description = 'Print the logs of a run, or of one of its steps (masked as the agent sent them)';
 
   static override args = {
@@ -14,18 +15,11 @@ export default class Logs extends Command {
     const store = await openStore();
     try {
       const run = await store.getRun(args.id);
-      if (!run) {
-        process.stderr.write(`no run ${args.id}: see caravan runs list\n`);
-        process.exitCode = 1;
-        return;
-      }
-      if (args.step !== undefined && !run.pipeline.steps.some((s) => s.id === args.step)) {
-        process.stderr.write(
-          `run ${args.id} has no step "${args.step}" (steps: ${run.pipeline.steps.map((s) => s.id).join(', ')})\n`,
+      if (!run) throw new UsageError(`no run ${args.id}: see caravan runs list`);
+      if (args.step !== undefined && !run.pipeline.steps.some((s) => s.id === args.step))
+        throw new UsageError(
+          `run ${args.id} has no step "${args.step}" (steps: ${run.pipeline.steps.map((s) => s.id).join(', ')})`,
         );
-        process.exitCode = 1;
-        return;
-      }
       const logs = await store.getLogs(run.id, args.step);
       const prefix = args.step === undefined;
       let out = '';

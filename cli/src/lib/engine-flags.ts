@@ -1,45 +1,76 @@
 /**
- * Flags shared by the commands that open an engine or resolve actions (`run`, `resume`,
- * `pipeline lint`), and what they mean for the engine.
+ * What `caravan run` and `caravan resume` share: the flags that open an engine, reading them
+ * (secrets included) into engine options, and the kind of the engine's errors.
  */
 import { Flags } from '@oclif/core';
+import { EngineError } from '@caravan/engine';
 import { ExecutorLimitError, parseExecutorLimits } from './engine/executor-limits.js';
-import { optionalRegistryConfig, RegistryConfigError, type RegistryConfig } from './registry-config.js';
+import { ParamsError } from '@caravan/engine';
+import { gatherSecrets, SecretsError } from '@caravan/engine';
+import { registryFlags, type ErrorKind } from './base-command.js';
+import { optionalRegistryConfig, type RegistryConfig } from './registry-config.js';
 
-export const registryFlags = {
-  registry: Flags.string({
-    description: 'registry that actions resolve from (default: CARAVAN_REGISTRY, then `caravan login`)',
+export const engineFlags = {
+  secret: Flags.string({
+    char: 's',
+    description:
+      'a secret, NAME=VALUE (repeatable); also env CARAVAN_SECRET_<NAME>. Never stored: give them again to resume',
+    multiple: true,
   }),
-  token: Flags.string({
-    description: 'registry token (default: CARAVAN_REGISTRY_TOKEN, CARAVAN_TOKEN, then `caravan login`)',
+  'secrets-file': Flags.string({ description: 'secrets from a dotenv or JSON file' }),
+  webhook: Flags.string({
+    description: 'POST run and step events to this URL, signed with CARAVAN_WEBHOOK_SECRET (repeatable)',
+    multiple: true,
   }),
-};
-
-export const executorLimitFlag = {
   'executor-limit': Flags.string({
     description: 'most steps of one executor running at once, KIND=N, e.g. docker=2 (repeatable)',
     multiple: true,
   }),
+  'callback-host': Flags.string({
+    description: 'address of the engine callback API (default 127.0.0.1; 0.0.0.0 for containers)',
+  }),
+  ...registryFlags,
 };
 
 export interface EngineSettings {
+  secrets: Record<string, string>;
   /** null: no registry configured anywhere (built-in actions only). */
   registry: RegistryConfig | null;
   executorLimits: Record<string, number>;
+  webhooks: string[] | undefined;
+  callbackHost: string | undefined;
 }
 
-/** Throws RegistryConfigError or ExecutorLimitError (see isSettingsError) with what to fix. */
+/** Reads the shared flags; throws SecretsError, RegistryConfigError or ExecutorLimitError with what to fix. */
 export function engineSettings(flags: {
+  secret?: string[] | undefined;
+  'secrets-file'?: string | undefined;
+  webhook?: string[] | undefined;
+  'executor-limit'?: string[] | undefined;
+  'callback-host'?: string | undefined;
   registry?: string | undefined;
   token?: string | undefined;
-  'executor-limit'?: string[] | undefined;
 }): EngineSettings {
   return {
+    secrets: gatherSecrets({ flags: flags.secret, file: flags['secrets-file'], env: process.env }),
     registry: optionalRegistryConfig(flags) ?? null,
     executorLimits: parseExecutorLimits(flags['executor-limit'] ?? []),
+    webhooks: flags.webhook,
+    callbackHost: flags['callback-host'],
   };
 }
 
-export function isSettingsError(err: unknown): err is Error {
-  return err instanceof RegistryConfigError || err instanceof ExecutorLimitError;
+/**
+ * The engine's errors are all about what it was given: an invalid pipeline or params, missing
+ * secrets, an action it cannot resolve, a run it does not know or cannot take over (exit 2).
+ */
+export function engineErrorKind(err: unknown): ErrorKind | undefined {
+  if (
+    err instanceof EngineError ||
+    err instanceof ParamsError ||
+    err instanceof SecretsError ||
+    err instanceof ExecutorLimitError
+  )
+    return 'usage';
+  return undefined;
 }

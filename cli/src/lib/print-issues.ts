@@ -1,4 +1,5 @@
-import { formatIssue, type ParseResult } from '@caravan/spec';
+import { formatIssue, type ParseResult, type SpecIssue } from '@caravan/spec';
+import { UsageError } from './base-command.js';
 
 /**
  * Prints a parse result's warnings and errors to stderr, one `file:line:col` line each, then the error count; true
@@ -12,4 +13,10 @@ export function printIssues<T>(
   for (const error of result.errors) process.stderr.write(`${formatIssue(error)}\n`);
   process.stderr.write(`${result.errors.length} error${result.errors.length === 1 ? '' : 's'}\n`);
   return false;
+}
+
+/** A file a command needs is not valid (exit 2): `what` (`x.yml is not a valid pipeline`), then each error. */
+export function invalidFileError(what: string, errors: SpecIssue[]): UsageError {
+  const count = `${errors.length} error${errors.length === 1 ? '' : 's'}`;
+  return new UsageError(`${what} (${count}):\n${errors.map(formatIssue).join('\n')}`);
 }

@@ -6,6 +6,7 @@ import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { caravanHome } from '@caravan/registry';
+import { UsageError } from './base-command.js';
 
 export interface RegistryConfig {
   url: string;
@@ -22,7 +23,8 @@ interface Credentials {
   registries: Record<string, { token: string; user?: string }>;
 }
 
-export class RegistryConfigError extends Error {
+/** No registry configured, a bad URL or a damaged credentials file (exit 2). */
+export class RegistryConfigError extends UsageError {
   override name = 'RegistryConfigError';
 }
 

@@ -3,6 +3,7 @@
  * database; it is created when missing.
  */
 import pg from 'pg';
+import { redactUrl, redactUrlsIn } from '@caravan/registry';
 import {
   rowToEvent,
   rowToFile,
@@ -45,7 +46,8 @@ export class PostgresEngineStore implements EngineStore {
       await pool.end().catch(() => undefined);
       if (err instanceof StoreError) throw err;
       throw new StoreError(
-        `cannot open the engine store in PostgreSQL (${redactUrl(url)}): ${(err as Error).message}; check CARAVAN_DATABASE_URL`,
+        `cannot open the engine store in PostgreSQL (${redactUrl(url)}): ${redactUrlsIn((err as Error).message)}; check CARAVAN_DATABASE_URL`,
+        { cause: err },
       );
     }
     return new PostgresEngineStore(pool);
@@ -197,16 +199,8 @@ async function insert(client: pg.PoolClient, table: string, row: Row): Promise<v
   );
 }
 
-/** The URL without its password, for error messages. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '<unparseable URL>';
-  }
-}
+/** The registry client's, the one `redactUrl` (webhook URLs are printed with it too). */
+export { redactUrl };
 
 const MIGRATION_LOCK = 0x63617265; // "care": engine store migrations
 

@@ -12,23 +12,8 @@ export { RegistryError } from './errors.js';
 export { parseActionName, type ActionName } from './names.js';
 export { resolveSpec, type Resolution, type Candidate } from './resolve.js';
 export type { RegistryStore, Role, Access } from './store/types.js';
-export {
-  RegistryClient,
-  nameAndVersion,
-  parseActionRef,
-  RegistryError as RegistryClientError,
-  RegistryUnreachableError,
-  RegistryTimeoutError,
-  IntegrityError,
-  InvalidActionNameError,
-  caravanHome,
-  defaultCacheDir,
-  redactUrl,
-  describeError,
-  type RegistryClientOptions,
-  type PublishProgress,
-  type ActionRef,
-} from './client/index.js';
+// The client's RegistryError (an answer the client got) is RegistryClientError here; RegistryError is the server's.
+export * from './client/index.js';
+export { RegistryError as RegistryClientError } from './client/index.js';
 export type * from './client/types.js';
 export * from './tarball/index.js';
-export { callRegistry, parseVersionRef } from './lifecycle-client.js';

@@ -3,9 +3,10 @@
  * is DATA/registry.db (SQLite) unless a PostgreSQL URL is given (`CARAVAN_DATABASE_URL`).
  */
 import { mkdirSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { BlobStore } from './blobs.js';
+import { caravanHome } from './client/caravan-home.js';
+import { redactUrlsIn } from './client/redact.js';
 import { PostgresStore } from './store/postgres-store.js';
 import { SqliteStore } from './store/sqlite-store.js';
 import type { RegistryStore } from './store/types.js';
@@ -19,7 +20,7 @@ export interface OpenOptions {
 }
 
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
-  return join(env['CARAVAN_HOME'] ?? join(homedir(), '.caravan'), 'registry');
+  return join(caravanHome(env), 'registry');
 }
 
 export async function openStore(opts: OpenOptions): Promise<RegistryStore> {
@@ -35,9 +36,7 @@ export async function openStore(opts: OpenOptions): Promise<RegistryStore> {
       await store.migrate();
     } catch (err) {
       await store.close().catch(() => undefined);
-      throw new Error(
-        `cannot open the PostgreSQL database: ${(err as Error).message.replace(/\/\/[^@/]*@/, '//***@')}`,
-      );
+      throw new Error(`cannot open the PostgreSQL database: ${redactUrlsIn((err as Error).message)}`, { cause: err });
     }
     return store;
   }

@@ -5,7 +5,7 @@ import { buildCli, runCli, spawnServer, type ServerProcess } from './processes.j
 
 // Each case here starts a real `node bin/caravan.js`, so this file keeps to the invocations that
 // prove the commands' wiring; the operations behind them are tested in process (admin.test.ts,
-// lifecycle-client.test.ts).
+// client/real-registry.test.ts), and the lifecycle commands' errors in cli/test/lifecycle.test.ts.
 describe('caravan registry and action lifecycle commands', { timeout: 180_000 }, () => {
   const data = tempDir();
   let server: ServerProcess;

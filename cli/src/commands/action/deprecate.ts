@@ -1,27 +1,23 @@
-import { Args, Command, Flags } from '@oclif/core';
-import { callRegistry, parseVersionRef } from '@caravan/registry';
+import { Flags } from '@oclif/core';
+import { parseVersionRef } from '@caravan/registry';
+import { CaravanCommand, registryFlags } from '../../lib/base-command.js';
+import { versionRefArg, withRegistry } from '../../lib/registry.js';
 import { registryConfig } from '../../lib/registry-config.js';
 
-export default class ActionDeprecate extends Command {
+export default class ActionDeprecate extends CaravanCommand {
   static override description =
     'Mark a published version deprecated (it still resolves, with a warning); an empty message un-deprecates';
-  static override args = { ref: Args.string({ required: true, description: 'NAME@VERSION, e.g. acme/lint@1.2.0' }) };
+  static override examples = ['<%= config.bin %> action deprecate acme/lint@1.2.0 -m "use 2.x"'];
+  static override args = { ref: versionRefArg };
   static override flags = {
     message: Flags.string({ char: 'm', required: true, description: 'why, and what to use instead' }),
-    registry: Flags.string({ description: 'registry URL (default: CARAVAN_REGISTRY, then `caravan login`)' }),
-    token: Flags.string({ description: 'token (default: CARAVAN_TOKEN, then `caravan login`)' }),
+    ...registryFlags,
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(ActionDeprecate);
-    try {
-      const { name, version } = parseVersionRef(args.ref);
-      await callRegistry(registryConfig(flags), 'POST', `v1/actions/${name}/-/versions/${version}/deprecate`, {
-        message: flags.message,
-      });
-      this.log(`${name}@${version} ${flags.message === '' ? 'is no longer deprecated' : 'deprecated'}`);
-    } catch (err) {
-      this.error((err as Error).message, { exit: 1 });
-    }
+    const { name, version } = parseVersionRef(args.ref);
+    await withRegistry(registryConfig(flags), (client) => client.deprecate(name, version, flags.message));
+    this.log(`${name}@${version} ${flags.message === '' ? 'is no longer deprecated' : 'deprecated'}`);
   }
 }

@@ -1,11 +1,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { failCommand } from '../../lib/author/fail.js';
-import { Args, Command, Flags } from '@oclif/core';
+import { Args, Flags } from '@oclif/core';
 import { currentDocsSection, renderActionDocs, updateReadme } from '@caravan/spec';
-import { ActionLoadError, loadActionDir } from '../../lib/author/load-action.js';
+import { loadActionDir } from '../../lib/author/load-action.js';
+import { CaravanCommand, FailedError } from '../../lib/base-command.js';
 
-export default class ActionDocs extends Command {
+export default class ActionDocs extends CaravanCommand {
   static override description =
     'Print the README section of an action (inputs, outputs, usage) generated from its action.yml';
 
@@ -26,13 +26,7 @@ export default class ActionDocs extends Command {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(ActionDocs);
-    let loaded;
-    try {
-      loaded = await loadActionDir(args.dir);
-    } catch (err) {
-      if (err instanceof ActionLoadError) failCommand(this, err.message, 1);
-      throw err;
-    }
+    const loaded = await loadActionDir(args.dir);
     const section = renderActionDocs(loaded.spec);
     const readmePath = join(loaded.dir, 'README.md');
     if (!flags.write && !flags.check) {
@@ -44,13 +38,10 @@ export default class ActionDocs extends Command {
       throw err;
     });
     if (flags.check) {
-      if (currentDocsSection(readme) !== section) {
-        failCommand(
-          this,
+      if (currentDocsSection(readme) !== section)
+        throw new FailedError(
           `${readmePath} is out of date with action.yml: run \`caravan action docs ${args.dir} --write\``,
-          1,
         );
-      }
       this.log(`${readmePath} is up to date`);
       return;
     }

@@ -1,11 +1,11 @@
 import { relative } from 'node:path';
-import { failCommand } from '../../lib/author/fail.js';
-import { Args, Command, Flags } from '@oclif/core';
+import { Args, Flags } from '@oclif/core';
 import { ActionLoadError } from '../../lib/author/load-action.js';
+import { CaravanCommand, UsageError } from '../../lib/base-command.js';
 import { checkActionName, RUNTIMES, type Runtime, shortName } from '../../lib/scaffold/options.js';
-import { ScaffoldError, scaffoldAction } from '../../lib/scaffold/scaffold.js';
+import { scaffoldAction } from '../../lib/scaffold/scaffold.js';
 
-export default class ActionInit extends Command {
+export default class ActionInit extends CaravanCommand {
   static override description =
     'Scaffold a working action: action.yml, an implementation, a README and a test that runs it under caravan-agent';
 
@@ -25,6 +25,11 @@ export default class ActionInit extends Command {
     yes: Flags.boolean({ char: 'y', description: 'never ask: take the defaults for anything not given' }),
   };
 
+  /** The files it wrote do not make a valid action: a fault of the template, not of what was given. */
+  protected override errorKind(err: unknown) {
+    return err instanceof ActionLoadError ? ('failed' as const) : undefined;
+  }
+
   async run(): Promise<void> {
     const { args, flags } = await this.parse(ActionInit);
     const interactive = !flags.yes && process.stdin.isTTY === true && process.stdout.isTTY === true;
@@ -33,9 +38,9 @@ export default class ActionInit extends Command {
     let name = args.name;
     if (!name && prompts)
       name = await prompts.input({ message: 'Action name (scope/name)', validate: (v) => checkActionName(v) ?? true });
-    if (!name) failCommand(this, 'give the action name: caravan action init scope/name (e.g. acme/greet)', 2);
+    if (!name) throw new UsageError('give the action name: caravan action init scope/name (e.g. acme/greet)');
     const problem = checkActionName(name);
-    if (problem) failCommand(this, problem, 2);
+    if (problem) throw new UsageError(problem);
 
     let runtime = flags.runtime as Runtime | undefined;
     if (!runtime && prompts) {
@@ -52,24 +57,19 @@ export default class ActionInit extends Command {
     if (description === undefined && prompts)
       description = await prompts.input({ message: 'Description', default: 'Greets someone.' });
 
-    try {
-      const { dir, files } = await scaffoldAction({
-        name,
-        runtime: runtime ?? 'node',
-        description: description ?? 'Greets someone.',
-        dir: flags.dir ?? shortName(name),
-      });
-      const shown = relative(process.cwd(), dir) || '.';
-      this.log(`Created ${name} in ${shown}:`);
-      for (const f of files) this.log(`  ${f}`);
-      this.log('');
-      this.log('Next:');
-      this.log(`  cd ${shown} && npm install`);
-      this.log('  caravan action test          # runs its tests under caravan-agent');
-      this.log('  caravan action run --with who=Ada');
-    } catch (err) {
-      if (err instanceof ScaffoldError || err instanceof ActionLoadError) failCommand(this, err.message, 1);
-      throw err;
-    }
+    const { dir, files } = await scaffoldAction({
+      name,
+      runtime: runtime ?? 'node',
+      description: description ?? 'Greets someone.',
+      dir: flags.dir ?? shortName(name),
+    });
+    const shown = relative(process.cwd(), dir) || '.';
+    this.log(`Created ${name} in ${shown}:`);
+    for (const f of files) this.log(`  ${f}`);
+    this.log('');
+    this.log('Next:');
+    this.log(`  cd ${shown} && npm install`);
+    this.log('  caravan action test          # runs its tests under caravan-agent');
+    this.log('  caravan action run --with who=Ada');
   }
 }

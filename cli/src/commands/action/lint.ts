@@ -1,8 +1,9 @@
-import { Args, Command, Flags } from '@oclif/core';
+import { Args } from '@oclif/core';
 import { loadActionFile, resolveActionFile } from '@caravan/spec';
+import { CaravanCommand, jsonFlag } from '../../lib/base-command.js';
 import { printIssues } from '../../lib/print-issues.js';
 
-export default class ActionLint extends Command {
+export default class ActionLint extends CaravanCommand {
   static override description = 'Check an action.yml: every error with file:line:col and how to fix it';
 
   static override examples = [
@@ -16,9 +17,7 @@ export default class ActionLint extends Command {
   };
 
   static override flags = {
-    json: Flags.boolean({
-      description: 'print {ok, file, name, version, errors, warnings} as JSON on stdout (for editors and CI)',
-    }),
+    ...jsonFlag('{ok, file, name, version, errors, warnings} (for editors and CI)'),
   };
 
   async run(): Promise<void> {

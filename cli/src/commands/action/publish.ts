@@ -1,8 +1,12 @@
 import { resolve } from 'node:path';
-import { Args, Command, Flags } from '@oclif/core';
+import { Args } from '@oclif/core';
 import { loadActionFile } from '@caravan/spec';
 import { formatIssue } from '@caravan/spec';
-import { describeError, RegistryClient, type PublishProgress } from '@caravan/registry';
+import type { PublishProgress } from '@caravan/registry';
+import { TarballError } from '@caravan/registry';
+import { CaravanCommand, jsonFlag, registryFlags } from '../../lib/base-command.js';
+import { invalidFileError } from '../../lib/print-issues.js';
+import { withRegistry } from '../../lib/registry.js';
 import { registryConfig } from '../../lib/registry-config.js';
 
 function progressOnTerminal(): ((p: PublishProgress) => void) | undefined {
@@ -15,7 +19,7 @@ function progressOnTerminal(): ((p: PublishProgress) => void) | undefined {
   };
 }
 
-export default class ActionPublish extends Command {
+export default class ActionPublish extends CaravanCommand {
   static override description =
     'Validate action.yml, pack the folder and publish it to the registry (versions are immutable)';
   static override examples = [
@@ -24,32 +28,28 @@ export default class ActionPublish extends Command {
   ];
   static override args = { dir: Args.string({ description: 'the action folder (holding action.yml)', default: '.' }) };
   static override flags = {
-    registry: Flags.string({ description: 'registry URL (default: CARAVAN_REGISTRY, then `caravan login`)' }),
-    token: Flags.string({ description: 'token (default: CARAVAN_TOKEN, then `caravan login`)' }),
-    json: Flags.boolean({ description: 'print {"name","version","integrity"} as JSON', default: false }),
+    ...jsonFlag('{name, version, integrity}'),
+    ...registryFlags,
   };
+
+  /** A folder that cannot be packed (too large, a link out of it) is bad input, like an invalid action.yml. */
+  protected override errorKind(err: unknown) {
+    return err instanceof TarballError ? ('usage' as const) : undefined;
+  }
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(ActionPublish);
     const dir = resolve(args.dir);
     const loaded = await loadActionFile(dir);
     for (const w of loaded.warnings) process.stderr.write(`${formatIssue(w)}\n`);
-    if (!loaded.ok)
-      this.error(`${dir} is not a valid action:\n${loaded.errors.map(formatIssue).join('\n')}`, { exit: 1 });
-    let client: RegistryClient | undefined;
-    try {
-      const config = registryConfig(flags);
-      client = new RegistryClient(config);
-      const published = await client.publish(dir, flags.json ? undefined : progressOnTerminal());
-      this.log(
-        flags.json
-          ? JSON.stringify(published)
-          : `published ${published.name}@${published.version} ${published.integrity}`,
-      );
-    } catch (err) {
-      this.error(describeError(err), { exit: 1 });
-    } finally {
-      await client?.close();
-    }
+    if (!loaded.ok) throw invalidFileError(`${dir} is not a valid action`, loaded.errors);
+    const published = await withRegistry(registryConfig(flags), (client) =>
+      client.publish(dir, flags.json ? undefined : progressOnTerminal()),
+    );
+    this.log(
+      flags.json
+        ? JSON.stringify(published)
+        : `published ${published.name}@${published.version} ${published.integrity}`,
+    );
   }
 }

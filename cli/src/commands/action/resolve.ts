@@ -1,8 +1,10 @@
-import { Args, Command, Flags } from '@oclif/core';
-import { describeError, parseActionRef, RegistryClient } from '@caravan/registry';
+import { Args } from '@oclif/core';
+import { parseActionRef } from '@caravan/registry';
+import { CaravanCommand, jsonFlag, registryFlags } from '../../lib/base-command.js';
+import { withRegistry } from '../../lib/registry.js';
 import { registryConfig } from '../../lib/registry-config.js';
 
-export default class ActionResolve extends Command {
+export default class ActionResolve extends CaravanCommand {
   static override description =
     'Resolve scope/name@spec (exact version, semver range, dist-tag or sha512-…) to one exact version and its integrity';
   static override examples = [
@@ -13,24 +15,15 @@ export default class ActionResolve extends Command {
     ref: Args.string({ required: true, description: 'scope/name@spec; without @spec, latest' }),
   };
   static override flags = {
-    registry: Flags.string({ description: 'registry URL (default: CARAVAN_REGISTRY, then `caravan login`)' }),
-    token: Flags.string({ description: 'token (default: CARAVAN_TOKEN, then `caravan login`)' }),
-    json: Flags.boolean({ description: 'print the resolution as JSON', default: false }),
+    ...jsonFlag('the resolution {name, version, integrity, tarball, warnings}'),
+    ...registryFlags,
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(ActionResolve);
-    let client: RegistryClient | undefined;
-    try {
-      const { name, range } = parseActionRef(args.ref);
-      client = new RegistryClient(registryConfig(flags));
-      const resolved = await client.resolve(name, range);
-      for (const w of resolved.warnings) process.stderr.write(`warning: ${w}\n`);
-      this.log(flags.json ? JSON.stringify(resolved) : `${resolved.name}@${resolved.version} ${resolved.integrity}`);
-    } catch (err) {
-      this.error(describeError(err), { exit: 1 });
-    } finally {
-      await client?.close();
-    }
+    const { name, range } = parseActionRef(args.ref);
+    const resolved = await withRegistry(registryConfig(flags), (client) => client.resolve(name, range));
+    for (const w of resolved.warnings) process.stderr.write(`warning: ${w}\n`);
+    this.log(flags.json ? JSON.stringify(resolved) : `${resolved.name}@${resolved.version} ${resolved.integrity}`);
   }
 }

@@ -1,11 +1,9 @@
 import { writeFile } from 'node:fs/promises';
-import { failCommand } from '../../lib/author/fail.js';
-import { Args, Command, Flags } from '@oclif/core';
-import { ActionLoadError } from '../../lib/author/load-action.js';
-import { ParamError } from '../../lib/author/params.js';
+import { Args, Flags } from '@oclif/core';
 import { formatRunSummary, runActionLocally } from '../../lib/author/run-local.js';
+import { CaravanCommand, jsonFlag } from '../../lib/base-command.js';
 
-export default class ActionRun extends Command {
+export default class ActionRun extends CaravanCommand {
   static override description =
     'Run an action locally under caravan-agent: prints its masked log, its outputs and the report';
 
@@ -34,23 +32,18 @@ export default class ActionRun extends Command {
     }),
     workdir: Flags.string({ description: 'the working directory of the step (default: the current directory)' }),
     report: Flags.string({ description: 'also write the report as JSON to this file' }),
-    json: Flags.boolean({ description: 'print the report as JSON instead of the summary' }),
+    ...jsonFlag("the agent's report instead of the summary"),
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(ActionRun);
-    let result;
-    try {
-      result = await runActionLocally({
-        dir: args.dir,
-        with: flags.with,
-        secrets: flags.secret,
-        workdir: flags.workdir,
-      });
-    } catch (err) {
-      if (err instanceof ParamError || err instanceof ActionLoadError) failCommand(this, err.message, 2);
-      failCommand(this, (err as Error).message, 1);
-    }
+    // a bad --with, --secret (ParamError) or action.yml (ActionLoadError) is exit 2; after a run, the action's code
+    const result = await runActionLocally({
+      dir: args.dir,
+      with: flags.with,
+      secrets: flags.secret,
+      workdir: flags.workdir,
+    });
     for (const w of result.warnings) this.warn(w);
     if (flags.report) await writeFile(flags.report, `${JSON.stringify(result.report, null, 2)}\n`);
     if (flags.json) process.stdout.write(`${JSON.stringify(result.report, null, 2)}\n`);

@@ -1,32 +1,23 @@
-import { Args, Command, Flags } from '@oclif/core';
-import { callRegistry, parseVersionRef } from '@caravan/registry';
+import { Args } from '@oclif/core';
+import { parseVersionRef } from '@caravan/registry';
+import { CaravanCommand, registryFlags } from '../../lib/base-command.js';
+import { versionRefArg, withRegistry } from '../../lib/registry.js';
 import { registryConfig } from '../../lib/registry-config.js';
 
-export default class ActionTag extends Command {
+export default class ActionTag extends CaravanCommand {
   static override description =
     'Point a dist-tag (e.g. latest, beta) at a version (owners only); setting latest pins it until set again';
+  static override examples = ['<%= config.bin %> action tag acme/lint@1.2.0 stable'];
   static override args = {
-    ref: Args.string({ required: true, description: 'NAME@VERSION, e.g. acme/lint@1.2.0' }),
+    ref: versionRefArg,
     tag: Args.string({ required: true, description: 'the tag, e.g. latest or beta' }),
   };
-  static override flags = {
-    registry: Flags.string({ description: 'registry URL (default: CARAVAN_REGISTRY, then `caravan login`)' }),
-    token: Flags.string({ description: 'token (default: CARAVAN_TOKEN, then `caravan login`)' }),
-  };
+  static override flags = { ...registryFlags };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(ActionTag);
-    try {
-      const { name, version } = parseVersionRef(args.ref);
-      await callRegistry(
-        registryConfig(flags),
-        'PUT',
-        `v1/actions/${name}/-/dist-tags/${encodeURIComponent(args.tag)}`,
-        { version },
-      );
-      this.log(`${name}@${args.tag} → ${version}`);
-    } catch (err) {
-      this.error((err as Error).message, { exit: 1 });
-    }
+    const { name, version } = parseVersionRef(args.ref);
+    await withRegistry(registryConfig(flags), (client) => client.tag(name, args.tag, version));
+    this.log(`${name}@${args.tag} → ${version}`);
   }
 }

@@ -1,8 +1,8 @@
-import { failCommand } from '../../lib/author/fail.js';
-import { Args, Command } from '@oclif/core';
-import { ActionTestError, runActionTests } from '../../lib/author/run-tests.js';
+import { Args } from '@oclif/core';
+import { runActionTests } from '../../lib/author/run-tests.js';
+import { CaravanCommand } from '../../lib/base-command.js';
 
-export default class ActionTest extends Command {
+export default class ActionTest extends CaravanCommand {
   static override description =
     "Run an action folder's tests (npm test), with CARAVAN_AGENT pointing at this caravan's agent";
 
@@ -14,13 +14,7 @@ export default class ActionTest extends Command {
 
   async run(): Promise<void> {
     const { args } = await this.parse(ActionTest);
-    let code: number;
-    try {
-      code = await runActionTests(args.dir);
-    } catch (err) {
-      if (err instanceof ActionTestError) failCommand(this, err.message, 2);
-      throw err;
-    }
+    const code = await runActionTests(args.dir); // a folder it cannot test is exit 2 (ActionTestError)
     if (code !== 0) this.exit(code);
   }
 }

@@ -1,23 +1,18 @@
-import { Args, Command, Flags } from '@oclif/core';
-import { callRegistry, parseVersionRef } from '@caravan/registry';
+import { parseVersionRef } from '@caravan/registry';
+import { CaravanCommand, registryFlags } from '../../lib/base-command.js';
+import { versionRefArg, withRegistry } from '../../lib/registry.js';
 import { registryConfig } from '../../lib/registry-config.js';
 
-export default class ActionYank extends Command {
+export default class ActionYank extends CaravanCommand {
   static override description = 'Yank a version: ranges and tags stop resolving to it; exact pins still work';
-  static override args = { ref: Args.string({ required: true, description: 'NAME@VERSION, e.g. acme/lint@1.2.0' }) };
-  static override flags = {
-    registry: Flags.string({ description: 'registry URL (default: CARAVAN_REGISTRY, then `caravan login`)' }),
-    token: Flags.string({ description: 'token (default: CARAVAN_TOKEN, then `caravan login`)' }),
-  };
+  static override examples = ['<%= config.bin %> action yank acme/lint@1.2.0'];
+  static override args = { ref: versionRefArg };
+  static override flags = { ...registryFlags };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(ActionYank);
-    try {
-      const { name, version } = parseVersionRef(args.ref);
-      await callRegistry(registryConfig(flags), 'POST', `v1/actions/${name}/-/versions/${version}/yank`);
-      this.log(`${name}@${version} yanked`);
-    } catch (err) {
-      this.error((err as Error).message, { exit: 1 });
-    }
+    const { name, version } = parseVersionRef(args.ref);
+    await withRegistry(registryConfig(flags), (client) => client.yank(name, version));
+    this.log(`${name}@${version} yanked`);
   }
 }

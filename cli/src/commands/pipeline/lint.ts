@@ -1,11 +1,11 @@
-import { Args, Command, Flags } from '@oclif/core';
+import { Args, Flags } from '@oclif/core';
 import { withActionChecks } from '../../lib/engine/check-actions.js';
 import { loadPipelineFile } from '@caravan/spec';
+import { CaravanCommand, jsonFlag, registryFlags } from '../../lib/base-command.js';
 import { printIssues } from '../../lib/print-issues.js';
-import { registryFlags } from '../../lib/engine-flags.js';
-import { optionalRegistryConfig, RegistryConfigError } from '../../lib/registry-config.js';
+import { optionalRegistryConfig } from '../../lib/registry-config.js';
 
-export default class PipelineLint extends Command {
+export default class PipelineLint extends CaravanCommand {
   static override description =
     'Check a pipeline.yml: every error with file:line:col and how to fix it; then each step against the action it uses (inputs, outputs)';
 
@@ -20,9 +20,7 @@ export default class PipelineLint extends Command {
   };
 
   static override flags = {
-    json: Flags.boolean({
-      description: 'print {ok, file, steps, errors, warnings} as JSON on stdout (for editors and CI)',
-    }),
+    ...jsonFlag('{ok, file, steps, errors, warnings} (for editors and CI)'),
     offline: Flags.boolean({
       description:
         'check steps against built-in actions only; skip the others instead of resolving them through the registry',
@@ -32,13 +30,7 @@ export default class PipelineLint extends Command {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(PipelineLint);
-    let registry;
-    try {
-      registry = flags.offline ? undefined : optionalRegistryConfig(flags);
-    } catch (err) {
-      if (!(err instanceof RegistryConfigError)) throw err;
-      this.error(err.message, { exit: 2 });
-    }
+    const registry = flags.offline ? undefined : optionalRegistryConfig(flags);
     const result = await withActionChecks(await loadPipelineFile(args.file), { registry, offline: flags.offline });
     if (flags.json) {
       const report = result.ok

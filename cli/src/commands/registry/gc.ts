@@ -1,8 +1,10 @@
-import { Command, Flags } from '@oclif/core';
-import { collectGarbage, DEFAULT_GC_MIN_AGE_MS, defaultDataDir, openBlobs, openStore } from '@caravan/registry';
+import { Flags } from '@oclif/core';
+import { collectGarbage, DEFAULT_GC_MIN_AGE_MS, openBlobs } from '@caravan/registry';
 import { parseDuration } from '@caravan/spec';
+import { CaravanCommand, UsageError } from '../../lib/base-command.js';
+import { dataFlag, withRegistryStore } from '../../lib/registry-store.js';
 
-export default class RegistryGc extends Command {
+export default class RegistryGc extends CaravanCommand {
   static override description =
     'Remove the tarballs no live version uses any more (deleted versions leave theirs); safe while the registry serves';
   static override examples = [
@@ -11,7 +13,7 @@ export default class RegistryGc extends Command {
   ];
 
   static override flags = {
-    data: Flags.string({ description: 'data folder of the registry; default $CARAVAN_HOME/registry' }),
+    ...dataFlag,
     'min-age': Flags.string({
       description: 'leave unused tarballs younger than this (a publish may be about to use them)',
       default: `${DEFAULT_GC_MIN_AGE_MS / 3_600_000}h`,
@@ -23,13 +25,10 @@ export default class RegistryGc extends Command {
     const { flags } = await this.parse(RegistryGc);
     const minAge = flags['min-age'].trim() === '0' ? 0 : parseDuration(flags['min-age']);
     if (minAge === undefined)
-      this.error(`--min-age ${flags['min-age']}: not a duration; use e.g. 30m, 1h or 48h (0: no grace period)`, {
-        exit: 2,
-      });
-    const dataDir = flags.data ?? defaultDataDir();
-    const databaseUrl = process.env['CARAVAN_DATABASE_URL'];
-    const store = await openStore({ dataDir, ...(databaseUrl ? { databaseUrl } : {}) });
-    try {
+      throw new UsageError(
+        `--min-age ${flags['min-age']}: not a duration; use e.g. 30m, 1h or 48h (0: no grace period)`,
+      );
+    await withRegistryStore(flags.data, async (store, dataDir) => {
       const result = await collectGarbage(store, openBlobs(dataDir), {
         minAgeMs: minAge * 1000,
         dryRun: flags['dry-run'],
@@ -40,8 +39,6 @@ export default class RegistryGc extends Command {
       this.log(
         `${result.removed.length} tarball${result.removed.length === 1 ? '' : 's'} ${flags['dry-run'] ? 'to remove' : 'removed'} (${bytes} bytes); ${result.inUse} in use, ${result.young} unused but younger than ${flags['min-age']}`,
       );
-    } finally {
-      await store.close();
-    }
+    });
   }
 }

@@ -1,7 +1,9 @@
-import { Args, Command, Flags } from '@oclif/core';
-import { defaultDataDir, grant, openStore } from '@caravan/registry';
+import { Args, Flags } from '@oclif/core';
+import { grant } from '@caravan/registry';
+import { CaravanCommand } from '../../lib/base-command.js';
+import { dataFlag, withRegistryStore } from '../../lib/registry-store.js';
 
-export default class RegistryGrant extends Command {
+export default class RegistryGrant extends CaravanCommand {
   static override description =
     'Give a user a role on a scope (org, org/project or ~user); user "*" with --role reader makes a scope public';
   static override examples = [
@@ -20,24 +22,18 @@ export default class RegistryGrant extends Command {
       options: ['owner', 'publisher', 'reader', 'none'],
       description: 'role to grant (none removes the grant)',
     }),
-    data: Flags.string({ description: 'data folder of the registry; default $CARAVAN_HOME/registry' }),
+    ...dataFlag,
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(RegistryGrant);
-    const databaseUrl = process.env['CARAVAN_DATABASE_URL'];
-    const store = await openStore({ dataDir: flags.data ?? defaultDataDir(), ...(databaseUrl ? { databaseUrl } : {}) });
-    try {
-      await grant(store, args.name, args.scope, flags.role as 'owner' | 'publisher' | 'reader' | 'none');
-      this.log(
-        flags.role === 'none'
-          ? `removed ${args.name}'s role on ${args.scope}`
-          : `${args.name} is now ${flags.role} of ${args.scope}`,
-      );
-    } catch (err) {
-      this.error((err as Error).message, { exit: 1 });
-    } finally {
-      await store.close();
-    }
+    await withRegistryStore(flags.data, (store) =>
+      grant(store, args.name, args.scope, flags.role as 'owner' | 'publisher' | 'reader' | 'none'),
+    );
+    this.log(
+      flags.role === 'none'
+        ? `removed ${args.name}'s role on ${args.scope}`
+        : `${args.name} is now ${flags.role} of ${args.scope}`,
+    );
   }
 }

@@ -1,7 +1,9 @@
-import { Command, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
 import { defaultDataDir, startRegistry } from '@caravan/registry';
+import { CaravanCommand, CommandError, errorKind } from '../../lib/base-command.js';
+import { databaseUrl, dataFlag } from '../../lib/registry-store.js';
 
-export default class RegistryServe extends Command {
+export default class RegistryServe extends CaravanCommand {
   static override description =
     'Run a marketplace registry (SQLite and blobs in --data; PostgreSQL when CARAVAN_DATABASE_URL is set)';
   static override examples = [
@@ -10,7 +12,7 @@ export default class RegistryServe extends Command {
   ];
 
   static override flags = {
-    data: Flags.string({ description: 'data folder (database file and blobs); default $CARAVAN_HOME/registry' }),
+    ...dataFlag,
     port: Flags.integer({ description: 'TCP port (0 picks a free one)', default: 4873, min: 0, max: 65535 }),
     host: Flags.string({ description: 'address to listen on', default: '127.0.0.1' }),
     'access-log': Flags.boolean({
@@ -21,7 +23,7 @@ export default class RegistryServe extends Command {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(RegistryServe);
-    const databaseUrl = process.env['CARAVAN_DATABASE_URL'];
+    const db = databaseUrl();
     const dataDir = flags.data ?? defaultDataDir();
     let running;
     try {
@@ -29,14 +31,15 @@ export default class RegistryServe extends Command {
         dataDir,
         host: flags.host,
         port: flags.port,
-        ...(databaseUrl ? { databaseUrl } : {}),
+        ...db,
         ...(flags['access-log'] ? { accessLog: (line: string) => void process.stdout.write(`${line}\n`) } : {}),
       });
     } catch (err) {
-      this.error(`cannot start the registry: ${(err as Error).message}`, { exit: 1 });
+      throw new CommandError(errorKind(err), `cannot start the registry: ${(err as Error).message}`, { cause: err });
     }
-    const db = databaseUrl ? 'PostgreSQL' : `SQLite in ${dataDir}`;
-    this.log(`caravan registry (${db}, blobs in ${dataDir}/blobs) listening on ${running.url}`);
+    this.log(
+      `caravan registry (${db.databaseUrl ? 'PostgreSQL' : `SQLite in ${dataDir}`}, blobs in ${dataDir}/blobs) listening on ${running.url}`,
+    );
     await new Promise<void>((resolve) => {
       const stop = () => {
         void running.close().finally(resolve);

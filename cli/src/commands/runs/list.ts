@@ -1,13 +1,14 @@
-import { Command, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
 import { openStore } from '../../lib/engine/open.js';
 import { duration, table } from '../../lib/engine/format.js';
+import { CaravanCommand, jsonFlag } from '../../lib/base-command.js';
 
-export default class RunsList extends Command {
+export default class RunsList extends CaravanCommand {
   static override description = 'List pipeline runs, newest first';
 
   static override flags = {
     limit: Flags.integer({ char: 'n', description: 'how many runs', default: 20, min: 1 }),
-    json: Flags.boolean({ description: 'print JSON' }),
+    ...jsonFlag('the runs'),
   };
 
   async run(): Promise<void> {

@@ -1,25 +1,22 @@
-import { Args, Command, Flags } from '@oclif/core';
+import { Args } from '@oclif/core';
 import { openStore } from '../../lib/engine/open.js';
 import { duration, STATUS_MARK, table } from '../../lib/engine/format.js';
+import { CaravanCommand, jsonFlag, UsageError } from '../../lib/base-command.js';
 
-export default class RunsShow extends Command {
+export default class RunsShow extends CaravanCommand {
   static override description =
     'Show a run: its steps with status, attempts, durations, outputs (secrets masked) and errors';
 
   static override args = { id: Args.string({ description: 'the run id', required: true }) };
 
-  static override flags = { json: Flags.boolean({ description: 'print JSON' }) };
+  static override flags = { ...jsonFlag('the run with its steps and files') };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(RunsShow);
     const store = await openStore();
     try {
       const run = await store.getRun(args.id);
-      if (!run) {
-        process.stderr.write(`no run ${args.id}: see caravan runs list\n`);
-        process.exitCode = 1;
-        return;
-      }
+      if (!run) throw new UsageError(`no run ${args.id}: see caravan runs list`);
       const steps = await store.getSteps(run.id);
       const files = await store.getFiles(run.id);
       if (flags.json) {

@@ -1,7 +1,8 @@
 /** `--with name=value` and `--secret NAME[=value]` flags, checked against the action's declared inputs. */
 import type { ActionInput, ActionSpec } from '@caravan/spec';
+import { UsageError } from '../base-command.js';
 
-export class ParamError extends Error {}
+export class ParamError extends UsageError {}
 
 function splitPair(text: string, flag: string): [string, string | undefined] {
   const eq = text.indexOf('=');

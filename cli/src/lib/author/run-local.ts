@@ -2,9 +2,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AgentReport, TaskContext } from '@caravan/spec';
+import { caravanHome } from '@caravan/registry';
 import { defaultAgentPath } from '@caravan/engine';
 import { actionCommand } from '@caravan/engine';
 import { loadActionDir } from './load-action.js';
@@ -24,10 +25,6 @@ export interface LocalRunResult {
   report: AgentReport;
   exitCode: number;
   warnings: string[];
-}
-
-function caravanHome(env: NodeJS.ProcessEnv): string {
-  return env.CARAVAN_HOME || join(homedir(), '.caravan');
 }
 
 /** Runs the action; its (masked) log goes to our stdout and stderr as it comes. */

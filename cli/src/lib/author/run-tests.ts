@@ -3,8 +3,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { defaultAgentPath } from '@caravan/engine';
+import { UsageError } from '../base-command.js';
 
-export class ActionTestError extends Error {}
+/** The folder cannot be tested as it is (exit 2): no package.json, no test script. */
+export class ActionTestError extends UsageError {}
 
 export async function runActionTests(dir: string, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const abs = resolve(dir);

@@ -3,11 +3,13 @@ import { existsSync, readdirSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { renderActionDocs, updateReadme } from '@caravan/spec';
+import { FailedError } from '../base-command.js';
 import { loadActionDir } from '../author/load-action.js';
 import { scaffoldFiles } from './files.js';
 import { checkActionName, type ScaffoldOptions } from './options.js';
 
-export class ScaffoldError extends Error {}
+/** The folder cannot be scaffolded (exit 1): it holds something already. */
+export class ScaffoldError extends FailedError {}
 
 /** Creates the folder and returns its absolute path and the files written. */
 export async function scaffoldAction(opts: ScaffoldOptions): Promise<{ dir: string; files: string[] }> {

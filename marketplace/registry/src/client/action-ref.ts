@@ -1,3 +1,4 @@
+import semver from 'semver';
 import { parseActionName } from '../names.js';
 import { checkedLocally, InvalidActionNameError } from './client-errors.js';
 
@@ -20,4 +21,24 @@ export function parseActionRef(ref: string): ActionRef {
     );
   }
   return { name, range };
+}
+
+/**
+ * `acme/lint@1.2.0` → `{ name: 'acme/lint', version: '1.2.0' }`: one exact version of one action,
+ * as the lifecycle commands (deprecate, yank, unyank, delete, tag) take it. Anything else is an
+ * `InvalidActionNameError` that says how to write it, before anything is sent.
+ */
+export function parseVersionRef(ref: string): { name: string; version: string } {
+  const text = ref.trim();
+  const at = text.indexOf('@');
+  if (at <= 0 || at === text.length - 1)
+    throw new InvalidActionNameError(`"${text.slice(0, 200)}" is not NAME@VERSION: write it like acme/lint@1.2.0`);
+  const name = text.slice(0, at);
+  const version = text.slice(at + 1).trim();
+  checkedLocally(() => parseActionName(name));
+  if (semver.valid(version) !== version)
+    throw new InvalidActionNameError(
+      `"${text.slice(0, 200)}" does not name one exact version: write NAME@VERSION with a version like 1.2.0 or 2.0.0-rc.1`,
+    );
+  return { name, version };
 }

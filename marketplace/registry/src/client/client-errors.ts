@@ -2,6 +2,9 @@ import { RegistryError } from '../errors.js';
 
 export { RegistryError };
 
+/** An error the registry answered over HTTP, or an answer it could not have given: status, code, message, hint. */
+export class RegistryHttpError extends RegistryError {}
+
 /** The registry could not be reached at all (refused, unknown host, network down, connect timeout). */
 export class RegistryUnreachableError extends Error {
   readonly code = 'registry-unreachable';
@@ -27,7 +30,7 @@ export class RegistryTimeoutError extends Error {
     timeoutMs: number,
   ) {
     super(
-      `the registry at ${url} did not answer ${what} within ${timeoutMs / 1000} s; try again, or raise the timeout if the registry is slow`,
+      `the registry at ${url} did not answer ${what} within ${timeoutMs / 1000} s; try again, or raise CARAVAN_REGISTRY_TIMEOUT (seconds) if the registry is slow`,
     );
     this.name = 'RegistryTimeoutError';
   }
@@ -57,6 +60,15 @@ export class InvalidActionNameError extends Error {
   ) {
     super(hint ? `${message}; ${hint}` : message);
     this.name = 'InvalidActionNameError';
+  }
+}
+
+/** A client setting from the environment that cannot be used: says which, and what it takes. */
+export class InvalidSettingError extends Error {
+  readonly code = 'invalid-setting';
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidSettingError';
   }
 }
 

@@ -1,5 +1,6 @@
 import { Agent, request } from 'undici';
-import { RegistryError, RegistryTimeoutError, RegistryUnreachableError } from './client-errors.js';
+import { RegistryError, RegistryHttpError, RegistryTimeoutError, RegistryUnreachableError } from './client-errors.js';
+import { redactUrl } from './redact.js';
 
 export interface TransportOptions {
   url: string;
@@ -49,19 +50,6 @@ function errorCode(err: unknown): string | undefined {
   return typeof cause === 'string' ? cause : undefined;
 }
 
-/** The URL without credentials, safe to print. */
-export function redactUrl(raw: string): string {
-  try {
-    const u = new URL(raw);
-    u.username = '';
-    u.password = '';
-    u.search = '';
-    return u.toString().replace(/\/$/, '');
-  } catch {
-    return '<invalid URL>';
-  }
-}
-
 function printable(text: string): string {
   return text
     .replace(/[^\x20-\x7e]+/g, ' ')
@@ -77,13 +65,13 @@ function serverError(status: number, body: Buffer, what: string, base: string): 
     };
     const e = parsed.error;
     if (e && typeof e.code === 'string' && typeof e.message === 'string') {
-      return new RegistryError(status, e.code, e.message, typeof e.hint === 'string' ? e.hint : undefined);
+      return new RegistryHttpError(status, e.code, e.message, typeof e.hint === 'string' ? e.hint : undefined);
     }
   } catch {
     // not JSON: described below
   }
   const snippet = printable(body.toString('utf8'));
-  return new RegistryError(
+  return new RegistryHttpError(
     status,
     `http-${status}`,
     `the registry at ${base} answered ${what} with HTTP ${status}${snippet ? `: ${snippet}` : ''}`,
@@ -169,7 +157,7 @@ export class HttpTransport {
         size += (chunk as Buffer).length;
         if (size > max) {
           res.body.destroy();
-          throw new RegistryError(
+          throw new RegistryHttpError(
             res.statusCode,
             'response-too-large',
             `the registry at ${this.displayUrl} sent more than ${max} bytes for ${what}`,

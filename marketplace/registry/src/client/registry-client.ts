@@ -4,7 +4,14 @@ import { parseActionName } from '../names.js';
 import { DEFAULT_TARBALL_LIMITS, inspectTarball, packAction, sha512Integrity } from '../tarball/index.js';
 import { ActionCache, type CachedAction } from './action-cache.js';
 import { defaultCacheDir } from './caravan-home.js';
-import { checkedLocally, IntegrityError, RegistryError, RegistryUnreachableError } from './client-errors.js';
+import { parseDuration } from '@caravan/spec';
+import {
+  checkedLocally,
+  IntegrityError,
+  InvalidSettingError,
+  RegistryHttpError,
+  RegistryUnreachableError,
+} from './client-errors.js';
 import { HttpTransport, type HttpRequest } from './http-transport.js';
 import type {
   CreatedToken,
@@ -22,9 +29,27 @@ export interface RegistryClientOptions {
   token?: string;
   /** Default `$CARAVAN_HOME/cache`. */
   cacheDir?: string;
-  /** Bound on waiting for an answer (headers, and between body chunks); default 30 s. */
+  /** Bound on waiting for an answer (headers, and between body chunks); default `registryTimeoutMs()`. */
   timeoutMs?: number;
+  /** Bound on opening a connection; default the smaller of `timeoutMs` and 10 s. */
   connectTimeoutMs?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+/**
+ * `CARAVAN_REGISTRY_TIMEOUT` (seconds, or a duration such as `90s` or `2m`) in milliseconds, else
+ * 30 s: how long the client waits for the registry at each step before it gives up.
+ */
+export function registryTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.CARAVAN_REGISTRY_TIMEOUT;
+  if (raw === undefined || raw.trim() === '') return DEFAULT_TIMEOUT_MS;
+  const seconds = parseDuration(/^\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw);
+  if (seconds === undefined)
+    throw new InvalidSettingError(
+      `CARAVAN_REGISTRY_TIMEOUT="${raw.slice(0, 40)}" is not a duration: give seconds (30) or e.g. 90s, 2m`,
+    );
+  return seconds * 1000;
 }
 
 export interface PublishProgress {
@@ -71,7 +96,7 @@ function parseBody<T>(body: Buffer, what: string, required: string[], base: stri
   }
   const missing = value && typeof value === 'object' ? required.filter((k) => !(k in value)) : required;
   if (!value || typeof value !== 'object' || missing.length > 0) {
-    throw new RegistryError(
+    throw new RegistryHttpError(
       502,
       'bad-response',
       `the registry at ${base} answered ${what} with an unexpected body (missing: ${missing.join(', ') || 'a JSON object'})`,
@@ -88,11 +113,12 @@ export class RegistryClient {
   private readonly inflight = new Map<string, Promise<CachedAction>>();
 
   constructor(options: RegistryClientOptions) {
+    const timeoutMs = options.timeoutMs ?? registryTimeoutMs();
     this.http = new HttpTransport({
       url: options.url,
       ...(options.token ? { token: options.token } : {}),
-      timeoutMs: options.timeoutMs ?? 30_000,
-      connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+      timeoutMs,
+      connectTimeoutMs: options.connectTimeoutMs ?? Math.min(timeoutMs, 10_000),
     });
     this.cache = new ActionCache(options.cacheDir ?? defaultCacheDir());
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseActionRef } from '../../src/client/index.js';
+import { InvalidActionNameError, parseActionRef, parseVersionRef } from '../../src/client/index.js';
 
 describe('parseActionRef', () => {
   it.each([
@@ -22,5 +22,30 @@ describe('parseActionRef', () => {
     ['', /invalid action name/],
   ])('rejects %j', (ref, message) => {
     expect(() => parseActionRef(ref)).toThrow(message);
+  });
+});
+
+describe('parseVersionRef', () => {
+  it.each([
+    ['acme/lint@1.2.0', { name: 'acme/lint', version: '1.2.0' }],
+    ['~alice/x@2.0.0-rc.1', { name: '~alice/x', version: '2.0.0-rc.1' }],
+    ['acme/payments/deploy@0.1.0', { name: 'acme/payments/deploy', version: '0.1.0' }],
+  ])('%s', (ref, expected) => {
+    expect(parseVersionRef(ref)).toEqual(expected);
+  });
+
+  it.each([
+    ['acme/lint', /is not NAME@VERSION: write it like acme\/lint@1\.2\.0/],
+    ['acme/lint@', /is not NAME@VERSION/],
+    ['@1.0.0', /is not NAME@VERSION/],
+    ['Acme/lint@1.0.0', /segment "Acme" is not allowed/],
+    ['acme/lint@^1.2', /does not name one exact version/],
+    ['acme/lint@v1.0.0', /does not name one exact version/],
+    // would walk to another route if sent unencoded
+    ['acme/lint@1.0.0/../../../../../../tokens/tok_1', /does not name one exact version/],
+    ['acme/lint@1.0.0?x=1', /does not name one exact version/],
+  ])('rejects %j before anything is sent', (ref, message) => {
+    expect(() => parseVersionRef(ref)).toThrow(InvalidActionNameError);
+    expect(() => parseVersionRef(ref)).toThrow(message);
   });
 });

@@ -1,7 +1,9 @@
-import { Args, Command, Flags } from '@oclif/core';
-import { createTokenFor, defaultDataDir, openStore } from '@caravan/registry';
+import { Args, Flags } from '@oclif/core';
+import { createTokenFor } from '@caravan/registry';
+import { CaravanCommand } from '../../../lib/base-command.js';
+import { dataFlag, withRegistryStore } from '../../../lib/registry-store.js';
 
-export default class RegistryTokenCreate extends Command {
+export default class RegistryTokenCreate extends CaravanCommand {
   static override description =
     'Create a token for a user, limited to scopes and to read or publish (printed once, as the last line)';
   static override examples = ['<%= config.bin %> registry token create ci-bot --scope acme/payments --access publish'];
@@ -14,23 +16,17 @@ export default class RegistryTokenCreate extends Command {
       description: 'scope prefix the token may touch (repeatable; * for all)',
     }),
     access: Flags.string({ options: ['read', 'publish'], default: 'read' }),
-    data: Flags.string({ description: 'data folder of the registry; default $CARAVAN_HOME/registry' }),
+    ...dataFlag,
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(RegistryTokenCreate);
-    const databaseUrl = process.env['CARAVAN_DATABASE_URL'];
-    const store = await openStore({ dataDir: flags.data ?? defaultDataDir(), ...(databaseUrl ? { databaseUrl } : {}) });
-    try {
-      const { id, token } = await createTokenFor(store, args.name, flags.scope, flags.access as 'read' | 'publish');
-      this.log(
-        `token ${id} for ${args.name} (${flags.access}, scopes ${flags.scope.join(', ')}) — store it now, it is not shown again:`,
-      );
-      this.log(token);
-    } catch (err) {
-      this.error((err as Error).message, { exit: 1 });
-    } finally {
-      await store.close();
-    }
+    const { id, token } = await withRegistryStore(flags.data, (store) =>
+      createTokenFor(store, args.name, flags.scope, flags.access as 'read' | 'publish'),
+    );
+    this.log(
+      `token ${id} for ${args.name} (${flags.access}, scopes ${flags.scope.join(', ')}) — store it now, it is not shown again:`,
+    );
+    this.log(token);
   }
 }

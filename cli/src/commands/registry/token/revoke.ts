@@ -1,24 +1,20 @@
-import { Args, Command, Flags } from '@oclif/core';
-import { defaultDataDir, openStore, revokeTokenById } from '@caravan/registry';
+import { Args } from '@oclif/core';
+import { revokeTokenById } from '@caravan/registry';
+import { CaravanCommand, UsageError } from '../../../lib/base-command.js';
+import { dataFlag, withRegistryStore } from '../../../lib/registry-store.js';
 
-export default class RegistryTokenRevoke extends Command {
+export default class RegistryTokenRevoke extends CaravanCommand {
   static override description = 'Revoke a token by its id (tok_…); it stops working at once';
   static override args = {
     id: Args.string({ required: true, description: 'token id, as printed when it was created' }),
   };
-  static override flags = {
-    data: Flags.string({ description: 'data folder of the registry; default $CARAVAN_HOME/registry' }),
-  };
+  static override flags = { ...dataFlag };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(RegistryTokenRevoke);
-    const databaseUrl = process.env['CARAVAN_DATABASE_URL'];
-    const store = await openStore({ dataDir: flags.data ?? defaultDataDir(), ...(databaseUrl ? { databaseUrl } : {}) });
-    try {
-      if (!(await revokeTokenById(store, args.id))) this.error(`no active token "${args.id}"`, { exit: 1 });
-      this.log(`revoked ${args.id}`);
-    } finally {
-      await store.close();
-    }
+    const revoked = await withRegistryStore(flags.data, (store) => revokeTokenById(store, args.id));
+    if (!revoked)
+      throw new UsageError(`no active token "${args.id}"`, { hint: 'give the id (tok_…) printed when it was created' });
+    this.log(`revoked ${args.id}`);
   }
 }

@@ -1,7 +1,9 @@
-import { Args, Command, Flags } from '@oclif/core';
-import { addUser, defaultDataDir, openStore } from '@caravan/registry';
+import { Args, Flags } from '@oclif/core';
+import { addUser } from '@caravan/registry';
+import { CaravanCommand } from '../../../lib/base-command.js';
+import { dataFlag, withRegistryStore } from '../../../lib/registry-store.js';
 
-export default class RegistryUserAdd extends Command {
+export default class RegistryUserAdd extends CaravanCommand {
   static override description = 'Add a registry user and print their first token (last line of output; shown once)';
   static override examples = [
     '<%= config.bin %> registry user add alice --data /srv/caravan',
@@ -14,23 +16,15 @@ export default class RegistryUserAdd extends Command {
       description: 'the user administers the whole registry (and may publish under caravan/)',
       default: false,
     }),
-    data: Flags.string({ description: 'data folder of the registry; default $CARAVAN_HOME/registry' }),
+    ...dataFlag,
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(RegistryUserAdd);
-    const databaseUrl = process.env['CARAVAN_DATABASE_URL'];
-    const store = await openStore({ dataDir: flags.data ?? defaultDataDir(), ...(databaseUrl ? { databaseUrl } : {}) });
-    try {
-      const { id, token } = await addUser(store, args.name, flags.admin);
-      this.log(
-        `added user ${args.name}${flags.admin ? ' (admin)' : ''}; token ${id} (scopes *, publish) — store it now, it is not shown again:`,
-      );
-      this.log(token);
-    } catch (err) {
-      this.error((err as Error).message, { exit: 1 });
-    } finally {
-      await store.close();
-    }
+    const { id, token } = await withRegistryStore(flags.data, (store) => addUser(store, args.name, flags.admin));
+    this.log(
+      `added user ${args.name}${flags.admin ? ' (admin)' : ''}; token ${id} (scopes *, publish) — store it now, it is not shown again:`,
+    );
+    this.log(token);
   }
 }
