@@ -61,6 +61,7 @@ interface NameView {
 
 const MAX_README = 512 * 1024;
 const TAG = /^[a-z][a-z0-9._-]{0,63}$/;
+const INTEGRITY_LIKE = /^sha(1|256|384|512)-/;
 
 function checkVersion(version: string): string {
   if (semver.valid(version) !== version) {
@@ -417,12 +418,14 @@ export class Registry {
   async setDistTag(p: Principal, rawName: string, tag: string, rawVersion: string): Promise<void> {
     const name = parseActionName(rawName);
     requireRole(p, name.scope, 'owner', 'set dist-tags');
-    if (!TAG.test(tag) || semver.validRange(tag) !== null) {
+    // Resolve reads a spec as an integrity, then a version, then a tag, then a range: a tag that looks like one of
+    // the others could be set but never resolved.
+    if (!TAG.test(tag) || semver.validRange(tag) !== null || INTEGRITY_LIKE.test(tag)) {
       throw new RegistryError(
         400,
         'invalid-tag',
         `"${tag.slice(0, 100)}" is not a valid dist-tag`,
-        'tags start with a letter, use a-z, 0-9, ".", "_", "-", and must not look like a version range',
+        'tags start with a letter, use a-z, 0-9, ".", "_", "-", and must not look like a version, a range or an integrity (sha512-…)',
       );
     }
     const v = await this.live(name, rawVersion);

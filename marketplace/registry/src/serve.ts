@@ -29,6 +29,7 @@ export async function startRegistry(opts: StartOptions): Promise<RunningRegistry
   const app = createServer(registry, {
     ...(opts.logError ? { logError: opts.logError } : {}),
     ...(opts.accessLog ? { accessLog: opts.accessLog } : {}),
+    ...(opts.requestTimeoutMs !== undefined ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
   });
   const host = opts.host ?? '127.0.0.1';
   try {

@@ -8,7 +8,7 @@ import { pack as tarPack, type Header } from 'tar-stream';
 import { hasPostgres, postgresUrl } from '../../../test/services.js';
 import { addUser, grant } from '../src/admin.js';
 import { openStore } from '../src/open.js';
-import { startRegistry, type RunningRegistry } from '../src/serve.js';
+import { startRegistry, type RunningRegistry, type StartOptions } from '../src/serve.js';
 import type { RegistryStore } from '../src/store/types.js';
 
 export function tempDir(prefix = 'caravan-reg-'): string {
@@ -117,7 +117,10 @@ export interface TestRegistry extends RunningRegistry {
  * Starts a registry on 127.0.0.1 with an ephemeral port and these users:
  * root (admin), alice (owner of acme), bob (publisher of acme/payments), carol (reader of acme), eve (no roles).
  */
-export async function startTestRegistry(factory: StoreFactory): Promise<TestRegistry> {
+export async function startTestRegistry(
+  factory: StoreFactory,
+  extra: Pick<StartOptions, 'accessLog' | 'logError'> = {},
+): Promise<TestRegistry> {
   const opts = factory.options(tempDir());
   const store: RegistryStore = await openStore(opts);
   const tokens: Record<string, string> = {};
@@ -127,7 +130,7 @@ export async function startTestRegistry(factory: StoreFactory): Promise<TestRegi
   await grant(store, 'bob', 'acme/payments', 'publisher');
   await grant(store, 'carol', 'acme', 'reader');
   await store.close();
-  const running = await startRegistry({ ...opts, port: 0, logError: () => undefined });
+  const running = await startRegistry({ ...opts, port: 0, logError: () => undefined, ...extra });
   return {
     ...running,
     tokens,

@@ -157,7 +157,8 @@ describe('server faults', () => {
     const reg = await startRegistry(opts);
     try {
       await reg.store.close();
-      const res = await fetch(`${reg.url}/v1/actions/acme/lint/-/versions?x=cvn_${'C'.repeat(43)}`, {
+      const res = await fetch(`${reg.url}/v1/tokens/cvn_${'C'.repeat(43)}`, {
+        method: 'DELETE',
         headers: { authorization: `Bearer cvn_${'C'.repeat(43)}` },
       });
       expect(res.status).toBe(500);

@@ -1,9 +1,10 @@
 /**
  * One line per request, after the answer: time, client address, user, method, path, status,
- * duration and size. The Authorization header is never written; a token that names no user
- * shows as `-`.
+ * duration and size. The Authorization header is never written, nor a token in the URL; a token
+ * that names no user shows as `-`.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { redactTokens } from './error-handler.js';
 
 export function installAccessLog(
   app: FastifyInstance,
@@ -20,7 +21,7 @@ export function installAccessLog(
     const size = reply.getHeader('content-length');
     const ms = reply.elapsedTime.toFixed(1);
     write(
-      `${new Date().toISOString()} ${req.ip} ${user ?? '-'} ${req.method} ${req.url} ${reply.statusCode} ${ms}ms ${size ?? '-'}`,
+      `${new Date().toISOString()} ${req.ip} ${user ?? '-'} ${req.method} ${redactTokens(req.url)} ${reply.statusCode} ${ms}ms ${size ?? '-'}`,
     );
   });
 }

@@ -14,7 +14,18 @@ import { parseActionName } from '../names.js';
 import { RegistryError } from '../errors.js';
 import type { Registry } from '../registry.js';
 import { installAccessLog } from './access-log.js';
-import { installErrorHandler } from './error-handler.js';
+import {
+  contractHook,
+  installBodyDeadline,
+  installExpectContinue,
+  installGuards,
+  MethodTable,
+  parseJsonBody,
+  queryRules as q,
+  TARBALL_TYPES,
+  type RouteContract,
+} from './contract.js';
+import { clientErrorHandler, frameworkErrors, installErrorHandler, refuseConnect } from './error-handler.js';
 import { loadOpenapi } from './openapi.js';
 
 export interface ServerOptions {
@@ -22,11 +33,13 @@ export interface ServerOptions {
   logError?: (line: string) => void;
   /** Where one line per request goes (see access-log.ts); absent: no access log. */
   accessLog?: (line: string) => void;
+  /** How long a request may take to arrive in full before it is answered 408 (default 120 s). */
+  requestTimeoutMs?: number;
 }
 
 type Params = Record<string, string | undefined>;
 const JSON_LIMIT = 64 * 1024;
-const TARBALL_TYPES = ['application/gzip', 'application/x-gzip', 'application/octet-stream'];
+type Method = 'GET' | 'PUT' | 'POST' | 'DELETE';
 
 function actionName(req: FastifyRequest): string {
   const p = req.params as Params;
@@ -50,18 +63,10 @@ function query(req: FastifyRequest, key: string): string | undefined {
   return v;
 }
 
-function intQuery(req: FastifyRequest, key: string, fallback: number, max: number): number {
+/** An integer query parameter, already checked by the route's contract. */
+function intQuery(req: FastifyRequest, key: string, fallback: number): number {
   const raw = query(req, key);
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > max)
-    throw new RegistryError(
-      400,
-      'invalid-query',
-      `"${key}" must be an integer from 1 to ${max}`,
-      `for example ?${key}=${fallback}`,
-    );
-  return n;
+  return raw === undefined ? fallback : Number(raw);
 }
 
 function matchesEtag(header: string | string[] | undefined, etag: string): boolean {
@@ -78,43 +83,76 @@ const stringBody = (props: Record<string, object>, required: string[]) => ({
 });
 
 export function createServer(registry: Registry, options: ServerOptions = {}): FastifyInstance {
+  const requestTimeout = options.requestTimeoutMs ?? 120_000;
   const app = Fastify({
     bodyLimit: JSON_LIMIT,
     routerOptions: { maxParamLength: 300 },
-    requestTimeout: 120_000,
+    requestTimeout,
+    http: {
+      requireHostHeader: false,
+      connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(requestTimeout / 4))),
+    },
     forceCloseConnections: true,
+    return503OnClosing: false,
+    clientErrorHandler,
+    frameworkErrors,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
-  installErrorHandler(app, options.logError ?? ((line) => process.stderr.write(`${line}\n`)));
+  const methods = new MethodTable();
+  installErrorHandler(app, options.logError ?? ((line) => process.stderr.write(`${line}\n`)), methods);
+  installGuards(app);
+  installExpectContinue(app);
+  installBodyDeadline(app, requestTimeout);
+  app.server.on('connect', (_req, socket) => refuseConnect(socket));
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser(TARBALL_TYPES, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
 
   const openapi = JSON.stringify(loadOpenapi());
   const who = (req: FastifyRequest) => registry.principal(req.headers.authorization);
   if (options.accessLog) installAccessLog(app, options.accessLog, async (req) => (await who(req)).user || undefined);
 
+  /** Every route goes through here: its contract (query, body) is checked before anything else is read. */
+  const route = (
+    method: Method,
+    url: string,
+    contract: RouteContract,
+    handler: RouteHandlerMethod,
+    extra: { schema?: object; bodyLimit?: number; onRequest?: onRequestHookHandler } = {},
+  ) => {
+    methods.add(method, url);
+    const { onRequest, ...rest } = extra;
+    app.route({
+      method,
+      url,
+      handler,
+      ...rest,
+      onRequest: [...(onRequest ? [onRequest] : []), contractHook(contract)],
+    });
+  };
   const onName = (
-    method: 'GET' | 'PUT' | 'POST' | 'DELETE',
+    method: Method,
     suffix: string,
+    contract: RouteContract,
     handler: RouteHandlerMethod,
     extra: { schema?: object; bodyLimit?: number; onRequest?: onRequestHookHandler } = {},
   ) => {
     for (const prefix of ['/v1/actions/:s1/:s2', '/v1/actions/:s1/:s2/:s3'])
-      app.route({ method, url: `${prefix}/-${suffix}`, handler, ...extra });
+      route(method, `${prefix}/-${suffix}`, contract, handler, extra);
   };
+  const none: RouteContract = { body: 'none' };
 
   onName(
     'PUT',
     '/versions/:version',
+    { body: 'tarball' },
     async (req, reply) => {
-      const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-      if (!TARBALL_TYPES.includes(type)) {
-        throw new RegistryError(
-          415,
-          'unsupported-media-type',
-          `a publish body must be a gzip'd tarball, not "${type.slice(0, 80) || 'nothing'}"`,
-          'send the bytes from `caravan action pack` with content-type application/gzip',
-        );
-      }
       const integrity = req.headers['x-caravan-integrity'];
       if (Array.isArray(integrity))
         throw new RegistryError(400, 'invalid-header', 'x-caravan-integrity was sent more than once', 'send it once');
@@ -123,7 +161,7 @@ export function createServer(registry: Registry, options: ServerOptions = {}): F
     },
     {
       bodyLimit: registry.limits.maxCompressedBytes,
-      // Refuse callers without the role before reading up to 10 MB of body.
+      // Refuse callers without the role before reading up to 10 MB of body (and before 100 Continue).
       onRequest: async (req) => {
         requireRole(await who(req), parseActionName(actionName(req)).scope, 'publisher', 'publish');
       },
@@ -131,11 +169,12 @@ export function createServer(registry: Registry, options: ServerOptions = {}): F
   );
 
   // The two hottest routes send JSON text the registry serialised once per store epoch.
-  onName('GET', '/versions', async (req, reply) =>
+  onName('GET', '/versions', none, async (req, reply) =>
     reply.type('application/json; charset=utf-8').send(await registry.versionsJson(await who(req), actionName(req))),
   );
 
-  onName('GET', '/resolve', async (req, reply) => {
+  const resolveQuery = { range: q.text(), includePrerelease: q.flag() };
+  onName('GET', '/resolve', { body: 'none', query: resolveQuery }, async (req, reply) => {
     const include = query(req, 'includePrerelease');
     const json = await registry.resolveJson(
       await who(req),
@@ -146,11 +185,11 @@ export function createServer(registry: Registry, options: ServerOptions = {}): F
     return reply.type('application/json; charset=utf-8').send(json);
   });
 
-  onName('GET', '/versions/:version', async (req) =>
+  onName('GET', '/versions/:version', none, async (req) =>
     registry.version(await who(req), actionName(req), param(req, 'version')),
   );
 
-  onName('GET', '/versions/:version/tarball', async (req, reply: FastifyReply) => {
+  onName('GET', '/versions/:version/tarball', none, async (req, reply: FastifyReply) => {
     const { integrity, sha256 } = await registry.tarball(await who(req), actionName(req), param(req, 'version'));
     const etag = `"${integrity}"`;
     reply
@@ -164,6 +203,7 @@ export function createServer(registry: Registry, options: ServerOptions = {}): F
   onName(
     'POST',
     '/versions/:version/deprecate',
+    { body: 'json' },
     async (req, reply) => {
       await registry.deprecate(
         await who(req),
@@ -180,13 +220,20 @@ export function createServer(registry: Registry, options: ServerOptions = {}): F
     ['yank', true],
     ['unyank', false],
   ] as const) {
-    onName('POST', `/versions/:version/${suffix}`, async (req, reply) => {
+    // The body is optional; when sent, it is the empty object (the CLI sends {}).
+    onName('POST', `/versions/:version/${suffix}`, { body: 'optional-json' }, async (req, reply) => {
+      const body: unknown = req.body;
+      if (
+        body !== undefined &&
+        (typeof body !== 'object' || body === null || Array.isArray(body) || Object.keys(body).length > 0)
+      )
+        throw new RegistryError(400, 'invalid-request', `the body of ${suffix} must be {} or nothing`, 'send no body');
       await registry.setYanked(await who(req), actionName(req), param(req, 'version'), yanked);
       return reply.code(204).send();
     });
   }
 
-  onName('DELETE', '/versions/:version', async (req, reply) => {
+  onName('DELETE', '/versions/:version', none, async (req, reply) => {
     await registry.delete(await who(req), actionName(req), param(req, 'version'));
     return reply.code(204).send();
   });
@@ -194,6 +241,7 @@ export function createServer(registry: Registry, options: ServerOptions = {}): F
   onName(
     'PUT',
     '/dist-tags/:tag',
+    { body: 'json' },
     async (req, reply) => {
       await registry.setDistTag(
         await who(req),
@@ -206,12 +254,13 @@ export function createServer(registry: Registry, options: ServerOptions = {}): F
     { schema: { body: stringBody({ version: { type: 'string', maxLength: 256 } }, ['version']) } },
   );
 
-  app.get('/v1/search', async (req) => {
+  const searchQuery = { q: q.text(), category: q.text(), scope: q.scope(), limit: q.integer(1, 100, 20) };
+  route('GET', '/v1/search', { body: 'none', query: searchQuery }, async (req) => {
     const text = query(req, 'q');
     const category = query(req, 'category');
     const scope = query(req, 'scope');
     const q: { text?: string; category?: string; scope?: string; limit: number } = {
-      limit: intQuery(req, 'limit', 20, 100),
+      limit: intQuery(req, 'limit', 20),
     };
     if (text) q.text = text.slice(0, 200);
     if (category) q.category = category;
@@ -227,7 +276,8 @@ export function createServer(registry: Registry, options: ServerOptions = {}): F
     };
   });
 
-  app.get('/v1/audit', async (req) => {
+  const auditQuery = { scope: q.text(), limit: q.integer(1, 1000, 100) };
+  route('GET', '/v1/audit', { body: 'none', query: auditQuery }, async (req) => {
     const scope = query(req, 'scope');
     if (!scope)
       throw new RegistryError(
@@ -236,7 +286,7 @@ export function createServer(registry: Registry, options: ServerOptions = {}): F
         'the audit log needs ?scope=ORG',
         'for example /v1/audit?scope=acme',
       );
-    const entries = await registry.audit(await who(req), scope, intQuery(req, 'limit', 100, 1000));
+    const entries = await registry.audit(await who(req), scope, intQuery(req, 'limit', 100));
     return {
       entries: entries.map((e) => ({
         at: e.at,
@@ -249,10 +299,16 @@ export function createServer(registry: Registry, options: ServerOptions = {}): F
     };
   });
 
-  app.get('/v1/whoami', async (req) => registry.whoami(await who(req)));
+  route('GET', '/v1/whoami', none, async (req) => registry.whoami(await who(req)));
 
-  app.post(
+  route(
+    'POST',
     '/v1/tokens',
+    { body: 'json' },
+    async (req, reply) => {
+      const body = req.body as { scopes: string[]; access: 'read' | 'publish' };
+      return reply.code(201).send(await registry.createToken(await who(req), body.scopes, body.access));
+    },
     {
       schema: {
         body: stringBody(
@@ -264,18 +320,14 @@ export function createServer(registry: Registry, options: ServerOptions = {}): F
         ),
       },
     },
-    async (req, reply) => {
-      const body = req.body as { scopes: string[]; access: 'read' | 'publish' };
-      return reply.code(201).send(await registry.createToken(await who(req), body.scopes, body.access));
-    },
   );
 
-  app.delete('/v1/tokens/:id', async (req, reply) => {
+  route('DELETE', '/v1/tokens/:id', none, async (req, reply) => {
     await registry.revokeToken(await who(req), param(req, 'id'));
     return reply.code(204).send();
   });
 
-  app.get('/v1/openapi.json', async (_req, reply) => reply.type('application/json').send(openapi));
-  app.get('/healthz', async () => ({ ok: true }));
+  route('GET', '/v1/openapi.json', none, async (_req, reply) => reply.type('application/json').send(openapi));
+  route('GET', '/healthz', none, async () => ({ ok: true }));
   return app;
 }
