@@ -10,17 +10,17 @@ import type {
   CacheDecl,
   InputType,
 } from './action-types.js';
-import { parseDuration } from './duration.js';
+import { checkDurationLimit, parseDuration } from './duration.js';
 import type { ParseResult, SpecIssue } from './issues.js';
 import { schemaIssues } from './schema-issues.js';
 import { validatorFor } from './schemas.js';
-import { byPosition, formatPath, issueAt, loadYaml, type YamlSource } from './yaml-source.js';
+import { byPosition, capIssues, formatPath, issueAt, loadYaml, type YamlSource } from './yaml-source.js';
 import { readSpecFile } from './read-spec-file.js';
 import { asList, asRecord, isRecord, type Raw } from './records.js';
 
 export function parseActionYaml(text: string, file: string): ParseResult<ActionSpec> {
   const loaded = loadYaml(text, file);
-  if (!loaded.ok) return loaded;
+  if (!loaded.ok) return { ok: false, errors: loaded.errors, warnings: capIssues(loaded.warnings) };
   const { source } = loaded;
   const errors = schemaIssues(validatorFor('action'), source);
   const warnings = [...loaded.warnings];
@@ -28,10 +28,11 @@ export function parseActionYaml(text: string, file: string): ParseResult<ActionS
   checkInputs(data.inputs, source, errors, warnings);
   checkRuns(data.runs, source, errors);
   checkUniqueNames(data.files, 'files', source, errors);
+  checkDurationLimit(data.timeout, ['timeout'], source, errors);
   errors.sort(byPosition);
   warnings.sort(byPosition);
-  if (errors.length > 0) return { ok: false, errors, warnings };
-  return { ok: true, value: build(data), warnings };
+  if (errors.length > 0) return { ok: false, errors: capIssues(errors), warnings: capIssues(warnings) };
+  return { ok: true, value: build(data), warnings: capIssues(warnings) };
 }
 
 /** Reads `action.yml` from a file path or from a folder that contains it. */

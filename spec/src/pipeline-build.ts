@@ -23,6 +23,8 @@ export function buildPipeline(
     if (p.default !== undefined) param.default = p.default as PipelineParam['default'];
     if (typeof p.required === 'boolean') param.required = p.required;
     if (typeof p.description === 'string') param.description = p.description;
+    const at = source.locate(['params', name], 'key');
+    param.loc = { file: source.file, line: at.line, col: at.col };
     params[name] = param;
   }
   const built = steps.map((s) => buildStep(s, needs.get(s.id) ?? [], source));

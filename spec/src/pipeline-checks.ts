@@ -1,6 +1,7 @@
 /** Rules of pipeline.yml that a JSON Schema cannot state: unique ids, needs, cycles, ranges, param defaults. */
 import { parseUses } from './action-name.js';
 import { closest } from './did-you-mean.js';
+import { checkDurationLimit } from './duration.js';
 import type { SpecIssue } from './issues.js';
 import { findCycles } from './pipeline-graph.js';
 import { fieldPath, type RawStep, type StepEntry } from './pipeline-steps.js';
@@ -28,6 +29,16 @@ export function checkParams(params: unknown, source: YamlSource, errors: SpecIss
         formatPath(path),
       ),
     );
+  }
+}
+
+/** Timeouts and retry waits no longer than a week (the schema checks their form). */
+export function checkDurations(raws: RawStep[], source: YamlSource, errors: SpecIssue[]): void {
+  for (const raw of raws) {
+    checkDurationLimit(raw.step.timeout, fieldPath(raw, 'timeout'), source, errors);
+    if (!isRecord(raw.step.retry)) continue;
+    for (const field of ['backoff', 'max'])
+      checkDurationLimit(raw.step.retry[field], [...fieldPath(raw, 'retry'), field], source, errors);
   }
 }
 
@@ -120,9 +131,16 @@ export function checkCycles(
         ? `remove "${cycle[0]}" from its own needs`
         : 'remove one of these needs, or move a step to another stage';
     errors.push(
-      issueAt(source.file, at.line, at.col, `needs form a cycle: ${cycle.join(' → ')}`, hint, formatPath(path)),
+      issueAt(source.file, at.line, at.col, `needs form a cycle: ${showCycle(cycle)}`, hint, formatPath(path)),
     );
   }
+}
+
+/** `a → b → a`; a long cycle shows its first and last steps, so the message stays one readable line. */
+function showCycle(cycle: string[]): string {
+  if (cycle.length <= 12) return cycle.join(' → ');
+  const hidden = cycle.length - 9;
+  return [...cycle.slice(0, 6), `… (${hidden} more steps)`, ...cycle.slice(-3)].join(' → ');
 }
 
 export function checkUses(steps: StepEntry[], source: YamlSource, errors: SpecIssue[], warnings: SpecIssue[]): void {

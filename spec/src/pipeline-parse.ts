@@ -1,7 +1,7 @@
 /** Parses and validates `pipeline.yml`. */
 import type { ParseResult } from './issues.js';
 import { buildPipeline } from './pipeline-build.js';
-import { checkCycles, checkParams, checkUses, resolveNeeds, uniqueSteps } from './pipeline-checks.js';
+import { checkCycles, checkDurations, checkParams, checkUses, resolveNeeds, uniqueSteps } from './pipeline-checks.js';
 import { ancestors } from './pipeline-graph.js';
 import { ReferenceChecker, type ReferenceScope } from './pipeline-references.js';
 import { collectSteps, fieldPath } from './pipeline-steps.js';
@@ -10,7 +10,7 @@ import { readSpecFile } from './read-spec-file.js';
 import { isRecord } from './records.js';
 import { schemaIssues } from './schema-issues.js';
 import { validatorFor } from './schemas.js';
-import { byPosition, issueAt, loadYaml } from './yaml-source.js';
+import { byPosition, capIssues, issueAt, loadYaml } from './yaml-source.js';
 
 export { DEFAULT_RETRY } from './pipeline-build.js';
 export { SHELL_ACTION } from './pipeline-steps.js';
@@ -20,7 +20,7 @@ export const MAX_STEPS = 1000;
 
 export function parsePipelineYaml(text: string, file: string): ParseResult<Pipeline> {
   const loaded = loadYaml(text, file);
-  if (!loaded.ok) return loaded;
+  if (!loaded.ok) return { ok: false, errors: loaded.errors, warnings: capIssues(loaded.warnings) };
   const { source } = loaded;
   const errors = schemaIssues(validatorFor('pipeline'), source);
   const warnings = [...loaded.warnings];
@@ -40,8 +40,9 @@ export function parsePipelineYaml(text: string, file: string): ParseResult<Pipel
         'split it into several pipelines',
       ),
     );
-    return { ok: false, errors: errors.sort(byPosition), warnings };
+    return { ok: false, errors: capIssues(errors.sort(byPosition)), warnings: capIssues(warnings) };
   }
+  checkDurations(raws, source, errors);
   const steps = uniqueSteps(raws, source, errors);
   const needs = resolveNeeds(steps, source, errors);
   checkCycles(steps, needs, source, errors);
@@ -80,11 +81,11 @@ export function parsePipelineYaml(text: string, file: string): ParseResult<Pipel
   warnings.push(...checker.warnings);
   errors.sort(byPosition);
   warnings.sort(byPosition);
-  if (errors.length > 0) return { ok: false, errors, warnings };
+  if (errors.length > 0) return { ok: false, errors: capIssues(errors), warnings: capIssues(warnings) };
   return {
     ok: true,
     value: { ...buildPipeline(data, steps, needs, source), outputRefs: checker.outputRefs },
-    warnings,
+    warnings: capIssues(warnings),
   };
 }
 

@@ -12,6 +12,8 @@ export interface PipelineParam {
   default?: string | number | boolean;
   required?: boolean;
   description?: string;
+  /** Where the param is declared (its name under `params:`), for errors about the values a run is given. */
+  loc?: SourceLocation;
 }
 
 export interface RetryPolicy {

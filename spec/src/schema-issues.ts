@@ -6,15 +6,37 @@ import { formatPath, issueAt, type DataPath, type YamlSource } from './yaml-sour
 
 type SchemaNode = Record<string, unknown>;
 
+/** Schema errors turned into issues; a hostile file can have one per key, and only the first ones are shown. */
+const MAX_SCHEMA_ERRORS = 1000;
+
 export function schemaIssues(validate: ValidateFunction, source: YamlSource): SpecIssue[] {
   if (validate(source.data)) return [];
-  const errors = relevant(validate.errors ?? []);
+  const all = relevant(validate.errors ?? []);
+  const errors = all.slice(0, MAX_SCHEMA_ERRORS);
   const issues: SpecIssue[] = [];
+  const seen = new Set<string>();
   const unknownKeys = errors.filter((e) => e.keyword === 'additionalProperties');
+  const rest = all[MAX_SCHEMA_ERRORS];
+  if (rest) {
+    const { line, col } = toIssue(rest, source, []) ?? source.locate(pointerToPath(rest.instancePath));
+    const more = all.length - MAX_SCHEMA_ERRORS;
+    issues.push(
+      issueAt(
+        source.file,
+        line,
+        col,
+        `${more} more problem${more === 1 ? '' : 's'} with the file's keys and values from here on`,
+        'fix the ones above and check again',
+      ),
+    );
+  }
   for (const error of errors) {
     const issue = toIssue(error, source, unknownKeys);
-    if (issue && !issues.some((i) => i.line === issue.line && i.col === issue.col && i.message === issue.message))
+    const id = issue && `${issue.line}:${issue.col}:${issue.message}`;
+    if (issue && id && !seen.has(id)) {
+      seen.add(id);
       issues.push(issue);
+    }
   }
   return issues;
 }

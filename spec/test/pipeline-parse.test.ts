@@ -46,8 +46,8 @@ describe('parsePipelineYaml: valid pipelines', () => {
       envs: { REGION: 'eu-west-1' },
     });
     expect(p.params).toEqual({
-      target: { type: 'string', default: 'staging' },
-      replicas: { type: 'number', default: 2 },
+      target: { type: 'string', default: 'staging', loc: { file: fixture('valid.yml'), line: 6, col: 3 } },
+      replicas: { type: 'number', default: 2, loc: { file: fixture('valid.yml'), line: 7, col: 3 } },
     });
     expect(p.steps.map((s) => [s.id, s.needs, s.stage])).toEqual([
       ['checkout', [], 0],
@@ -448,8 +448,8 @@ describe('parsePipelineYaml: malformed files', () => {
   it('reports deeply nested YAML as an error, not a crash', () => {
     const deep = `version: "1"\nsteps:\n  - id: a\n    uses: a/b@1\n    with:\n      x: ${'['.repeat(5000)}${']'.repeat(5000)}\n`;
     const errors = errorsOf(deep);
-    expect(errors[0]?.message).toBe('invalid YAML: nested too deeply');
-    expect(errors[0]?.line).toBe(6);
+    expect(errors[0]?.message).toBe('values are nested more than 64 levels deep');
+    expect([errors[0]?.line, errors[0]?.col]).toEqual([6, 10 + 64]); // the 65th bracket
   });
 
   it('explains ${{ }} inside a YAML flow mapping', () => {
