@@ -67,7 +67,11 @@ describe('errorKind', () => {
   });
 
   it('maps the engine errors run and resume share to usage', () => {
-    for (const err of [new EngineError('x'), new ParamsError('x'), new SecretsError('x')])
+    for (const err of [
+      new EngineError('x'),
+      new ParamsError({ file: 'p.yml', line: 1, col: 1 }, 'x'),
+      new SecretsError('x'),
+    ])
       expect(engineErrorKind(err)).toBe('usage');
     expect(engineErrorKind(new Error('x'))).toBeUndefined();
   });

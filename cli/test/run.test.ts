@@ -75,7 +75,9 @@ describe('caravan run', () => {
     expect(r.stdout).toBe('');
     const p = await caravan(['run', 'examples/hello/pipeline.yml', '--param', 'nobody=1']);
     expect(p.code).toBe(2);
-    expect(p.stderr).toMatch(/unknown parameter "nobody": this pipeline declares who/);
+    expect(p.stderr).toMatch(
+      /^error: examples\/hello\/pipeline\.yml:\d+:\d+: --param nobody: this pipeline has no param "nobody"\nhint: declared: who/m,
+    );
   });
 
   it('runs at most --executor-limit steps of an executor at once, and refuses a bad limit', async () => {

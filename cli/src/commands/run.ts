@@ -53,7 +53,8 @@ export default class Run extends CaravanCommand {
       resolveParams(parsed.value, params);
     } catch (err) {
       // params belong to the pipeline file; a bad flag or registry setting does not
-      if (err instanceof ParamsError) throw new UsageError(`${args.file}: ${err.message}`, { cause: err });
+      if (err instanceof ParamsError)
+        throw new UsageError(err.message, { cause: err, ...(err.hint ? { hint: err.hint } : {}) });
       throw err;
     }
     const engine = await openEngine({
