@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { AgentEvent, AgentReport, LogEntry } from '@caravan/spec';
 import type { Reporter } from './reporter.js';
@@ -30,6 +31,7 @@ const PROBE_MAX_MS = 30_000;
 /** A hung engine must not hold the action for long: after this much silence a JSON request counts as failed. */
 const JSON_TIMEOUT_MS = 10_000;
 const FILE_TIMEOUT_MS = 30 * 60_000;
+const TAR = 'application/x-tar';
 type Body = string | (() => Promise<Readable>);
 
 /**
@@ -84,17 +86,25 @@ export class HttpReporter implements Reporter {
     this.schedule();
   }
 
+  /**
+   * Uploads a declared file's tar. While the engine is unreachable the tar goes to the spool (in
+   * order with the logs), for the engine to take when it answers again or, after a crash, from the
+   * spool folder beside the report.
+   */
   async upload(name: string, path: string): Promise<string | undefined> {
     await this.chain;
-    const outcome = await this.post(
-      `files/${encodeURIComponent(name)}`,
-      () => tarOf(path),
-      this.o.attempts,
-      'application/x-tar',
-    );
-    return outcome === 'ok'
-      ? undefined
-      : `could not upload declared file "${name}" to the engine (${outcome === 'rejected' ? this.rejected.at(-1) : 'engine unreachable'})`;
+    const route = `files/${encodeURIComponent(name)}`;
+    const body = () => tarOf(path);
+    const outcome =
+      this.down || this.spool.size > 0 ? 'unreachable' : await this.post(route, body, this.o.attempts, TAR);
+    if (outcome === 'ok') return undefined;
+    if (outcome === 'rejected')
+      return `could not upload declared file "${name}" to the engine (${this.rejected.at(-1)})`;
+    if (await this.spool.appendFile(route, body)) {
+      this.markDown();
+      return undefined;
+    }
+    return `could not upload declared file "${name}": the engine is unreachable and the spool is full`;
   }
 
   async finish(report: AgentReport): Promise<string[]> {
@@ -196,7 +206,11 @@ export class HttpReporter implements Reporter {
 
   private async flushSpool(attempts: number): Promise<void> {
     for (let next = this.spool.peek(); next; next = this.spool.peek()) {
-      if ((await this.post(next.route, next.body, attempts)) === 'unreachable') {
+      const outcome =
+        'body' in next
+          ? await this.post(next.route, next.body, attempts)
+          : await this.post(next.route, async () => createReadStream(this.spool.pathOf(next.bodyFile)), attempts, TAR);
+      if (outcome === 'unreachable') {
         this.down = true;
         return;
       }

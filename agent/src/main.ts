@@ -81,9 +81,12 @@ async function main(argv: string[]): Promise<number> {
     ? new HttpReporter({
         url: context.callback.url,
         token: context.callback.token,
+        // beside the report, where the engine looks after a crash; else a private temp folder
         spoolDir:
           process.env.CARAVAN_AGENT_SPOOL_DIR ??
-          join(tmpdir(), `caravan-agent-spool-${context.taskId ?? process.pid}`.replace(/[^\w.-]/g, '_')),
+          (reportFile
+            ? `${reportFile}.spool`
+            : join(tmpdir(), `caravan-agent-spool-${context.taskId ?? process.pid}`.replace(/[^\w.-]/g, '_'))),
         retryBaseMs: Number(process.env.CARAVAN_AGENT_RETRY_MS) || undefined,
         say: (m) => void stderr.write(Buffer.from(`[caravan-agent] ${masker.maskString(m)}\n`)),
       })

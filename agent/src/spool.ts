@@ -1,10 +1,13 @@
-import { closeSync, mkdirSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, createWriteStream, mkdirSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 
-export interface SpooledRequest {
-  route: string;
-  body: string;
-}
+/** A request kept for later: a JSON body inline, or a file body (a declared file's tar) beside the queue. */
+export type SpooledRequest = { route: string; body: string } | { route: string; bodyFile: string };
+
+/** The queue's file inside the spool folder: the engine reads it back after a crash (see docs/engine.md). */
+export const SPOOL_FILE = 'spool.jsonl';
 
 /**
  * A bounded on-disk queue of requests the engine could not take yet, oldest first. Past
@@ -12,7 +15,7 @@ export interface SpooledRequest {
  */
 export class Spool {
   private fd: number | undefined;
-  private readonly records: Array<{ offset: number; length: number }> = [];
+  private readonly records: Array<{ offset: number; length: number; bodyFile?: string; bodyBytes: number }> = [];
   private writeOffset = 0;
   private head = 0;
   private bytes = 0;
@@ -31,21 +34,54 @@ export class Spool {
     return this.bytes;
   }
 
-  append(request: SpooledRequest): boolean {
+  append(request: SpooledRequest, bodyBytes = 0): boolean {
     const data = Buffer.from(`${JSON.stringify(request)}\n`);
-    if (this.bytes + data.length > this.maxBytes) {
+    if (this.bytes + data.length + bodyBytes > this.maxBytes) {
       this.refused++;
       return false;
     }
     if (this.fd === undefined) {
       mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-      this.fd = openSync(join(this.dir, 'spool.jsonl'), 'w+', 0o600);
+      this.fd = openSync(join(this.dir, SPOOL_FILE), 'w+', 0o600);
     }
     writeSync(this.fd, data, 0, data.length, this.writeOffset);
-    this.records.push({ offset: this.writeOffset, length: data.length });
+    const bodyFile = 'bodyFile' in request ? request.bodyFile : undefined;
+    this.records.push({ offset: this.writeOffset, length: data.length, bodyBytes, ...(bodyFile ? { bodyFile } : {}) });
     this.writeOffset += data.length;
-    this.bytes += data.length;
+    this.bytes += data.length + bodyBytes;
     return true;
+  }
+
+  /**
+   * Writes a file body into the spool folder, within the same byte budget, then queues its
+   * request. False (nothing kept) past the budget or when the body cannot be read.
+   */
+  async appendFile(route: string, body: () => Promise<Readable>): Promise<boolean> {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const name = `body-${this.records.length + this.head + 1}-${Date.now()}.bin`;
+    const path = join(this.dir, name);
+    let written = 0;
+    const budget = this.maxBytes - this.bytes;
+    try {
+      await pipeline(
+        await body(),
+        async function* (source: AsyncIterable<Buffer>) {
+          for await (const chunk of source) {
+            written += chunk.length;
+            if (written > budget) throw new Error('over the spool budget');
+            yield chunk;
+          }
+        },
+        createWriteStream(path, { mode: 0o600 }),
+      );
+    } catch {
+      rmSync(path, { force: true });
+      this.refused++;
+      return false;
+    }
+    if (this.append({ route, bodyFile: name }, written)) return true;
+    rmSync(path, { force: true });
+    return false;
   }
 
   peek(): SpooledRequest | undefined {
@@ -56,11 +92,17 @@ export class Spool {
     return JSON.parse(data.toString('utf8')) as SpooledRequest;
   }
 
+  /** Where a spooled file body lies. */
+  pathOf(bodyFile: string): string {
+    return join(this.dir, bodyFile);
+  }
+
   shift(): void {
     const record = this.records[this.head];
     if (!record) return;
     this.head++;
-    this.bytes -= record.length;
+    this.bytes -= record.length + record.bodyBytes;
+    if (record.bodyFile) rmSync(join(this.dir, record.bodyFile), { force: true });
     if (this.size === 0) this.reset();
   }
 

@@ -153,4 +153,47 @@ describe('HttpReporter', () => {
       'dist/sub/b.txt': 'beta',
     });
   });
+
+  it('spools a declared file while the engine is unreachable, in order, and delivers it when it answers', async () => {
+    server = new EngineServer();
+    const said: string[] = [];
+    const { r, spoolDir } = reporter(await server.start(), said, { attempts: 1 });
+    const dir = join(mkdtempSync(join(tmpdir(), 'up-')), 'dist');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'a.txt'), 'alpha');
+    server.failNext = 1;
+    await r.log({ stream: 'stdout', text: 'before the file', ts: 1 });
+    await eventually(() => said.length > 0, 'the engine to be marked down');
+    expect(await r.upload('dist', dir)).toBeUndefined();
+    const queued = readFileSync(join(spoolDir, 'spool.jsonl'), 'utf8').trim().split('\n');
+    expect(queued.map((l) => (JSON.parse(l) as { route: string }).route)).toEqual(['logs', 'files/dist']);
+    expect(await r.finish(report)).toEqual([]);
+    const paths = server.received.map((x) => x.path.replace('/api/tasks/t1/', ''));
+    expect(paths.slice(-3)).toEqual(['logs', 'files/dist', 'report']);
+    expect(await untar(server.received.find((x) => x.path.endsWith('/files/dist'))!.body)).toEqual({
+      dist: '',
+      'dist/a.txt': 'alpha',
+    });
+    expect(existsSync(spoolDir)).toBe(false);
+  });
+
+  it('keeps a declared file in the spool folder when the engine never comes back', async () => {
+    const { r, spoolDir } = reporter(await deadUrl());
+    const dir = join(mkdtempSync(join(tmpdir(), 'up-')), 'dist');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'a.txt'), 'alpha');
+    await r.log({ stream: 'stdout', text: 'x', ts: 1 });
+    expect(await r.upload('dist', dir)).toBeUndefined();
+    const warnings = await r.finish(report);
+    expect(warnings[0]).toMatch(/3 requests .* stay in /);
+    const queued = readFileSync(join(spoolDir, 'spool.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { route: string; bodyFile?: string });
+    expect(queued.map((q) => q.route)).toEqual(['logs', 'files/dist', 'report']);
+    expect(await untar(readFileSync(join(spoolDir, queued[1]!.bodyFile!)))).toEqual({
+      dist: '',
+      'dist/a.txt': 'alpha',
+    });
+  });
 });
