@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
-import type { AgentEvent, AgentReport, LogEntry } from '@caravan/spec';
+import type { AgentEvent, LogEntry } from '@caravan/spec';
+import type { Report } from './contract.js';
 import type { Reporter } from './reporter.js';
 import { post } from './http-post.js';
 import { Spool } from './spool.js';
@@ -97,7 +98,7 @@ export class HttpReporter implements Reporter {
       : `could not upload declared file "${name}" to the engine (${outcome === 'rejected' ? this.rejected.at(-1) : 'engine unreachable'})`;
   }
 
-  async finish(report: AgentReport): Promise<string[]> {
+  async finish(report: Report): Promise<string[]> {
     this.finishing = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.probeTimer) clearTimeout(this.probeTimer);
