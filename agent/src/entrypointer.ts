@@ -163,7 +163,9 @@ export class Entrypointer {
         state: join(tempDir, 'state'),
         summary: join(tempDir, 'step_summary'),
       };
-      for (const file of [outputsFile, metafile, files.env, files.path, files.state, files.summary]) touch(file);
+      touch(outputsFile);
+      // the temp folder exists: no mkdir for these
+      for (const file of [metafile, files.env, files.path, files.state, files.summary]) closeSync(openSync(file, 'a'));
       const env = buildActionEnv(this.o.baseEnv ?? process.env, context, {
         outputsFile,
         metafile,
