@@ -11,10 +11,12 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import type { AgentError, AgentEvent, AgentReport, Annotation, FileReport, TaskContext } from '@caravan/spec';
+import type { AgentEvent, FileReport } from '@caravan/spec';
 import { buildActionEnv, oversizedVariables } from './action-env.js';
 import { systemClock, type Clock } from './clock.js';
-import { CommandProcessor, type CommandEffects } from './command-processor.js';
+import { CommandProcessor, type CommandEffects, type CommandSettings } from './command-processor.js';
+import type { Context, Report, ReportAnnotation, ReportError } from './contract.js';
+import { ExportStore, type EnvironmentFiles } from './exports.js';
 import { analyzeEnd, exitCodeOf, type EndFacts } from './error-analysis.js';
 import { describeDeclaredFiles } from './declared-files.js';
 import type { FileWatcher, WatchStarter } from './file-watcher.js';
@@ -32,11 +34,13 @@ const EXCERPT_LINES = 20;
 const EXCERPT_LINE_CHARS = 2000;
 const MAX_ANNOTATIONS = 200;
 const MAX_WARNINGS = 200;
+/** The runner's limit on an annotation's message (ExecutionContext._maxIssueMessageLength). */
+const MAX_ANNOTATION_MESSAGE = 4096;
 /** How long a partial stdout line (a prompt, a progress bar) waits for its newline before it is shown. */
 export const PARTIAL_LINE_MS = 200;
 
 export interface EntrypointerOptions {
-  context: TaskContext;
+  context: Context;
   command: string;
   args: string[];
   runner: Runner;
@@ -58,7 +62,7 @@ export interface EntrypointerOptions {
 }
 
 export interface RunResult {
-  report: AgentReport;
+  report: Report;
   exitCode: number;
 }
 
@@ -69,7 +73,8 @@ export interface RunResult {
 export class Entrypointer {
   private readonly clock: Clock;
   private readonly outputs = new OutputStore();
-  private readonly annotations: Annotation[] = [];
+  private readonly exports = new ExportStore((a) => this.annotate(a));
+  private readonly annotations: ReportAnnotation[] = [];
   private readonly warnings: string[] = [];
   private readonly excerpt: string[] = [];
   private readonly watched = new Map<string, FileReport>();
@@ -151,9 +156,22 @@ export class Entrypointer {
     try {
       const outputsFile = resolve(workdir, context.outputsFile ?? join(tempDir, 'outputs'));
       const metafile = join(tempDir, 'metafile');
+      // GitHub's file commands, one empty file each per step
+      const files: EnvironmentFiles = {
+        env: join(tempDir, 'env'),
+        path: join(tempDir, 'path'),
+        state: join(tempDir, 'state'),
+        summary: join(tempDir, 'step_summary'),
+      };
       touch(outputsFile);
-      touch(metafile);
-      const env = buildActionEnv(this.o.baseEnv ?? process.env, context, { outputsFile, metafile, workspace: workdir });
+      // the temp folder exists: no mkdir for these
+      for (const file of [metafile, files.env, files.path, files.state, files.summary]) closeSync(openSync(file, 'a'));
+      const env = buildActionEnv(this.o.baseEnv ?? process.env, context, {
+        outputsFile,
+        metafile,
+        workspace: workdir,
+        files,
+      });
       const watcher = context.watch.length > 0 ? await this.startWatching(workdir) : undefined;
       const facts: EndFacts = { command: this.o.command, path: env.PATH, oversizedVariables: oversizedVariables(env) };
       if (this.cancelBeforeStart) {
@@ -170,20 +188,21 @@ export class Entrypointer {
         facts.oomKillsBefore = this.o.readOomKills?.();
         this.o.reporter.event({ type: 'started', pid: this.action.pid, ts: this.clock.now() });
         if (this.cancelBeforeStart) this.stop('cancel', this.cancelBeforeStart);
-        facts.exit = await this.supervise(this.action);
+        facts.exit = await this.supervise(this.action, commandSettings(env, workdir));
         if (this.stopping?.reason === 'timeout') facts.timedOut = { seconds: context.timeoutSeconds ?? 0 };
         if (this.stopping?.reason === 'cancel') facts.cancelledBy = this.stopping.signal;
       }
       facts.oomKillsAfter = this.o.readOomKills?.();
       await watcher?.stop().catch((err: Error) => this.warn(`file watching failed at the end: ${err.message}`));
       this.readOutputFiles(metafile, outputsFile);
+      this.exports.readFiles(files);
       return await this.finish(startedAt, facts, workdir);
     } finally {
       removeTempDir(tempDir);
     }
   }
 
-  private async supervise(action: RunningAction) {
+  private async supervise(action: RunningAction, settings: CommandSettings) {
     const { context, masker } = this.o;
     // Workflow commands are read on both streams, as GitHub's runner does: an ::add-mask:: on
     // stderr must hide the value on stdout too.
@@ -194,15 +213,21 @@ export class Entrypointer {
           this.emit({ type: 'output', name, value: masker.maskString(value), ts: this.clock.now() });
         else this.say(`error: ${this.outputs.errors.at(-1)!.message}`);
       },
+      setEnv: (name, value, where) => this.exports.setEnv(name, value, where),
+      addPath: (path, where) => this.exports.addPath(path, where),
+      saveState: (name, value) => this.exports.saveState(name, value),
       annotate: (a) => this.annotate(a),
-      warn: (m) => this.warn(m),
+      warn: (m, shown) => (shown ? this.record(m) : this.warn(m)),
       outputError: (m) => {
         this.outputs.fail(m);
         this.say(`error: ${m}`);
       },
+      commandError: (m) => this.exports.fail(m),
     };
-    const outCommands = new CommandProcessor(effects, 'stdout');
-    const errCommands = new CommandProcessor(effects, 'stderr');
+    // echo (::echo::on) is one setting for both streams, as in the runner's execution context
+    const shared = { echo: settings.debug };
+    const outCommands = new CommandProcessor(effects, 'stdout', settings, shared);
+    const errCommands = new CommandProcessor(effects, 'stderr', settings, shared);
     const reporter = this.o.reporter;
     const stdout = new StreamPump(masker.stream(), this.o.stdout, {
       onLine: (line) => outCommands.handle(line),
@@ -313,8 +338,13 @@ export class Entrypointer {
       for (const w of this.outputs.checkTypes(this.o.context.outputs, this.o.context.dynamicOutputs === true))
         this.warn(w);
     const files = workdir ? await this.declaredFiles(workdir) : [];
-    if (end.status === 'success' && this.outputs.errors.length > 0) end.status = 'failed';
-    const annotationErrors: AgentError[] = this.annotations
+    if (end.status === 'success' && (this.outputs.errors.length > 0 || this.exports.errors.length > 0))
+      end.status = 'failed';
+    const exported = this.exports.toReport(
+      (text) => masker.maskString(text) !== text,
+      (w) => this.warn(w),
+    );
+    const annotationErrors: ReportError[] = this.annotations
       .filter((a) => a.level === 'error')
       .map((a) => ({
         kind: 'annotation',
@@ -325,9 +355,9 @@ export class Entrypointer {
       }));
     if (this.droppedAnnotations > 0)
       this.warn(`${this.droppedAnnotations} annotations beyond the first ${MAX_ANNOTATIONS} were dropped`);
-    const errors = [...end.errors, ...this.outputs.errors, ...annotationErrors];
-    for (const e of [...end.errors, ...this.outputs.errors]) this.say(`error: ${e.message}`);
-    const report: AgentReport = maskDeep(
+    const errors = [...end.errors, ...this.outputs.errors, ...this.exports.errors, ...annotationErrors];
+    for (const e of [...end.errors, ...this.outputs.errors, ...this.exports.errors]) this.say(`error: ${e.message}`);
+    const report: Report = maskDeep(
       {
         status: end.status,
         exitCode: end.exitCode,
@@ -340,6 +370,7 @@ export class Entrypointer {
         stderrExcerpt: [...this.excerpt],
         durationMs: Math.max(0, this.clock.now() - startedAt),
         masked: 0,
+        ...exported,
       },
       (t) => masker.maskString(t),
     );
@@ -351,11 +382,15 @@ export class Entrypointer {
     return { report, exitCode };
   }
 
-  private annotate(annotation: Annotation): void {
+  private annotate(annotation: ReportAnnotation): void {
     if (this.annotations.length >= MAX_ANNOTATIONS) {
       this.droppedAnnotations++;
       return;
     }
+    // masked before it is cut, so that no part of a secret is left at the cut
+    const message = this.o.masker.maskString(annotation.message);
+    if (message.length > MAX_ANNOTATION_MESSAGE)
+      annotation = { ...annotation, message: message.slice(0, MAX_ANNOTATION_MESSAGE) };
     this.annotations.push(annotation);
     this.emit({
       type: 'annotation',
@@ -380,8 +415,13 @@ export class Entrypointer {
   }
 
   private warn(message: string): void {
-    if (this.warnings.length < MAX_WARNINGS) this.warnings.push(message);
+    this.record(message);
     this.say(`warning: ${message}`);
+  }
+
+  /** A warning for the report only: it was already shown. */
+  private record(message: string): void {
+    if (this.warnings.length < MAX_WARNINGS) this.warnings.push(message);
   }
 
   /** The agent's own message: prefixed, masked, on stderr and in the logs. */
@@ -435,4 +475,19 @@ export function maskDeep<T>(value: T, mask: (text: string) => string): T {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [mask(k), maskDeep(v, mask)])) as T;
   }
   return value;
+}
+
+/** The runner's switches, read from the action's environment (the step's env and secrets included). */
+function commandSettings(env: Record<string, string>, workspace: string): CommandSettings {
+  return {
+    // the runner parses this one with bool.TryParse, the others with its ConvertToBoolean
+    allowUnsecureCommands: /^\s*true\s*$/i.test(env.ACTIONS_ALLOW_UNSECURE_COMMANDS ?? ''),
+    allowUnsecureStopTokens: isTrue(env.ACTIONS_ALLOW_UNSECURE_STOPCOMMAND_TOKENS),
+    debug: isTrue(env.ACTIONS_STEP_DEBUG),
+    workspace,
+  };
+}
+
+function isTrue(value: string | undefined): boolean {
+  return value !== undefined && ['1', 'true', '$true'].includes(value.toLowerCase());
 }

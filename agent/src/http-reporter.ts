@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import type { AgentEvent, AgentReport, LogEntry } from '@caravan/spec';
+import type { AgentEvent, LogEntry } from '@caravan/spec';
+import type { Report } from './contract.js';
 import type { Reporter } from './reporter.js';
 import { post } from './http-post.js';
 import { Spool } from './spool.js';
@@ -107,7 +108,7 @@ export class HttpReporter implements Reporter {
     return `could not upload declared file "${name}": the engine is unreachable and the spool is full`;
   }
 
-  async finish(report: AgentReport): Promise<string[]> {
+  async finish(report: Report): Promise<string[]> {
     this.finishing = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.probeTimer) clearTimeout(this.probeTimer);

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { actionFileProblem, readActionFile } from './action-file.js';
 import { OUTPUT_TOTAL_LIMIT, type OutputStore } from './output-store.js';
 import type { ParsedOutputs } from './outputs-file.js';
 
@@ -14,26 +14,19 @@ export function readOutputsInto(
   parse: (text: string, file: string) => ParsedOutputs,
   onSet: (name: string, value: string) => void,
 ): void {
-  let text: string;
-  try {
-    const info = statSync(path);
-    if (!info.isFile()) {
-      store.fail(
-        `${label}: ${path} is not a regular file (the action replaced it); it was not read — append to the file the agent made`,
-      );
-      return;
-    }
-    if (info.size > 2 * OUTPUT_TOTAL_LIMIT) {
-      store.fail(
-        `${label}: the file is ${info.size} bytes, over twice the ${OUTPUT_TOTAL_LIMIT}-byte limit on outputs; it was not read — write large data to a declared file instead`,
-      );
-      return;
-    }
-    text = readFileSync(path, 'utf8');
-  } catch {
+  const file = readActionFile(path, 2 * OUTPUT_TOTAL_LIMIT);
+  if (file.kind === 'too-large') {
+    store.fail(
+      `${label}: the file is ${file.size} bytes, over twice the ${OUTPUT_TOTAL_LIMIT}-byte limit on outputs; it was not read — write large data to a declared file instead`,
+    );
     return;
   }
-  const parsed = parse(text, label);
+  if (file.kind !== 'text') {
+    const problem = actionFileProblem(file, label, path);
+    if (problem) store.fail(problem);
+    return;
+  }
+  const parsed = parse(file.text, label);
   for (const pair of parsed.pairs) {
     if (store.set(pair.name, pair.value, pair.line ? `${label}:${pair.line}` : label)) onSet(pair.name, pair.value);
   }

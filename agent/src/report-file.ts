@@ -1,15 +1,15 @@
 import { renameSync, writeFileSync } from 'node:fs';
-import type { AgentReport } from '@caravan/spec';
+import type { Report } from './contract.js';
 
 /** Writes the report atomically (temp file + rename), readable by its owner only. */
-export function writeReportFile(path: string, report: AgentReport): void {
+export function writeReportFile(path: string, report: Report): void {
   const temp = `${path}.${process.pid}.tmp`;
   writeFileSync(temp, `${JSON.stringify(report, null, 2)}\n`, { mode: 0o600 });
   renameSync(temp, path);
 }
 
 /** The report when the agent itself could not do its job (bad context, internal failure). */
-export function agentErrorReport(message: string, kind: 'internal' | 'start', durationMs = 0): AgentReport {
+export function agentErrorReport(message: string, kind: 'internal' | 'start', durationMs = 0): Report {
   return {
     status: 'error',
     exitCode: null,

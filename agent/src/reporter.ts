@@ -1,4 +1,5 @@
-import type { AgentEvent, AgentReport, LogEntry } from '@caravan/spec';
+import type { AgentEvent, LogEntry } from '@caravan/spec';
+import type { Report } from './contract.js';
 
 /** Ships what the agent learns to the engine. Never throws: the engine being down must not fail the action. */
 export interface Reporter {
@@ -10,7 +11,7 @@ export interface Reporter {
   /** Uploads a declared file (or folder) as a tar stream; returns a warning on failure. */
   upload(name: string, path: string): Promise<string | undefined>;
   /** Flushes everything, sends the final report; returns warnings (e.g. what stayed undelivered). */
-  finish(report: AgentReport): Promise<string[]>;
+  finish(report: Report): Promise<string[]>;
 }
 
 /** Standalone: nothing to ship, the report file is the result. */

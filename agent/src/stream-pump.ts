@@ -5,6 +5,7 @@ import type { Sink } from './sink.js';
 
 /** Lines up to this many bytes are parsed for commands (a 1 MB output value fits, with its name). */
 export const COMMAND_LINE_CAP = 1024 * 1024 + 64 * 1024;
+const ESC = 0x1b;
 /** Log entries carry at most this many bytes; a longer line becomes several entries. */
 export const LOG_LINE_CAP = 64 * 1024;
 
@@ -66,17 +67,27 @@ export class StreamPump {
   private maskPieces(pieces: LinePiece[]): Buffer {
     const out: Buffer[] = [];
     for (const piece of pieces) {
-      let bytes: Buffer | undefined = piece.bytes;
       if (piece.whole) {
-        bytes = this.hooks.onLine!(lineText(piece.bytes)) ?? piece.bytes;
-      } else if (piece.first) {
+        // a whole line: its command (if any) decides what is shown; escape sequences inside a secret are seen
+        // through (looked for in the text already decoded: cheaper than a Buffer search per line)
+        const text = lineText(piece.bytes);
+        const instead = this.hooks.onLine!(text);
+        const bytes = instead ?? piece.bytes;
+        out.push(
+          (instead ? instead.includes(ESC) : text.includes('\u001b'))
+            ? this.masker.pushLine(bytes)
+            : this.masker.push(bytes),
+        );
+        continue;
+      }
+      if (piece.first) {
         this.dropping = this.hooks.onOverlongLine?.(piece.bytes.toString('utf8', 0, 256)) ?? false;
       }
-      if (this.dropping && !piece.whole) {
+      if (this.dropping) {
         if (piece.bytes[piece.bytes.length - 1] === 0x0a) this.dropping = false;
         continue;
       }
-      out.push(this.masker.push(bytes));
+      out.push(this.masker.push(piece.bytes));
     }
     return out.length === 1 ? out[0]! : Buffer.concat(out);
   }

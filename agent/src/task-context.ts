@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import type { TaskContext } from '@caravan/spec';
+import type { Context } from './contract.js';
 
 /** A context that cannot be used; the message says what, where and how to fix it. */
 export class ContextError extends Error {}
@@ -21,6 +21,7 @@ const KNOWN = new Set([
   'outputs',
   'dynamicOutputs',
   'warnPatterns',
+  'prependPath',
 ]);
 
 /** Reads the context from `--context FILE`, else `CARAVAN_CONTEXT` (inline JSON or a path), else an empty one. */
@@ -47,7 +48,7 @@ function readText(path: string, what: string): string {
 }
 
 export interface ParsedContext {
-  context: TaskContext;
+  context: Context;
   warnings: string[];
 }
 
@@ -101,7 +102,7 @@ export function parseContext(text: string, source: string): ParsedContext {
     return value as string[];
   };
 
-  const context: TaskContext = {
+  const context: Context = {
     secrets: stringMap('secrets'),
     params: {},
     env: stringMap('env'),
@@ -163,6 +164,10 @@ export function parseContext(text: string, source: string): ParsedContext {
     }
   }
   if (warnPatterns.length > 0) context.warnPatterns = warnPatterns;
+  const prependPath = stringList('prependPath');
+  if (prependPath.some((p) => p === '' || p.includes('\0')))
+    problems.push(`${at('prependPath')} must hold folder paths: no empty string, no NUL byte`);
+  else if (prependPath.length > 0) context.prependPath = prependPath;
 
   if (problems.length > 0) throw new ContextError(`invalid task context:\n  ${problems.join('\n  ')}`);
   return { context, warnings };

@@ -1,9 +1,70 @@
 import { describe, expect, it } from 'vitest';
-import { buildActionEnv, inputVariable, oversizedVariables } from '../src/action-env.js';
+import {
+  buildActionEnv,
+  inputVariable,
+  oversizedVariables,
+  prependPath,
+  runnerInputVariable,
+} from '../src/action-env.js';
+
+const files = { env: '/e', path: '/p', state: '/s', summary: '/sum' };
 
 describe('action environment', () => {
-  it('names params INPUT_<NAME> with - and . as _', () => {
+  it('names params INPUT_<NAME> with - and . as _, and also as the runner and @actions/core do', () => {
     expect(inputVariable('my-param.sub')).toBe('INPUT_MY_PARAM_SUB');
+    expect(runnerInputVariable('my-param.sub')).toBe('INPUT_MY-PARAM.SUB');
+    expect(runnerInputVariable('my input')).toBe('INPUT_MY_INPUT');
+  });
+
+  it('gives a param under both names; a Caravan name wins over the runner name of another param', () => {
+    const env = buildActionEnv(
+      {},
+      {
+        secrets: {},
+        params: { 'my-input': 'dash', a_b: 'under', 'a-b': 'dash2', 'with space': 's' },
+        env: {},
+        watch: [],
+        files: [],
+      },
+      { outputsFile: '/o', metafile: '/m', workspace: '/w', files },
+    );
+    expect(env).toMatchObject({
+      INPUT_MY_INPUT: 'dash',
+      'INPUT_MY-INPUT': 'dash',
+      'INPUT_A-B': 'dash2',
+      'INPUT_WITH SPACE': 's',
+      INPUT_WITH_SPACE: 's',
+    });
+    // "a_b" and "a-b" share INPUT_A_B, as before: the later param wins
+    expect(env.INPUT_A_B).toBe('dash2');
+  });
+
+  it("sets GitHub's file command variables beside Caravan's, and puts earlier steps' folders before PATH", () => {
+    const env = buildActionEnv(
+      { PATH: '/usr/bin:/bin' },
+      { secrets: {}, params: {}, env: {}, watch: [], files: [], prependPath: ['/first', '/second'] },
+      { outputsFile: '/o', metafile: '/m', workspace: '/w', files },
+    );
+    expect(env).toMatchObject({
+      GITHUB_OUTPUT: '/o',
+      CARAVAN_OUTPUT: '/o',
+      GITHUB_ENV: '/e',
+      CARAVAN_ENV: '/e',
+      GITHUB_PATH: '/p',
+      CARAVAN_PATH: '/p',
+      GITHUB_STATE: '/s',
+      CARAVAN_STATE: '/s',
+      GITHUB_STEP_SUMMARY: '/sum',
+      CARAVAN_STEP_SUMMARY: '/sum',
+      PATH: '/second:/first:/usr/bin:/bin',
+    });
+  });
+
+  it("prepends PATH as the runner does: last added first, not twice, no trailing ':'", () => {
+    expect(prependPath(['/a', '/b'], '/bin')).toBe('/b:/a:/bin');
+    expect(prependPath(['/a', '/b'], '/b:/a:/bin')).toBe('/b:/a:/bin');
+    expect(prependPath(['/a'], '')).toBe('/a');
+    expect(prependPath(['/a'], undefined)).toBe('/a');
   });
 
   it('gives params (JSON for non-strings), secrets by name, the file paths, and drops the context', () => {
@@ -16,7 +77,7 @@ describe('action environment', () => {
         watch: [],
         files: [],
       },
-      { outputsFile: '/o', metafile: '/m', workspace: '/w' },
+      { outputsFile: '/o', metafile: '/m', workspace: '/w', files },
     );
     expect(env).toMatchObject({
       PATH: '/bin',

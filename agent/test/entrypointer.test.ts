@@ -1,4 +1,5 @@
-import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -78,9 +79,7 @@ describe('Entrypointer', () => {
     const { report, exitCode } = await run;
 
     expect(exitCode).toBe(0);
-    expect(stdout.text()).toBe(
-      'hello *** world\n::add-mask::***\n*** here\n::set-output name=greeting::hi%0Athere\naction meta: image=app:1\n::error file=src/a.ts,line=7,col=2::broken %25 thing\n',
-    );
+    expect(stdout.text()).toBe('hello *** world\n*** here\naction meta: image=app:1\n##[error]broken % thing\n');
     expect(stderr.text()).toBe('err ***\n');
     expect(report.status).toBe('success');
     expect(report.outputs).toEqual({ greeting: 'hi\nthere', image: 'app:2', erda: 'yes', notes: 'line' });
@@ -266,7 +265,7 @@ describe('Entrypointer', () => {
     action!.stdout.push('put name=a::1\n');
     action!.exit({ code: 0, signal: null });
     const { report } = await run;
-    expect(stdout.text()).toBe('Continue? yes\n::set-output name=a::1\n');
+    expect(stdout.text()).toBe('Continue? yes\n');
     expect(report.outputs).toEqual({ a: '1' });
   });
 
@@ -283,8 +282,7 @@ describe('Entrypointer', () => {
     action!.exit({ code: 0, signal: null });
     const { report } = await run;
     expect(stdout.text()).toBe('the token is ***\n');
-    expect(stderr.text()).toContain('::add-mask::***\n');
-    expect(stderr.text()).not.toContain('from-stderr-token');
+    expect(stderr.text()).toBe('progress 50%\n##[warning]careful\n');
     expect(report.outputs).toEqual({ via: 'stderr' });
     expect(report.annotations).toEqual([{ level: 'warning', message: 'careful', file: 'a.sh', line: 3 }]);
   });
@@ -324,5 +322,156 @@ describe('Entrypointer', () => {
     expect(reporter.uploads).toEqual([{ name: 'out', path: join(workdir, 'out.txt') }]);
     expect(report.warnings).toEqual(['declared file "gone" (gone.bin) was not produced']);
     expect(readFileSync(join(workdir, 'out.txt'), 'utf8')).toBe('built');
+  });
+
+  it("reads GitHub's environment files into the report: variables, PATH folders, state, summary", async () => {
+    const { started, agent, runner, action } = setup();
+    const run = agent.run();
+    await started();
+    const env = runner.started[0]!.options.env;
+    appendFileSync(env.GITHUB_ENV!, 'PLAIN=one\nMULTI<<ghadelimiter_1\nline 1\nline 2\nghadelimiter_1\nPLAIN=two\n');
+    appendFileSync(env.GITHUB_PATH!, '/opt/tool/bin\n\n/opt/other\n/opt/tool/bin\n');
+    appendFileSync(env.GITHUB_STATE!, 'pid=42\n');
+    appendFileSync(env.GITHUB_STEP_SUMMARY!, `# Done\n\ntoken ${SECRET}\n`);
+    appendFileSync(env.GITHUB_OUTPUT!, 'out=1\n');
+    action!.exit({ code: 0, signal: null });
+    const { report } = await run;
+    expect(report).toMatchObject({
+      status: 'success',
+      outputs: { out: '1' },
+      exportedEnv: { PLAIN: 'two', MULTI: 'line 1\nline 2' },
+      addedPath: ['/opt/other', '/opt/tool/bin'],
+      state: { pid: '42' },
+      summary: '# Done\n\ntoken ***\n',
+    });
+  });
+
+  it('leaves the new fields out when the action exported nothing', async () => {
+    const { started, agent, action } = setup();
+    const run = agent.run();
+    await started();
+    action!.exit({ code: 0, signal: null });
+    const { report } = await run;
+    for (const field of ['exportedEnv', 'addedPath', 'state', 'summary']) expect(report).not.toHaveProperty(field);
+  });
+
+  it('applies ::set-env and ::add-path only with ACTIONS_ALLOW_UNSECURE_COMMANDS=true, and refuses them else', async () => {
+    const refused = setup();
+    const run1 = refused.agent.run();
+    await refused.started();
+    refused.action!.stdout.push('::set-env name=A::1\n::save-state name=s::v\n');
+    refused.action!.exit({ code: 0, signal: null });
+    const r1 = (await run1).report;
+    expect(r1.status).toBe('failed');
+    expect(r1.errors).toEqual([
+      { kind: 'command', message: expect.stringMatching(/^stdout line 1: The `set-env` command is disabled/) },
+    ]);
+    expect(r1.state).toEqual({ s: 'v' });
+    expect(refused.stdout.text()).toMatch(
+      /^##\[error\]Unable to process command '::set-env name=A::1' successfully\.\n/,
+    );
+
+    const allowed = setup({ env: { ACTIONS_ALLOW_UNSECURE_COMMANDS: 'true' } });
+    const run2 = allowed.agent.run();
+    await allowed.started();
+    allowed.action!.stdout.push('::set-env name=A::1\n::add-path::/opt/x\n');
+    appendFileSync(allowed.runner.started[0]!.options.env.GITHUB_ENV!, 'A=2\n');
+    allowed.action!.exit({ code: 0, signal: null });
+    expect((await run2).report).toMatchObject({ status: 'success', exportedEnv: { A: '2' }, addedPath: ['/opt/x'] });
+  });
+
+  it('keeps NODE_OPTIONS and values holding a secret out of the exported variables', async () => {
+    const { started, agent, runner, action } = setup();
+    const run = agent.run();
+    await started();
+    action!.stdout.push('::add-mask::registered-at-run-time\n');
+    appendFileSync(
+      runner.started[0]!.options.env.GITHUB_ENV!,
+      `NODE_OPTIONS=--require ./x.js\nTOKEN_COPY=${SECRET}\nLATER=registered-at-run-time\nOK=fine\n`,
+    );
+    action!.exit({ code: 0, signal: null });
+    const { report } = await run;
+    expect(report.exportedEnv).toEqual({ OK: 'fine' });
+    expect(report.annotations).toEqual([
+      { level: 'error', message: "Can't store NODE_OPTIONS output parameter using '$GITHUB_ENV' command." },
+    ]);
+    expect(report.warnings.filter((w) => w.includes('holds a secret'))).toHaveLength(2);
+    expect(report.status).toBe('success');
+  });
+
+  it('names a bad line of an environment file and fails, keeping what came before it', async () => {
+    const { started, agent, runner, action } = setup();
+    const run = agent.run();
+    await started();
+    const env = runner.started[0]!.options.env;
+    appendFileSync(env.GITHUB_ENV!, 'A=1\nB<<EOF\nno end\n');
+    appendFileSync(env.GITHUB_STATE!, 'no equals sign\n');
+    action!.exit({ code: 0, signal: null });
+    const { report } = await run;
+    expect(report.status).toBe('failed');
+    expect(report.exportedEnv).toEqual({ A: '1' });
+    expect(report.errors.map((e) => [e.kind, e.message.slice(0, 40)])).toEqual([
+      ['command', 'GITHUB_ENV:2: the heredoc for "B" is nev'],
+      ['command', 'GITHUB_STATE:1: expected name=value or n'],
+    ]);
+  });
+
+  it("drops a summary over 1 MiB with the runner's error annotation, without failing the step", async () => {
+    const { started, agent, runner, action } = setup();
+    const run = agent.run();
+    await started();
+    appendFileSync(runner.started[0]!.options.env.GITHUB_STEP_SUMMARY!, 'x'.repeat(1024 * 1024 + 2048));
+    action!.exit({ code: 0, signal: null });
+    const { report } = await run;
+    expect(report.status).toBe('success');
+    expect(report.summary).toBeUndefined();
+    expect(report.annotations[0]!.message).toMatch(
+      /^\$GITHUB_STEP_SUMMARY upload aborted, supports content up to a size of 1024k, got 1026k\./,
+    );
+  });
+
+  it('refuses a FIFO or a device in place of any environment file, without blocking on it', async () => {
+    const { started, agent, runner, action } = setup();
+    const run = agent.run();
+    await started();
+    const env = runner.started[0]!.options.env;
+    for (const name of ['GITHUB_ENV', 'GITHUB_PATH', 'GITHUB_STATE', 'GITHUB_OUTPUT'] as const) {
+      rmSync(env[name]!);
+      execFileSync('mkfifo', [env[name]!]);
+    }
+    rmSync(env.GITHUB_STEP_SUMMARY!);
+    execFileSync('ln', ['-s', '/dev/zero', env.GITHUB_STEP_SUMMARY!]);
+    action!.exit({ code: 0, signal: null });
+    const { report } = await run;
+    expect(report.status).toBe('failed');
+    expect(report.errors.map((e) => e.message.replace(/ \/\S+ /, ' <path> '))).toEqual([
+      'CARAVAN_OUTPUT: <path> is not a regular file (the action replaced it); it was not read — append to the file the agent made',
+      'GITHUB_ENV: <path> is not a regular file (the action replaced it); it was not read — append to the file the agent made',
+      'GITHUB_PATH: <path> is not a regular file (the action replaced it); it was not read — append to the file the agent made',
+      'GITHUB_STATE: <path> is not a regular file (the action replaced it); it was not read — append to the file the agent made',
+      'GITHUB_STEP_SUMMARY: <path> is not a regular file (the action replaced it); it was not read — append to the file the agent made',
+    ]);
+  });
+
+  it("puts the folders earlier steps added before the action's PATH", async () => {
+    const { started, runner, agent, action } = setup({ prependPath: ['/tools/a', '/tools/b'] } as Partial<TaskContext>);
+    const run = agent.run();
+    await started();
+    expect(runner.started[0]!.options.env.PATH).toBe('/tools/b:/tools/a:/bin');
+    action!.exit({ code: 0, signal: null });
+    await run;
+  });
+
+  it('masks a secret that colour codes split, as grep --color prints it', async () => {
+    const { started, agent, action, stdout, reporter } = setup();
+    const run = agent.run();
+    await started();
+    const coloured = `${SECRET.slice(0, 4)}\u001b[01;31m\u001b[K${SECRET.slice(4, 9)}\u001b[m\u001b[K${SECRET.slice(9)}`;
+    action!.stdout.push(`found: ${coloured} here\n`);
+    action!.exit({ code: 0, signal: null });
+    const { report } = await run;
+    expect(stdout.text()).toBe('found: ***\u001b[01;31m\u001b[K\u001b[m\u001b[K here\n');
+    expect(reporter.logs.map((l) => l.text)).toEqual(['found: ***\u001b[01;31m\u001b[K\u001b[m\u001b[K here']);
+    expect(report.masked).toBe(1);
   });
 });

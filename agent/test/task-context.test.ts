@@ -25,6 +25,7 @@ describe('task context', () => {
         workdir: '/w',
         outputs: { n: { type: 'number' } },
         warnPatterns: ['^warn'],
+        prependPath: ['/opt/a/bin', '/opt/b/bin'],
         extra: 1,
       }),
       'ctx.json',
@@ -36,6 +37,7 @@ describe('task context', () => {
       graceSeconds: 0,
       workdir: '/w',
       warnPatterns: ['^warn'],
+      prependPath: ['/opt/a/bin', '/opt/b/bin'],
     });
     expect(warnings).toEqual(['ctx.json: context.extra is not a known field; it is ignored']);
   });
@@ -92,6 +94,15 @@ describe('task context', () => {
     expect(readContextText(undefined, {}).text).toBe('{}');
     expect(() => readContextText(join(dir, 'missing.json'), {})).toThrow(
       /--context .*missing\.json: the context file does not exist/,
+    );
+  });
+
+  it('refuses prependPath that is not a list of folders', () => {
+    expect(() => parseContext('{"prependPath": "/opt"}', 'c')).toThrow(
+      'c: context.prependPath must be a list of strings',
+    );
+    expect(() => parseContext('{"prependPath": ["/a", ""]}', 'c')).toThrow(
+      'c: context.prependPath must hold folder paths: no empty string, no NUL byte',
     );
   });
 });

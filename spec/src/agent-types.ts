@@ -41,12 +41,27 @@ export interface TaskContext {
   dynamicOutputs?: boolean;
   /** Optional regular expressions: matching stderr lines only add warnings. */
   warnPatterns?: string[];
+  /**
+   * Folders earlier steps added to PATH (their reports' `addedPath`, in the order they were added, a repeated one
+   * moved last). The agent puts them before the PATH the action would otherwise get, the last one first.
+   */
+  prependPath?: string[];
 }
 
 export type TaskStatus = 'success' | 'failed' | 'timeout' | 'cancelled' | 'error';
 
 export type AgentErrorKind =
-  'exit' | 'signal' | 'oom' | 'timeout' | 'cancelled' | 'start' | 'annotation' | 'output' | 'internal';
+  | 'exit'
+  | 'signal'
+  | 'oom'
+  | 'timeout'
+  | 'cancelled'
+  | 'start'
+  | 'annotation'
+  | 'output'
+  /** A workflow command or an environment file the agent could not apply (GitHub's runner fails the step too). */
+  | 'command'
+  | 'internal';
 
 export interface AgentError {
   message: string;
@@ -74,6 +89,10 @@ export interface Annotation {
   file?: string;
   line?: number;
   col?: number;
+  /** Last line of the range (GitHub's `endLine`). */
+  endLine?: number;
+  /** Last column of the range (GitHub's `endColumn`). */
+  endCol?: number;
 }
 
 export interface AgentReport {
@@ -90,6 +109,20 @@ export interface AgentReport {
   durationMs: number;
   /** Number of replacements made by the masker. */
   masked: number;
+  /**
+   * Variables the action exported for the later steps (`$GITHUB_ENV`, `::set-env` when allowed); the last value of a
+   * name wins. A variable whose value holds a secret is left out (with a warning). Absent when there are none.
+   */
+  exportedEnv?: Record<string, string>;
+  /**
+   * Folders the action added to PATH for the later steps (`$GITHUB_PATH`, `::add-path` when allowed), in the order
+   * added; a repeated folder moves last. Absent when there are none.
+   */
+  addedPath?: string[];
+  /** State the action saved for a post step (`$GITHUB_STATE`, `::save-state`), masked. Absent when there is none. */
+  state?: Record<string, string>;
+  /** The step summary the action wrote to `$GITHUB_STEP_SUMMARY`: Markdown, masked, at most 1 MiB. */
+  summary?: string;
 }
 
 // Callback API (all POST with `Authorization: Bearer <token>`, JSON unless said):

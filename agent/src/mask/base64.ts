@@ -20,6 +20,21 @@ export function base64Fragments(secret: Buffer): string[] {
   return [...forms].flatMap((form) => [form, toUrlSafe(form)]);
 }
 
+/**
+ * GitHub's runner's Base64StringEscapeShift1/2: the base64 of the secret without its first 1 or 2
+ * bytes, whole (with padding, as the runner registers it) and without padding, both alphabets.
+ */
+export function shiftedBase64Forms(secret: Buffer): string[] {
+  const forms = new Set<string>();
+  for (const shift of [1, 2]) {
+    if (secret.length <= shift) continue;
+    const whole = secret.subarray(shift).toString('base64');
+    forms.add(whole);
+    forms.add(whole.replace(/=+$/, ''));
+  }
+  return [...forms].flatMap((form) => [form, toUrlSafe(form)]);
+}
+
 function toUrlSafe(base64: string): string {
   return base64.replace(/\+/g, '-').replace(/\//g, '_');
 }

@@ -4,6 +4,7 @@
  * already-emitted bytes as context, so that a match straddling two pushes is found whole, a
  * short secret sees the byte before it, and a secret added later still sees its left edge.
  */
+import { maskAcrossEscapes } from './escapes.js';
 import type { ByteMaskStream } from './types.js';
 import type { Matcher } from './matcher.js';
 
@@ -15,6 +16,8 @@ export interface MaskStreamOwner {
   readonly matcher: Matcher;
   countReplacement(): void;
 }
+
+const ESC = 0x1b;
 
 export class MaskStream implements ByteMaskStream {
   /** Context (already emitted) followed by the held-back bytes. */
@@ -45,6 +48,12 @@ export class MaskStream implements ByteMaskStream {
     if (chunk.length === 0) return NOTHING;
     this.followMatcher();
     return chunk.length >= 2 * this.matcher.maxSpan ? this.pushLarge(chunk) : this.pushSmall(chunk);
+  }
+
+  pushLine(line: Buffer): Buffer {
+    if (line.indexOf(ESC) < 0) return this.push(line);
+    this.followMatcher();
+    return this.push(maskAcrossEscapes(line, this.matcher, () => this.owner.countReplacement()));
   }
 
   /** A small chunk: join it to the kept bytes and work on the copy (masked in place). */

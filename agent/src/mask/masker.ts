@@ -47,7 +47,8 @@ export class SecretMasker implements Masker, MaskStreamOwner {
     if (this.matcher.empty || text === '') return text;
     const before = this.count;
     const stream = new MaskStream(this);
-    const head = stream.push(Buffer.from(text, 'utf8'));
+    const bytes = Buffer.from(text, 'utf8');
+    const head = text.includes('\u001b') ? stream.pushLine(bytes) : stream.push(bytes);
     const masked = Buffer.concat([head, stream.end()]);
     // Unchanged text is returned as given: the UTF-8 round trip would replace lone surrogates.
     return this.count === before ? text : masked.toString('utf8');

@@ -10,6 +10,11 @@ export interface ByteMaskStream {
    * memory for new data while the result is still in use).
    */
   push(chunk: Buffer): Buffer;
+  /**
+   * Feeds one whole line (with its newline): like `push`, and a secret whose visible text terminal
+   * escape sequences split (`grep --color`) is masked too.
+   */
+  pushLine(line: Buffer): Buffer;
   /** Returns everything still held back, masked. The stream is done after this. */
   end(): Buffer;
 }

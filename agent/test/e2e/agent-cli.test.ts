@@ -70,7 +70,12 @@ describe('caravan-agent (bundle, real processes)', () => {
     expect(r.stdout).not.toContain(Buffer.from(SECRET).toString('base64'));
     expect(r.stdout).not.toContain('runtime-token-42');
     expect(r.stdout).not.toContain('dotted-secret-value');
-    expect(r.stdout).toContain('::add-mask::***\n*** must not show\n');
+    expect(r.stdout).toContain('\n*** must not show\n');
+    // processed command lines are not printed; the stop token (over 6 characters) is masked
+    expect(r.stdout).not.toMatch(/::(add-mask|set-output name=from-stdout|warning|error)/);
+    expect(r.stdout).toContain(
+      '::stop-commands::***\n::set-output name=ignored::x\n::***::\n##[warning]careful\n##[error]it broke\n',
+    );
     expect(r.stderr).toContain('on stderr: ***');
     expect(r.stderr).not.toContain(SECRET);
     const report = r.report!;

@@ -28,7 +28,7 @@ describe('caravan-agent single executable', () => {
     const t = contextFile({ secrets: { S: SECRET } });
     const r = await runAgent(built.exe, ['sh', '-c', 'echo "s=$S"; echo "::set-output name=a::1"; exit 3'], t);
     expect(r.code).toBe(3);
-    expect(r.stdout).toBe('s=***\n::set-output name=a::1\n');
+    expect(r.stdout).toBe('s=***\n');
     expect(r.report).toMatchObject({ status: 'failed', exitCode: 3, outputs: { a: '1' } });
   });
 

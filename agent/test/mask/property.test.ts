@@ -103,7 +103,8 @@ function leaks(secrets: string[], output: Buffer): string[] {
   const decoded = base64Decodings(output.toString('latin1'));
   for (const secret of secrets) {
     const bytes = Buffer.from(secret);
-    if (secret.trim() === '' || bytes.length < 4) continue;
+    // short secrets, and numbers of 4 or 5 digits, are masked as whole words only (docs/masking.md)
+    if (secret.trim() === '' || bytes.length < 4 || /^[0-9]{4,5}$/.test(secret)) continue;
     const forms = [secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)];
     for (const form of forms) if (Buffer.byteLength(form) >= 4 && text.includes(form)) found.push(form);
     if (decoded.some((d) => d.includes(bytes))) found.push(`base64 of ${JSON.stringify(secret)}`);
