@@ -59,6 +59,9 @@ export function parseReport(body: unknown): AgentReport {
     errors: ((body.errors as unknown[] | undefined) ?? []).filter(isObj).map((e) => ({
       message: String(e.message ?? ''),
       kind: (e.kind ?? 'internal') as AgentReport['errors'][number]['kind'],
+      ...(typeof e.file === 'string' ? { file: e.file } : {}),
+      ...(typeof e.line === 'number' ? { line: e.line } : {}),
+      ...(typeof e.col === 'number' ? { col: e.col } : {}),
     })),
     warnings: Array.isArray(body.warnings) ? body.warnings.map(String) : [],
     annotations: Array.isArray(body.annotations) ? (body.annotations as AgentReport['annotations']) : [],
@@ -66,5 +69,28 @@ export function parseReport(body: unknown): AgentReport {
     stderrExcerpt: Array.isArray(body.stderrExcerpt) ? body.stderrExcerpt.map(String) : [],
     durationMs: typeof body.durationMs === 'number' ? body.durationMs : 0,
     masked: typeof body.masked === 'number' ? body.masked : 0,
+    ...optionalExports(body),
   };
+}
+
+/** What the action exported for later steps (GitHub's environment files), each checked for its shape. */
+function optionalExports(body: Record<string, unknown>): Partial<AgentReport> {
+  const out: Partial<AgentReport> = {};
+  const strings = (v: unknown, what: string) => {
+    if (!isObj(v) || Object.values(v).some((x) => typeof x !== 'string'))
+      throw new BadBody(`${what} must be an object of strings`);
+    return v as Record<string, string>;
+  };
+  if (body.exportedEnv !== undefined) out.exportedEnv = strings(body.exportedEnv, 'exportedEnv');
+  if (body.state !== undefined) out.state = strings(body.state, 'state');
+  if (body.addedPath !== undefined) {
+    if (!Array.isArray(body.addedPath) || body.addedPath.some((x) => typeof x !== 'string'))
+      throw new BadBody('addedPath must be an array of strings');
+    out.addedPath = body.addedPath as string[];
+  }
+  if (body.summary !== undefined) {
+    if (typeof body.summary !== 'string') throw new BadBody('summary must be a string');
+    out.summary = body.summary;
+  }
+  return out;
 }
