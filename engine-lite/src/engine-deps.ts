@@ -5,7 +5,7 @@ import type { CallbackServer } from './callback/server.js';
 import type { ExecutorRegistry } from './executors/registry.js';
 import type { EngineHooks } from './hooks.js';
 import type { EnginePaths } from './paths.js';
-import type { SecretMasker } from './secrets.js';
+import type { TextMasker } from './masking.js';
 import type { RunStatus, StepStatus } from './status.js';
 import type { EngineStore, RunRecord } from './store/types.js';
 
@@ -30,7 +30,7 @@ export interface EngineDeps {
   executors: ExecutorRegistry;
   callback: CallbackServer;
   hooks: EngineHooks[];
-  masker: SecretMasker;
+  masker: TextMasker;
   graceSeconds: number;
   guardSlackSeconds: number;
   statusPollMs: number;

@@ -22,8 +22,8 @@ import { newRunId } from './ids.js';
 import { resolveParams } from './params.js';
 import type { EnginePaths } from './paths.js';
 import { enginePaths } from './paths.js';
+import { textMasker } from './masking.js';
 import { RunExecution } from './run-execution.js';
-import { SecretMasker } from './secrets.js';
 import type { RunStatus } from './status.js';
 import type { EngineStore, RunRecord, StepRecord } from './store/types.js';
 import type { WebhookOptions } from './webhooks.js';
@@ -89,7 +89,7 @@ export class Engine {
   ) {
     this.paths = enginePaths(opts.home);
     const secrets = opts.secrets ?? {};
-    const masker = new SecretMasker(Object.values(secrets));
+    const masker = textMasker(Object.values(secrets));
     if (opts.webhooks && opts.webhooks.urls.length > 0) {
       this.webhooks = new WebhookDispatcher({
         ...opts.webhooks,
@@ -341,7 +341,7 @@ export class Engine {
       stepId,
       taskId,
       seq,
-      m.empty ? entries : entries.map((e) => ({ ...e, text: m.mask(e.text) })),
+      !m.active ? entries : entries.map((e) => ({ ...e, text: m.mask(e.text) })),
     );
   }
 
