@@ -3,6 +3,7 @@ import type { AgentReport } from '../../spec/src/index.js';
 import type { BlobStore } from './blobs.js';
 import type { CallbackServer } from './callback/server.js';
 import type { ExecutorRegistry } from './executors/registry.js';
+import type { Clock } from './clock.js';
 import type { EngineHooks } from './hooks.js';
 import type { EnginePaths } from './paths.js';
 import type { TextMasker } from './masking.js';
@@ -31,6 +32,7 @@ export interface EngineDeps {
   callback: CallbackServer;
   hooks: EngineHooks[];
   masker: TextMasker;
+  clock: Clock;
   graceSeconds: number;
   guardSlackSeconds: number;
   statusPollMs: number;

@@ -23,6 +23,8 @@ import { resolveParams } from './params.js';
 import type { EnginePaths } from './paths.js';
 import { enginePaths } from './paths.js';
 import { textMasker } from './masking.js';
+import type { Clock } from './clock.js';
+import { systemClock } from './clock.js';
 import { RunExecution } from './run-execution.js';
 import type { RunStatus } from './status.js';
 import type { EngineStore, RunRecord, StepRecord } from './store/types.js';
@@ -58,6 +60,8 @@ export interface EngineOptions {
   agentPath?: string;
   /** Image for container steps whose action names none. */
   defaultImage?: string;
+  /** Time for the queue, retries, timeouts and records (tests pass a fake one). */
+  clock?: Clock;
 }
 
 export interface CreateRunInput {
@@ -106,6 +110,7 @@ export class Engine {
       callback,
       hooks: opts.hooks ?? [],
       masker,
+      clock: opts.clock ?? systemClock,
       graceSeconds: opts.graceSeconds ?? 10,
       guardSlackSeconds: opts.guardSlackSeconds ?? 5,
       statusPollMs: opts.statusPollMs ?? 250,

@@ -21,7 +21,6 @@ import { PriorityQueue } from './queue.js';
 import { hasAttemptsLeft, retryDelaySeconds } from './retry.js';
 import type { RunStatus } from './status.js';
 import {
-  assertTransition,
   BAD_STEP_STATUSES,
   canRunTransition,
   DONE_STEP_STATUSES,
@@ -30,9 +29,12 @@ import {
 } from './status.js';
 import { actionCommand } from './step-command.js';
 import { restoreCache, restoreFile, saveCache } from './step-files.js';
+import { sleep } from './clock.js';
 import { shouldRun, stepCaches, stepEnv, stepFiles, StepInputError, stepParams, taskContext } from './step-task.js';
 import type { ExprContextLike, PipelineStep } from './step-types.js';
-import type { FileRecord, RunRecord, StepPatch, StepRecord } from './store/types.js';
+import type { FileRecord, RunRecord, StepRecord } from './store/types.js';
+import { RunRecorder } from './run-recorder.js';
+import type { Clock } from './clock.js';
 
 interface QueueEntry {
   key: string;
@@ -42,6 +44,7 @@ interface QueueEntry {
 }
 
 interface Attempt {
+  stepId: string;
   kind: string;
   taskId?: string;
   executor?: ActionExecutor;
@@ -53,14 +56,15 @@ interface Attempt {
 export class RunExecution {
   private readonly dag: Dag;
   private readonly steps = new Map<string, PipelineStep>();
-  private readonly recs = new Map<string, StepRecord>();
+  private readonly recorder: RunRecorder;
+  private readonly clock: Clock;
   private readonly remaining = new Map<string, number>();
   private readonly finished = new Set<string>();
   private readonly failedAbove = new Map<string, boolean>();
   private readonly queue = new PriorityQueue<QueueEntry>();
   private readonly running = new Map<string, Attempt>();
   private readonly perKind = new Map<string, number>();
-  private readonly retryTimers = new Map<string, NodeJS.Timeout>();
+  private readonly retryTimers = new Map<string, () => void>();
   private readonly files = new Map<string, FileRecord[]>();
   private readonly refs = new Map<string, Set<string> | 'all'>();
   private cancelRequested = false;
@@ -81,7 +85,8 @@ export class RunExecution {
     fileRecords: FileRecord[],
   ) {
     for (const s of run.pipeline.steps) this.steps.set(s.id, s);
-    for (const r of stepRecords) this.recs.set(r.stepId, r);
+    this.recorder = new RunRecorder(deps, run.id, stepRecords);
+    this.clock = deps.clock;
     for (const f of fileRecords) this.files.set(f.stepId, [...(this.files.get(f.stepId) ?? []), f]);
     this.dag = buildDag(run.pipeline.steps);
     this.cancelRequested = run.cancelRequested;
@@ -93,17 +98,8 @@ export class RunExecution {
 
   /** Drives the run to its end; resolves with the run's final status. */
   async execute(): Promise<RunStatus> {
-    if (canRunTransition(this.run.status, 'running')) {
-      await this.deps.store.updateRun(this.run.id, {
-        status: 'running',
-        enginePid: process.pid,
-        startedAt: this.run.startedAt ?? Date.now(),
-        endedAt: undefined,
-        error: undefined,
-      });
-      this.deps.emit({ type: 'run', runId: this.run.id, status: 'running', ts: Date.now() });
-    }
-    for (const [id, rec] of this.recs) if (this.isFinal(rec)) this.finished.add(id);
+    if (canRunTransition(this.run.status, 'running')) await this.recorder.runStarted(this.run.startedAt);
+    for (const rec of this.recorder.records()) if (this.isFinal(rec)) this.finished.add(rec.stepId);
     for (const id of this.dag.order) {
       if (this.finished.has(id)) continue;
       this.remaining.set(id, (this.dag.needs.get(id) ?? []).filter((d) => !this.finished.has(d)).length);
@@ -127,7 +123,7 @@ export class RunExecution {
     this.cancelRequested = true;
     this.guard(
       '',
-      this.deps.store.updateRun(this.run.id, { cancelRequested: true }).then(() => this.applyCancel()),
+      this.recorder.cancelRequested().then(() => this.applyCancel()),
     );
   }
 
@@ -135,23 +131,26 @@ export class RunExecution {
     for (const item of this.queue.drain())
       await this.finishWithoutRunning(item.key, 'cancelled', 'the run was cancelled');
     for (const [id, timer] of this.retryTimers) {
-      clearTimeout(timer);
+      timer();
       this.retryTimers.delete(id);
-      await this.write(id, { retryAt: undefined });
+      await this.recorder.stepChanged(id, { retryAt: undefined });
       this.onFinished(id);
     }
-    for (const attempt of this.running.values()) {
+    for (const [id, attempt] of this.running) {
       attempt.cancelled = true;
-      if (attempt.executor && attempt.taskId) await attempt.executor.cancel(attempt.taskId).catch(() => undefined);
+      if (attempt.executor && attempt.taskId) {
+        const { executor, taskId } = attempt;
+        await executor
+          .cancel(taskId)
+          .catch((err) => this.recorder.failure('executor.error', err, id, { op: 'cancel', taskId }));
+      }
       attempt.wake?.();
     }
     this.checkDone();
   }
 
   private rec(id: string): StepRecord {
-    const r = this.recs.get(id);
-    if (!r) throw new Error(`internal: no record for step ${id}`);
-    return r;
+    return this.recorder.record(id);
   }
 
   private step(id: string): PipelineStep {
@@ -173,7 +172,9 @@ export class RunExecution {
     p.catch((err: Error) => {
       if (stepId && !this.finished.has(stepId) && !this.running.has(stepId)) {
         // Best effort: record the failure on the step, then carry on with the rest of the run.
-        this.finishWithoutRunning(stepId, 'error', `internal error: ${err.message}`).catch(() => this.fail(err));
+        this.finishWithoutRunning(stepId, 'error', `internal error: ${err.message}`).catch((e: Error) =>
+          this.fail(new Error(`${err.message}; recording it on step ${stepId} failed too: ${e.message}`)),
+        );
       } else {
         this.fail(err);
       }
@@ -184,34 +185,6 @@ export class RunExecution {
     if (this.completed) return;
     this.completed = true;
     this.rejectDone(err);
-  }
-
-  private async write(id: string, patch: StepPatch): Promise<void> {
-    const rec = this.rec(id);
-    if (patch.status !== undefined && patch.status !== rec.status) assertTransition(id, rec.status, patch.status);
-    await this.deps.store.updateStep(this.run.id, id, patch);
-    Object.assign(rec, patch);
-    if (patch.status !== undefined) {
-      const ts = Date.now();
-      await this.deps.store.addEvent({
-        runId: this.run.id,
-        stepId: id,
-        type: `step.${patch.status}`,
-        data: { attempt: rec.attempt, ...(rec.error ? { error: rec.error } : {}) },
-        ts,
-      });
-      this.deps.emit({
-        type: 'step',
-        runId: this.run.id,
-        stepId: id,
-        status: patch.status,
-        attempt: rec.attempt,
-        ts,
-        startedAt: rec.startedAt,
-        endedAt: rec.endedAt,
-        error: rec.error,
-      });
-    }
   }
 
   private statusFlags(id: string): { success: boolean; failure: boolean; cancelled: boolean } {
@@ -263,10 +236,11 @@ export class RunExecution {
     const steps: NonNullable<ExprContextLike['steps']> = {};
     const dirs: Record<string, string> = {};
     const named = this.referencedSteps(id);
-    const ids = named === 'all' ? this.recs.keys() : new Set([...named, ...Object.keys(filePaths)]);
+    const ids =
+      named === 'all' ? [...this.recorder.records()].map((r) => r.stepId) : [...named, ...Object.keys(filePaths)];
     for (const sid of ids) {
-      const rec = this.recs.get(sid);
-      if (!rec) continue;
+      if (!this.recorder.has(sid)) continue;
+      const rec = this.rec(sid);
       steps[sid] = { outputs: rec.outputs, status: rec.status, files: filePaths[sid] ?? {} };
       dirs[sid] = this.workspace(sid);
     }
@@ -330,8 +304,8 @@ export class RunExecution {
     if (this.finished.has(id)) return;
     const rec = this.rec(id);
     // A step waiting for a retry is `failed`/`timeout`/...: back to queued first, as the table says.
-    if (rec.status !== 'queued') await this.write(id, { status: 'queued', retryAt: undefined });
-    await this.write(id, { status, error: this.deps.masker.mask(reason), endedAt: Date.now(), retryAt: undefined });
+    if (rec.status !== 'queued') await this.recorder.stepChanged(id, { status: 'queued', retryAt: undefined });
+    await this.recorder.stepChanged(id, { status, error: reason, endedAt: this.clock.now(), retryAt: undefined });
     this.onFinished(id);
   }
 
@@ -375,7 +349,7 @@ export class RunExecution {
   }
 
   private occupy(id: string, kind: string): Attempt {
-    const a: Attempt = { kind, cancelled: this.cancelRequested, timedOut: false };
+    const a: Attempt = { stepId: id, kind, cancelled: this.cancelRequested, timedOut: false };
     this.running.set(id, a);
     this.perKind.set(kind, (this.perKind.get(kind) ?? 0) + 1);
     return a;
@@ -498,31 +472,29 @@ export class RunExecution {
 
     // Written before the executor is touched: after a crash, the store says which task to look for,
     // and where its agent reports (a resumed engine takes the grant over; see reconcile).
-    await this.write(id, {
+    await this.recorder.stepChanged(id, {
       status: 'running',
       attempt: number,
       taskId,
       executor: kind,
-      startedAt: Date.now(),
+      startedAt: this.clock.now(),
       endedAt: undefined,
       exitCode: undefined,
       error: undefined,
       outputs: {},
     });
-    await this.deps.store.addEvent({
-      runId: this.run.id,
-      stepId: id,
-      type: 'step.callback',
-      data: { taskId, port: this.deps.callback.port, tokenSha256 },
-      ts: Date.now(),
-    });
+    await this.recorder.event('step.callback', { taskId, port: this.deps.callback.port, tokenSha256 }, id);
     attempt.taskId = taskId;
     attempt.executor = executor;
     if (attempt.cancelled) {
       this.deps.callback.revoke(taskId);
       return this.endAttempt(id, { status: 'cancelled', outputs: {}, error: 'the run was cancelled' });
     }
-    for (const c of caches) await restoreCache(this.deps.paths.stepCache, c.key, workspace).catch(() => false);
+    for (const c of caches) {
+      await restoreCache(this.deps.paths.stepCache, c.key, workspace).catch((err) =>
+        this.recorder.failure('cache.error', err, id, { key: c.key, op: 'restore' }),
+      );
+    }
     let state: TaskState;
     try {
       await executor.create({
@@ -540,7 +512,7 @@ export class RunExecution {
       state = await this.waitTask(executor, taskId, attempt, timeoutSeconds);
     } catch (err) {
       this.deps.callback.revoke(taskId);
-      await executor.remove(taskId).catch(() => undefined);
+      await this.removeTask(id, executor, taskId);
       return this.endAttempt(id, {
         status: 'error',
         outputs: {},
@@ -551,21 +523,19 @@ export class RunExecution {
     const result = await this.resultOf(executor, taskId, state, attempt);
     if (result.status === 'success') {
       for (const c of caches) {
-        await saveCache(this.deps.paths.stepCache, c.key, workspace, c.path).catch((err: Error) => {
-          this.deps.store
-            .addEvent({
-              runId: this.run.id,
-              stepId: id,
-              type: 'cache.error',
-              data: { key: c.key, error: err.message },
-              ts: Date.now(),
-            })
-            .catch(() => undefined);
-        });
+        await saveCache(this.deps.paths.stepCache, c.key, workspace, c.path).catch((err) =>
+          this.recorder.failure('cache.error', err, id, { key: c.key, op: 'save' }),
+        );
       }
     }
-    await executor.remove(taskId).catch(() => undefined);
+    await this.removeTask(id, executor, taskId);
     await this.endAttempt(id, result);
+  }
+
+  private async removeTask(id: string, executor: ActionExecutor, taskId: string): Promise<void> {
+    await executor
+      .remove(taskId)
+      .catch((err) => this.recorder.failure('executor.error', err, id, { op: 'remove', taskId }));
   }
 
   /** Waits for the task to end, with the engine-side timeout guard and cancel. */
@@ -576,18 +546,18 @@ export class RunExecution {
     timeoutSeconds: number | undefined,
   ): Promise<TaskState> {
     const exit = executor.wait ? executor.wait(taskId) : this.poll(executor, taskId);
-    let guard: NodeJS.Timeout | undefined;
-    let killer: NodeJS.Timeout | undefined;
+    let guard: (() => void) | undefined;
+    let killer: (() => void) | undefined;
     const interrupted = new Promise<void>((resolve) => {
       attempt.wake = resolve;
       if (timeoutSeconds !== undefined) {
         // The agent enforces the timeout itself; this guard only acts when the agent cannot.
-        guard = setTimeout(
+        guard = this.clock.setTimer(
+          (timeoutSeconds + this.deps.graceSeconds + this.deps.guardSlackSeconds) * 1000,
           () => {
             attempt.timedOut = true;
             resolve();
           },
-          (timeoutSeconds + this.deps.graceSeconds + this.deps.guardSlackSeconds) * 1000,
         );
       }
     });
@@ -597,15 +567,14 @@ export class RunExecution {
       await executor.cancel(taskId);
       // After cancel the executor has its grace period; wait that long (and a bit) for the exit.
       const bounded = new Promise<TaskState>((resolve) => {
-        killer = setTimeout(
-          () => resolve({ phase: 'gone', message: 'did not stop after cancel' }),
-          (this.deps.graceSeconds + this.deps.guardSlackSeconds) * 1000,
+        killer = this.clock.setTimer((this.deps.graceSeconds + this.deps.guardSlackSeconds) * 1000, () =>
+          resolve({ phase: 'gone', message: 'did not stop after cancel' }),
         );
       });
       return await Promise.race([exit, bounded]);
     } finally {
-      clearTimeout(guard);
-      clearTimeout(killer);
+      guard?.();
+      killer?.();
       attempt.wake = undefined;
     }
   }
@@ -614,7 +583,7 @@ export class RunExecution {
     for (;;) {
       const s = await executor.status(taskId);
       if (s.phase === 'exited' || s.phase === 'gone') return s;
-      await new Promise((r) => setTimeout(r, this.deps.statusPollMs));
+      await sleep(this.clock, this.deps.statusPollMs);
     }
   }
 
@@ -625,27 +594,31 @@ export class RunExecution {
     state: TaskState,
     attempt: Attempt,
   ): Promise<AttemptResult> {
-    const report = this.deps.takeReport(taskId) ?? (await executor.readReport?.(taskId).catch(() => undefined));
+    const report =
+      this.deps.takeReport(taskId) ??
+      (await executor.readReport?.(taskId).catch(async (err) => {
+        await this.recorder.failure('executor.error', err, attempt.stepId, { op: 'readReport', taskId });
+        return undefined;
+      }));
     return attemptResult(report, state, attempt);
   }
 
   private async endAttempt(id: string, result: AttemptResult): Promise<void> {
     const rec = this.rec(id);
     const step = this.step(id);
-    const masker = this.deps.masker;
     const retry =
       RETRYABLE_STEP_STATUSES.has(result.status) &&
       !result.noRetry &&
       !this.cancelRequested &&
       hasAttemptsLeft(step.retry, rec.attempt);
-    const endedAt = Date.now();
+    const endedAt = this.clock.now();
     const retryAt = retry && step.retry ? endedAt + retryDelaySeconds(step.retry, rec.attempt) * 1000 : undefined;
-    await this.write(id, {
+    await this.recorder.stepChanged(id, {
       status: result.status,
       endedAt,
       exitCode: result.exitCode,
-      outputs: masker.maskRecord(result.outputs),
-      error: result.error === undefined ? undefined : masker.mask(result.error).slice(0, 4000),
+      outputs: result.outputs,
+      error: result.error,
       retryAt,
     });
     this.release(id);
@@ -660,13 +633,7 @@ export class RunExecution {
           durationMs: endedAt - (rec.startedAt ?? endedAt),
         });
       } catch (err) {
-        await this.deps.store.addEvent({
-          runId: this.run.id,
-          stepId: id,
-          type: 'hook.error',
-          data: { hook: 'afterStepEnd', error: masker.mask((err as Error).message) },
-          ts: Date.now(),
-        });
+        await this.recorder.failure('hook.error', err, id, { hook: 'afterStepEnd' });
       }
     }
     if (retryAt !== undefined) this.scheduleRetry(id, retryAt);
@@ -678,29 +645,26 @@ export class RunExecution {
     if (this.cancelRequested) {
       this.guard(
         id,
-        this.write(id, { retryAt: undefined }).then(() => this.onFinished(id)),
+        this.recorder.stepChanged(id, { retryAt: undefined }).then(() => this.onFinished(id)),
       );
       return;
     }
-    const timer = setTimeout(
-      () => {
-        this.retryTimers.delete(id);
-        this.guard(
-          id,
-          this.write(id, { status: 'queued', retryAt: undefined }).then(() => {
-            const step = this.step(id);
-            this.queue.push({
-              key: id,
-              priority: step.priority ?? 0,
-              pipelinePriority: this.run.pipeline.priority ?? 0,
-              order: this.dag.index.get(id) ?? 0,
-            });
-            this.pump();
-          }),
-        );
-      },
-      Math.max(0, at - Date.now()),
-    );
+    const timer = this.clock.setTimer(Math.max(0, at - this.clock.now()), () => {
+      this.retryTimers.delete(id);
+      this.guard(
+        id,
+        this.recorder.stepChanged(id, { status: 'queued', retryAt: undefined }).then(() => {
+          const step = this.step(id);
+          this.queue.push({
+            key: id,
+            priority: step.priority ?? 0,
+            pipelinePriority: this.run.pipeline.priority ?? 0,
+            order: this.dag.index.get(id) ?? 0,
+          });
+          this.pump();
+        }),
+      );
+    });
     this.retryTimers.set(id, timer);
   }
 
@@ -718,18 +682,14 @@ export class RunExecution {
     let final: TaskState = state;
     if (taskId && (state.phase === 'running' || state.phase === 'pending')) {
       const callbackPort = await this.takeOverCallback(id, taskId);
-      await this.deps.store.addEvent({
-        runId: this.run.id,
-        stepId: id,
-        type: 'step.reattached',
-        data: { taskId, ...(callbackPort ? { callbackPort } : {}) },
-        ts: Date.now(),
-      });
+      await this.recorder.event('step.reattached', { taskId, ...(callbackPort ? { callbackPort } : {}) }, id);
       if (attempt.cancelled) await executor.cancel(taskId);
       const step = this.step(id);
       const timeout = step.timeout ?? this.actions.get(id)?.spec.timeout;
       const left =
-        timeout === undefined ? undefined : Math.max(0, timeout - (Date.now() - (rec.startedAt ?? Date.now())) / 1000);
+        timeout === undefined
+          ? undefined
+          : Math.max(0, timeout - (this.clock.now() - (rec.startedAt ?? this.clock.now())) / 1000);
       final = await this.waitTask(executor, taskId, attempt, left);
     }
     const result =
@@ -742,7 +702,7 @@ export class RunExecution {
           };
     if (taskId) {
       this.deps.callback.revoke(taskId);
-      await executor.remove(taskId).catch(() => undefined);
+      await this.removeTask(id, executor, taskId);
     }
     await this.endAttempt(id, result);
   }
@@ -759,7 +719,10 @@ export class RunExecution {
     if (typeof port !== 'number' || typeof tokenSha256 !== 'string') return undefined;
     const listening = await this.deps.callback
       .regrant({ taskId, runId: this.run.id, stepId, tokenSha256 }, port)
-      .catch(() => false);
+      .catch(async (err) => {
+        await this.recorder.failure('callback.error', err, stepId, { op: 'regrant', taskId, port });
+        return false;
+      });
     return listening ? port : undefined;
   }
 
@@ -768,17 +731,11 @@ export class RunExecution {
    * the step runs afresh, as the same attempt, with this engine's callback.
    */
   private async requeueUnstarted(id: string, executor: ActionExecutor, taskId: string): Promise<void> {
-    await executor.remove(taskId).catch(() => undefined);
+    await this.removeTask(id, executor, taskId);
     this.release(id);
     const rec = this.rec(id);
-    await this.deps.store.addEvent({
-      runId: this.run.id,
-      stepId: id,
-      type: 'step.requeued',
-      data: { taskId, reason: 'its task was created but never started' },
-      ts: Date.now(),
-    });
-    await this.write(id, {
+    await this.recorder.event('step.requeued', { taskId, reason: 'its task was created but never started' }, id);
+    await this.recorder.stepChanged(id, {
       status: 'queued',
       attempt: Math.max(0, rec.attempt - 1),
       taskId: undefined,
@@ -794,23 +751,18 @@ export class RunExecution {
   }
 
   private async complete(): Promise<RunStatus> {
-    const statuses = [...this.recs.values()].map((r) => r.status);
-    const status = runResult(statuses, this.cancelRequested);
-    const ts = Date.now();
-    await this.deps.store.updateRun(this.run.id, { status, endedAt: ts, enginePid: undefined });
-    await this.deps.store.addEvent({ runId: this.run.id, type: `run.${status}`, data: {}, ts });
-    this.deps.emit({ type: 'run', runId: this.run.id, status, ts });
-    const steps = Object.fromEntries([...this.recs].map(([k, r]) => [k, r.status]));
+    const records = [...this.recorder.records()];
+    const status = runResult(
+      records.map((r) => r.status),
+      this.cancelRequested,
+    );
+    await this.recorder.runEnded(status);
+    const steps = Object.fromEntries(records.map((r) => [r.stepId, r.status]));
     for (const h of this.deps.hooks) {
       try {
         await h.afterRunEnd?.({ runId: this.run.id, status, steps });
       } catch (err) {
-        await this.deps.store.addEvent({
-          runId: this.run.id,
-          type: 'hook.error',
-          data: { hook: 'afterRunEnd', error: this.deps.masker.mask((err as Error).message) },
-          ts: Date.now(),
-        });
+        await this.recorder.failure('hook.error', err, undefined, { hook: 'afterRunEnd' });
       }
     }
     return status;
