@@ -6,32 +6,25 @@
  * from a store that an engine left mid-run (resume) is reconciled first: running steps are
  * re-attached when their task still exists, else marked `lost`.
  */
-import { mkdirSync } from 'node:fs';
-import { listConditionReferences, listReferences } from '../../spec/src/expr/index.js';
-import { join } from 'node:path';
 import type { LoadedAction } from './actions/resolver.js';
 import type { AttemptResult } from './attempt-result.js';
 import { attemptResult } from './attempt-result.js';
 import type { Dag } from './dag.js';
-import { buildDag } from './dag.js';
+import { RunPlan } from './run-plan.js';
+import type { ResolvedInputs } from './step-inputs.js';
+import { StepInputs } from './step-inputs.js';
 import type { EngineDeps } from './engine-deps.js';
 import type { ActionExecutor, TaskState } from './executors/types.js';
 import type { StepStartDecision } from './hooks.js';
 import { PriorityQueue } from './queue.js';
 import { hasAttemptsLeft, retryDelaySeconds } from './retry.js';
 import type { RunStatus } from './status.js';
-import {
-  BAD_STEP_STATUSES,
-  canRunTransition,
-  DONE_STEP_STATUSES,
-  RETRYABLE_STEP_STATUSES,
-  runResult,
-} from './status.js';
+import { canRunTransition, DONE_STEP_STATUSES, RETRYABLE_STEP_STATUSES, runResult } from './status.js';
 import { actionCommand } from './step-command.js';
-import { restoreCache, restoreFile, saveCache } from './step-files.js';
+import { restoreCache, saveCache } from './step-files.js';
 import { sleep } from './clock.js';
-import { shouldRun, stepCaches, stepEnv, stepFiles, StepInputError, stepParams, taskContext } from './step-task.js';
-import type { ExprContextLike, PipelineStep } from './step-types.js';
+import { shouldRun, StepInputError, taskContext } from './step-task.js';
+import type { PipelineStep } from './step-types.js';
 import type { FileRecord, RunRecord, StepRecord } from './store/types.js';
 import { RunRecorder } from './run-recorder.js';
 import type { Clock } from './clock.js';
@@ -55,18 +48,16 @@ interface Attempt {
 
 export class RunExecution {
   private readonly dag: Dag;
-  private readonly steps = new Map<string, PipelineStep>();
+  private readonly plan: RunPlan;
+  private readonly inputs: StepInputs;
   private readonly recorder: RunRecorder;
   private readonly clock: Clock;
   private readonly remaining = new Map<string, number>();
   private readonly finished = new Set<string>();
-  private readonly failedAbove = new Map<string, boolean>();
   private readonly queue = new PriorityQueue<QueueEntry>();
   private readonly running = new Map<string, Attempt>();
   private readonly perKind = new Map<string, number>();
   private readonly retryTimers = new Map<string, () => void>();
-  private readonly files = new Map<string, FileRecord[]>();
-  private readonly refs = new Map<string, Set<string> | 'all'>();
   private cancelRequested = false;
   private completed = false;
   private pumpScheduled = false;
@@ -81,14 +72,25 @@ export class RunExecution {
     private readonly deps: EngineDeps,
     private readonly run: RunRecord,
     stepRecords: StepRecord[],
-    private readonly actions: Map<string, LoadedAction>,
+    actions: Map<string, LoadedAction>,
     fileRecords: FileRecord[],
   ) {
-    for (const s of run.pipeline.steps) this.steps.set(s.id, s);
+    this.plan = new RunPlan(run, actions);
     this.recorder = new RunRecorder(deps, run.id, stepRecords);
     this.clock = deps.clock;
-    for (const f of fileRecords) this.files.set(f.stepId, [...(this.files.get(f.stepId) ?? []), f]);
-    this.dag = buildDag(run.pipeline.steps);
+    this.dag = this.plan.dag;
+    this.inputs = new StepInputs(
+      { blobs: deps.blobs, workDir: deps.paths.work, secrets: deps.secretsFor(run.pipeline.secrets) },
+      this.plan,
+      {
+        record: (id) => this.recorder.record(id),
+        has: (id) => this.recorder.has(id),
+        records: () => this.recorder.records(),
+        isFinished: (id) => this.finished.has(id),
+        cancelRequested: () => this.cancelRequested,
+      },
+      fileRecords,
+    );
     this.cancelRequested = run.cancelRequested;
   }
 
@@ -154,9 +156,7 @@ export class RunExecution {
   }
 
   private step(id: string): PipelineStep {
-    const s = this.steps.get(id);
-    if (!s) throw new Error(`internal: no step ${id}`);
-    return s;
+    return this.plan.step(id);
   }
 
   private isFinal(rec: StepRecord): boolean {
@@ -164,7 +164,7 @@ export class RunExecution {
   }
 
   private kindOf(id: string): string {
-    return this.rec(id).executor ?? this.step(id).executor ?? this.run.executor;
+    return this.plan.executorOf(this.rec(id));
   }
 
   /** Runs an async piece of the scheduler; an unexpected error fails the run instead of vanishing. */
@@ -187,99 +187,13 @@ export class RunExecution {
     this.rejectDone(err);
   }
 
-  private statusFlags(id: string): { success: boolean; failure: boolean; cancelled: boolean } {
-    const needs = this.dag.needs.get(id) ?? [];
-    return {
-      success: needs.every((d) => this.rec(d).status === 'success'),
-      failure: this.hasFailedAncestor(id),
-      cancelled: this.cancelRequested,
-    };
-  }
-
-  private hasFailedAncestor(id: string): boolean {
-    const known = this.failedAbove.get(id);
-    if (known !== undefined) return known;
-    const v = (this.dag.needs.get(id) ?? []).some(
-      (d) => BAD_STEP_STATUSES.has(this.rec(d).status) || this.hasFailedAncestor(d),
-    );
-    this.failedAbove.set(id, v);
-    return v;
-  }
-
-  /**
-   * Only the steps a step's templates name go into its expression context: building the whole
-   * `steps` object for every step would make a run quadratic in its size.
-   */
-  private referencedSteps(id: string): Set<string> | 'all' {
-    const hit = this.refs.get(id);
-    if (hit) return hit;
-    const step = this.step(id);
-    const refs = [
-      ...collectTemplates([step.with, step.env, this.run.pipeline.envs, step.caches]).flatMap((t) => listReferences(t)),
-      ...(step.if ? listConditionReferences(step.if) : []),
-    ];
-    let out: Set<string> | 'all' = new Set<string>();
-    for (const r of refs) {
-      if (r.context !== 'steps' && r.context !== 'dirs') continue;
-      const first = r.path[0];
-      if (first === undefined) {
-        out = 'all';
-        break;
-      }
-      out.add(first);
-    }
-    this.refs.set(id, out);
-    return out;
-  }
-
-  private exprContext(id: string, filePaths: Record<string, Record<string, string>> = {}): ExprContextLike {
-    const steps: NonNullable<ExprContextLike['steps']> = {};
-    const dirs: Record<string, string> = {};
-    const named = this.referencedSteps(id);
-    const ids =
-      named === 'all' ? [...this.recorder.records()].map((r) => r.stepId) : [...named, ...Object.keys(filePaths)];
-    for (const sid of ids) {
-      if (!this.recorder.has(sid)) continue;
-      const rec = this.rec(sid);
-      steps[sid] = { outputs: rec.outputs, status: rec.status, files: filePaths[sid] ?? {} };
-      dirs[sid] = this.workspace(sid);
-    }
-    return {
-      params: this.run.params,
-      steps,
-      secrets: this.deps.secretsFor(this.run.pipeline.secrets),
-      env: this.run.pipeline.envs ?? {},
-      run: { id: this.run.id },
-      dirs,
-      status: this.statusFlags(id),
-    };
-  }
-
-  private runDirMade = false;
-
-  private makeWorkspace(dir: string): void {
-    if (!this.runDirMade) {
-      mkdirSync(join(this.deps.paths.work, this.run.id), { recursive: true });
-      this.runDirMade = true;
-    }
-    try {
-      mkdirSync(dir);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-  }
-
-  private workspace(id: string): string {
-    return join(this.deps.paths.work, this.run.id, id);
-  }
-
   /** All dependencies are final: skip, cancel or queue the step. */
   private async decide(id: string): Promise<void> {
     if (this.cancelRequested) return this.finishWithoutRunning(id, 'cancelled', 'the run was cancelled');
     const step = this.step(id);
     let run: boolean;
     try {
-      run = shouldRun(step, this.exprContext(id));
+      run = shouldRun(step, this.inputs.context(id));
     } catch (err) {
       return this.finishWithoutRunning(id, 'error', (err as Error).message);
     }
@@ -287,12 +201,7 @@ export class RunExecution {
       const reason = step.if ? `condition is false: ${step.if}` : 'a step it needs did not succeed';
       return this.finishWithoutRunning(id, 'skipped', reason);
     }
-    this.queue.push({
-      key: id,
-      priority: step.priority ?? 0,
-      pipelinePriority: this.run.pipeline.priority ?? 0,
-      order: this.dag.index.get(id) ?? 0,
-    });
+    this.queue.push(this.plan.queueEntry(id));
     this.pump();
   }
 
@@ -379,21 +288,6 @@ export class RunExecution {
     });
   }
 
-  /** Unpacks the files of the steps it needs or names into this step's workspace; returns their paths. */
-  private async restoreFiles(id: string, workspace: string): Promise<Record<string, Record<string, string>>> {
-    const out: Record<string, Record<string, string>> = {};
-    if (this.files.size === 0) return out;
-    const named = this.referencedSteps(id);
-    const from = new Set([...(this.dag.needs.get(id) ?? []), ...(named === 'all' ? this.files.keys() : named)]);
-    for (const dep of from) {
-      if (dep === id || !this.finished.has(dep)) continue;
-      for (const f of this.files.get(dep) ?? []) {
-        (out[dep] ??= {})[f.name] = await restoreFile(this.deps.blobs, f, workspace);
-      }
-    }
-    return out;
-  }
-
   private async attempt(id: string): Promise<void> {
     const step = this.step(id);
     const rec = this.rec(id);
@@ -401,8 +295,7 @@ export class RunExecution {
     const kind = attempt.kind;
     const number = rec.attempt + 1;
     const taskId = `${this.run.id}.${id}.${number}`;
-    const action = this.actions.get(id);
-    if (!action) throw new Error(`action of step ${id} was not resolved`);
+    const action = this.plan.action(id);
     const hookCtx = { runId: this.run.id, step, attempt: number, executor: kind };
 
     const refuse = async (status: 'skipped' | 'error', reason: string) => {
@@ -415,17 +308,10 @@ export class RunExecution {
     } catch (err) {
       return refuse('error', `beforeQueuePop hook: ${(err as Error).message}`);
     }
-    const workspace = this.workspace(id);
-    let params: Record<string, unknown>;
-    let env: Record<string, string>;
-    let caches: { key: string; path: string }[];
-    let files: { name: string; path: string }[];
+    const workspace = this.inputs.workspace(id);
+    let inputs: ResolvedInputs;
     try {
-      const ctx = this.exprContext(id, await this.restoreFiles(id, workspace));
-      params = stepParams(step, action.spec, ctx);
-      env = stepEnv(step, this.run.pipeline.envs ?? {}, ctx);
-      caches = stepCaches(step, action.spec, ctx);
-      files = stepFiles(step, action.spec, ctx);
+      inputs = await this.inputs.resolve(id);
     } catch (err) {
       if (err instanceof StepInputError) return refuse('error', err.message);
       throw err;
@@ -438,8 +324,9 @@ export class RunExecution {
         return refuse('error', `beforeStepStart hook: ${(err as Error).message}`);
       }
       if (decision && 'veto' in decision) return refuse(decision.veto.status, decision.veto.reason);
-      if (decision && 'env' in decision) Object.assign(env, decision.env);
+      if (decision && 'env' in decision) Object.assign(inputs.env, decision.env);
     }
+    const { params, env, caches, files } = inputs;
     Object.assign(env, this.deps.contractEnv(this.run.id, id, workspace));
 
     let executor: ActionExecutor;
@@ -448,7 +335,7 @@ export class RunExecution {
     } catch (err) {
       return refuse('error', (err as Error).message);
     }
-    if (executor.usesWorkspace !== false) this.makeWorkspace(workspace);
+    if (executor.usesWorkspace !== false) this.inputs.makeWorkspace(id);
     const cmd = actionCommand(action.spec, action.dir);
     const timeoutSeconds = step.timeout ?? action.spec.timeout;
     const { tokenSha256, ...callback } = this.deps.callback.grant(taskId, this.run.id, id);
@@ -462,7 +349,7 @@ export class RunExecution {
         actionDir: action.dir,
         params,
         env,
-        secrets: this.deps.secretsFor(this.run.pipeline.secrets),
+        secrets: this.inputs.secrets,
         workspace,
         timeoutSeconds,
         graceSeconds: this.deps.graceSeconds,
@@ -654,13 +541,7 @@ export class RunExecution {
       this.guard(
         id,
         this.recorder.stepChanged(id, { status: 'queued', retryAt: undefined }).then(() => {
-          const step = this.step(id);
-          this.queue.push({
-            key: id,
-            priority: step.priority ?? 0,
-            pipelinePriority: this.run.pipeline.priority ?? 0,
-            order: this.dag.index.get(id) ?? 0,
-          });
+          this.queue.push(this.plan.queueEntry(id));
           this.pump();
         }),
       );
@@ -684,8 +565,7 @@ export class RunExecution {
       const callbackPort = await this.takeOverCallback(id, taskId);
       await this.recorder.event('step.reattached', { taskId, ...(callbackPort ? { callbackPort } : {}) }, id);
       if (attempt.cancelled) await executor.cancel(taskId);
-      const step = this.step(id);
-      const timeout = step.timeout ?? this.actions.get(id)?.spec.timeout;
+      const timeout = this.plan.timeoutOf(id);
       const left =
         timeout === undefined
           ? undefined
@@ -770,21 +650,6 @@ export class RunExecution {
 
   /** Files reported by a step's agent, as they arrive (used for later dependants). */
   addFile(f: FileRecord): void {
-    const list = (this.files.get(f.stepId) ?? []).filter((x) => x.name !== f.name);
-    list.push(f);
-    this.files.set(f.stepId, list);
+    this.inputs.addFile(f);
   }
-}
-
-/** Every string inside nested values (with:, env:, caches), for reference listing. */
-function collectTemplates(values: unknown[]): string[] {
-  const out: string[] = [];
-  const visit = (v: unknown): void => {
-    if (typeof v === 'string') {
-      if (v.includes('${{')) out.push(v);
-    } else if (Array.isArray(v)) v.forEach(visit);
-    else if (typeof v === 'object' && v !== null) Object.values(v).forEach(visit);
-  };
-  values.forEach(visit);
-  return out;
 }

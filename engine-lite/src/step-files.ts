@@ -10,11 +10,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { BlobStore } from './blobs.js';
+import type { BlobSource } from './blobs.js';
 import type { FileRecord } from './store/types.js';
 import { packPath, unpackTo } from './tar.js';
 
-export async function restoreFile(blobs: BlobStore, file: FileRecord, workspace: string): Promise<string> {
+export async function restoreFile(blobs: BlobSource, file: FileRecord, workspace: string): Promise<string> {
   const dir = join(workspace, '.caravan', 'files', file.stepId, file.name);
   rmSync(dir, { recursive: true, force: true });
   const names = await unpackTo(blobs.read(file.sha256), dir);
