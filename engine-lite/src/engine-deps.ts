@@ -36,6 +36,8 @@ export interface EngineDeps {
   graceSeconds: number;
   guardSlackSeconds: number;
   statusPollMs: number;
+  /** How often a running run looks in the store for a cancel request from another process. */
+  cancelPollMs: number;
   concurrency(run: RunRecord): number;
   executorLimit(kind: string): number;
   /** The values of the named secrets (only those the pipeline declares reach a step). */

@@ -25,7 +25,7 @@ import { enginePaths } from './paths.js';
 import { textMasker } from './masking.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
-import { RunExecution } from './run-execution.js';
+import { RunScheduler } from './run-scheduler.js';
 import type { RunStatus } from './status.js';
 import type { EngineStore, RunRecord, StepRecord } from './store/types.js';
 import type { WebhookOptions } from './webhooks.js';
@@ -78,11 +78,10 @@ export interface CreateRunInput {
 
 export class Engine {
   private readonly listeners = new Set<(e: EngineEvent) => void>();
-  private readonly live = new Map<string, RunExecution>();
+  private readonly live = new Map<string, RunScheduler>();
   private readonly reports = new Map<string, AgentReport>();
   private readonly deps: EngineDeps;
   private readonly webhooks?: WebhookDispatcher;
-  private cancelTimer?: NodeJS.Timeout;
   readonly paths: EnginePaths;
 
   private constructor(
@@ -114,6 +113,7 @@ export class Engine {
       graceSeconds: opts.graceSeconds ?? 10,
       guardSlackSeconds: opts.guardSlackSeconds ?? 5,
       statusPollMs: opts.statusPollMs ?? 250,
+      cancelPollMs: opts.cancelPollMs ?? 300,
       concurrency: (run) => Math.max(1, run.concurrency || defaultConcurrency),
       executorLimit: (kind) => opts.executorLimits?.[kind] ?? Number.POSITIVE_INFINITY,
       secretsFor: (names) => Object.fromEntries(names.filter((n) => n in secrets).map((n) => [n, secrets[n]!])),
@@ -285,15 +285,13 @@ export class Engine {
     const actions = new Map<string, LoadedAction>();
     for (const [stepId, resolved] of Object.entries(run.actions))
       actions.set(stepId, await this.resolver.load(resolved));
-    const execution = new RunExecution(
-      this.deps,
+    const execution = new RunScheduler(this.deps, {
       run,
-      await this.store.getSteps(runId),
+      steps: await this.store.getSteps(runId),
       actions,
-      await this.store.getFiles(runId),
-    );
+      files: await this.store.getFiles(runId),
+    });
     this.live.set(runId, execution);
-    this.startCancelPolling();
     try {
       return await execution.execute();
     } finally {
@@ -312,25 +310,6 @@ export class Engine {
     if (!run) throw new EngineError(`no run ${runId}: see caravan runs list`);
     await this.store.updateRun(runId, { cancelRequested: true });
     this.live.get(runId)?.cancel();
-  }
-
-  private startCancelPolling(): void {
-    if (this.cancelTimer) return;
-    this.cancelTimer = setInterval(() => {
-      for (const [id, execution] of this.live) {
-        this.store.isCancelRequested(id).then(
-          (yes) => {
-            if (yes) execution.cancel();
-          },
-          () => undefined,
-        );
-      }
-      if (this.live.size === 0) {
-        clearInterval(this.cancelTimer);
-        this.cancelTimer = undefined;
-      }
-    }, this.opts.cancelPollMs ?? 300);
-    this.cancelTimer.unref();
   }
 
   private async onLogs(
@@ -376,7 +355,6 @@ export class Engine {
   }
 
   async close(): Promise<void> {
-    clearInterval(this.cancelTimer);
     for (const run of this.live.values()) run.cancel();
     await this.callback.close();
     await this.webhooks?.flush();
