@@ -2,7 +2,7 @@
  * The executor side of one attempt: its task is created, started, waited for (with the engine's
  * timeout guard, and cancel), judged (the agent's report, else the exit code) and removed. It
  * knows nothing of the store: failures that leave the result as it is (removing the task, reading
- * the report) go to `onError`, which logs them.
+ * the report) go to its TaskErrorSink, which logs them.
  */
 import type { AgentReport } from '../../spec/src/index.js';
 import type { AttemptResult } from './attempt-result.js';
@@ -21,9 +21,10 @@ export interface TaskDeps {
   statusPollMs: number;
   /** The report the agent sent to the callback API for this task, once. */
   takeReport(taskId: string): AgentReport | undefined;
-  /** A failure that leaves the attempt's result as it is; `op` is `remove` or `readReport`. */
-  onError(op: string, taskId: string, err: unknown): Promise<void>;
 }
+
+/** A failure that leaves the attempt's result as it is; `op` is `remove` or `readReport`. */
+export type TaskErrorSink = (op: string, taskId: string, err: unknown) => Promise<void>;
 
 export class AttemptTask {
   /** The engine's guard stopped the task: it ran past its timeout. */
@@ -35,6 +36,7 @@ export class AttemptTask {
     private readonly deps: TaskDeps,
     readonly executor: ActionExecutor,
     readonly taskId: string,
+    private readonly onError: TaskErrorSink,
   ) {}
 
   create(spec: TaskSpec): Promise<void> {
@@ -104,7 +106,7 @@ export class AttemptTask {
     try {
       await this.executor.remove(this.taskId);
     } catch (err) {
-      await this.deps.onError('remove', this.taskId, err);
+      await this.onError('remove', this.taskId, err);
     }
   }
 
@@ -112,7 +114,7 @@ export class AttemptTask {
     try {
       return await this.executor.readReport?.(this.taskId);
     } catch (err) {
-      await this.deps.onError('readReport', this.taskId, err);
+      await this.onError('readReport', this.taskId, err);
       return undefined;
     }
   }

@@ -49,6 +49,7 @@ export class HookRunner {
 
   /** Throws what a hook throws: the step then ends `error`. */
   async beforeQueuePop(ctx: StepHookContext): Promise<void> {
+    if (this.hooks.length === 0) return;
     for (const h of this.hooks) await h.beforeQueuePop?.(ctx);
   }
 

@@ -70,14 +70,14 @@ export class RunRecorder {
       endedAt: undefined,
       error: undefined,
     });
-    await this.notify({ type: 'run', runId: this.runId, status: 'running', ts });
+    await this.emit({ type: 'run', runId: this.runId, status: 'running', ts });
   }
 
-  async runEnded(status: RunStatus): Promise<void> {
+  async runEnded(status: RunStatus, data: Record<string, unknown> = {}): Promise<void> {
     const ts = this.deps.clock.now();
     await this.deps.store.updateRun(this.runId, { status, endedAt: ts, enginePid: undefined });
-    await this.deps.store.addEvent({ runId: this.runId, type: `run.${status}`, data: {}, ts });
-    await this.notify({ type: 'run', runId: this.runId, status, ts });
+    await this.deps.store.addEvent({ runId: this.runId, type: `run.${status}`, data, ts });
+    await this.emit({ type: 'run', runId: this.runId, status, ts });
   }
 
   async cancelRequested(): Promise<void> {
@@ -103,7 +103,7 @@ export class RunRecorder {
       data: { attempt: rec.attempt, ...(rec.error ? { error: rec.error } : {}), ...this.deps.masker.maskDeep(data) },
       ts,
     });
-    await this.notify({
+    await this.emit({
       type: 'step',
       runId: this.runId,
       stepId: id,
@@ -150,17 +150,20 @@ export class RunRecorder {
 
   private maskPatch(patch: StepPatch): StepPatch {
     const m = this.deps.masker;
+    if (!m.active) return patch;
     const out = { ...patch };
     if (patch.error !== undefined) out.error = m.mask(patch.error).slice(0, MAX_ERROR_CHARS);
     if (patch.outputs !== undefined) out.outputs = m.maskRecord(patch.outputs);
     return out;
   }
 
-  private async notify(event: EngineEvent): Promise<void> {
+  /** Tells the listeners; what one throws is logged (not awaited when nothing is thrown: the hot path). */
+  private emit(event: EngineEvent): Promise<void> | undefined {
     try {
       this.deps.emit(event);
+      return undefined;
     } catch (err) {
-      await this.failure('listener.error', err, event.type === 'step' ? event.stepId : undefined, {
+      return this.failure('listener.error', err, event.type === 'step' ? event.stepId : undefined, {
         event: `${event.type}.${event.status}`,
       });
     }

@@ -24,7 +24,7 @@ import { restoreCache, saveCache } from './step-files.js';
 import type { ResolvedInputs, StepInputs } from './step-inputs.js';
 import { StepInputError, taskContext } from './step-task.js';
 
-export interface AttemptDeps extends Omit<TaskDeps, 'onError'> {
+export interface AttemptDeps extends TaskDeps {
   recorder: Pick<RunRecorder, 'record' | 'stepChanged' | 'event' | 'failure'>;
   inputs: Pick<StepInputs, 'resolve' | 'workspace' | 'makeWorkspace' | 'secrets'>;
   hooks: HookRunner;
@@ -67,9 +67,9 @@ export class StepAttempt {
 
   /** Takes charge of the attempt's task (a new one, or one recovery found). */
   adopt(executor: ActionExecutor, taskId: string): AttemptTask {
-    const onError = (op: string, id: string, err: unknown) =>
-      this.deps.recorder.failure('executor.error', err, this.stepId, { op, taskId: id });
-    this.task = new AttemptTask({ ...this.deps, onError }, executor, taskId);
+    this.task = new AttemptTask(this.deps, executor, taskId, (op, id, err) =>
+      this.deps.recorder.failure('executor.error', err, this.stepId, { op, taskId: id }),
+    );
     if (this.cancelled) this.task.cancel();
     return this.task;
   }
