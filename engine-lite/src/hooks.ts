@@ -49,7 +49,6 @@ export class HookRunner {
 
   /** Throws what a hook throws: the step then ends `error`. */
   async beforeQueuePop(ctx: StepHookContext): Promise<void> {
-    if (this.hooks.length === 0) return;
     for (const h of this.hooks) await h.beforeQueuePop?.(ctx);
   }
 

@@ -38,7 +38,12 @@ export function runParts(
     recorder.failure('hook.error', err, stepId, { hook }),
   );
   const inputs = new StepInputs(
-    { blobs: deps.blobs, workDir: deps.paths.work, secrets: deps.secretsFor(run.pipeline.secrets) },
+    {
+      blobs: deps.blobs,
+      workDir: deps.paths.work,
+      stepCacheDir: deps.paths.stepCache,
+      secrets: deps.secretsFor(run.pipeline.secrets),
+    },
     plan,
     {
       record: (id) => recorder.record(id),

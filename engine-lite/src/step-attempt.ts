@@ -20,13 +20,13 @@ import { retryDueAt } from './retry.js';
 import type { RunPlan } from './run-plan.js';
 import type { RunRecorder } from './run-recorder.js';
 import { actionCommand } from './step-command.js';
-import { restoreCache, saveCache } from './step-files.js';
+import { saveCache } from './step-files.js';
 import type { ResolvedInputs, StepInputs } from './step-inputs.js';
 import { StepInputError, taskContext } from './step-task.js';
 
 export interface AttemptDeps extends TaskDeps {
   recorder: Pick<RunRecorder, 'record' | 'stepChanged' | 'event' | 'failure'>;
-  inputs: Pick<StepInputs, 'resolve' | 'workspace' | 'makeWorkspace' | 'secrets'>;
+  inputs: Pick<StepInputs, 'resolve' | 'restoreCaches' | 'workspace' | 'makeWorkspace' | 'secrets'>;
   hooks: HookRunner;
   executors: ExecutorSource;
   callback: Pick<CallbackGrants, 'port' | 'grant' | 'revoke'>;
@@ -143,11 +143,9 @@ export class StepAttempt {
       return this.end({ status: 'cancelled', outputs: {}, error: 'the run was cancelled' });
     }
     const task = this.adopt(executor, taskId);
-    for (const c of inputs.caches) {
-      await restoreCache(deps.stepCacheDir, c.key, workspace).catch((err) =>
-        deps.recorder.failure('cache.error', err, id, { key: c.key, op: 'restore' }),
-      );
-    }
+    await deps.inputs.restoreCaches(id, inputs.caches, (key, err) =>
+      deps.recorder.failure('cache.error', err, id, { key, op: 'restore' }),
+    );
     let state: TaskState;
     try {
       await task.create({

@@ -1,7 +1,8 @@
 /**
  * A step's inputs, gathered just before it starts: its expression context (with only the steps its
  * templates name), the files of the steps it needs unpacked into its workspace, then its params,
- * env, caches and declared files with every `${{ }}` substituted (step-task.ts).
+ * env, caches and declared files with every `${{ }}` substituted (step-task.ts); its caches are
+ * restored once its task is recorded.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { listConditionReferences, listReferences } from '../../spec/src/expr/ind
 import type { BlobSource } from './blobs.js';
 import type { RunPlan } from './run-plan.js';
 import { BAD_STEP_STATUSES } from './status.js';
-import { restoreFile } from './step-files.js';
+import { restoreCache, restoreFile } from './step-files.js';
 import { stepCaches, stepEnv, stepFiles, stepParams } from './step-task.js';
 import type { ExprContextLike } from './step-types.js';
 import type { FileRecord, StepRecord } from './store/types.js';
@@ -28,6 +29,8 @@ export interface InputsDeps {
   blobs: BlobSource;
   /** `$CARAVAN_HOME/work`: each step's workspace is `<workDir>/<run>/<step>`. */
   workDir: string;
+  /** Where step caches are kept. */
+  stepCacheDir: string;
   /** The values of the secrets the pipeline declares. */
   secrets: Record<string, string>;
 }
@@ -121,6 +124,17 @@ export class StepInputs {
       caches: stepCaches(step, spec, ctx),
       files: stepFiles(step, spec, ctx),
     };
+  }
+
+  /** Unpacks the step's caches into its workspace; one that cannot be restored goes to `onError`, and the step runs. */
+  async restoreCaches(
+    id: string,
+    caches: ResolvedInputs['caches'],
+    onError: (key: string, err: unknown) => Promise<void>,
+  ): Promise<void> {
+    for (const c of caches) {
+      await restoreCache(this.deps.stepCacheDir, c.key, this.workspace(id)).catch((err) => onError(c.key, err));
+    }
   }
 
   /** Unpacks the files of the finished steps it needs or names into its workspace; returns their paths. */

@@ -37,7 +37,7 @@ function inputs(steps: StepInput[], records: Record<string, Partial<StepRecord>>
     ]),
   );
   return new StepInputs(
-    { blobs: { read: () => undefined as never }, workDir: '/work', secrets: { TOKEN: 't0k' } },
+    { blobs: { read: () => undefined as never }, workDir: '/work', stepCacheDir: '/cache', secrets: { TOKEN: 't0k' } },
     new RunPlan(run, actions),
     {
       record: (id) => recs.get(id)!,
