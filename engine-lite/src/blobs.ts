@@ -12,7 +12,12 @@ import { pipeline } from 'node:stream/promises';
 
 export class BlobTooLargeError extends Error {}
 
-export class BlobStore {
+/** What a step's inputs read: a stored blob by its address. */
+export interface BlobSource {
+  read(sha256: string): Readable;
+}
+
+export class BlobStore implements BlobSource {
   constructor(readonly dir: string) {}
 
   pathOf(sha256: string): string {

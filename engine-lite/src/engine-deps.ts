@@ -1,11 +1,15 @@
-/** What a run's scheduler needs from the engine around it. */
+/**
+ * What a run's scheduler needs from the engine around it: interfaces only, so tests hand it fakes
+ * (an in-memory store, a scripted executor, a fake clock) and no process or file is involved.
+ */
 import type { AgentReport } from '@caravan/spec';
-import type { BlobStore } from './blobs.js';
-import type { CallbackServer } from './callback/server.js';
-import type { ExecutorRegistry } from './executors/registry.js';
+import type { BlobSource } from './blobs.js';
+import type { CallbackGrants } from './callback/server.js';
+import type { ExecutorSource } from './executors/registry.js';
+import type { Clock } from './clock.js';
 import type { EngineHooks } from './hooks.js';
 import type { EnginePaths } from './paths.js';
-import type { SecretMasker } from './secrets.js';
+import type { TextMasker } from './masking.js';
 import type { RunStatus, StepStatus } from './status.js';
 import type { EngineStore, RunRecord } from './store/types.js';
 
@@ -25,15 +29,18 @@ export type EngineEvent =
 
 export interface EngineDeps {
   store: EngineStore;
-  blobs: BlobStore;
+  blobs: BlobSource;
   paths: EnginePaths;
-  executors: ExecutorRegistry;
-  callback: CallbackServer;
+  executors: ExecutorSource;
+  callback: CallbackGrants;
   hooks: EngineHooks[];
-  masker: SecretMasker;
+  masker: TextMasker;
+  clock: Clock;
   graceSeconds: number;
   guardSlackSeconds: number;
   statusPollMs: number;
+  /** How often a running run looks in the store for a cancel request from another process. */
+  cancelPollMs: number;
   concurrency(run: RunRecord): number;
   executorLimit(kind: string): number;
   /** The values of the named secrets (only those the pipeline declares reach a step). */
@@ -42,5 +49,6 @@ export interface EngineDeps {
   contractEnv(runId: string, stepId: string, workspace: string): Record<string, string>;
   /** The report the agent sent to the callback API for this task, once. */
   takeReport(taskId: string): AgentReport | undefined;
+  /** Told each run and step status change once it is stored; what it throws is logged as `listener.error`. */
   emit(event: EngineEvent): void;
 }

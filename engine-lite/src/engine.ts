@@ -1,36 +1,37 @@
 /**
  * engine-lite's entry point: creates runs (actions resolved and recorded before anything starts),
- * executes and resumes them, hosts the callback API the agents report to, and applies cancel
- * requests written to the store by any process (`caravan cancel`).
+ * executes and resumes them, each with its own RunScheduler, hosts the callback API the agents
+ * report to, and takes cancel requests. The inside of a run is described in docs/engine.md.
  */
 import { availableParallelism } from 'node:os';
-import type { Readable } from 'node:stream';
-import { checkActionUsage, formatIssue } from '@caravan/spec';
-import type { ActionSpec, AgentReport, LogEntry, Pipeline, SpecIssue } from '@caravan/spec';
 import type { ActionResolver, LoadedAction } from './actions/resolver.js';
 import { builtinActionsDir, DefaultActionResolver } from './actions/resolver.js';
 import { BlobStore } from './blobs.js';
+import { CallbackIntake } from './callback-intake.js';
 import type { CallbackServerOptions } from './callback/server.js';
 import { CallbackServer } from './callback/server.js';
-import { buildDag } from './dag.js';
+import type { Clock } from './clock.js';
+import { systemClock } from './clock.js';
 import type { EngineDeps, EngineEvent } from './engine-deps.js';
 import { defaultExecutors } from './executors/defaults.js';
 import type { ExecutorRegistry } from './executors/registry.js';
 import { isAlive } from './executors/process.js';
 import type { EngineHooks } from './hooks.js';
-import { newRunId } from './ids.js';
-import { resolveParams } from './params.js';
+import type { TextMasker } from './masking.js';
+import { textMasker } from './masking.js';
 import type { EnginePaths } from './paths.js';
 import { enginePaths } from './paths.js';
-import { RunExecution } from './run-execution.js';
-import { SecretMasker } from './secrets.js';
-import { MAX_STEP_FILE_BYTES } from './step-files.js';
+import type { CreateRunInput } from './run-creation.js';
+import { EngineError, newRun } from './run-creation.js';
+import { RunRecorder } from './run-recorder.js';
+import { RunScheduler } from './run-scheduler.js';
 import type { RunStatus } from './status.js';
-import type { EngineStore, RunRecord, StepRecord } from './store/types.js';
+import type { EngineStore, RunRecord } from './store/types.js';
 import type { WebhookOptions } from './webhooks.js';
 import { WebhookDispatcher } from './webhooks.js';
 
-export class EngineError extends Error {}
+export { EngineError } from './run-creation.js';
+export type { CreateRunInput } from './run-creation.js';
 
 export interface EngineOptions {
   store: EngineStore;
@@ -59,27 +60,15 @@ export interface EngineOptions {
   agentPath?: string;
   /** Image for container steps whose action names none. */
   defaultImage?: string;
-}
-
-export interface CreateRunInput {
-  pipeline: Pipeline;
-  /** The pipeline file's text, kept with the run. */
-  source: string;
-  /** Checked against the pipeline's `params:`, typed, defaults applied. */
-  params?: Record<string, string | number | boolean>;
-  executor?: string;
-  concurrency?: number;
-  /** Told each warning found by checking the steps against their actions (unknown inputs, undeclared outputs). */
-  warn?: (issue: SpecIssue) => void;
+  /** Time for the queue, retries, timeouts and records (tests pass a fake one). */
+  clock?: Clock;
 }
 
 export class Engine {
   private readonly listeners = new Set<(e: EngineEvent) => void>();
-  private readonly live = new Map<string, RunExecution>();
-  private readonly reports = new Map<string, AgentReport>();
+  private readonly live = new Map<string, RunScheduler>();
   private readonly deps: EngineDeps;
   private readonly webhooks?: WebhookDispatcher;
-  private cancelTimer?: NodeJS.Timeout;
   readonly paths: EnginePaths;
 
   private constructor(
@@ -87,17 +76,16 @@ export class Engine {
     readonly callback: CallbackServer,
     readonly executors: ExecutorRegistry,
     private readonly resolver: ActionResolver,
+    { masker, blobs, intake }: { masker: TextMasker; blobs: BlobStore; intake: CallbackIntake },
   ) {
     this.paths = enginePaths(opts.home);
     const secrets = opts.secrets ?? {};
-    const masker = new SecretMasker(Object.values(secrets));
     if (opts.webhooks && opts.webhooks.urls.length > 0) {
       this.webhooks = new WebhookDispatcher({
         ...opts.webhooks,
         onGiveUp: (url, type, reason) => opts.webhooks?.onGiveUp?.(url, type, masker.mask(reason)),
       });
     }
-    const blobs = new BlobStore(this.paths.blobs);
     const defaultConcurrency = opts.concurrency ?? Math.max(2, availableParallelism() * 2);
     this.deps = {
       store: opts.store,
@@ -107,9 +95,11 @@ export class Engine {
       callback,
       hooks: opts.hooks ?? [],
       masker,
+      clock: opts.clock ?? systemClock,
       graceSeconds: opts.graceSeconds ?? 10,
       guardSlackSeconds: opts.guardSlackSeconds ?? 5,
       statusPollMs: opts.statusPollMs ?? 250,
+      cancelPollMs: opts.cancelPollMs ?? 300,
       concurrency: (run) => Math.max(1, run.concurrency || defaultConcurrency),
       executorLimit: (kind) => opts.executorLimits?.[kind] ?? Number.POSITIVE_INFINITY,
       secretsFor: (names) => Object.fromEntries(names.filter((n) => n in secrets).map((n) => [n, secrets[n]!])),
@@ -121,11 +111,7 @@ export class Engine {
         CARAVAN_ARTIFACTS_DIR: this.paths.artifacts,
         CARAVAN_APPROVALS_DIR: this.paths.approvals,
       }),
-      takeReport: (taskId) => {
-        const r = this.reports.get(taskId);
-        this.reports.delete(taskId);
-        return r;
-      },
+      takeReport: (taskId) => intake.takeReport(taskId),
       emit: (e) => this.emit(e),
     };
   }
@@ -142,16 +128,16 @@ export class Engine {
       });
     const resolver = opts.resolver ?? new DefaultActionResolver(builtinActionsDir());
     const box: { engine?: Engine } = {};
-    const callback = new CallbackServer(
-      {
-        logs: (g, batch) => box.engine!.onLogs(g.runId, g.stepId, g.taskId, batch.seq, batch.entries),
-        events: async (g, batch) => box.engine!.onEvents(g.runId, g.stepId, batch.events),
-        file: async (g, name, body) => box.engine!.onFile(g.runId, g.stepId, name, body),
-        report: async (g, report) => box.engine!.onReport(g.taskId, report),
-      },
-      opts.callback,
-    );
-    const engine = new Engine(opts, callback, executors, resolver);
+    const masker = textMasker(Object.values(opts.secrets ?? {}));
+    const blobs = new BlobStore(paths.blobs);
+    const intake = new CallbackIntake({
+      masker,
+      blobs,
+      recorderFor: (runId) => box.engine!.recorderFor(runId),
+      fileStored: (f) => box.engine!.live.get(f.runId)?.addFile(f),
+    });
+    const callback = new CallbackServer(intake, opts.callback);
+    const engine = new Engine(opts, callback, executors, resolver, { masker, blobs, intake });
     box.engine = engine;
     await callback.listen();
     return engine;
@@ -167,98 +153,36 @@ export class Engine {
     return () => this.listeners.delete(listener);
   }
 
+  /** Every listener hears of every change; what they throw is rethrown after, for the run's log. */
   private emit(e: EngineEvent): void {
+    const errors: unknown[] = [];
     for (const l of this.listeners) {
       try {
         l(e);
-      } catch {
-        /* a listener's failure is not the run's */
+      } catch (err) {
+        errors.push(err);
       }
     }
     if (this.webhooks)
       this.webhooks.send(e.type === 'run' ? { ...e, type: `run.${e.status}` } : { ...e, type: `step.${e.status}` });
+    if (errors.length === 1) throw errors[0];
+    if (errors.length > 1) throw new AggregateError(errors, `${errors.length} listeners failed`);
+  }
+
+  /** The live run's recorder, or one that only appends (logs, events, files) for a run not driven here. */
+  private recorderFor(runId: string): RunRecorder {
+    return this.live.get(runId)?.recorder ?? new RunRecorder(this.deps, runId);
   }
 
   /** Validates, resolves every action to an exact version + integrity, and stores the run (status queued). */
   async createRun(input: CreateRunInput): Promise<RunRecord> {
-    const { pipeline } = input;
-    const executor = input.executor ?? 'process';
-    const problems: string[] = [];
-    try {
-      buildDag(pipeline.steps);
-    } catch (err) {
-      throw new EngineError(`${pipeline.file}: ${(err as Error).message}`);
-    }
-    for (const kind of new Set([executor, ...pipeline.steps.map((s) => s.executor).filter((k): k is string => !!k)])) {
-      if (!this.executors.has(kind))
-        problems.push(
-          `unknown executor "${kind}": use one of ${this.executors
-            .kinds()
-            .filter((k) => k !== 'noop')
-            .join(', ')}`,
-        );
-    }
-    const missing = pipeline.secrets.filter((n) => !(n in (this.opts.secrets ?? {})));
-    if (missing.length > 0) {
-      problems.push(
-        `secret${missing.length > 1 ? 's' : ''} ${missing.join(', ')} declared by the pipeline but not given: pass --secret NAME=VALUE, set CARAVAN_SECRET_<NAME>, or use --secrets-file`,
-      );
-    }
-    let params: Record<string, unknown> = {};
-    try {
-      params = resolveParams(pipeline, (input.params ?? {}) as Record<string, string | number | boolean>);
-    } catch (err) {
-      problems.push(`${pipeline.file}: ${(err as Error).message}`);
-    }
-    const actions: RunRecord['actions'] = {};
-    const specs = new Map<string, ActionSpec>();
-    for (const step of pipeline.steps) {
-      try {
-        const loaded = await this.resolver.resolve(step.action.name, step.action.range);
-        actions[step.id] = loaded.resolved;
-        specs.set(step.id, loaded.spec);
-        const kind = step.executor ?? executor;
-        if (kind === 'process' && 'image' in loaded.spec.runs && !('node' in loaded.spec.runs)) {
-          problems.push(
-            `${step.loc.file}:${step.loc.line}:${step.loc.col}: step "${step.id}": ${step.action.name} runs in the image ${loaded.spec.runs.image}; use --executor docker or k8s`,
-          );
-        }
-      } catch (err) {
-        problems.push(
-          `${step.loc.file}:${step.loc.line}:${step.loc.col}: step "${step.id}": uses ${step.uses}: ${(err as Error).message}`,
-        );
-      }
-    }
-    const usage = checkActionUsage(pipeline, specs);
-    problems.push(...usage.errors.map(formatIssue));
-    if (problems.length > 0) throw new EngineError(problems.join('\n'));
-    for (const w of usage.warnings) input.warn?.(w);
-    const now = Date.now();
-    const run: RunRecord = {
-      id: newRunId(now),
-      pipelineName: pipeline.name,
-      file: pipeline.file,
-      source: input.source,
-      pipeline,
-      params,
-      actions,
-      secretNames: [...pipeline.secrets],
-      executor,
-      concurrency: input.concurrency ?? 0,
-      status: 'queued',
-      cancelRequested: false,
-      createdAt: now,
-    };
-    const steps: StepRecord[] = pipeline.steps.map((s, i) => ({
-      runId: run.id,
-      stepId: s.id,
-      status: 'queued',
-      attempt: 0,
-      outputs: {},
-      order: i,
-    }));
-    await this.store.createRun(run, steps);
-    await this.store.addEvent({ runId: run.id, type: 'run.created', data: { actions }, ts: now });
+    const { run, steps } = await newRun(input, {
+      executors: this.executors,
+      resolver: this.resolver,
+      secretNames: new Set(Object.keys(this.opts.secrets ?? {})),
+      clock: this.deps.clock,
+    });
+    await new RunRecorder(this.deps, run.id).created(run, steps, { actions: run.actions });
     return run;
   }
 
@@ -281,17 +205,15 @@ export class Engine {
     const actions = new Map<string, LoadedAction>();
     for (const [stepId, resolved] of Object.entries(run.actions))
       actions.set(stepId, await this.resolver.load(resolved));
-    const execution = new RunExecution(
-      this.deps,
+    const scheduler = new RunScheduler(this.deps, {
       run,
-      await this.store.getSteps(runId),
+      steps: await this.store.getSteps(runId),
       actions,
-      await this.store.getFiles(runId),
-    );
-    this.live.set(runId, execution);
-    this.startCancelPolling();
+      files: await this.store.getFiles(runId),
+    });
+    this.live.set(runId, scheduler);
     try {
-      return await execution.execute();
+      return await scheduler.execute();
     } finally {
       this.live.delete(runId);
     }
@@ -306,73 +228,11 @@ export class Engine {
   async cancel(runId: string): Promise<void> {
     const run = await this.store.getRun(runId);
     if (!run) throw new EngineError(`no run ${runId}: see caravan runs list`);
-    await this.store.updateRun(runId, { cancelRequested: true });
+    await this.recorderFor(runId).cancelRequested();
     this.live.get(runId)?.cancel();
   }
 
-  private startCancelPolling(): void {
-    if (this.cancelTimer) return;
-    this.cancelTimer = setInterval(() => {
-      for (const [id, execution] of this.live) {
-        this.store.isCancelRequested(id).then(
-          (yes) => {
-            if (yes) execution.cancel();
-          },
-          () => undefined,
-        );
-      }
-      if (this.live.size === 0) {
-        clearInterval(this.cancelTimer);
-        this.cancelTimer = undefined;
-      }
-    }, this.opts.cancelPollMs ?? 300);
-    this.cancelTimer.unref();
-  }
-
-  private async onLogs(
-    runId: string,
-    stepId: string,
-    taskId: string,
-    seq: number,
-    entries: LogEntry[],
-  ): Promise<boolean> {
-    const m = this.deps.masker;
-    return this.store.appendLogs(
-      runId,
-      stepId,
-      taskId,
-      seq,
-      m.empty ? entries : entries.map((e) => ({ ...e, text: m.mask(e.text) })),
-    );
-  }
-
-  private async onEvents(runId: string, stepId: string, events: { type: string }[]): Promise<void> {
-    for (const e of events) {
-      const data = this.deps.masker.maskDeep(e) as unknown as Record<string, unknown>;
-      await this.store.addEvent({
-        runId,
-        stepId,
-        type: `agent.${e.type}`,
-        data,
-        ts: typeof data.ts === 'number' ? data.ts : Date.now(),
-      });
-    }
-  }
-
-  private async onFile(runId: string, stepId: string, name: string, body: Readable): Promise<void> {
-    const { sha256, size } = await this.deps.blobs.put(body, MAX_STEP_FILE_BYTES);
-    const f = { runId, stepId, name, sha256, size };
-    await this.store.putFile(f);
-    this.live.get(runId)?.addFile(f);
-  }
-
-  private async onReport(taskId: string, report: AgentReport): Promise<void> {
-    const m = this.deps.masker;
-    this.reports.set(taskId, m.maskDeep(report));
-  }
-
   async close(): Promise<void> {
-    clearInterval(this.cancelTimer);
     for (const run of this.live.values()) run.cancel();
     await this.callback.close();
     await this.webhooks?.flush();

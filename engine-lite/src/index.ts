@@ -19,3 +19,4 @@ export { caravanHome, enginePaths } from './paths.js';
 export { ParamsError, resolveParams } from './params.js';
 export { SecretsError, gatherSecrets, parseAssignment } from './secrets.js';
 export { writeApproval } from './approvals.js';
+export { cancelRun } from './cancel-run.js';

@@ -1,7 +1,7 @@
 /**
  * Secrets: gathered from `--secret NAME=VALUE`, env `CARAVAN_SECRET_<NAME>` and `--secrets-file`
  * (dotenv or JSON), handed to the agent for masking and masked again by the engine before anything
- * is stored. Only their names are ever stored.
+ * is stored (masking.ts). Only their names are ever stored.
  */
 import { readFileSync } from 'node:fs';
 
@@ -80,52 +80,4 @@ export function readSecretsFile(path: string): Record<string, string> {
     out[body.slice(0, eq).trim()] = value;
   });
   return out;
-}
-
-/**
- * The engine-side masker: every secret value, its base64 and its JSON-escaped form, each line of a
- * multi-line secret, longest first, replaced by `***`. A second line of defence behind the agent.
- */
-export class SecretMasker {
-  private readonly patterns: string[];
-
-  constructor(secrets: Iterable<string>) {
-    const set = new Set<string>();
-    for (const s of secrets) {
-      if (!s) continue;
-      set.add(s);
-      set.add(Buffer.from(s).toString('base64'));
-      set.add(JSON.stringify(s).slice(1, -1));
-      for (const line of s.split(/\r?\n/)) if (line.trim().length >= 3) set.add(line.trim());
-    }
-    this.patterns = [...set].filter((p) => p.length > 0).sort((a, b) => b.length - a.length);
-  }
-
-  get empty(): boolean {
-    return this.patterns.length === 0;
-  }
-
-  mask(text: string): string {
-    let out = text;
-    for (const p of this.patterns) if (out.includes(p)) out = out.split(p).join('***');
-    return out;
-  }
-
-  /** Masks every string inside a JSON-like value (keys included), keeping its shape. */
-  maskDeep<T>(value: T): T {
-    if (this.empty) return value;
-    const walk = (v: unknown): unknown => {
-      if (typeof v === 'string') return this.mask(v);
-      if (Array.isArray(v)) return v.map(walk);
-      if (typeof v === 'object' && v !== null)
-        return Object.fromEntries(Object.entries(v).map(([k, x]) => [this.mask(k), walk(x)]));
-      return v;
-    };
-    return walk(value) as T;
-  }
-
-  maskRecord(rec: Record<string, string>): Record<string, string> {
-    if (this.empty) return rec;
-    return Object.fromEntries(Object.entries(rec).map(([k, v]) => [k, this.mask(v)]));
-  }
 }

@@ -16,7 +16,7 @@ import { open } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { TarballError, type TarPolicy } from '@caravan/registry';
-import type { BlobStore } from './blobs.js';
+import type { BlobSource } from './blobs.js';
 import type { FileRecord } from './store/types.js';
 import { packPath, unpackFresh, unpackInto } from './tar.js';
 
@@ -82,7 +82,7 @@ const PLAIN_NAME = /^[A-Za-z0-9._-]+$/;
  * tar with anything but regular files and folders, or that unpacks to more than `maxBytes`.
  */
 export async function restoreFile(
-  blobs: BlobStore,
+  blobs: BlobSource,
   file: FileRecord,
   workspace: string,
   maxBytes = MAX_STEP_FILE_BYTES,

@@ -5,7 +5,8 @@ import { ancestors, buildDag } from '../src/dag.js';
 import { resolveParams } from '../src/params.js';
 import { PriorityQueue } from '../src/queue.js';
 import { retryDelaySeconds, hasAttemptsLeft } from '../src/retry.js';
-import { gatherSecrets, SecretMasker } from '../src/secrets.js';
+import { textMasker } from '../src/masking.js';
+import { gatherSecrets } from '../src/secrets.js';
 import { assertTransition, canTransition, DONE_STEP_STATUSES, runResult, STEP_TRANSITIONS } from '../src/status.js';
 import type { StepStatus } from '../src/status.js';
 import { makePipeline } from './helpers/pipeline.js';
@@ -156,20 +157,35 @@ describe('secrets', () => {
     expect(() => gatherSecrets({ file: join(dir, 'missing') })).toThrow(/cannot read secrets file .*ENOENT/);
   });
 
-  it('masks values, their base64 and JSON-escaped forms', () => {
-    const m = new SecretMasker(['p@ss"word', 'line1\nline2']);
+  it("masks values and their encodings (base64, JSON, hex, URL) with the agent's rules", () => {
+    const m = textMasker(['p@ss"word', 'first-line\nsecond-line']);
     expect(m.mask('x p@ss"word y')).toBe('x *** y');
     expect(m.mask(Buffer.from('p@ss"word').toString('base64'))).toBe('***');
     expect(m.mask(JSON.stringify({ v: 'p@ss"word' }))).toBe('{"v":"***"}');
-    expect(m.mask('got line2 only')).toBe('got *** only');
+    expect(m.mask(`hex ${Buffer.from('p@ss"word').toString('hex')}`)).toBe('hex ***');
+    expect(m.mask(`url ${encodeURIComponent('p@ss"word')}`)).toBe('url ***');
+    expect(m.mask('got second-line only')).toBe('got *** only');
+  });
+
+  it('hides a secret of under 4 bytes only as a whole word, as the agent does', () => {
+    const m = textMasker(['k3y']);
+    expect(m.mask('k3y=1, (k3y), monk3ys')).toBe('***=1, (***), monk3ys');
   });
 
   it('masks inside structures without breaking them, even for secrets made of JSON syntax', () => {
-    const m = new SecretMasker(['":{', 'k3y']);
-    expect(m.maskDeep({ 'k3y-name': ['a":{b', 1, null], nested: { v: 'k3y' } })).toEqual({
+    const m = textMasker(['"}:{', 'k3y']);
+    expect(m.maskDeep({ 'k3y-name': ['a"}:{b', 1, null], nested: { v: 'k3y' } })).toEqual({
       '***-name': ['a***b', 1, null],
       nested: { v: '***' },
     });
+  });
+
+  it('leaves everything as it is without secrets', () => {
+    const m = textMasker(['', '  ']);
+    const value = { a: ['b'] };
+    expect(m.active).toBe(false);
+    expect(m.maskDeep(value)).toBe(value);
+    expect(m.mask('text')).toBe('text');
   });
 });
 

@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { openStore } from '../lib/engine/open.js';
-import { cancelRun } from '../lib/engine/cancel.js';
+import { cancelRun } from '@caravan/engine';
 import { CaravanCommand, FailedError, UsageError } from '../lib/base-command.js';
 
 export default class Cancel extends CaravanCommand {

@@ -49,9 +49,18 @@ class HttpError extends Error {
   }
 }
 
+/** What the run loop needs of the callback server: a grant per task attempt. */
+export interface CallbackGrants {
+  /** The port agents report to; recorded with each grant so a resumed engine can listen on it again. */
+  readonly port: number;
+  grant(taskId: string, runId: string, stepId: string): Callback & { tokenSha256: string };
+  regrant(grant: TaskGrant, port: number): Promise<boolean>;
+  revoke(taskId: string): void;
+}
+
 const ROUTE = /^\/api\/tasks\/([A-Za-z0-9._-]+)\/(logs|events|report|files\/([A-Za-z0-9._-]+))$/;
 
-export class CallbackServer {
+export class CallbackServer implements CallbackGrants {
   private server: Server | undefined;
   /** Ports of stopped engines, listened on again for the tasks taken over from them. */
   private readonly extra = new Map<number, Server>();

@@ -289,10 +289,8 @@ export class DockerExecutor implements ActionExecutor {
   }
 
   private async tail(id: string): Promise<string> {
-    const lines = lastLines(
-      await this.api.logsTail(id, this.options.logTailLines ?? 20),
-      this.options.logTailLines ?? 20,
-    );
+    const count = this.options.logTailLines ?? 20;
+    const lines = lastLines(await this.api.logsTail(id, count), count);
     return lines.length ? `; last output:\n${lines.join('\n')}` : '';
   }
 }

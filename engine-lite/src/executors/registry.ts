@@ -3,7 +3,12 @@ import type { ActionExecutor } from './types.js';
 
 export type ExecutorFactory = () => ActionExecutor | Promise<ActionExecutor>;
 
-export class ExecutorRegistry {
+/** What the run loop needs of the registry: the executor of a kind. */
+export interface ExecutorSource {
+  get(kind: string): Promise<ActionExecutor>;
+}
+
+export class ExecutorRegistry implements ExecutorSource {
   private readonly factories = new Map<string, ExecutorFactory>();
   private readonly instances = new Map<string, Promise<ActionExecutor>>();
 

@@ -18,7 +18,9 @@ export async function driveRun(
       process.stderr.write(
         `\ncancelling run ${run.id} (Ctrl-C again to leave it running; resume with caravan resume ${run.id})\n`,
       );
-      engine.cancel(run.id).catch(() => undefined);
+      engine
+        .cancel(run.id)
+        .catch((err: Error) => process.stderr.write(`could not cancel run ${run.id}: ${err.message}\n`));
     } else {
       process.exit(130);
     }

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cancelRun } from '../../src/lib/engine/cancel.js';
-import { SqliteEngineStore } from '@caravan/engine';
-import { makePipeline } from '../../../engine-lite/test/helpers/pipeline.js';
+import { cancelRun } from '../src/cancel-run.js';
+import { SqliteEngineStore } from '../src/store/sqlite.js';
+import { makePipeline } from './helpers/pipeline.js';
 
 const home = mkdtempSync(join(tmpdir(), 'caravan-cancel-'));
 const store = new SqliteEngineStore(join(home, 'engine.db'));

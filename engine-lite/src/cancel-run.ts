@@ -3,9 +3,12 @@
  * polls the flag and stops the run itself; when no engine drives the run, the run is cancelled here:
  * running process tasks are stopped and every unfinished step is marked cancelled.
  */
-import { ProcessExecutor, isAlive } from '@caravan/engine';
-import { enginePaths, caravanHome } from '@caravan/engine';
-import type { EngineStore } from '@caravan/engine';
+import { systemClock } from './clock.js';
+import { ProcessExecutor, isAlive } from './executors/process.js';
+import { textMasker } from './masking.js';
+import { enginePaths, caravanHome } from './paths.js';
+import { RunRecorder } from './run-recorder.js';
+import type { EngineStore } from './store/types.js';
 
 export async function cancelRun(
   store: EngineStore,
@@ -17,34 +20,29 @@ export async function cancelRun(
   if (run.status === 'success' || run.status === 'failed' || run.status === 'cancelled' || run.status === 'error') {
     return { ok: false, message: `run ${runId} already ended (${run.status})` };
   }
-  await store.updateRun(runId, { cancelRequested: true });
+  const steps = await store.getSteps(runId);
+  const deps = { store, clock: systemClock, masker: textMasker([]), emit: () => undefined };
+  const recorder = new RunRecorder(deps, runId, steps);
+  await recorder.cancelRequested();
   if (run.enginePid !== undefined && isAlive(run.enginePid)) {
     return { ok: true, message: `cancel requested: engine process ${run.enginePid} is stopping run ${runId}` };
   }
   const executor = new ProcessExecutor({ stateDir: enginePaths(caravanHome(env)).tasks, agentPath: '' });
-  const now = Date.now();
-  for (const s of await store.getSteps(runId)) {
-    if (s.status === 'running' && s.executor === 'process' && s.taskId)
-      await executor.cancel(s.taskId).catch(() => undefined);
+  const by = { by: 'caravan cancel' };
+  for (const s of steps) {
+    const { stepId, taskId } = s;
+    if (s.status === 'running' && s.executor === 'process' && taskId) {
+      await executor
+        .cancel(taskId)
+        .catch((err) => recorder.failure('executor.error', err, stepId, { op: 'cancel', taskId }));
+    }
     if (s.status === 'queued' || s.status === 'running') {
-      await store.updateStep(runId, s.stepId, {
-        status: 'cancelled',
-        endedAt: now,
-        error: 'the run was cancelled',
-        retryAt: undefined,
-      });
-      await store.addEvent({
-        runId,
-        stepId: s.stepId,
-        type: 'step.cancelled',
-        data: { by: 'caravan cancel' },
-        ts: now,
-      });
+      const patch = { status: 'cancelled' as const, endedAt: systemClock.now(), error: 'the run was cancelled' };
+      await recorder.stepChanged(stepId, { ...patch, retryAt: undefined }, by);
     } else if (s.retryAt !== undefined) {
-      await store.updateStep(runId, s.stepId, { retryAt: undefined });
+      await recorder.stepChanged(stepId, { retryAt: undefined });
     }
   }
-  await store.updateRun(runId, { status: 'cancelled', endedAt: now });
-  await store.addEvent({ runId, type: 'run.cancelled', data: { by: 'caravan cancel' }, ts: now });
+  await recorder.runEnded('cancelled', by);
   return { ok: true, message: `run ${runId} cancelled (no engine was driving it)` };
 }

@@ -1,0 +1,129 @@
+/**
+ * The executor side of one attempt: its task is created, started, waited for (with the engine's
+ * timeout guard, and cancel), judged (the agent's report, else the exit code) and removed. It
+ * knows nothing of the store: failures that leave the result as it is (removing the task, reading
+ * the report) go to its TaskErrorSink, which logs them.
+ */
+import type { AgentReport } from '@caravan/spec';
+import type { AttemptResult } from './attempt-result.js';
+import { attemptResult } from './attempt-result.js';
+import type { Clock } from './clock.js';
+import { sleep } from './clock.js';
+import type { ActionExecutor, TaskSpec, TaskState } from './executors/types.js';
+
+export interface TaskDeps {
+  clock: Clock;
+  /** Seconds between SIGTERM and SIGKILL, for the agent and the executors. */
+  graceSeconds: number;
+  /** Seconds the engine waits past a timeout, or past the grace period after a cancel, before it acts. */
+  guardSlackSeconds: number;
+  /** Status poll interval for executors without `wait`. */
+  statusPollMs: number;
+  /** The report the agent sent to the callback API for this task, once. */
+  takeReport(taskId: string): AgentReport | undefined;
+}
+
+/** A failure that leaves the attempt's result as it is; `op` is `remove` or `readReport`. */
+export type TaskErrorSink = (op: string, taskId: string, err: unknown) => Promise<void>;
+
+export class AttemptTask {
+  /** The engine's guard stopped the task: it ran past its timeout. */
+  timedOut = false;
+  cancelled = false;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly deps: TaskDeps,
+    readonly executor: ActionExecutor,
+    readonly taskId: string,
+    private readonly onError: TaskErrorSink,
+  ) {}
+
+  create(spec: TaskSpec): Promise<void> {
+    return this.executor.create(spec);
+  }
+
+  start(): Promise<void> {
+    return this.executor.start(this.taskId);
+  }
+
+  status(): Promise<TaskState> {
+    return this.executor.status(this.taskId);
+  }
+
+  /** Stops the task: at once when it is being waited for, else as soon as it is. */
+  cancel(): void {
+    this.cancelled = true;
+    this.wake?.();
+  }
+
+  /**
+   * Resolves when the task has ended. Past `timeoutSeconds` plus the grace period and the slack, or
+   * on cancel, the executor's cancel is called and the exit waited for another grace period and
+   * slack; a task still there then is taken as `gone`.
+   */
+  async wait(timeoutSeconds?: number): Promise<TaskState> {
+    const { clock, graceSeconds, guardSlackSeconds } = this.deps;
+    const exit = this.executor.wait ? this.executor.wait(this.taskId) : this.poll();
+    const timers: Array<() => void> = [];
+    const interrupted = new Promise<undefined>((resolve) => {
+      this.wake = () => resolve(undefined);
+      if (this.cancelled) resolve(undefined);
+      if (timeoutSeconds !== undefined) {
+        // The agent enforces the timeout itself; this guard only acts when the agent cannot.
+        const ms = (timeoutSeconds + graceSeconds + guardSlackSeconds) * 1000;
+        timers.push(
+          clock.setTimer(ms, () => {
+            this.timedOut = true;
+            resolve(undefined);
+          }),
+        );
+      }
+    });
+    try {
+      const first = await Promise.race([exit, interrupted]);
+      if (first) return first;
+      await this.executor.cancel(this.taskId);
+      const bounded = new Promise<TaskState>((resolve) => {
+        const ms = (graceSeconds + guardSlackSeconds) * 1000;
+        timers.push(clock.setTimer(ms, () => resolve({ phase: 'gone', message: 'did not stop after cancel' })));
+      });
+      return await Promise.race([exit, bounded]);
+    } finally {
+      for (const stop of timers) stop();
+      this.wake = undefined;
+    }
+  }
+
+  /** The agent's report decides; the exit code is the fallback when no report arrived. */
+  async result(state: TaskState): Promise<AttemptResult> {
+    const report = this.deps.takeReport(this.taskId) ?? (await this.readReport());
+    return attemptResult(report, state, this);
+  }
+
+  /** Removes the task and its files (among them its context, which holds secrets). */
+  async remove(): Promise<void> {
+    try {
+      await this.executor.remove(this.taskId);
+    } catch (err) {
+      await this.onError('remove', this.taskId, err);
+    }
+  }
+
+  private async readReport(): Promise<AgentReport | undefined> {
+    try {
+      return await this.executor.readReport?.(this.taskId);
+    } catch (err) {
+      await this.onError('readReport', this.taskId, err);
+      return undefined;
+    }
+  }
+
+  private async poll(): Promise<TaskState> {
+    for (;;) {
+      const s = await this.executor.status(this.taskId);
+      if (s.phase === 'exited' || s.phase === 'gone') return s;
+      await sleep(this.deps.clock, this.deps.statusPollMs);
+    }
+  }
+}

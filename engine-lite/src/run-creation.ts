@@ -1,0 +1,119 @@
+/**
+ * A new run from a pipeline: every check is made and every action resolved to an exact version
+ * and integrity before anything is stored, and all problems are reported together.
+ */
+import { checkActionUsage, formatIssue } from '@caravan/spec';
+import type { ActionSpec, Pipeline, SpecIssue } from '@caravan/spec';
+import type { ActionResolver } from './actions/resolver.js';
+import type { Clock } from './clock.js';
+import { buildDag } from './dag.js';
+import type { ExecutorRegistry } from './executors/registry.js';
+import { newRunId } from './ids.js';
+import { resolveParams } from './params.js';
+import type { RunRecord, StepRecord } from './store/types.js';
+
+export class EngineError extends Error {}
+
+export interface CreateRunInput {
+  pipeline: Pipeline;
+  /** The pipeline file's text, kept with the run. */
+  source: string;
+  /** Checked against the pipeline's `params:`, typed, defaults applied. */
+  params?: Record<string, string | number | boolean>;
+  executor?: string;
+  concurrency?: number;
+  /** Told each warning found by checking the steps against their actions (unknown inputs, undeclared outputs). */
+  warn?: (issue: SpecIssue) => void;
+}
+
+export interface RunCreationDeps {
+  executors: Pick<ExecutorRegistry, 'has' | 'kinds'>;
+  resolver: ActionResolver;
+  /** The names of the secrets the engine was given. */
+  secretNames: ReadonlySet<string>;
+  clock: Clock;
+}
+
+/** The run and its step records, status queued, ready to be stored; throws EngineError listing every problem. */
+export async function newRun(
+  input: CreateRunInput,
+  deps: RunCreationDeps,
+): Promise<{ run: RunRecord; steps: StepRecord[] }> {
+  const { pipeline } = input;
+  const executor = input.executor ?? 'process';
+  const problems: string[] = [];
+  try {
+    buildDag(pipeline.steps);
+  } catch (err) {
+    throw new EngineError(`${pipeline.file}: ${(err as Error).message}`);
+  }
+  for (const kind of new Set([executor, ...pipeline.steps.map((s) => s.executor).filter((k): k is string => !!k)])) {
+    if (!deps.executors.has(kind))
+      problems.push(
+        `unknown executor "${kind}": use one of ${deps.executors
+          .kinds()
+          .filter((k) => k !== 'noop')
+          .join(', ')}`,
+      );
+  }
+  const missing = pipeline.secrets.filter((n) => !deps.secretNames.has(n));
+  if (missing.length > 0) {
+    problems.push(
+      `secret${missing.length > 1 ? 's' : ''} ${missing.join(', ')} declared by the pipeline but not given: pass --secret NAME=VALUE, set CARAVAN_SECRET_<NAME>, or use --secrets-file`,
+    );
+  }
+  let params: Record<string, unknown> = {};
+  try {
+    params = resolveParams(pipeline, (input.params ?? {}) as Record<string, string | number | boolean>);
+  } catch (err) {
+    problems.push(`${pipeline.file}: ${(err as Error).message}`);
+  }
+  const actions: RunRecord['actions'] = {};
+  const specs = new Map<string, ActionSpec>();
+  for (const step of pipeline.steps) {
+    try {
+      const loaded = await deps.resolver.resolve(step.action.name, step.action.range);
+      actions[step.id] = loaded.resolved;
+      specs.set(step.id, loaded.spec);
+      const kind = step.executor ?? executor;
+      if (kind === 'process' && 'image' in loaded.spec.runs && !('node' in loaded.spec.runs)) {
+        problems.push(
+          `${step.loc.file}:${step.loc.line}:${step.loc.col}: step "${step.id}": ${step.action.name} runs in the image ${loaded.spec.runs.image}; use --executor docker or k8s`,
+        );
+      }
+    } catch (err) {
+      problems.push(
+        `${step.loc.file}:${step.loc.line}:${step.loc.col}: step "${step.id}": uses ${step.uses}: ${(err as Error).message}`,
+      );
+    }
+  }
+  const usage = checkActionUsage(pipeline, specs);
+  problems.push(...usage.errors.map(formatIssue));
+  if (problems.length > 0) throw new EngineError(problems.join('\n'));
+  for (const w of usage.warnings) input.warn?.(w);
+  const now = deps.clock.now();
+  const run: RunRecord = {
+    id: newRunId(now),
+    pipelineName: pipeline.name,
+    file: pipeline.file,
+    source: input.source,
+    pipeline,
+    params,
+    actions,
+    secretNames: [...pipeline.secrets],
+    executor,
+    concurrency: input.concurrency ?? 0,
+    status: 'queued',
+    cancelRequested: false,
+    createdAt: now,
+  };
+  const steps: StepRecord[] = pipeline.steps.map((s, i) => ({
+    runId: run.id,
+    stepId: s.id,
+    status: 'queued',
+    attempt: 0,
+    outputs: {},
+    order: i,
+  }));
+  return { run, steps };
+}

@@ -1,0 +1,67 @@
+/** The parts one run is driven with, made from the engine's deps for the run's scheduler. */
+import type { LoadedAction } from './actions/resolver.js';
+import type { EngineDeps } from './engine-deps.js';
+import { HookRunner } from './hooks.js';
+import { RunPlan } from './run-plan.js';
+import { RunRecorder } from './run-recorder.js';
+import { RunRecovery } from './run-recovery.js';
+import type { AttemptDeps } from './step-attempt.js';
+import type { RunProgress } from './step-inputs.js';
+import { StepInputs } from './step-inputs.js';
+import type { FileRecord, RunRecord, StepRecord } from './store/types.js';
+
+export interface RunParts {
+  plan: RunPlan;
+  recorder: RunRecorder;
+  hooks: HookRunner;
+  inputs: StepInputs;
+  recovery: RunRecovery;
+  attempt: AttemptDeps;
+}
+
+export interface StoredRun {
+  run: RunRecord;
+  steps: StepRecord[];
+  actions: ReadonlyMap<string, LoadedAction>;
+  files: FileRecord[];
+}
+
+/** `progress` is the scheduler's own state: which steps are final, whether the run is being cancelled. */
+export function runParts(
+  deps: EngineDeps,
+  { run, steps, actions, files }: StoredRun,
+  progress: Pick<RunProgress, 'isFinished' | 'cancelRequested'>,
+): RunParts {
+  const plan = new RunPlan(run, actions);
+  const recorder = new RunRecorder(deps, run.id, steps);
+  const hooks = new HookRunner(deps.hooks, (hook, err, stepId) =>
+    recorder.failure('hook.error', err, stepId, { hook }),
+  );
+  const inputs = new StepInputs(
+    {
+      blobs: deps.blobs,
+      workDir: deps.paths.work,
+      stepCacheDir: deps.paths.stepCache,
+      secrets: deps.secretsFor(run.pipeline.secrets),
+    },
+    plan,
+    {
+      record: (id) => recorder.record(id),
+      has: (id) => recorder.has(id),
+      records: () => recorder.records(),
+      isFinished: progress.isFinished,
+      cancelRequested: progress.cancelRequested,
+    },
+    files,
+  );
+  const recovery = new RunRecovery({ ...deps, recorder, events: deps.store }, plan);
+  const attempt: AttemptDeps = {
+    ...deps,
+    recorder,
+    inputs,
+    hooks,
+    stepCacheDir: deps.paths.stepCache,
+    cancelRequested: progress.cancelRequested,
+  };
+  return { plan, recorder, hooks, inputs, recovery, attempt };
+}

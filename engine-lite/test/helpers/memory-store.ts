@@ -1,0 +1,100 @@
+/** An EngineStore in memory, for unit tests: it notes every write, in order, in `journal`. */
+import type {
+  EngineStore,
+  EventRecord,
+  FileRecord,
+  RunPatch,
+  RunRecord,
+  StepPatch,
+  StepRecord,
+  StoredLogEntry,
+} from '../../src/store/types.js';
+
+export class MemoryStore implements EngineStore {
+  readonly kind = 'sqlite' as const;
+  readonly runs = new Map<string, RunRecord>();
+  readonly steps = new Map<string, StepRecord[]>();
+  readonly events: EventRecord[] = [];
+  readonly logs: StoredLogEntry[] = [];
+  readonly files: FileRecord[] = [];
+  private readonly batches = new Set<string>();
+
+  /** Every write as it happened: `updateStep a status=running`, `addEvent a step.running`, … */
+  constructor(readonly journal: string[] = []) {}
+
+  async createRun(run: RunRecord, steps: StepRecord[]): Promise<void> {
+    this.journal.push(`createRun ${run.id}`);
+    this.runs.set(run.id, structuredClone(run));
+    this.steps.set(run.id, structuredClone(steps));
+  }
+
+  async getRun(id: string): Promise<RunRecord | undefined> {
+    const run = this.runs.get(id);
+    return run && structuredClone(run);
+  }
+
+  async listRuns(limit: number): Promise<RunRecord[]> {
+    return [...this.runs.values()]
+      .reverse()
+      .slice(0, limit)
+      .map((r) => structuredClone(r));
+  }
+
+  async updateRun(id: string, patch: RunPatch): Promise<void> {
+    this.journal.push(`updateRun ${Object.keys(patch).join(',')}`);
+    Object.assign(this.runs.get(id)!, patch);
+  }
+
+  async isCancelRequested(runId: string): Promise<boolean> {
+    return this.runs.get(runId)?.cancelRequested ?? false;
+  }
+
+  async getSteps(runId: string): Promise<StepRecord[]> {
+    return structuredClone(this.steps.get(runId) ?? []);
+  }
+
+  async updateStep(runId: string, stepId: string, patch: StepPatch): Promise<void> {
+    this.journal.push(`updateStep ${stepId}${patch.status ? ` ${patch.status}` : ''}`);
+    const step = this.steps.get(runId)?.find((s) => s.stepId === stepId);
+    if (!step) throw new Error(`no step ${stepId}`);
+    Object.assign(step, structuredClone(patch));
+  }
+
+  async appendLogs(
+    runId: string,
+    stepId: string,
+    taskId: string,
+    seq: number,
+    entries: Omit<StoredLogEntry, 'stepId' | 'taskId' | 'seq'>[],
+  ): Promise<boolean> {
+    if (this.batches.has(`${taskId}/${seq}`)) return false;
+    this.batches.add(`${taskId}/${seq}`);
+    this.journal.push(`appendLogs ${stepId}`);
+    for (const e of entries) this.logs.push({ ...e, stepId, taskId, seq });
+    return true;
+  }
+
+  async getLogs(_runId: string, stepId?: string): Promise<StoredLogEntry[]> {
+    return this.logs.filter((l) => stepId === undefined || l.stepId === stepId);
+  }
+
+  async putFile(file: FileRecord): Promise<void> {
+    this.journal.push(`putFile ${file.stepId} ${file.name}`);
+    this.files.push(file);
+  }
+
+  async getFiles(runId: string): Promise<FileRecord[]> {
+    return this.files.filter((f) => f.runId === runId);
+  }
+
+  async addEvent(event: EventRecord): Promise<void> {
+    this.journal.push(`addEvent ${event.stepId ?? 'run'} ${event.type}`);
+    this.events.push(structuredClone(event));
+  }
+
+  async getEvents(runId: string): Promise<EventRecord[]> {
+    return this.events.filter((e) => e.runId === runId);
+  }
+
+  async close(): Promise<void> {}
+}
