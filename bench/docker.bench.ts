@@ -4,7 +4,7 @@
  * bare `podman run --rm IMAGE true` on the same daemon at the same concurrency (goal ≤ 1.2×), and
  * against the Docker API calls such a run makes (create, start, wait, remove). Serial (a chain of
  * steps) shows the cost of one step; wide (independent steps) that steps run side by side.
- * Engine and baselines alternate, twice each, so drift in the machine's load hits both alike.
+ * Engine and baselines alternate, three times each, so drift in the machine's load hits both alike.
  * `CARAVAN_BENCH_DOCKER_STEPS` changes N (default 10). Skipped when Podman's API is not running.
  */
 import { execFile } from 'node:child_process';
@@ -28,7 +28,7 @@ import type { Bench, BenchRow } from './lib.js';
 const run = promisify(execFile);
 const steps = Number(process.env.CARAVAN_BENCH_DOCKER_STEPS ?? 10);
 const concurrency = 4;
-const ROUNDS = 2;
+const ROUNDS = 3;
 
 /** An action that runs `true` in the bench image, from a real folder (the executor bind-mounts it). */
 class TrueResolver implements ActionResolver {
