@@ -2,9 +2,13 @@
  * A minimal Docker Engine API client over undici: only the container calls the docker executor
  * needs. Paths are version-prefixed (`/v1.41/...`), which Docker and Podman's compatible API both
  * serve.
+ *
+ * Short calls share a pool of keep-alive connections; a call that blocks until something happens
+ * (`waitContainer`) gets a connection of its own, closed when it returns, so parallel steps never
+ * wait behind each other's long-polls and a cancel is never stuck behind a wait.
  */
 import type { Readable } from 'node:stream';
-import { Client } from 'undici';
+import { Client, Pool } from 'undici';
 import { demuxDockerLogs } from './docker-logs.js';
 import { parseDockerHost, type DockerEndpoint } from './docker-host.js';
 
@@ -44,11 +48,18 @@ export interface ContainerState {
   FinishedAt?: string;
 }
 
+export interface ContainerMount {
+  Type?: string;
+  Source?: string;
+  Destination: string;
+}
+
 export interface ContainerInspect {
   Id: string;
   Name: string;
   State: ContainerState;
   Config: { Labels?: Record<string, string> | null; Image?: string };
+  Mounts?: ContainerMount[] | null;
 }
 
 export interface ContainerSummary {
@@ -63,6 +74,8 @@ export interface DockerApiOptions {
   host?: string;
   /** API version prefix; default `v1.41` (Docker 20.10 and Podman 4 serve it). */
   apiVersion?: string;
+  /** Keep-alive connections for short calls (each blocking wait opens its own); default 16. */
+  connections?: number;
 }
 
 interface RawResponse {
@@ -70,22 +83,47 @@ interface RawResponse {
   body: Buffer;
 }
 
+type Dispatcher = Pick<Client, 'request'>;
+
+/** Podman's own API (Podman 4 and later), for its wait with a polling interval. */
+const LIBPOD_PREFIX = '/v4.0.0';
+/**
+ * How often Podman checks a waited-for container: often while it is young (most steps are short),
+ * then less, then as Podman's compatible wait does. Each check costs the daemon CPU (about 0.5 ms
+ * here), which the machine's other containers would rather have. (Attaching to the container
+ * would tell of the exit without polling, but Podman re-initialises a container that has exited
+ * when something attaches to it, so an attach that comes a moment late hangs.)
+ */
+const PODMAN_WAIT_PHASES: { intervalMs: number; forMs?: number }[] = [
+  { intervalMs: 20, forMs: 1500 },
+  { intervalMs: 100, forMs: 5000 },
+  { intervalMs: 250 },
+];
+
+class TimedOut extends Error {}
+
 export class DockerApi {
   readonly endpoint: DockerEndpoint;
-  private readonly client: Client;
+  private readonly pool: Pool;
   private readonly prefix: string;
+  /** Connections opened for one blocking call each, destroyed on close. */
+  private readonly dedicated = new Set<Client>();
+  private closed = false;
+  private podman?: Promise<boolean>;
 
   constructor(options: DockerApiOptions = {}) {
     this.endpoint = parseDockerHost(options.host);
     this.prefix = `/${options.apiVersion ?? 'v1.41'}`;
-    this.client = new Client(
-      this.endpoint.origin,
-      this.endpoint.socketPath ? { socketPath: this.endpoint.socketPath, bodyTimeout: 0 } : { bodyTimeout: 0 },
-    );
+    this.pool = new Pool(this.endpoint.origin, {
+      ...this.connectOptions(),
+      connections: Math.max(1, options.connections ?? 16),
+    });
   }
 
   async close(): Promise<void> {
-    await this.client.close();
+    this.closed = true;
+    await Promise.all([...this.dedicated].map((client) => client.destroy()));
+    await this.pool.close();
   }
 
   async ping(): Promise<void> {
@@ -150,15 +188,66 @@ export class DockerApi {
     return res.statusCode === 204;
   }
 
-  /** Blocks until the container is not running; resolves to its exit code (null when it is gone). */
+  /** Whether the daemon is Podman (its `/version` names a `Podman Engine` component); asked once. */
+  isPodman(): Promise<boolean> {
+    this.podman ??= this.call('GET', '/version', { ok: [200] }).then(
+      (res) => {
+        const version = parseJson(res.body) as { Components?: { Name?: string }[] } | undefined;
+        return (version?.Components ?? []).some((component) => /podman/i.test(component.Name ?? ''));
+      },
+      () => {
+        this.podman = undefined; // not an answer: ask again next time
+        return false;
+      },
+    );
+    return this.podman;
+  }
+
+  /**
+   * Blocks until the container is not running, on a connection of its own; resolves to its exit
+   * code (null when it is gone). Docker's wait is told of the exit; Podman's compatible wait polls
+   * the container every 250 ms, so on Podman its own wait is used, polling every 20 ms at first
+   * and less often as the container ages (PODMAN_WAIT_PHASES).
+   */
   async waitContainer(id: string): Promise<number | null> {
+    if (await this.isPodman()) {
+      for (const phase of PODMAN_WAIT_PHASES) {
+        const code = await this.podmanWait(id, phase).catch((error: unknown): 'refused' => {
+          // A refusal (an older Podman without these conditions): Docker's form below.
+          if (error instanceof DockerApiError && error.statusCode > 0) return 'refused';
+          throw error;
+        });
+        if (code === 'refused') break;
+        if (code !== 'running') return code;
+      }
+    }
     const res = await this.call('POST', `/containers/${encodeURIComponent(id)}/wait?condition=not-running`, {
       ok: [200, 404],
-      noTimeout: true,
+      blocking: true,
     });
     if (res.statusCode === 404) return null;
     const parsed = parseJson(res.body) as { StatusCode?: number } | undefined;
     return typeof parsed?.StatusCode === 'number' ? parsed.StatusCode : null;
+  }
+
+  private async podmanWait(
+    id: string,
+    phase: { intervalMs: number; forMs?: number },
+  ): Promise<number | null | 'running'> {
+    const query = `condition=stopped&condition=exited&interval=${phase.intervalMs}ms`;
+    const res = await this.call('POST', `/libpod/containers/${encodeURIComponent(id)}/wait?${query}`, {
+      ok: [200, 404],
+      blocking: true,
+      prefix: LIBPOD_PREFIX,
+      ...(phase.forMs !== undefined ? { timeoutMs: phase.forMs } : {}),
+    }).catch((error: unknown): 'running' => {
+      if (error instanceof TimedOut) return 'running';
+      throw error;
+    });
+    if (res === 'running') return res;
+    if (res.statusCode === 404) return null;
+    const code = Number.parseInt(res.body.toString('utf8').trim(), 10);
+    return Number.isNaN(code) ? null : code;
   }
 
   /** A tar of `path` inside the container; null when the path or the container does not exist. */
@@ -178,6 +267,7 @@ export class DockerApi {
     });
   }
 
+  /** Sends a signal to the container's main process; a stopped or missing container is fine. */
   async killContainer(id: string, signal: string): Promise<void> {
     await this.call('POST', `/containers/${encodeURIComponent(id)}/kill?signal=${encodeURIComponent(signal)}`, {
       ok: [204, 404, 409, 500],
@@ -204,7 +294,18 @@ export class DockerApi {
   private async call(
     method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD',
     path: string,
-    options: { ok: number[]; json?: unknown; body?: Readable; contentType?: string; noTimeout?: boolean },
+    options: {
+      ok: number[];
+      json?: unknown;
+      body?: Readable;
+      contentType?: string;
+      /** On a connection of its own, with no time limit for the answer (unless `timeoutMs`). */
+      blocking?: boolean;
+      /** Gives up after this long (TimedOut). */
+      timeoutMs?: number;
+      /** Instead of the Docker API version prefix. */
+      prefix?: string;
+    },
   ): Promise<RawResponse> {
     const headers: Record<string, string> = {};
     let body: string | Readable | undefined = options.body;
@@ -215,27 +316,49 @@ export class DockerApi {
       headers['content-type'] = options.contentType;
     }
     let res: RawResponse;
+    const dedicated = options.blocking ? this.openDedicated() : undefined;
+    const dispatcher: Dispatcher = dedicated ?? this.pool;
+    const signal = options.timeoutMs !== undefined ? AbortSignal.timeout(options.timeoutMs) : undefined;
     try {
-      const response = await this.client.request({
+      const response = await dispatcher.request({
         method,
-        path: this.prefix + path,
+        path: (options.prefix ?? this.prefix) + path,
         headers,
         body: body ?? null,
-        ...(options.noTimeout ? { headersTimeout: 0 } : {}),
+        ...(options.blocking ? { headersTimeout: 0 } : {}),
+        ...(signal ? { signal } : {}),
       });
       const data = method === 'HEAD' ? Buffer.alloc(0) : Buffer.from(await response.body.arrayBuffer());
       if (method === 'HEAD') await response.body.dump();
       res = { statusCode: response.statusCode, body: data };
     } catch (error) {
+      if (this.closed) throw new DockerApiError(`the Docker API client was closed (${method} ${path})`, 0);
+      if (signal?.aborted) throw new TimedOut();
       const reason = error instanceof Error ? error.message : String(error);
       throw new DockerApiError(
         `cannot reach the Docker API at ${this.endpoint.address} (${method} ${path}): ${reason}; ` +
           'start Docker (or `podman system service`) or point DOCKER_HOST at its socket',
         0,
       );
+    } finally {
+      if (dedicated) {
+        this.dedicated.delete(dedicated);
+        dedicated.destroy().catch(() => undefined);
+      }
     }
     if (!options.ok.includes(res.statusCode)) throw this.failure(method, path.split('?')[0] ?? path, res);
     return res;
+  }
+
+  private connectOptions(): { socketPath?: string; bodyTimeout: number } {
+    return this.endpoint.socketPath ? { socketPath: this.endpoint.socketPath, bodyTimeout: 0 } : { bodyTimeout: 0 };
+  }
+
+  private openDedicated(): Client {
+    if (this.closed) throw new DockerApiError('the Docker API client was closed', 0);
+    const client = new Client(this.endpoint.origin, this.connectOptions());
+    this.dedicated.add(client);
+    return client;
   }
 
   private failure(method: string, path: string, res: RawResponse): DockerApiError {

@@ -1,10 +1,11 @@
 /**
  * End to end on the docker executor through Podman: the engine runs a pipeline of built-in
- * actions in a locally built image (busybox + Node), the agent copied into each container.
+ * actions in a locally built image (busybox + Node), the agent bind-mounted into each container.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerHost, hasPodman } from '../../../test/services.js';
 import { builtinActionsDir, DefaultActionResolver } from '../../src/actions/resolver.js';
@@ -18,11 +19,20 @@ import { makePipeline } from '../helpers/pipeline.js';
 import { portableAgentDir } from '../helpers/portable-agent.js';
 
 const SECRET = 'tok-DOCKER-987654321';
+/** Long enough for the cancel test's action to finish its SIGTERM handler on a loaded machine. */
+const GRACE = 5;
 
 let home: string;
 let store: SqliteEngineStore;
 let engine: Engine;
 let docker: DockerExecutor;
+/** Bind-mounted at /markers in every container: files the test and the steps exchange. */
+let markers: string;
+
+/** Polls (no deadline of its own: the test's timeout is the bound) until `check` holds. */
+async function until(check: () => boolean | Promise<boolean>): Promise<void> {
+  while (!(await check())) await sleep(50);
+}
 
 const shell = (id: string, run: string, extra: Partial<StepInput> = {}): StepInput => ({
   id,
@@ -41,12 +51,17 @@ async function run(steps: StepInput[], extra: Parameters<typeof makePipeline>[1]
 describe.skipIf(!hasPodman)('docker executor end to end (Podman, real agent)', () => {
   beforeAll(async () => {
     home = mkdtempSync(join(tmpdir(), 'caravan-docker-e2e-'));
+    markers = join(home, 'markers');
+    mkdirSync(markers);
+    chmodSync(markers, 0o777);
     store = new SqliteEngineStore(join(home, 'engine.db'));
     docker = createDockerExecutor({
       dockerHost,
       agentDir: portableAgentDir(),
       defaultImage: ensureNodeImage(),
-      graceSeconds: 1,
+      graceSeconds: GRACE,
+      stateDir: join(home, 'docker-state'),
+      binds: [`${markers}:/markers`],
     });
     engine = await Engine.start({
       store,
@@ -54,7 +69,7 @@ describe.skipIf(!hasPodman)('docker executor end to end (Podman, real agent)', (
       executors: new ExecutorRegistry().add(docker),
       resolver: new DefaultActionResolver(builtinActionsDir()),
       secrets: { API_TOKEN: SECRET },
-      graceSeconds: 1,
+      graceSeconds: GRACE,
       guardSlackSeconds: 5,
       cancelPollMs: 100,
     });
@@ -117,5 +132,61 @@ describe.skipIf(!hasPodman)('docker executor end to end (Podman, real agent)', (
     expect(r.status).toBe('failed');
     expect(r.steps.slow?.status).toBe('timeout');
     expect(await docker.api.listContainersByLabel(`caravan.run=${r.id}`)).toEqual([]);
+  });
+
+  it('runs independent steps side by side: the short one ends while the long one still runs', async () => {
+    const created = await engine.createRun({
+      pipeline: makePipeline([
+        // Ends only once the test has seen the short step succeed.
+        shell('long', 'while [ ! -f /markers/parallel-go ]; do sleep 0.1; done\necho "saw=go" >> "$CARAVAN_OUTPUT"'),
+        shell('short', 'echo "said=hi" >> "$CARAVAN_OUTPUT"'),
+      ]),
+      source: '',
+      executor: 'docker',
+    });
+    const done = engine.execute(created.id);
+    const stepsNow = async () => Object.fromEntries((await store.getSteps(created.id)).map((s) => [s.stepId, s]));
+    await until(async () => (await stepsNow()).short?.status === 'success');
+    expect((await stepsNow()).long?.status).toBe('running');
+    writeFileSync(join(markers, 'parallel-go'), 'go');
+    expect(await done).toBe('success');
+    const steps = await stepsNow();
+    expect(steps.long?.outputs).toMatchObject({ saw: 'go' });
+    expect(steps.short?.outputs).toMatchObject({ said: 'hi' });
+    expect(await docker.api.listContainersByLabel(`caravan.run=${created.id}`)).toEqual([]);
+  });
+
+  it('cancels a run: the action gets SIGTERM and its grace period, every container is gone', async () => {
+    const created = await engine.createRun({
+      pipeline: makePipeline([
+        shell(
+          'trapper',
+          [
+            // On SIGTERM: a marker, work that takes a while, a second marker.
+            "trap 'echo term > /markers/cancel-term; sleep 1; echo graceful > /markers/cancel-graceful; exit 1' TERM",
+            'echo ready > /markers/cancel-ready',
+            'while :; do sleep 0.1; done',
+          ].join('\n'),
+        ),
+        shell('sleeper', 'while :; do sleep 0.1; done'),
+        shell('never', 'echo should not run', { needs: ['trapper'] }),
+      ]),
+      source: '',
+      executor: 'docker',
+    });
+    const done = engine.execute(created.id);
+    await until(() => existsSync(join(markers, 'cancel-ready')));
+    await until(
+      async () => (await store.getSteps(created.id)).find((s) => s.stepId === 'sleeper')?.status === 'running',
+    );
+    await engine.cancel(created.id);
+    expect(await done).toBe('cancelled');
+    expect(readFileSync(join(markers, 'cancel-term'), 'utf8').trim()).toBe('term');
+    expect(readFileSync(join(markers, 'cancel-graceful'), 'utf8').trim()).toBe('graceful');
+    const steps = Object.fromEntries((await store.getSteps(created.id)).map((s) => [s.stepId, s]));
+    expect(steps.trapper?.status).toBe('cancelled');
+    expect(steps.sleeper?.status).toBe('cancelled');
+    expect(steps.never?.status).toBe('cancelled');
+    expect(await docker.api.listContainersByLabel(`caravan.run=${created.id}`)).toEqual([]);
   });
 });

@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,7 +23,14 @@ import { portableAgentDir, usesAgentBundle, usesRealAgent } from '../helpers/por
 
 const runId = `dockertest-${randomUUID().slice(0, 8)}`;
 const scratch = mkdtempSync(join(tmpdir(), 'caravan-docker-test-'));
+const stateDir = join(scratch, 'state');
 const SECRET = 'hunter2-very-secret-value';
+
+/** Polls until a file exists (the container wrote it). */
+async function fileAppears(path: string): Promise<void> {
+  for (let i = 0; i < 1200 && !existsSync(path); i++) await sleep(100);
+  if (!existsSync(path)) throw new Error(`${path} never appeared`);
+}
 
 async function waitFor(executor: ActionExecutor, taskId: string, phases: TaskState['phase'][]): Promise<TaskState> {
   for (let i = 0; i < 1200; i++) {
@@ -71,8 +87,9 @@ describe.skipIf(!hasPodman)('docker executor through Podman', () => {
     executor = createDockerExecutor({
       dockerHost,
       agentDir: portableAgentDir(),
-      graceSeconds: 2,
+      graceSeconds: 3,
       reportFile: '.caravan/report.json',
+      stateDir,
     });
   });
 
@@ -116,22 +133,55 @@ describe.skipIf(!hasPodman)('docker executor through Podman', () => {
     expect(posted).toHaveLength(1);
     expect(posted[0]?.authorization).toBe('Bearer token-hello');
     expect((JSON.parse(posted[0]?.body ?? '{}') as AgentReport).outputs.greeting).toBe('hi caravan');
+
+    // The daemon sees this host's folders: the agent and the context are bind-mounted, not copied.
+    expect(await executor.agentDelivery(image())).toBe('bind');
+    expect(readdirSync(stateDir)).toContain(`${containerName(task.taskId)}.context.json`);
+    await executor.remove(task.taskId);
+    expect(readdirSync(stateDir)).not.toContain(`${containerName(task.taskId)}.context.json`);
   });
 
-  it('can bind-mount the agent instead of copying it', async () => {
-    const bound = createDockerExecutor({ dockerHost, agentDir: portableAgentDir(), agentDelivery: 'bind' });
+  it('can copy the agent and the context into the container instead, and finishes an interrupted copy', async () => {
+    const copying = createDockerExecutor({ dockerHost, agentDir: portableAgentDir(), agentDelivery: 'copy', stateDir });
     try {
-      const task = makeTask('bind', 'echo "where=$(pwd)" >> "$CARAVAN_OUTPUT"\nexit 5');
-      await bound.create(task);
-      await bound.start(task.taskId);
-      expect(await bound.wait(task.taskId)).toMatchObject({ phase: 'exited', exitCode: 5 });
-      expect(await bound.readReport(task.taskId)).toMatchObject({
+      const task = makeTask('copy', 'echo "where=$(pwd)" >> "$CARAVAN_OUTPUT"\nexit 5');
+      await copying.create(task);
+      await copying.create(task);
+      const [summary] = await copying.api.listContainersByLabel(`caravan.task=${task.taskId}`);
+      const inspected = await copying.api.inspectContainer(summary?.Id ?? 'missing');
+      expect((inspected?.Mounts ?? []).map((m) => m.Destination)).not.toContain('/caravan/agent');
+      expect(await copying.api.pathExists(summary?.Id ?? 'missing', '/caravan/context.json')).toBe(true);
+      await copying.start(task.taskId);
+      expect(await copying.wait(task.taskId)).toMatchObject({ phase: 'exited', exitCode: 5 });
+      expect(await copying.readReport(task.taskId)).toMatchObject({
         status: 'failed',
         exitCode: 5,
         outputs: { where: '/workspace' },
       });
+      await copying.remove(task.taskId);
     } finally {
-      await bound.close();
+      await copying.close();
+    }
+  });
+
+  it('copies the agent and the context when the daemon does not see the host folders (auto)', async () => {
+    const remote = createDockerExecutor({ dockerHost, agentDir: portableAgentDir(), stateDir });
+    // A daemon on another machine: the probe container shows nothing at the bind-mounted paths.
+    remote.api.pathExists = async () => false;
+    try {
+      const task = makeTask('auto-copy', 'echo "ok=yes" >> "$CARAVAN_OUTPUT"');
+      expect(await remote.agentDelivery(image())).toBe('copy');
+      await remote.create(task);
+      const [summary] = await remote.api.listContainersByLabel(`caravan.task=${task.taskId}`);
+      const mounts = (await remote.api.inspectContainer(summary?.Id ?? 'missing'))?.Mounts ?? [];
+      expect(mounts.map((m) => m.Destination)).not.toContain('/caravan/agent');
+      expect(mounts.map((m) => m.Destination)).not.toContain('/caravan/context.json');
+      await remote.start(task.taskId);
+      expect(await remote.wait(task.taskId)).toMatchObject({ phase: 'exited', exitCode: 0 });
+      expect(await remote.readReport(task.taskId)).toMatchObject({ outputs: { ok: 'yes' } });
+      await remote.remove(task.taskId);
+    } finally {
+      await remote.close();
     }
   });
 
@@ -156,7 +206,7 @@ describe.skipIf(!hasPodman)('docker executor through Podman', () => {
   });
 
   it("reads the agent's report from inside the container when no report file is configured", async () => {
-    const plain = createDockerExecutor({ dockerHost, agentDir: portableAgentDir() });
+    const plain = createDockerExecutor({ dockerHost, agentDir: portableAgentDir(), stateDir });
     try {
       const task = makeTask('report-inside', 'echo "answer=42" >> "$CARAVAN_OUTPUT"');
       await plain.create(task);
@@ -210,12 +260,84 @@ describe.skipIf(!hasPodman)('docker executor through Podman', () => {
     await executor.cancel(`${runId}-never-created`);
   });
 
+  it('cancels with SIGTERM that the action sees, honours its grace period, and is not held up by a wait', async () => {
+    const task = makeTask(
+      'cancel-graceful',
+      [
+        // On SIGTERM: a marker at once, then work that takes a while, then a second marker.
+        "trap 'echo term > term.txt; sleep 1; echo graceful > graceful.txt; exit 1' TERM",
+        'echo ready > ready.txt',
+        'while :; do sleep 0.1; done',
+      ].join('\n'),
+    );
+    await executor.create(task);
+    await executor.start(task.taskId);
+    // The blocking wait is under way, on its own connection: cancel must not queue behind it.
+    const waiting = executor.wait(task.taskId);
+    await fileAppears(join(task.workspace, 'ready.txt'));
+    expect((await executor.status(task.taskId)).phase).toBe('running');
+    await executor.cancel(task.taskId);
+    // The engine cancels twice (once for the run, once for the attempt): a second SIGTERM would
+    // make the agent kill the action at once.
+    await executor.cancel(task.taskId);
+    expect(await waiting).toMatchObject({ phase: 'exited' });
+    expect(readFileSync(join(task.workspace, 'term.txt'), 'utf8').trim()).toBe('term');
+    expect(readFileSync(join(task.workspace, 'graceful.txt'), 'utf8').trim()).toBe('graceful');
+    await executor.remove(task.taskId);
+    expect((await executor.status(task.taskId)).phase).toBe('gone');
+    expect(await executor.api.listContainersByLabel(`caravan.task=${task.taskId}`)).toEqual([]);
+  });
+
+  it('kills the container when the agent itself ignores SIGTERM, once the grace period is over', async () => {
+    const stubbornAgent = join(scratch, 'stubborn-agent');
+    mkdirSync(stubbornAgent, { recursive: true });
+    writeFileSync(
+      join(stubbornAgent, 'caravan-agent'),
+      "#!/bin/sh\ntrap '' TERM\necho ready > /workspace/ready.txt\nwhile :; do sleep 0.1; done\n",
+      { mode: 0o755 },
+    );
+    const stubborn = createDockerExecutor({ dockerHost, agentDir: stubbornAgent, stateDir, graceSeconds: 1 });
+    try {
+      const task = makeTask('cancel-stubborn', 'exit 0');
+      await stubborn.create(task);
+      await stubborn.start(task.taskId);
+      await fileAppears(join(task.workspace, 'ready.txt'));
+      await stubborn.cancel(task.taskId);
+      // SIGKILL, from the executor: nothing inside the container could stop it.
+      expect(await stubborn.wait(task.taskId)).toMatchObject({ phase: 'exited', exitCode: 137 });
+      await stubborn.remove(task.taskId);
+      expect(await stubborn.api.listContainersByLabel(`caravan.task=${task.taskId}`)).toEqual([]);
+    } finally {
+      await stubborn.close();
+    }
+  });
+
   it('cancels a created but never started task so that it cannot run', async () => {
     const task = makeTask('cancel-created', 'echo ran > ran.txt');
     await executor.create(task);
     await executor.cancel(task.taskId);
     expect((await executor.status(task.taskId)).phase).toBe('gone');
+    // The engine may still call start (the cancel came between create and start): nothing runs.
+    await executor.start(task.taskId);
+    expect(await executor.wait(task.taskId)).toMatchObject({ phase: 'gone' });
+    expect(existsSync(join(task.workspace, 'ran.txt'))).toBe(false);
+    await executor.remove(task.taskId);
     await expect(executor.start(task.taskId)).rejects.toThrow(/no container to start; call create first/);
+  });
+
+  it('runs tasks side by side: a short one ends while a long one waits for it', async () => {
+    const long = makeTask('parallel-long', 'while [ ! -f go.txt ]; do sleep 0.1; done\necho long > long.txt');
+    const short = makeTask('parallel-short', 'echo short > short.txt');
+    await executor.create(long);
+    await executor.start(long.taskId);
+    const longDone = executor.wait(long.taskId);
+    await executor.create(short);
+    await executor.start(short.taskId);
+    expect(await executor.wait(short.taskId)).toMatchObject({ phase: 'exited', exitCode: 0 });
+    expect((await executor.status(long.taskId)).phase).toBe('running');
+    writeFileSync(join(long.workspace, 'go.txt'), 'go');
+    expect(await longDone).toMatchObject({ phase: 'exited', exitCode: 0 });
+    expect(readFileSync(join(long.workspace, 'long.txt'), 'utf8').trim()).toBe('long');
   });
 
   it('says clearly when the image is not present locally', async () => {
@@ -224,6 +346,33 @@ describe.skipIf(!hasPodman)('docker executor through Podman', () => {
       /image localhost\/caravan-does-not-exist:1 not found locally; build or pull it first/,
     );
     expect((await executor.status(task.taskId)).phase).toBe('gone');
+  });
+
+  it('finds, waits for, reads and removes a task another executor started (an engine restart)', async () => {
+    const task = makeTask(
+      'reattach',
+      'while [ ! -f go.txt ]; do sleep 0.1; done\necho "done=yes" >> "$CARAVAN_OUTPUT"',
+    );
+    await executor.create(task);
+    await executor.start(task.taskId);
+    const restarted = createDockerExecutor({
+      dockerHost,
+      agentDir: portableAgentDir(),
+      stateDir,
+      reportFile: '.caravan/report.json',
+    });
+    try {
+      expect((await restarted.status(task.taskId)).phase).toBe('running');
+      const done = restarted.wait(task.taskId);
+      writeFileSync(join(task.workspace, 'go.txt'), 'go');
+      expect(await done).toMatchObject({ phase: 'exited', exitCode: 0 });
+      expect(await restarted.readReport(task.taskId)).toMatchObject({ status: 'success', outputs: { done: 'yes' } });
+      await restarted.remove(task.taskId);
+      expect((await executor.status(task.taskId)).phase).toBe('gone');
+      expect(readdirSync(stateDir)).not.toContain(`${containerName(task.taskId)}.context.json`);
+    } finally {
+      await restarted.close();
+    }
   });
 
   it('removes the container, and removing a missing one is fine', async () => {
@@ -246,7 +395,7 @@ describe.skipIf(!hasPodman)('docker executor through Podman', () => {
         mode: 0o755,
       },
     );
-    const broken = createDockerExecutor({ dockerHost, agentDir: brokenAgent });
+    const broken = createDockerExecutor({ dockerHost, agentDir: brokenAgent, stateDir });
     try {
       const task = makeTask('broken-agent', 'exit 0');
       await broken.create(task);

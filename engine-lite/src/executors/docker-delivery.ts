@@ -1,0 +1,93 @@
+/**
+ * How the agent and the task context reach a container. `bind` mounts the host's portable agent
+ * folder read-only and the task context from a private host file: nothing is copied and the
+ * container's filesystem is never mounted before it starts. `copy` uploads one tar per container
+ * (`PUT /containers/{id}/archive`), which works with a daemon that does not see the engine's
+ * files. `auto` asks the daemon once, with a container that is never started, whether it sees
+ * the host folders; the workspace is bind-mounted either way.
+ */
+import { randomUUID } from 'node:crypto';
+import { chmodSync, chownSync, lstatSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DockerApiError, type ContainerCreateBody, type DockerApi } from './docker-api.js';
+import { AGENT_ENTRY } from './docker-agent-dir.js';
+import { CONTAINER_AGENT_DIR } from './docker-context.js';
+
+export type AgentDelivery = 'auto' | 'bind' | 'copy';
+
+/** Where a probe container sees the state folder. */
+const PROBE_STATE_DIR = '/caravan/state';
+
+/** The state folder, made private (0700); refused when it is not a folder of this user. */
+export function privateDir(dir: string): string {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const info = lstatSync(dir);
+  const uid = process.getuid?.();
+  if (!info.isDirectory() || (uid !== undefined && info.uid !== uid)) {
+    throw new Error(
+      `the docker executor's state folder ${dir} must be a folder owned by this user (it holds task secrets): ` +
+        'remove it or set the stateDir option',
+    );
+  }
+  if ((info.mode & 0o077) !== 0) chmodSync(dir, 0o700);
+  return dir;
+}
+
+/** Writes a task context file for a bind mount: whole or not at all, readable by its owner only. */
+export function writeContextFile(path: string, json: string, owner?: { uid: number; gid: number }): void {
+  const staged = `${path}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
+  writeFileSync(staged, json, { mode: 0o600 });
+  try {
+    if (owner) chownSync(staged, owner.uid, owner.gid);
+    renameSync(staged, path);
+  } catch (error) {
+    rmSync(staged, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * Whether the daemon sees the host's agent folder and state folder: a container that bind-mounts
+ * both (created, never started) must show the agent's entry and a file written for the probe.
+ * `create` makes that container (so a missing image surfaces as the caller words it).
+ */
+export async function daemonSeesHostFolders(
+  api: DockerApi,
+  agentDir: string,
+  stateDir: string,
+  create: (name: string, body: ContainerCreateBody) => Promise<string>,
+  image: string,
+): Promise<boolean> {
+  const marker = `probe-${randomUUID().slice(0, 12)}`;
+  writeFileSync(join(stateDir, marker), '', { mode: 0o600 });
+  let id: string | undefined;
+  try {
+    id = await create(`caravan-probe-${marker.slice('probe-'.length)}`, {
+      Image: image,
+      Entrypoint: [],
+      Cmd: ['true'],
+      Labels: { 'caravan.probe': 'delivery' },
+      HostConfig: {
+        NetworkMode: 'none',
+        Binds: [`${agentDir}:${CONTAINER_AGENT_DIR}:ro`, `${stateDir}:${PROBE_STATE_DIR}:ro`],
+      },
+    });
+    return (
+      (await seen(api, id, `${CONTAINER_AGENT_DIR}/${AGENT_ENTRY}`)) &&
+      (await seen(api, id, `${PROBE_STATE_DIR}/${marker}`))
+    );
+  } finally {
+    rmSync(join(stateDir, marker), { force: true });
+    if (id) await api.removeContainer(id).catch(() => undefined);
+  }
+}
+
+async function seen(api: DockerApi, id: string, path: string): Promise<boolean> {
+  try {
+    return await api.pathExists(id, path);
+  } catch (error) {
+    // Unreachable daemon: say so. Any other refusal (a bind source it cannot stat): not seen.
+    if (error instanceof DockerApiError && error.statusCode === 0) throw error;
+    return false;
+  }
+}
