@@ -4,7 +4,8 @@
  * running process tasks are stopped and every unfinished step is marked cancelled.
  */
 import { systemClock } from './clock.js';
-import { ProcessExecutor, isAlive } from './executors/process.js';
+import { isAlive } from '@caravan/registry';
+import { ProcessExecutor } from './executors/process.js';
 import { textMasker } from './masking.js';
 import { enginePaths, caravanHome } from './paths.js';
 import { RunRecorder } from './run-recorder.js';

@@ -2,6 +2,7 @@
  * The DAG of a pipeline's steps from `needs`. Built once per run; checks unknown dependencies and
  * cycles so a bad pipeline fails before anything runs.
  */
+import { findCycles } from '@caravan/spec';
 export interface DagNode {
   id: string;
   needs: readonly string[];
@@ -39,44 +40,13 @@ export function buildDag(nodes: readonly DagNode[]): Dag {
     }
     needs.set(n.id, unique);
   }
-  const cycle = findCycle(
+  const [cycle] = findCycles(
     nodes.map((n) => n.id),
     needs,
   );
   if (cycle)
     throw new DagError(`steps depend on each other in a cycle: ${cycle.join(' → ')}; remove one of these needs`);
   return { order: nodes.map((n) => n.id), index, needs, dependants };
-}
-
-function findCycle(ids: string[], needs: Map<string, string[]>): string[] | undefined {
-  const state = new Map<string, 1 | 2>();
-  const path: string[] = [];
-  // Iterative depth-first search: deep pipelines must not overflow the call stack.
-  for (const root of ids) {
-    if (state.has(root)) continue;
-    const stack: Array<{ id: string; next: number }> = [{ id: root, next: 0 }];
-    state.set(root, 1);
-    path.push(root);
-    while (stack.length > 0) {
-      const top = stack[stack.length - 1]!;
-      const deps = needs.get(top.id) ?? [];
-      if (top.next < deps.length) {
-        const dep = deps[top.next++]!;
-        const s = state.get(dep);
-        if (s === 1) return [...path.slice(path.indexOf(dep)), dep];
-        if (s === undefined) {
-          state.set(dep, 1);
-          path.push(dep);
-          stack.push({ id: dep, next: 0 });
-        }
-      } else {
-        state.set(top.id, 2);
-        path.pop();
-        stack.pop();
-      }
-    }
-  }
-  return undefined;
 }
 
 /** Every step `id` depends on, directly or not. */

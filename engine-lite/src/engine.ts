@@ -15,7 +15,7 @@ import { systemClock } from './clock.js';
 import type { EngineDeps, EngineEvent } from './engine-deps.js';
 import { defaultExecutors } from './executors/defaults.js';
 import type { ExecutorRegistry } from './executors/registry.js';
-import { isAlive } from './executors/process.js';
+import { isAlive } from '@caravan/registry';
 import type { EngineHooks } from './hooks.js';
 import type { TextMasker } from './masking.js';
 import { textMasker } from './masking.js';

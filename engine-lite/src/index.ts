@@ -12,7 +12,7 @@ export { DefaultActionResolver, builtinActionsDir } from './actions/resolver.js'
 export { RegistryActionSource } from './actions/registry-source.js';
 export { defaultExecutors } from './executors/defaults.js';
 export { NoopExecutor } from './executors/noop.js';
-export { ProcessExecutor, isAlive } from './executors/process.js';
+export { ProcessExecutor } from './executors/process.js';
 export { defaultAgentPath } from './executors/agent-path.js';
 export { actionCommand } from './step-command.js';
 export { caravanHome, enginePaths } from './paths.js';

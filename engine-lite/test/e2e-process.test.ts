@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinActionsDir, DefaultActionResolver } from '../src/actions/resolver.js';
 import { Engine } from '../src/engine.js';
-import { isAlive } from '../src/executors/process.js';
+import { isAlive } from '@caravan/registry';
 import { SqliteEngineStore } from '../src/store/sqlite.js';
 import { agentBundle } from './helpers/agent.js';
 import type { StepInput } from './helpers/pipeline.js';

@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isAlive, ProcessExecutor } from '../src/executors/process.js';
+import { isAlive } from '@caravan/registry';
+import { ProcessExecutor } from '../src/executors/process.js';
 import type { TaskSpec } from '../src/executors/types.js';
 import { agentBundle } from './helpers/agent.js';
 

@@ -20,3 +20,4 @@ export {
 export * from './expr/index.js';
 export { byPosition } from './yaml-source.js';
 export { renderActionDocs, currentDocsSection, updateReadme, DOCS_START, DOCS_END } from './action-docs.js';
+export { findCycles } from './pipeline-graph.js';

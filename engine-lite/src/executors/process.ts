@@ -7,9 +7,10 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
+import { isAlive, processStartTicks } from '@caravan/registry';
 import type { AgentReport } from '@caravan/spec';
 import type { ActionExecutor, TaskSpec, TaskState } from './types.js';
 
@@ -117,7 +118,7 @@ export class ProcessExecutor implements ActionExecutor {
       });
     });
     this.children.set(taskId, { child, exit });
-    if (child.pid !== undefined) this.write({ ...t, pid: child.pid, startTicks: startTicks(child.pid) });
+    if (child.pid !== undefined) this.write({ ...t, pid: child.pid, startTicks: processStartTicks(child.pid) });
   }
 
   private spawnOptions(t: TaskFile, log: number) {
@@ -227,34 +228,4 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
       /* already gone */
     }
   }
-}
-
-function startTicks(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Field 2 (comm) may hold spaces and parentheses: count fields after its closing parenthesis.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[19]);
-  } catch {
-    return undefined;
-  }
-}
-
-export function isAlive(pid: number, ticks?: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  if (!existsSync('/proc')) return true;
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return false;
-  }
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // A zombie has exited: only its parent has not collected it yet.
-  if (fields[0] === 'Z' || fields[0] === 'X') return false;
-  return ticks === undefined || Number(fields[19]) === ticks;
 }

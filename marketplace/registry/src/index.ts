@@ -17,3 +17,4 @@ export * from './client/index.js';
 export { RegistryError as RegistryClientError } from './client/index.js';
 export type * from './client/types.js';
 export * from './tarball/index.js';
+export { isAlive, processStartTicks } from './process-alive.js';
