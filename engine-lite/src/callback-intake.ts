@@ -14,7 +14,7 @@ import type { FileRecord } from './store/types.js';
 
 export interface IntakeDeps {
   masker: TextMasker;
-  blobs: Pick<BlobStore, 'put'>;
+  blobs: Pick<BlobStore, 'putStream'>;
   /** The recorder of the run the task belongs to. */
   recorderFor(runId: string): RunRecorder;
   /** Told each stored file, for the steps of its run that start later. */
@@ -39,7 +39,7 @@ export class CallbackIntake implements CallbackHandlers {
   }
 
   async file(g: TaskGrant, name: string, body: Readable): Promise<void> {
-    const { sha256, size } = await this.deps.blobs.put(body, MAX_STEP_FILE_BYTES);
+    const { sha256, size } = await this.deps.blobs.putStream(body, MAX_STEP_FILE_BYTES);
     const f = { runId: g.runId, stepId: g.stepId, name, sha256, size };
     await this.deps.recorderFor(g.runId).file(f);
     this.deps.fileStored(f);

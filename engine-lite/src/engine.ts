@@ -130,6 +130,7 @@ export class Engine {
     const box: { engine?: Engine } = {};
     const masker = textMasker(Object.values(opts.secrets ?? {}));
     const blobs = new BlobStore(paths.blobs);
+    blobs.sweepTemp();
     const intake = new CallbackIntake({
       masker,
       blobs,

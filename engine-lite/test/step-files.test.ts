@@ -50,7 +50,7 @@ afterEach(async () => {
 });
 
 async function stored(tar: Buffer, name = 'out'): Promise<FileRecord> {
-  const { sha256, size } = await blobs.put(Readable.from([tar]));
+  const { sha256, size } = await blobs.putStream(Readable.from([tar]));
   return { runId: 'run1', stepId: 'make', name, sha256, size };
 }
 

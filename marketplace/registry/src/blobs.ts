@@ -5,11 +5,17 @@
  * content rename identical bytes onto one path, which is also harmless.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { mkdir, open, readdir, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isAlive } from './process-alive.js';
+
+export class BlobTooLargeError extends Error {}
 
 export class BlobStore {
   private readonly tmpDir: string;
@@ -108,6 +114,46 @@ export class BlobStore {
     }
     await this.syncDir(join(this.dir, sha256.slice(0, 2)));
     return sha256;
+  }
+
+  /**
+   * Stores a stream under its sha256 (the engine's step files), within `maxBytes`: past it the
+   * write stops, nothing is kept, and the promise rejects with BlobTooLargeError.
+   */
+  async putStream(input: Readable, maxBytes = Number.POSITIVE_INFINITY): Promise<{ sha256: string; size: number }> {
+    const tmp = join(this.tmpDir, `${processTag()}.stream.${randomBytes(6).toString('hex')}`);
+    const hash = createHash('sha256');
+    let size = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        size += chunk.length;
+        if (size > maxBytes) return done(new BlobTooLargeError(`blob larger than ${maxBytes} bytes`));
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
+    try {
+      await pipeline(input, counter, createWriteStream(tmp, { mode: 0o600 }));
+      const fh = await open(tmp, 'r+');
+      try {
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      const sha256 = hash.digest('hex');
+      await mkdir(join(this.dir, sha256.slice(0, 2)), { recursive: true });
+      await rename(tmp, this.pathOf(sha256));
+      await this.syncDir(join(this.dir, sha256.slice(0, 2)));
+      return { sha256, size };
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  /** A blob's bytes as a stream. */
+  read(sha256: string): Readable {
+    return createReadStream(this.pathOf(sha256));
   }
 
   /** Every blob with its size and last write (or reuse) time. */

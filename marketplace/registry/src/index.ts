@@ -18,3 +18,4 @@ export { RegistryError as RegistryClientError } from './client/index.js';
 export type * from './client/types.js';
 export * from './tarball/index.js';
 export { isAlive, processStartTicks } from './process-alive.js';
+export { BlobStore, BlobTooLargeError } from './blobs.js';
