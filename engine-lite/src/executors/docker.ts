@@ -5,112 +5,50 @@
  * the daemon does not see the host's files), and the container's command is
  * `caravan-agent run --context /caravan/context.json -- <command>`.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import type { AgentReport } from '@caravan/spec';
-import { caravanHome } from '../paths.js';
 import type { ActionExecutor, TaskSpec, TaskState } from './types.js';
 import { DockerApi, DockerApiError, type ContainerCreateBody, type ContainerInspect } from './docker-api.js';
-import { agentArchive, type ArchiveOwner } from './docker-archive.js';
+import { agentArchive } from './docker-archive.js';
 import { findAgentPortableDir } from './docker-agent-dir.js';
 import {
-  CONTAINER_ACTION_DIR,
+  archiveOwner,
+  binds,
+  contextFile,
+  contextOwner,
+  mappings,
+  reportPath,
+  stateDirPath,
+} from './docker-container-spec.js';
+import {
   CONTAINER_AGENT_DIR,
   CONTAINER_CONTEXT_FILE,
   CONTAINER_WORKSPACE,
   agentCommand,
   containerContext,
   imageNode,
-  type PathMapping,
 } from './docker-context.js';
-import { daemonSeesHostFolders, privateDir, writeContextFile, type AgentDelivery } from './docker-delivery.js';
-import { lastLines } from './docker-logs.js';
+import { daemonSeesHostFolders, privateDir, writeContextFile } from './docker-delivery.js';
+import {
+  containerName,
+  KILL_SLACK_MS,
+  PENDING_POLL_MS,
+  RUN_LABEL,
+  SIGNAL_FORWARDER,
+  TASK_LABEL,
+  type DockerExecutorOptions,
+} from './docker-options.js';
 import { reportFromArchive } from './docker-report.js';
+import { outputTail, stateOf } from './docker-state.js';
 
-export interface DockerExecutorOptions {
-  /** `unix:///path.sock` or `tcp://host:port`; default `DOCKER_HOST`, else `unix:///var/run/docker.sock`. */
-  dockerHost?: string;
-  apiVersion?: string;
-  /** Host folder holding the portable agent (`caravan-agent` sh entry); default `dist/agent-portable`. */
-  agentDir?: string;
-  /**
-   * `bind`: the agent folder is bind-mounted read-only and the task context from a private host
-   * file (`stateDir`), nothing is copied; `copy`: one tar holding both is uploaded into each
-   * container, for a daemon that does not see the engine's files; `auto` (default): `bind` when
-   * the daemon sees the host's agent and state folders (asked once, with a container that never
-   * starts), else `copy`.
-   */
-  agentDelivery?: AgentDelivery;
-  /**
-   * Private host folder (0700) for the task contexts bind-mounted into containers; default
-   * `$CARAVAN_HOME/tasks/docker`. Each file lives from create to remove.
-   */
-  stateDir?: string;
-  /** Keep-alive connections to the Docker API for short calls; each blocking wait opens its own. Default 16. */
-  connections?: number;
-  /** Default `host`, so the agent reaches a loopback callback URL. */
-  networkMode?: string;
-  /** Replaces the callback URL's host, e.g. `host.docker.internal` with a bridge network. */
-  callbackHost?: string;
-  /** Seconds between SIGTERM and SIGKILL on cancel; default 10. */
-  graceSeconds?: number;
-  /** Image used when a task names none. */
-  defaultImage?: string;
-  /** User to run as (`uid[:gid]` or a name from the image); default the image's. */
-  user?: string;
-  /** Extra bind mounts, `host:container[:ro]`. */
-  binds?: string[];
-  /**
-   * Where the agent writes its report, relative to the workspace (so it lands on the host);
-   * default `/caravan/report.json` inside the container. `readReport` reads it either way.
-   */
-  reportFile?: string;
-  /** Replaces a host Node binary at the head of a command (`runs: node`); default `node` from the image's PATH. */
-  nodeCommand?: string;
-  /** Lines of container output kept for the error message when the agent could not start. */
-  logTailLines?: number;
-}
-
-export const TASK_LABEL = 'caravan.task';
-export const RUN_LABEL = 'caravan.run';
-
-/** Env entries holding host folders shared with every step; mounted at the same path. */
-const SHARED_DIR_ENV = ['CARAVAN_CACHE_DIR', 'CARAVAN_ARTIFACTS_DIR', 'CARAVAN_APPROVALS_DIR'];
-
-/** Exit codes of a shell that could not run the command (permission denied, not found). */
-const COULD_NOT_START = new Set([126, 127]);
-const CONTAINER_REPORT_FILE = '/caravan/report.json';
-/** Milliseconds between status checks while a container is created but not yet running. */
-const PENDING_POLL_MS = 200;
-/**
- * After a cancel, how long past the grace period the container may still run before it gets
- * SIGKILL: the agent kills the action's group at the end of the grace period itself and needs a
- * moment to send its report.
- */
-const KILL_SLACK_MS = 2000;
-
-/**
- * The container's PID 1: a POSIX shell (the agent's entry needs one anyway) that starts the agent
- * as its child and forwards SIGTERM, SIGINT and SIGHUP to it. The kernel drops a signal sent to a
- * namespace's PID 1 unless that process handles it, and Node handles SIGTERM in JavaScript only
- * once its code has loaded: as PID 1, an agent cancelled while it starts would lose the SIGTERM
- * and then start the action. As a child it dies of that SIGTERM before it starts the action.
- */
-export const SIGNAL_FORWARDER = [
-  `trap 'kill -s TERM "$p" 2>/dev/null' TERM`,
-  `trap 'kill -s INT "$p" 2>/dev/null' INT`,
-  `trap 'kill -s HUP "$p" 2>/dev/null' HUP`,
-  '"$@" & p=$!',
-  // wait returns early (above 128) when a trapped signal arrives: wait again until the agent is gone.
-  'while :; do wait "$p"; s=$?; kill -0 "$p" 2>/dev/null || exit "$s"; done',
-].join('\n');
-
-export function containerName(taskId: string): string {
-  const clean = taskId.replace(/[^a-zA-Z0-9_.-]/g, '-').slice(0, 100);
-  if (clean === taskId) return `caravan-${clean}`;
-  return `caravan-${clean}-${createHash('sha256').update(taskId).digest('hex').slice(0, 10)}`;
-}
+export {
+  containerName,
+  RUN_LABEL,
+  SIGNAL_FORWARDER,
+  TASK_LABEL,
+  type DockerExecutorOptions,
+} from './docker-options.js';
 
 export class DockerExecutor implements ActionExecutor {
   readonly kind = 'docker';
@@ -182,19 +120,19 @@ export class DockerExecutor implements ActionExecutor {
         );
       }
     }
-    const mappings = this.mappings(task);
+    const paths = mappings(task);
     const reportFile = this.options.reportFile?.replace(/^\/+/, '');
     // The agent writes the report into a folder that must exist.
     if (reportFile) mkdirSync(dirname(join(task.workspace, reportFile)), { recursive: true, mode: 0o777 });
-    const contextJson = JSON.stringify(containerContext(task.context, mappings, this.options.callbackHost));
+    const contextJson = JSON.stringify(containerContext(task.context, paths, this.options.callbackHost));
     const delivery = await this.agentDelivery(image, `task ${task.taskId}`);
-    const bindContext = delivery === 'bind' && this.contextOwner() !== null;
+    const bindContext = delivery === 'bind' && contextOwner(this.options) !== null;
     // Written before the container exists, so that it is never started without its context.
     if (bindContext) {
       this.stateDir();
-      writeContextFile(this.contextFile(task.taskId), contextJson, this.contextOwner() ?? undefined);
+      writeContextFile(contextFile(this.options, task.taskId), contextJson, contextOwner(this.options) ?? undefined);
     }
-    const binds = this.binds(task, delivery, bindContext);
+    const mounts = binds(this.options, task, delivery, bindContext);
     const id = await this.createNamed(
       name,
       {
@@ -205,7 +143,7 @@ export class DockerExecutor implements ActionExecutor {
           '-c',
           SIGNAL_FORWARDER,
           'caravan-agent',
-          ...agentCommand(imageNode(task.command, this.options.nodeCommand), mappings, this.reportPath()),
+          ...agentCommand(imageNode(task.command, this.options.nodeCommand), paths, reportPath(this.options)),
         ],
         WorkingDir: CONTAINER_WORKSPACE,
         ...(this.options.user ? { User: this.options.user } : {}),
@@ -216,7 +154,7 @@ export class DockerExecutor implements ActionExecutor {
           'caravan.attempt': String(task.attempt),
         },
         StopSignal: 'SIGTERM',
-        HostConfig: { NetworkMode: this.options.networkMode ?? 'host', Binds: binds },
+        HostConfig: { NetworkMode: this.options.networkMode ?? 'host', Binds: mounts },
       },
       image,
       `task ${task.taskId}`,
@@ -238,7 +176,7 @@ export class DockerExecutor implements ActionExecutor {
     if (!bindContext) {
       const agentDir = delivery === 'copy' ? findAgentPortableDir(this.options.agentDir) : undefined;
       try {
-        await this.api.putArchive(id, '/', agentArchive(agentDir, contextJson, this.owner()));
+        await this.api.putArchive(id, '/', agentArchive(agentDir, contextJson, archiveOwner(this.options)));
       } catch (error) {
         await this.api.removeContainer(id);
         throw error;
@@ -268,7 +206,7 @@ export class DockerExecutor implements ActionExecutor {
       await this.api.startContainer(id);
       this.ids.set(taskId, id);
     } catch (error) {
-      const tail = await this.tail(id);
+      const tail = await outputTail(this.api, id, this.options.logTailLines ?? 20);
       const reason = error instanceof Error ? error.message : String(error);
       const hint =
         (this.options.agentDelivery ?? this.deliveryAnswer) === 'bind'
@@ -283,7 +221,7 @@ export class DockerExecutor implements ActionExecutor {
   async status(taskId: string): Promise<TaskState> {
     const container = await this.find(taskId);
     if (!container) return { phase: 'gone', message: `no container for task ${taskId}` };
-    return this.stateOf(container);
+    return stateOf(this.api, container, this.options.logTailLines ?? 20);
   }
 
   /**
@@ -297,7 +235,7 @@ export class DockerExecutor implements ActionExecutor {
     for (;;) {
       const container = await this.find(taskId);
       if (!container) return { phase: 'gone', message: `no container for task ${taskId}` };
-      const state = await this.stateOf(container);
+      const state = await stateOf(this.api, container, this.options.logTailLines ?? 20);
       if (state.phase === 'exited') {
         this.disarm(taskId);
         return state;
@@ -311,7 +249,7 @@ export class DockerExecutor implements ActionExecutor {
   async readReport(taskId: string): Promise<AgentReport | undefined> {
     const container = await this.find(taskId);
     if (!container) return undefined;
-    const archive = await this.api.getArchive(container.Id, this.reportPath());
+    const archive = await this.api.getArchive(container.Id, reportPath(this.options));
     return archive ? reportFromArchive(archive) : undefined;
   }
 
@@ -353,7 +291,7 @@ export class DockerExecutor implements ActionExecutor {
     this.signalled.delete(taskId);
     await this.removeContainers(taskId);
     this.ids.delete(taskId);
-    rmSync(this.contextFile(taskId), { force: true });
+    rmSync(contextFile(this.options, taskId), { force: true });
   }
 
   async close(): Promise<void> {
@@ -400,27 +338,18 @@ export class DockerExecutor implements ActionExecutor {
     this.killTimers.delete(taskId);
   }
 
-  private async stateOf(container: ContainerInspect): Promise<TaskState> {
-    const state = container.State;
-    switch (state.Status) {
-      case 'created':
-      case 'configured':
-        return { phase: 'created' };
-      case 'running':
-      case 'paused':
-      case 'restarting':
-        return { phase: 'running' };
-      default:
-        return { phase: 'exited', exitCode: state.ExitCode, ...(await this.exitMessage(container)) };
-    }
-  }
-
   /** The task's container, by its name or, failing that, by its label. */
   private async find(taskId: string): Promise<ContainerInspect | null> {
     const byName = await this.api.inspectContainer(containerName(taskId));
     if (byName && byName.Config.Labels?.[TASK_LABEL] === taskId) return byName;
     const [summary] = await this.api.listContainersByLabel(`${TASK_LABEL}=${taskId}`);
     return summary ? this.api.inspectContainer(summary.Id) : null;
+  }
+
+  /** The state folder, made (private) on first use. */
+  private stateDir(): string {
+    this.stateDirReady ??= privateDir(stateDirPath(this.options));
+    return this.stateDirReady;
   }
 
   /** Copies what a container made by an earlier create still lacks (the context is written last). */
@@ -431,86 +360,7 @@ export class DockerExecutor implements ActionExecutor {
     if (mounted.has(CONTAINER_CONTEXT_FILE)) return;
     if (await this.api.pathExists(container.Id, CONTAINER_CONTEXT_FILE)) return;
     const agentDir = mounted.has(CONTAINER_AGENT_DIR) ? undefined : findAgentPortableDir(this.options.agentDir);
-    await this.api.putArchive(container.Id, '/', agentArchive(agentDir, contextJson, this.owner()));
-  }
-
-  /** The state folder's path. */
-  private stateDirPath(): string {
-    return resolve(this.options.stateDir ?? join(caravanHome(), 'tasks', 'docker'));
-  }
-
-  /** The state folder, made (private) on first use. */
-  private stateDir(): string {
-    this.stateDirReady ??= privateDir(this.stateDirPath());
-    return this.stateDirReady;
-  }
-
-  private contextFile(taskId: string): string {
-    return join(this.stateDirPath(), `${containerName(taskId)}.context.json`);
-  }
-
-  /**
-   * Owner to give a bind-mounted context file so the container's user can read it (undefined:
-   * keep this process's), or null when that cannot be done here and the context must be copied.
-   */
-  private contextOwner(): { uid: number; gid: number } | undefined | null {
-    if (!this.options.user) return undefined;
-    const match = /^(\d+)(?::(\d+))?$/.exec(this.options.user);
-    if (!match) return null; // a user name from the image: only the daemon can resolve it
-    const uid = process.getuid?.();
-    const owner = this.owner();
-    if (uid === owner.uid) return undefined;
-    return uid === 0 ? owner : null;
-  }
-
-  private reportPath(): string {
-    const relative = this.options.reportFile?.replace(/^\/+/, '');
-    return relative ? `${CONTAINER_WORKSPACE}/${relative}` : CONTAINER_REPORT_FILE;
-  }
-
-  private mappings(task: TaskSpec): PathMapping[] {
-    // Longest host path first, so a workspace inside the action dir (or the reverse) maps right.
-    return [
-      { host: task.workspace, container: CONTAINER_WORKSPACE },
-      { host: task.actionDir, container: CONTAINER_ACTION_DIR },
-    ].sort((a, b) => b.host.length - a.host.length);
-  }
-
-  private binds(task: TaskSpec, delivery: 'bind' | 'copy', bindContext: boolean): string[] {
-    const binds = [`${task.workspace}:${CONTAINER_WORKSPACE}`, `${task.actionDir}:${CONTAINER_ACTION_DIR}:ro`];
-    if (delivery === 'bind') binds.push(`${findAgentPortableDir(this.options.agentDir)}:${CONTAINER_AGENT_DIR}:ro`);
-    if (bindContext) binds.push(`${this.contextFile(task.taskId)}:${CONTAINER_CONTEXT_FILE}:ro`);
-    for (const name of SHARED_DIR_ENV) {
-      const dir = task.context.env[name];
-      if (dir && isAbsolute(dir) && existsSync(dir)) binds.push(`${dir}:${dir}`);
-    }
-    return [...binds, ...(this.options.binds ?? [])];
-  }
-
-  private owner(): ArchiveOwner {
-    const match = /^(\d+)(?::(\d+))?$/.exec(this.options.user ?? '');
-    if (!match) return { uid: 0, gid: 0 };
-    const uid = Number(match[1]);
-    return { uid, gid: match[2] === undefined ? uid : Number(match[2]) };
-  }
-
-  private async exitMessage(container: ContainerInspect): Promise<{ message?: string }> {
-    const state = container.State;
-    if (state.OOMKilled)
-      return { message: `the container was killed for running out of memory (exit code ${state.ExitCode})` };
-    if (state.Error) return { message: `the container failed: ${state.Error}${await this.tail(container.Id)}` };
-    if (COULD_NOT_START.has(state.ExitCode)) {
-      return {
-        message: `the agent or the command could not start (exit code ${state.ExitCode})${await this.tail(container.Id)}`,
-      };
-    }
-    return state.ExitCode === 0 ? {} : { message: `the container exited with code ${state.ExitCode}` };
-  }
-
-  private async tail(id: string): Promise<string> {
-    const count = this.options.logTailLines ?? 20;
-    const lines = lastLines(await this.api.logsTail(id, count), count);
-    return lines.length ? `; last output:\n${lines.join('\n')}` : '';
+    await this.api.putArchive(container.Id, '/', agentArchive(agentDir, contextJson, archiveOwner(this.options)));
   }
 }
 
