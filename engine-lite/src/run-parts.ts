@@ -6,6 +6,7 @@ import { RunPlan } from './run-plan.js';
 import { RunRecorder } from './run-recorder.js';
 import { RunRecovery } from './run-recovery.js';
 import type { AttemptDeps } from './step-attempt.js';
+import { exportsFromEvents, ExportsTap } from './step-exports.js';
 import type { RunProgress } from './step-inputs.js';
 import { StepInputs } from './step-inputs.js';
 import type { FileRecord, RunRecord, StepRecord } from './store/types.js';
@@ -53,11 +54,22 @@ export function runParts(
       cancelRequested: progress.cancelRequested,
     },
     files,
+    // Only a run that already ran steps (a resume) has exports to read back.
+    steps.some((s) => s.attempt > 0) ? async () => exportsFromEvents(await deps.store.getEvents(run.id)) : undefined,
   );
-  const recovery = new RunRecovery({ ...deps, recorder, events: deps.store }, plan);
+  const tap = new ExportsTap(
+    recorder,
+    deps.masker,
+    (x) => inputs.addExports(x),
+    (id) => inputs.exported(id).path,
+  );
+  const executors = tap.executors(deps.executors);
+  const recovery = new RunRecovery({ ...deps, executors, recorder, events: deps.store }, plan);
   const attempt: AttemptDeps = {
     ...deps,
-    recorder,
+    executors,
+    takeReport: tap.takeReport((taskId) => deps.takeReport(taskId)),
+    recorder: tap.attemptRecorder(),
     inputs,
     hooks,
     stepCacheDir: deps.paths.stepCache,

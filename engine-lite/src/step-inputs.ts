@@ -2,7 +2,8 @@
  * A step's inputs, gathered just before it starts: its expression context (with only the steps its
  * templates name), the files of the steps it needs unpacked into its workspace, then its params,
  * env, caches and declared files with every `${{ }}` substituted (step-task.ts); its caches are
- * restored once its task is recorded.
+ * restored once its task is recorded. What the steps it depends on exported (step-exports.ts) goes
+ * into its env and PATH.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +12,8 @@ import { TarballError } from '@caravan/registry';
 import type { BlobSource } from './blobs.js';
 import type { RunPlan } from './run-plan.js';
 import { BAD_STEP_STATUSES } from './status.js';
+import type { StoredExports } from './step-exports.js';
+import { foldPath } from './step-exports.js';
 import { restoreCache, restoreFile } from './step-files.js';
 import { stepCaches, stepEnv, stepFiles, StepInputError, stepParams } from './step-task.js';
 import type { ExprContextLike } from './step-types.js';
@@ -41,19 +44,25 @@ export interface ResolvedInputs {
   env: Record<string, string>;
   caches: { key: string; path: string }[];
   files: { name: string; path: string }[];
+  /** Folders the steps it depends on added to PATH (`context.prependPath`); absent when none. */
+  prependPath?: string[];
 }
 
 export class StepInputs {
   private readonly refs = new Map<string, Set<string> | 'all'>();
   private readonly failedAbove = new Map<string, boolean>();
   private readonly files = new Map<string, FileRecord[]>();
+  private readonly exports = new Map<string, StoredExports>();
+  private exportsLoaded: Promise<void> | undefined;
   private runDirMade = false;
 
+  /** `loadExports` reads the exports already recorded (a resumed run), once, before the first step resolves. */
   constructor(
     private readonly deps: InputsDeps,
     private readonly plan: RunPlan,
     private readonly progress: RunProgress,
     fileRecords: readonly FileRecord[],
+    private readonly loadExports?: () => Promise<readonly StoredExports[]>,
   ) {
     for (const f of fileRecords) this.addFile(f);
   }
@@ -67,6 +76,31 @@ export class StepInputs {
     const list = (this.files.get(f.stepId) ?? []).filter((x) => x.name !== f.name);
     list.push(f);
     this.files.set(f.stepId, list);
+  }
+
+  /** What a step's attempt exported, once recorded (for later dependants); a later attempt's replaces it. */
+  addExports(x: StoredExports): void {
+    this.exports.set(x.stepId, x);
+  }
+
+  /**
+   * What the steps `id` depends on (directly or through others) exported, in pipeline order: their
+   * variables merged (a later step wins) and their PATH folders folded (a repeated one moves last).
+   * Only a step's last attempt counts.
+   */
+  exported(id: string): { env: Record<string, string>; path: string[] } {
+    const env: Record<string, string> = {};
+    const paths: string[][] = [];
+    if (this.exports.size === 0) return { env, path: [] };
+    const { index } = this.plan.dag;
+    const above = [...this.ancestors(id)].sort((a, b) => (index.get(a) ?? 0) - (index.get(b) ?? 0));
+    for (const sid of above) {
+      const x = this.exports.get(sid);
+      if (!x || !this.progress.has(sid) || this.progress.record(sid).taskId !== x.taskId) continue;
+      Object.assign(env, x.exports.env);
+      if (x.exports.path) paths.push(x.exports.path);
+    }
+    return { env, path: foldPath(paths) };
   }
 
   workspace(id: string): string {
@@ -119,12 +153,33 @@ export class StepInputs {
     const step = this.plan.step(id);
     const { spec } = this.plan.action(id);
     const ctx = this.context(id, await this.restoreFiles(id));
+    await (this.exportsLoaded ??= this.readExports());
+    const exported = this.exported(id);
     return {
       params: stepParams(step, spec, ctx),
-      env: stepEnv(step, this.plan.run.pipeline.envs ?? {}, ctx),
+      env: stepEnv(step, this.plan.run.pipeline.envs ?? {}, ctx, exported.env),
       caches: stepCaches(step, spec, ctx),
       files: stepFiles(step, spec, ctx),
+      ...(exported.path.length ? { prependPath: exported.path } : {}),
     };
+  }
+
+  private async readExports(): Promise<void> {
+    if (!this.loadExports) return;
+    for (const x of await this.loadExports()) {
+      // The last attempt's, and never over one recorded since (newer).
+      if (this.exports.has(x.stepId) || !this.progress.has(x.stepId)) continue;
+      if (this.progress.record(x.stepId).taskId === x.taskId) this.exports.set(x.stepId, x);
+    }
+  }
+
+  private ancestors(id: string, out = new Set<string>()): Set<string> {
+    for (const d of this.plan.dag.needs.get(id) ?? []) {
+      if (out.has(d)) continue;
+      out.add(d);
+      this.ancestors(d, out);
+    }
+    return out;
   }
 
   /** Unpacks the step's caches into its workspace; one that cannot be restored goes to `onError`, and the step runs. */

@@ -45,17 +45,26 @@ export function stepParams(step: PipelineStep, spec: ActionSpec, ctx: ExprContex
   return out;
 }
 
+/**
+ * The step's env: the pipeline's `envs`, then what the steps it depends on exported (taken as
+ * is, never substituted), then its own `env:`; a later one wins, and a value overridden is not
+ * substituted.
+ */
 export function stepEnv(
   step: PipelineStep,
   pipelineEnv: Record<string, string>,
   ctx: ExprContextLike,
+  exported: Record<string, string> = {},
 ): Record<string, string> {
-  const raw = { ...pipelineEnv, ...(step.env ?? {}) };
+  const own = step.env ?? {};
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(raw)) {
+  const put = (k: string, v: unknown): void => {
     const value = substitute(v, ctx, `env.${k}`, step);
     out[k] = typeof value === 'string' ? value : JSON.stringify(value);
-  }
+  };
+  for (const [k, v] of Object.entries(pipelineEnv)) if (!(k in exported) && !(k in own)) put(k, v);
+  for (const [k, v] of Object.entries(exported)) if (!(k in own)) out[k] = v;
+  for (const [k, v] of Object.entries(own)) put(k, v);
   return out;
 }
 
@@ -109,6 +118,8 @@ export interface TaskContextInput {
   workspace: string;
   timeoutSeconds?: number;
   graceSeconds: number;
+  /** Folders the steps it depends on added to PATH, folded (ResolvedInputs.prependPath). */
+  prependPath?: string[];
 }
 
 export function taskContext(i: TaskContextInput): TaskContext {
@@ -126,5 +137,6 @@ export function taskContext(i: TaskContextInput): TaskContext {
     ...(i.spec.dynamicOutputs ? { dynamicOutputs: true } : {}),
     ...(i.timeoutSeconds !== undefined ? { timeoutSeconds: i.timeoutSeconds } : {}),
     graceSeconds: i.graceSeconds,
+    ...(i.prependPath?.length ? { prependPath: i.prependPath } : {}),
   };
 }

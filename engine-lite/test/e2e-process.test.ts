@@ -173,6 +173,44 @@ describe('process executor, real agent', () => {
   });
 });
 
+describe('environment files ($GITHUB_ENV, $GITHUB_PATH, $GITHUB_STEP_SUMMARY)', () => {
+  it('passes exported variables and PATH folders to the steps that depend on the step, and stores its summary', async () => {
+    const r = await run(
+      [
+        shell(
+          'a',
+          'echo "GREETED=yes" >> "$GITHUB_ENV"; echo "OVER=exported" >> "$GITHUB_ENV"; echo /opt/x >> "$GITHUB_PATH"; echo "## Hello" >> "$GITHUB_STEP_SUMMARY"',
+        ),
+        shell(
+          'b',
+          'echo "greeted=$GREETED" >> "$CARAVAN_OUTPUT"; echo "over=$OVER" >> "$CARAVAN_OUTPUT"; echo "path=$PATH"',
+          {
+            needs: ['a'],
+            env: { OVER: 'own' },
+          },
+        ),
+        shell('c', 'echo "greeted=${GREETED:-none}" >> "$CARAVAN_OUTPUT"'),
+      ],
+      { envs: { OVER: 'pipeline' } },
+    );
+    expect(r.status).toBe('success');
+    expect(r.steps.b?.outputs).toMatchObject({ greeted: 'yes', over: 'own' });
+    expect(r.steps.c?.outputs).toMatchObject({ greeted: 'none' });
+    const log = (await store.getLogs(r.id, 'b')).map((l) => l.text).join('\n');
+    expect(log).toMatch(/^path=\/opt\/x:/m);
+    const events = await store.getEvents(r.id);
+    expect(events.find((e) => e.type === 'step.summary')).toMatchObject({
+      stepId: 'a',
+      data: { taskId: `${r.id}.a.1`, summary: '## Hello\n' },
+    });
+    expect(events.find((e) => e.type === 'step.exports')?.data).toEqual({
+      taskId: `${r.id}.a.1`,
+      env: { GREETED: 'yes', OVER: 'exported' },
+      path: ['/opt/x'],
+    });
+  });
+});
+
 describe('caches', () => {
   it('restores a cache saved by an earlier successful step with the same key', async () => {
     const caches = [{ key: 'deps-${{ params.v }}', path: 'deps' }];

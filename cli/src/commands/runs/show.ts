@@ -19,9 +19,20 @@ export default class RunsShow extends CaravanCommand {
       if (!run) throw new UsageError(`no run ${args.id}: see caravan runs list`);
       const steps = await store.getSteps(run.id);
       const files = await store.getFiles(run.id);
+      // Each step's summary ($GITHUB_STEP_SUMMARY, masked), of its last attempt: the event `step.summary`.
+      const summaries = new Map<string, string>();
+      for (const e of await store.getEvents(run.id)) {
+        const { taskId, summary } = e.data as { taskId?: unknown; summary?: unknown };
+        if (e.type !== 'step.summary' || typeof summary !== 'string' || e.stepId === undefined) continue;
+        if (steps.find((s) => s.stepId === e.stepId)?.taskId === taskId) summaries.set(e.stepId, summary);
+      }
       if (flags.json) {
         const { source: _s, pipeline: _p, ...rest } = run;
-        this.log(JSON.stringify({ ...rest, steps, files }, null, 2));
+        const withSummary = steps.map((s) => {
+          const summary = summaries.get(s.stepId);
+          return summary !== undefined ? { ...s, summary } : s;
+        });
+        this.log(JSON.stringify({ ...rest, steps: withSummary, files }, null, 2));
         return;
       }
       this.log(
@@ -49,11 +60,16 @@ export default class RunsShow extends CaravanCommand {
       for (const s of steps) {
         const outs = Object.entries(s.outputs);
         const stepFiles = files.filter((f) => f.stepId === s.stepId);
-        if (!outs.length && !s.error && !stepFiles.length) continue;
+        const summary = summaries.get(s.stepId);
+        if (!outs.length && !s.error && !stepFiles.length && summary === undefined) continue;
         this.log(`\n${s.stepId}:`);
         for (const [k, v] of outs) this.log(`  output ${k} = ${v.length > 200 ? `${v.slice(0, 200)}…` : v}`);
         for (const f of stepFiles) this.log(`  file ${f.name} (${f.size} bytes, sha256 ${f.sha256.slice(0, 12)})`);
         if (s.error) this.log(`  error: ${s.error}`);
+        if (summary !== undefined) {
+          this.log('  summary:');
+          for (const line of summary.replace(/\n$/, '').split(/\r?\n/)) this.log(`    ${line}`);
+        }
       }
     } finally {
       await store.close();
