@@ -1,12 +1,30 @@
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { chunksOf } from './chunk-source.js';
 import { watchGroup } from './group-sentinel.js';
 import type { ExitResult, Runner, RunningAction } from './runner.js';
 
+/**
+ * Where the agent records the action's process group id (its pid), when its executor asks: the
+ * process executor reads it to kill whatever the group still holds after the step, also when the
+ * agent died. The action does not see the variable.
+ */
+export const PGID_FILE_VAR = 'CARAVAN_AGENT_PGID_FILE';
+
+function recordGroup(path: string | undefined, pgid: number): void {
+  if (!path) return;
+  try {
+    writeFileSync(path, `${pgid}\n`, { mode: 0o600 });
+  } catch {
+    // the executor then finds no group to check; the agent and its sentinel still kill it
+  }
+}
+
 /** Runs the action as a child in its own process group, so signals reach everything it started. */
 export const processRunner: Runner = {
-  start(command, args, { cwd, env }) {
+  start(command, args, { cwd, env: given }) {
+    const { [PGID_FILE_VAR]: pgidFile, ...env } = given;
     return new Promise<RunningAction>((resolve, reject) => {
       const child = spawn(command, args, {
         cwd,
@@ -26,6 +44,7 @@ export const processRunner: Runner = {
       child.once('spawn', () => {
         child.off('error', reject);
         child.on('error', () => undefined);
+        recordGroup(pgidFile, child.pid!);
         const sentinel = watchGroup(child.pid!);
         resolve({
           pid: child.pid,

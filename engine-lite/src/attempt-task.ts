@@ -23,8 +23,10 @@ export interface TaskDeps {
   takeReport(taskId: string): AgentReport | undefined;
 }
 
-/** A failure that leaves the attempt's result as it is; `op` is `remove` or `readReport`. */
+/** A failure that leaves the attempt's result as it is; `op` is `remove`, `reap` or `readReport`. */
 export type TaskErrorSink = (op: string, taskId: string, err: unknown) => Promise<void>;
+/** Processes of the task still running after it ended, which the executor has just killed. */
+export type LeftoverSink = (taskId: string, pids: number[]) => Promise<void>;
 
 export class AttemptTask {
   /** The engine's guard stopped the task: it ran past its timeout. */
@@ -37,6 +39,7 @@ export class AttemptTask {
     readonly executor: ActionExecutor,
     readonly taskId: string,
     private readonly onError: TaskErrorSink,
+    private readonly onLeftovers?: LeftoverSink,
   ) {}
 
   create(spec: TaskSpec): Promise<void> {
@@ -101,8 +104,17 @@ export class AttemptTask {
     return attemptResult(report, state, this);
   }
 
-  /** Removes the task and its files (among them its context, which holds secrets). */
+  /**
+   * Kills what the task left running (recorded through the LeftoverSink), then removes the task
+   * and its files (among them its context, which holds secrets).
+   */
   async remove(): Promise<void> {
+    try {
+      const pids = (await this.executor.reap?.(this.taskId)) ?? [];
+      if (pids.length > 0) await this.onLeftovers?.(this.taskId, pids);
+    } catch (err) {
+      await this.onError('reap', this.taskId, err);
+    }
     try {
       await this.executor.remove(this.taskId);
     } catch (err) {

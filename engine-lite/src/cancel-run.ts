@@ -1,20 +1,31 @@
 /**
  * `caravan cancel`: flags the run in the store. A live engine (its pid recorded with the run)
  * polls the flag and stops the run itself; when no engine drives the run, the run is cancelled here:
- * running process tasks are stopped and every unfinished step is marked cancelled.
+ * the tasks of its running steps are stopped on their executors (SIGTERM; whatever still runs a
+ * moment later is killed and removed) and every unfinished step is marked cancelled.
  */
 import { systemClock } from './clock.js';
+import { defaultExecutors } from './executors/defaults.js';
 import { isAlive } from '@caravan/registry';
-import { ProcessExecutor } from './executors/process.js';
+import type { ExecutorSource } from './executors/registry.js';
+import type { ActionExecutor } from './executors/types.js';
 import { textMasker } from './masking.js';
 import { enginePaths, caravanHome } from './paths.js';
 import { RunRecorder } from './run-recorder.js';
-import type { EngineStore } from './store/types.js';
+import type { EngineStore, StepRecord } from './store/types.js';
+
+export interface CancelRunOptions {
+  /** Executors to stop tasks with; default the engine's defaults under `CARAVAN_HOME`. */
+  executors?: ExecutorSource;
+  /** How long a task of a run with no engine may take to stop after SIGTERM before it is killed (ms, default 1000). */
+  stopWaitMs?: number;
+}
 
 export async function cancelRun(
   store: EngineStore,
   runId: string,
   env: NodeJS.ProcessEnv = process.env,
+  opts: CancelRunOptions = {},
 ): Promise<{ ok: boolean; message: string }> {
   const run = await store.getRun(runId);
   if (!run) return { ok: false, message: `no run ${runId}: see caravan runs list` };
@@ -28,22 +39,64 @@ export async function cancelRun(
   if (run.enginePid !== undefined && isAlive(run.enginePid)) {
     return { ok: true, message: `cancel requested: engine process ${run.enginePid} is stopping run ${runId}` };
   }
-  const executor = new ProcessExecutor({ stateDir: enginePaths(caravanHome(env)).tasks, agentPath: '' });
+  const executors =
+    opts.executors ?? defaultExecutors({ stateDir: enginePaths(caravanHome(env)).tasks, agentPath: '' });
+  const stopping = steps.filter((s) => s.status === 'running' && s.taskId);
+  const used = new Set<ActionExecutor>();
+  await Promise.all(stopping.map((s) => stopTask(s, executors, recorder, used, opts.stopWaitMs ?? 1000)));
+  for (const ex of used) await (ex as { close?: () => Promise<void> }).close?.().catch(() => undefined);
   const by = { by: 'caravan cancel' };
   for (const s of steps) {
-    const { stepId, taskId } = s;
-    if (s.status === 'running' && s.executor === 'process' && taskId) {
-      await executor
-        .cancel(taskId)
-        .catch((err) => recorder.failure('executor.error', err, stepId, { op: 'cancel', taskId }));
-    }
     if (s.status === 'queued' || s.status === 'running') {
       const patch = { status: 'cancelled' as const, endedAt: systemClock.now(), error: 'the run was cancelled' };
-      await recorder.stepChanged(stepId, { ...patch, retryAt: undefined }, by);
+      await recorder.stepChanged(s.stepId, { ...patch, retryAt: undefined }, by);
     } else if (s.retryAt !== undefined) {
-      await recorder.stepChanged(stepId, { retryAt: undefined });
+      await recorder.stepChanged(s.stepId, { retryAt: undefined });
     }
   }
   await recorder.runEnded('cancelled', by);
   return { ok: true, message: `run ${runId} cancelled (no engine was driving it)` };
+}
+
+/**
+ * SIGTERM to the task (a process group, a container, a Job deleted), up to `waitMs` for it to end,
+ * then whatever is left is killed and removed. No engine waits for it, so the grace period is
+ * `waitMs` here. Failures are recorded as `executor.error` events.
+ */
+async function stopTask(
+  s: StepRecord,
+  executors: ExecutorSource,
+  recorder: RunRecorder,
+  used: Set<ActionExecutor>,
+  waitMs: number,
+): Promise<void> {
+  const taskId = s.taskId!;
+  const kind = s.executor ?? 'process';
+  const failed = (op: string) => (err: unknown) =>
+    recorder.failure('executor.error', err, s.stepId, { op, taskId, executor: kind });
+  let executor: ActionExecutor;
+  try {
+    executor = await executors.get(kind);
+  } catch (err) {
+    return failed('cancel')(err);
+  }
+  used.add(executor);
+  try {
+    await executor.cancel(taskId);
+  } catch (err) {
+    await failed('cancel')(err);
+  }
+  const until = Date.now() + waitMs;
+  while (Date.now() < until) {
+    const state = await executor.status(taskId).catch(() => undefined);
+    if (!state || state.phase === 'exited' || state.phase === 'gone') break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  try {
+    const pids = (await executor.reap?.(taskId)) ?? [];
+    if (pids.length > 0) await recorder.event('step.leftovers', { taskId, pids }, s.stepId);
+  } catch (err) {
+    await failed('reap')(err);
+  }
+  await executor.remove(taskId).catch(failed('remove'));
 }

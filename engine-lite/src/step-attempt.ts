@@ -67,8 +67,12 @@ export class StepAttempt {
 
   /** Takes charge of the attempt's task (a new one, or one recovery found). */
   adopt(executor: ActionExecutor, taskId: string): AttemptTask {
-    this.task = new AttemptTask(this.deps, executor, taskId, (op, id, err) =>
-      this.deps.recorder.failure('executor.error', err, this.stepId, { op, taskId: id }),
+    this.task = new AttemptTask(
+      this.deps,
+      executor,
+      taskId,
+      (op, id, err) => this.deps.recorder.failure('executor.error', err, this.stepId, { op, taskId: id }),
+      (id, pids) => this.deps.recorder.event('step.leftovers', { taskId: id, pids }, this.stepId),
     );
     if (this.cancelled) this.task.cancel();
     return this.task;

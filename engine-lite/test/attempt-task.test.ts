@@ -87,6 +87,48 @@ describe('AttemptTask', () => {
     await t.remove();
     expect(errors).toEqual(['remove t1: EBUSY']);
   });
+
+  it('cancel called again, from the run and from the wait, reaches the executor once per attempt', async () => {
+    const { t, exec } = task();
+    exec.stubborn = true;
+    t.cancel();
+    void t.wait();
+    await settle();
+    t.cancel();
+    t.cancel();
+    await settle();
+    expect(exec.cancelled).toEqual(['t1']);
+  });
+
+  it('kills what the task left behind before removing it, and hands the pids on', async () => {
+    const exec = new ControlledExecutor();
+    const order: string[] = [];
+    Object.assign(exec, {
+      reap: async (id: string) => {
+        order.push(`reap ${id}`);
+        return [41, 42];
+      },
+    });
+    const remove = exec.remove.bind(exec);
+    exec.remove = async (id: string) => {
+      order.push(`remove ${id}`);
+      return remove(id);
+    };
+    const clock = new FakeClock();
+    const deps = { clock, graceSeconds: 2, guardSlackSeconds: 1, statusPollMs: 100, takeReport: () => undefined };
+    const left: string[] = [];
+    const t = new AttemptTask(
+      deps,
+      exec,
+      't1',
+      async () => undefined,
+      async (id, pids) => void left.push(`${id}: ${pids.join(',')}`),
+    );
+    exec.seed('t1', 's', 'running');
+    await t.remove();
+    expect(order).toEqual(['reap t1', 'remove t1']);
+    expect(left).toEqual(['t1: 41,42']);
+  });
 });
 
 describe('retryDueAt', () => {

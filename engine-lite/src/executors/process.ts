@@ -12,6 +12,7 @@ import { constants } from 'node:os';
 import { join } from 'node:path';
 import { isAlive, processStartTicks } from '@caravan/registry';
 import type { AgentReport } from '@caravan/spec';
+import { PGID_FILE_VAR, killGroup, readPgid } from './process-group.js';
 import type { ActionExecutor, TaskSpec, TaskState } from './types.js';
 
 export interface ProcessExecutorOptions {
@@ -21,8 +22,14 @@ export interface ProcessExecutorOptions {
   agentPath: string;
   /** Runs the agent with this interpreter; default `process.execPath`. Empty string: run the agent directly. */
   nodePath?: string;
-  /** Seconds between SIGTERM and SIGKILL on cancel. */
+  /**
+   * Seconds between SIGTERM and SIGKILL on cancel: the agent is given the same period (its
+   * context's `graceSeconds`) and enforces it itself; the executor's SIGKILL comes only
+   * `killSlackMs` after it, as a backstop for an agent that cannot.
+   */
   graceSeconds?: number;
+  /** Milliseconds past the grace period before the executor's own SIGKILL; default 2000. */
+  killSlackMs?: number;
   /** Environment for the agent; default the engine's, without its own secrets. */
   env?: NodeJS.ProcessEnv;
 }
@@ -53,6 +60,8 @@ export class ProcessExecutor implements ActionExecutor {
   readonly kind = 'process';
   private readonly children = new Map<string, { child: ChildProcess; exit: Promise<TaskState>; state?: TaskState }>();
   private readonly killTimers = new Map<string, NodeJS.Timeout>();
+  /** Tasks sent SIGTERM: a second SIGTERM would make the agent kill the action at once. */
+  private readonly signalled = new Set<string>();
 
   constructor(private readonly opts: ProcessExecutorOptions) {}
 
@@ -126,7 +135,7 @@ export class ProcessExecutor implements ActionExecutor {
       cwd: t.workspace,
       detached: true,
       stdio: ['ignore', log, log] as ['ignore', number, number],
-      env: this.opts.env ?? stepBaseEnv(process.env),
+      env: { ...(this.opts.env ?? stepBaseEnv(process.env)), [PGID_FILE_VAR]: this.file(t.taskId, 'pgid') },
     };
   }
 
@@ -191,29 +200,53 @@ export class ProcessExecutor implements ActionExecutor {
     }
   }
 
+  /**
+   * SIGTERM to the agent, once per task however often it is called (also across engines: the
+   * task file remembers it); the agent forwards it to the action's group and SIGKILLs the group
+   * after the grace period. Only if the agent still runs `killSlackMs` after that does the
+   * executor SIGKILL the agent's group and the action's.
+   */
   async cancel(taskId: string): Promise<void> {
     const t = this.read(taskId);
     if (!t || t.pid === undefined || t.exitCode !== undefined) return;
-    if (!t.cancelled) this.write({ ...t, cancelled: true });
     if (!isAlive(t.pid, t.startTicks)) return;
-    signalGroup(t.pid, 'SIGTERM');
-    if (!this.killTimers.has(taskId)) {
-      const pid = t.pid;
-      this.killTimers.set(
-        taskId,
-        setTimeout(() => signalGroup(pid, 'SIGKILL'), (this.opts.graceSeconds ?? 10) * 1000),
-      );
+    if (!t.cancelled && !this.signalled.has(taskId)) {
+      this.write({ ...t, cancelled: true });
+      signalGroup(t.pid, 'SIGTERM');
     }
+    this.signalled.add(taskId);
+    if (this.killTimers.has(taskId)) return;
+    const ms = (this.opts.graceSeconds ?? 10) * 1000 + (this.opts.killSlackMs ?? 2000);
+    const timer = setTimeout(() => this.kill(taskId), ms).unref();
+    this.killTimers.set(taskId, timer);
+  }
+
+  /** SIGKILL to the agent's group, when it still runs, and to what is left of the action's. */
+  private kill(taskId: string): number[] {
+    this.killTimers.delete(taskId);
+    const t = this.read(taskId);
+    if (!t) return [];
+    if (t.pid !== undefined && t.exitCode === undefined && isAlive(t.pid, t.startTicks)) signalGroup(t.pid, 'SIGKILL');
+    return this.reapGroup(t);
+  }
+
+  private reapGroup(t: TaskFile): number[] {
+    const pgid = readPgid(this.file(t.taskId, 'pgid'));
+    return pgid === undefined ? [] : killGroup(pgid, t.startTicks);
+  }
+
+  /** After the agent ended: SIGKILLs what is left in the action's group; the pids found (none, normally). */
+  async reap(taskId: string): Promise<number[]> {
+    const t = this.read(taskId);
+    return t ? this.reapGroup(t) : [];
   }
 
   async remove(taskId: string): Promise<void> {
-    const t = this.read(taskId);
-    if (t?.pid !== undefined && t.exitCode === undefined && isAlive(t.pid, t.startTicks)) signalGroup(t.pid, 'SIGKILL');
-    const timer = this.killTimers.get(taskId);
-    if (timer) clearTimeout(timer);
-    this.killTimers.delete(taskId);
+    clearTimeout(this.killTimers.get(taskId));
+    this.kill(taskId);
+    this.signalled.delete(taskId);
     this.children.delete(taskId);
-    for (const ext of ['context.json', 'report.json', 'agent.log', 'task.json'])
+    for (const ext of ['context.json', 'report.json', 'agent.log', 'pgid', 'task.json'])
       rmSync(this.file(taskId, ext), { force: true });
   }
 }

@@ -57,4 +57,10 @@ export interface ActionExecutor {
    * report did not reach the callback API (engine restarted while the task ran).
    */
   readReport?(taskId: string): Promise<AgentReport | undefined>;
+  /**
+   * Optional: after the task ended, kills whatever it left running (the process executor: the
+   * action's process group); the pids it found there, none normally. Executors whose tasks live in
+   * a container or pod of their own need none: removing it ends everything in it.
+   */
+  reap?(taskId: string): Promise<number[]>;
 }
