@@ -9,7 +9,10 @@ import type { AttemptResult } from './attempt-result.js';
 import { attemptResult } from './attempt-result.js';
 import type { Clock } from './clock.js';
 import { sleep } from './clock.js';
+import type { CallbackHandlers } from './callback/server.js';
 import type { ActionExecutor, TaskSpec, TaskState } from './executors/types.js';
+import type { SpoolIntake } from './spool-intake.js';
+import { ingestSpool } from './spool-intake.js';
 
 export interface TaskDeps {
   clock: Clock;
@@ -21,6 +24,8 @@ export interface TaskDeps {
   statusPollMs: number;
   /** The report the agent sent to the callback API for this task, once. */
   takeReport(taskId: string): AgentReport | undefined;
+  /** Where what the agent spooled is taken in (the callback API's handlers); without it, it is not. */
+  intake?: CallbackHandlers;
 }
 
 /** A failure that leaves the attempt's result as it is; `op` is `remove` or `readReport`. */
@@ -37,6 +42,8 @@ export class AttemptTask {
     readonly executor: ActionExecutor,
     readonly taskId: string,
     private readonly onError: TaskErrorSink,
+    /** The run and step the task belongs to, for what its agent spooled. */
+    private readonly owner?: { runId: string; stepId: string },
   ) {}
 
   create(spec: TaskSpec): Promise<void> {
@@ -97,8 +104,36 @@ export class AttemptTask {
 
   /** The agent's report decides; the exit code is the fallback when no report arrived. */
   async result(state: TaskState): Promise<AttemptResult> {
+    const spool = await this.ingestSpool();
     const report = this.deps.takeReport(this.taskId) ?? (await this.readReport());
-    return attemptResult(report, state, this);
+    const result = attemptResult(report, state, this);
+    // A step counts as succeeded only once the files it passes on are in the blob store.
+    if (result.status === 'success' && spool && spool.fileErrors.length > 0)
+      return { ...result, status: 'failed', error: `declared files were not stored: ${spool.fileErrors.join('; ')}` };
+    return result;
+  }
+
+  /**
+   * Takes in what the agent spooled while no engine listened (log lines, events, files, its
+   * report). Requests that cannot be read are recorded (`executor.error`, op `spool`).
+   */
+  async ingestSpool(): Promise<SpoolIntake | undefined> {
+    const dir = this.executor.spoolDir?.(this.taskId);
+    if (!dir || !this.deps.intake || !this.owner) return undefined;
+    let spool: SpoolIntake | undefined;
+    try {
+      spool = await ingestSpool(dir, { taskId: this.taskId, ...this.owner }, this.deps.intake);
+    } catch (err) {
+      await this.onError('spool', this.taskId, err);
+      return undefined;
+    }
+    if (spool && spool.unreadable > 0)
+      await this.onError(
+        'spool',
+        this.taskId,
+        new Error(`${spool.unreadable} spooled requests could not be read: their log lines or events are lost`),
+      );
+    return spool;
   }
 
   /** Removes the task and its files (among them its context, which holds secrets). */
