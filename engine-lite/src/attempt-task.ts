@@ -31,6 +31,9 @@ export interface TaskDeps {
 /** A failure that leaves the attempt's result as it is; `op` is `remove` or `readReport`. */
 export type TaskErrorSink = (op: string, taskId: string, err: unknown) => Promise<void>;
 
+/** Sequence number of the engine's note of lost log lines: after any the agent can have used. */
+const LOST_NOTE_SEQ = 2_000_000_000;
+
 export class AttemptTask {
   /** The engine's guard stopped the task: it ran past its timeout. */
   timedOut = false;
@@ -127,12 +130,16 @@ export class AttemptTask {
       await this.onError('spool', this.taskId, err);
       return undefined;
     }
-    if (spool && spool.unreadable > 0)
-      await this.onError(
-        'spool',
-        this.taskId,
-        new Error(`${spool.unreadable} spooled requests could not be read: their log lines or events are lost`),
+    if (spool && spool.unreadable > 0) {
+      const lost = `${spool.unreadable} requests the agent spooled while no engine listened could not be read: the log lines and events in them are lost`;
+      await this.onError('spool', this.taskId, new Error(lost));
+      // Said in the step's log as well, after the agent's own batches.
+      const entry = { stream: 'agent' as const, text: `caravan: ${lost}`, ts: this.deps.clock.now() };
+      await this.deps.intake.logs(
+        { taskId: this.taskId, ...this.owner, tokenSha256: '' },
+        { seq: LOST_NOTE_SEQ, entries: [entry] },
       );
+    }
     return spool;
   }
 

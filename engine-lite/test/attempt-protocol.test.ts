@@ -7,6 +7,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { AttemptTask } from '../src/attempt-task.js';
+import type { CallbackHandlers, TaskGrant } from '../src/callback/server.js';
 import { ABANDONED_EXIT, claimStart, CLAIM_SCRIPT } from '../src/executors/process-identity.js';
 import { ProcessExecutor } from '../src/executors/process.js';
 import { stepEnv, StepInputError, stepParams } from '../src/step-task.js';
@@ -91,5 +93,92 @@ describe('a missing output referenced by a later step', () => {
   it('of a step that did not succeed (an if: failure() step reads it): empty, never the text "null"', () => {
     const step = makeStep({ id: 'report', env: { V: '${{ steps.build.outputs.version }}' } });
     expect(stepEnv(step, {}, ctx('failed'))).toEqual({ V: '' });
+  });
+});
+
+describe('what an agent spooled, taken in at the end of its attempt', () => {
+  it('stores its log batches, files and report through the callback handlers, and says how many requests were lost', async () => {
+    const spool = join(dir, 'spool-a');
+    mkdirSync(spool, { recursive: true });
+    writeFileSync(join(spool, 'body-1.bin'), 'TAR');
+    const batch = (seq: number, text: string) =>
+      JSON.stringify({ route: 'logs', body: JSON.stringify({ seq, entries: [{ stream: 'stdout', text, ts: 1 }] }) });
+    const report = {
+      status: 'success',
+      exitCode: 0,
+      signal: null,
+      outputs: { v: '42' },
+      errors: [],
+      warnings: [],
+      annotations: [],
+      files: [],
+      stderrExcerpt: [],
+      durationMs: 1,
+      masked: 0,
+    };
+    writeFileSync(
+      join(spool, 'spool.jsonl'),
+      [
+        batch(1, 'one'),
+        JSON.stringify({ route: 'files/out', bodyFile: 'body-1.bin' }),
+        JSON.stringify({ route: 'report', body: JSON.stringify(report) }),
+        batch(2, 'two'),
+        '{"route":"logs","bo',
+      ].join('\n'),
+    );
+    const seen: string[] = [];
+    const reports: unknown[] = [];
+    const handlers: CallbackHandlers = {
+      async logs(g: TaskGrant, b) {
+        seen.push(`${g.runId}/${g.stepId} ${b.seq}: ${b.entries.map((e) => e.text).join()}`);
+        return true;
+      },
+      async events() {},
+      async file(g, name, body) {
+        let text = '';
+        for await (const chunk of body) text += String(chunk);
+        seen.push(`file ${name}: ${text}`);
+      },
+      async report(_g, r) {
+        reports.push(r);
+      },
+    };
+    const errors: string[] = [];
+    const executor = { kind: 'fake', spoolDir: () => spool } as never;
+    const deps = { clock: { now: () => 5 }, intake: handlers, takeReport: () => reports.shift() } as never;
+    const task = new AttemptTask(
+      deps,
+      executor,
+      'r.s.1',
+      async (op, _id, err) => {
+        errors.push(`${op}: ${(err as Error).message}`);
+      },
+      { runId: 'r', stepId: 's' },
+    );
+    const result = await task.result({ phase: 'exited', exitCode: 0 });
+    expect(result).toMatchObject({ status: 'success', outputs: { v: '42' } });
+    expect(seen.slice(0, 3)).toEqual(['r/s 1: one', 'file out: TAR', 'r/s 2: two']);
+    expect(seen[3]).toMatch(/^r\/s 2000000000: caravan: 1 requests the agent spooled .* could not be read/);
+    expect(errors).toEqual([expect.stringMatching(/^spool: 1 requests/)]);
+  });
+
+  it('a declared file that cannot be stored fails a step the agent reported successful', async () => {
+    const spool = join(dir, 'spool-b');
+    mkdirSync(spool, { recursive: true });
+    writeFileSync(join(spool, 'spool.jsonl'), JSON.stringify({ route: 'files/out', bodyFile: 'gone.bin' }) + '\n');
+    const handlers = {
+      logs: async () => true,
+      events: async () => {},
+      report: async () => {},
+      async file(_g: TaskGrant, _name: string, body: NodeJS.ReadableStream) {
+        for await (const _ of body) void _;
+      },
+    } as CallbackHandlers;
+    const executor = { kind: 'fake', spoolDir: () => spool } as never;
+    const deps = { clock: { now: () => 5 }, intake: handlers, takeReport: () => undefined } as never;
+    const task = new AttemptTask(deps, executor, 'r.s.1', async () => {}, { runId: 'r', stepId: 's' });
+    const result = await task.result({ phase: 'exited', exitCode: 0 });
+    expect(result.status).toBe('failed');
+    expect(result.error).toMatch(/^declared files were not stored: out: .*ENOENT/);
   });
 });
