@@ -9,7 +9,10 @@ import type { AttemptResult } from './attempt-result.js';
 import { attemptResult } from './attempt-result.js';
 import type { Clock } from './clock.js';
 import { sleep } from './clock.js';
+import type { CallbackHandlers } from './callback/server.js';
 import type { ActionExecutor, TaskSpec, TaskState } from './executors/types.js';
+import type { SpoolIntake } from './spool-intake.js';
+import { ingestSpool } from './spool-intake.js';
 
 export interface TaskDeps {
   clock: Clock;
@@ -21,12 +24,17 @@ export interface TaskDeps {
   statusPollMs: number;
   /** The report the agent sent to the callback API for this task, once. */
   takeReport(taskId: string): AgentReport | undefined;
+  /** Where what the agent spooled is taken in (the callback API's handlers); without it, it is not. */
+  intake?: CallbackHandlers;
 }
 
 /** A failure that leaves the attempt's result as it is; `op` is `remove`, `reap` or `readReport`. */
 export type TaskErrorSink = (op: string, taskId: string, err: unknown) => Promise<void>;
 /** Processes of the task still running after it ended, which the executor has just killed. */
 export type LeftoverSink = (taskId: string, pids: number[]) => Promise<void>;
+
+/** Sequence number of the engine's note of lost log lines: after any the agent can have used. */
+const LOST_NOTE_SEQ = 2_000_000_000;
 
 export class AttemptTask {
   /** The engine's guard stopped the task: it ran past its timeout. */
@@ -40,6 +48,8 @@ export class AttemptTask {
     readonly taskId: string,
     private readonly onError: TaskErrorSink,
     private readonly onLeftovers?: LeftoverSink,
+    /** The run and step the task belongs to, for what its agent spooled. */
+    private readonly owner?: { runId: string; stepId: string },
   ) {}
 
   create(spec: TaskSpec): Promise<void> {
@@ -100,8 +110,40 @@ export class AttemptTask {
 
   /** The agent's report decides; the exit code is the fallback when no report arrived. */
   async result(state: TaskState): Promise<AttemptResult> {
+    const spool = await this.ingestSpool();
     const report = this.deps.takeReport(this.taskId) ?? (await this.readReport());
-    return attemptResult(report, state, this);
+    const result = attemptResult(report, state, this);
+    // A step counts as succeeded only once the files it passes on are in the blob store.
+    if (result.status === 'success' && spool && spool.fileErrors.length > 0)
+      return { ...result, status: 'failed', error: `declared files were not stored: ${spool.fileErrors.join('; ')}` };
+    return result;
+  }
+
+  /**
+   * Takes in what the agent spooled while no engine listened (log lines, events, files, its
+   * report). Requests that cannot be read are recorded (`executor.error`, op `spool`).
+   */
+  async ingestSpool(): Promise<SpoolIntake | undefined> {
+    const dir = this.executor.spoolDir?.(this.taskId);
+    if (!dir || !this.deps.intake || !this.owner) return undefined;
+    let spool: SpoolIntake | undefined;
+    try {
+      spool = await ingestSpool(dir, { taskId: this.taskId, ...this.owner }, this.deps.intake);
+    } catch (err) {
+      await this.onError('spool', this.taskId, err);
+      return undefined;
+    }
+    if (spool && spool.unreadable > 0) {
+      const lost = `${spool.unreadable} requests the agent spooled while no engine listened could not be read: the log lines and events in them are lost`;
+      await this.onError('spool', this.taskId, new Error(lost));
+      // Said in the step's log as well, after the agent's own batches.
+      const entry = { stream: 'agent' as const, text: `caravan: ${lost}`, ts: this.deps.clock.now() };
+      await this.deps.intake.logs(
+        { taskId: this.taskId, ...this.owner, tokenSha256: '' },
+        { seq: LOST_NOTE_SEQ, entries: [entry] },
+      );
+    }
+    return spool;
   }
 
   /**

@@ -4,7 +4,7 @@
  */
 import type { AgentReport } from '@caravan/spec';
 import type { BlobSource } from './blobs.js';
-import type { CallbackGrants } from './callback/server.js';
+import type { CallbackGrants, CallbackHandlers } from './callback/server.js';
 import type { ExecutorSource } from './executors/registry.js';
 import type { Clock } from './clock.js';
 import type { EngineHooks } from './hooks.js';
@@ -49,6 +49,8 @@ export interface EngineDeps {
   contractEnv(runId: string, stepId: string, workspace: string): Record<string, string>;
   /** The report the agent sent to the callback API for this task, once. */
   takeReport(taskId: string): AgentReport | undefined;
+  /** The callback API's handlers: what an agent spooled while no engine listened is taken in through them. */
+  intake?: CallbackHandlers;
   /** Told each run and step status change once it is stored; what it throws is logged as `listener.error`. */
   emit(event: EngineEvent): void;
 }

@@ -112,6 +112,7 @@ export class Engine {
         CARAVAN_APPROVALS_DIR: this.paths.approvals,
       }),
       takeReport: (taskId) => intake.takeReport(taskId),
+      intake,
       emit: (e) => this.emit(e),
     };
   }

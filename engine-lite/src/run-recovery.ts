@@ -60,14 +60,15 @@ export type RecoveryAction = 'reattach' | 'judge' | 'requeue' | 'lost';
 
 /** What to do with a step that was running, from what its executor says of its task. */
 export function recoveryAction(taskId: string | undefined, state: TaskState): RecoveryAction {
-  if (taskId === undefined || state.phase === 'gone') return 'lost';
-  if (state.phase === 'created') return 'requeue';
+  if (taskId === undefined) return 'lost';
+  if (state.phase === 'created' || (state.phase === 'gone' && state.neverStarted)) return 'requeue';
+  if (state.phase === 'gone') return 'lost';
   if (state.phase === 'pending' || state.phase === 'running') return 'reattach';
   return 'judge';
 }
 
 export interface RecoveryDeps {
-  recorder: Pick<RunRecorder, 'record' | 'stepChanged' | 'event' | 'failure'>;
+  recorder: Pick<RunRecorder, 'record' | 'records' | 'stepChanged' | 'event' | 'failure'>;
   /** The run's event log, where each attempt's callback grant was recorded. */
   events: Pick<EngineStore, 'getEvents'>;
   executors: ExecutorSource;
@@ -96,9 +97,31 @@ export class RunRecovery {
     const action = recoveryAction(taskId, state);
     if (action === 'requeue') return this.requeue(id, task!);
     if (action === 'reattach') state = await this.reattach(id, task!);
-    const result = task && state.phase !== 'gone' ? await task.result(state) : LOST;
+    const result = task && state.phase !== 'gone' ? await task.result(state) : await this.lost(task);
     if (task) this.deps.callback.revoke(task.taskId);
     return attempt.end(result);
+  }
+
+  /** Even a lost task may have left its spool: its log lines are kept. */
+  private async lost(task: AttemptTask | undefined): Promise<AttemptResult> {
+    await task?.ingestSpool();
+    return LOST;
+  }
+
+  /**
+   * Tasks of attempts whose result is stored but whose task was not removed yet (the engine
+   * stopped in between): their files (the context holds secrets) are removed now.
+   */
+  async sweep(): Promise<void> {
+    for (const rec of this.deps.recorder.records()) {
+      if (!DONE_STEP_STATUSES.has(rec.status) || rec.taskId === undefined) continue;
+      const kind = rec.executor ?? this.plan.run.executor;
+      try {
+        await (await this.deps.executors.get(kind)).remove(rec.taskId);
+      } catch (err) {
+        await this.deps.recorder.failure('executor.error', err, rec.stepId, { op: 'remove', taskId: rec.taskId });
+      }
+    }
   }
 
   private async reattach(id: string, task: AttemptTask): Promise<TaskState> {

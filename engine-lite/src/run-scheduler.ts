@@ -67,6 +67,7 @@ export class RunScheduler {
   /** Drives the run to its end; resolves with the run's final status. */
   async execute(): Promise<RunStatus> {
     if (canRunTransition(this.plan.run.status, 'running')) await this.recorder.runStarted(this.plan.run.startedAt);
+    await this.recovery.sweep();
     const plan = recoveryPlan(this.plan.dag, (id) => this.recorder.record(id));
     for (const id of plan.finished) this.finished.add(id);
     for (const [id, n] of plan.waitingFor) this.waitingFor.set(id, n);

@@ -4,10 +4,11 @@
  *   → recorded: `step.running` (attempt, task id) and `step.callback` (port, token digest)
  *   → task created (its context written) → started (the executor records its handle: a pid, a
  *     container, a Job) → waited for (timeout guard, cancel) → callback revoked → result (the
- *     agent's report, else the exit code) → caches saved, after a success
+ *     spool taken in, the agent's report, else the exit code) → caches saved, after a success
  *   → recorded: the result, with the retry due if any → task removed → afterStepEnd hooks.
  * Each change is stored before the next acts, so an engine stopped between any two leaves the
- * store saying what recovery has to look at (run-recovery.ts).
+ * store saying what recovery has to look at (run-recovery.ts; the states and what recovery does in
+ * each: docs/engine.md, "One attempt, on disk and in the store").
  */
 import type { AttemptResult } from './attempt-result.js';
 import type { TaskDeps } from './attempt-task.js';
@@ -73,6 +74,7 @@ export class StepAttempt {
       taskId,
       (op, id, err) => this.deps.recorder.failure('executor.error', err, this.stepId, { op, taskId: id }),
       (id, pids) => this.deps.recorder.event('step.leftovers', { taskId: id, pids }, this.stepId),
+      { runId: this.plan.id, stepId: this.stepId },
     );
     if (this.cancelled) this.task.cancel();
     return this.task;

@@ -12,9 +12,29 @@ function where(step: PipelineStep): string {
   return `${step.loc.file}:${step.loc.line}:${step.loc.col}: step "${step.id}"`;
 }
 
+const OUTPUT_REF = /\$\{\{\s*steps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)\s*\}\}/g;
+
+/**
+ * A plain reference to an output a succeeded step does not have is an error that names both: it
+ * would otherwise reach the step as an empty value (or the text "null").
+ */
+function checkOutputRefs(value: string, ctx: ExprContextLike, path: string, step: PipelineStep): void {
+  for (const [, sid, name] of value.matchAll(OUTPUT_REF)) {
+    const ref = ctx.steps?.[sid!];
+    if (!ref || ref.status !== 'success' || Object.hasOwn(ref.outputs ?? {}, name!)) continue;
+    const has = Object.keys(ref.outputs ?? {});
+    throw new StepInputError(
+      `${where(step)}: ${path}: steps.${sid}.outputs.${name}: step "${sid}" succeeded without an output "${name}" (${
+        has.length ? `its outputs: ${has.join(', ')}` : 'it has no outputs'
+      })`,
+    );
+  }
+}
+
 function substitute(value: unknown, ctx: ExprContextLike, path: string, step: PipelineStep): unknown {
   if (typeof value === 'string') {
     if (!value.includes('${{')) return value;
+    checkOutputRefs(value, ctx, path, step);
     const r = interpolate(value, ctx);
     if (!r.ok)
       throw new StepInputError(
@@ -60,7 +80,8 @@ export function stepEnv(
   const out: Record<string, string> = {};
   const put = (k: string, v: unknown): void => {
     const value = substitute(v, ctx, `env.${k}`, step);
-    out[k] = typeof value === 'string' ? value : JSON.stringify(value);
+    // A value that is not there is empty, never the text "null".
+    out[k] = typeof value === 'string' ? value : value === null || value === undefined ? '' : JSON.stringify(value);
   };
   for (const [k, v] of Object.entries(pipelineEnv)) if (!(k in exported) && !(k in own)) put(k, v);
   for (const [k, v] of Object.entries(exported)) if (!(k in own)) out[k] = v;

@@ -3,36 +3,25 @@
  * (`node <agent> run --context F --report R -- <command>`). Each task's state (pid, process start
  * time, exit code) is persisted under the private state directory, so a restarted engine can tell
  * whether a task of a dead engine still runs (same pid *and* same start time in /proc), exited
- * (its report file exists), or is gone. Every method is idempotent.
+ * (its report file exists), or is gone; its agent is known even before its pid is recorded
+ * (process-identity.ts). Every method is idempotent.
  */
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { isAlive, processStartTicks } from '@caravan/registry';
 import type { AgentReport } from '@caravan/spec';
 import { PGID_FILE_VAR, killGroup, readPgid } from './process-group.js';
+import { claimStart, CLAIM_SCRIPT, runsWith } from './process-identity.js';
 import type { ActionExecutor, TaskSpec, TaskState } from './types.js';
+import { signalGroup, stepBaseEnv } from './process-env.js';
+import type { ProcessExecutorOptions } from './process-options.js';
 
-export interface ProcessExecutorOptions {
-  /** Private directory for contexts (they hold secrets: 0600 files in a 0700 directory), reports and pids. */
-  stateDir: string;
-  /** Path of the agent bundle (dist/agent.cjs) or executable. */
-  agentPath: string;
-  /** Runs the agent with this interpreter; default `process.execPath`. Empty string: run the agent directly. */
-  nodePath?: string;
-  /**
-   * Seconds between SIGTERM and SIGKILL on cancel: the agent is given the same period (its
-   * context's `graceSeconds`) and enforces it itself; the executor's SIGKILL comes only
-   * `killSlackMs` after it, as a backstop for an agent that cannot.
-   */
-  graceSeconds?: number;
-  /** Milliseconds past the grace period before the executor's own SIGKILL; default 2000. */
-  killSlackMs?: number;
-  /** Environment for the agent; default the engine's, without its own secrets. */
-  env?: NodeJS.ProcessEnv;
-}
+export type { ProcessBoundary, ProcessExecutorOptions } from './process-options.js';
+export { stepBaseEnv } from './process-env.js';
 
 interface TaskFile {
   taskId: string;
@@ -46,14 +35,11 @@ interface TaskFile {
   startTicks?: number;
   exitCode?: number;
   cancelled?: boolean;
-}
-
-/** Variables of the engine that a step must never inherit. */
-const PRIVATE_ENV =
-  /^(CARAVAN_SECRET_|CARAVAN_DATABASE_URL$|CARAVAN_WEBHOOK_SECRET$|CARAVAN_REGISTRY_TOKEN$|CARAVAN_TOKEN$)/;
-
-export function stepBaseEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(env).filter(([k]) => !PRIVATE_ENV.test(k)));
+  /**
+   * Written before the agent is spawned: the nonce of the start, whose process links
+   * `<task>.<nonce>.pid` to its pid as its first act (process-identity.ts).
+   */
+  starting?: string;
 }
 
 export class ProcessExecutor implements ActionExecutor {
@@ -92,6 +78,7 @@ export class ProcessExecutor implements ActionExecutor {
     writeFileSync(contextPath, JSON.stringify({ ...task.context, workdir: task.context.workdir ?? task.workspace }), {
       mode: 0o600,
     });
+    this.opts.boundary?.('context-written', task.taskId);
     this.write({
       taskId: task.taskId,
       workspace: task.workspace,
@@ -106,14 +93,16 @@ export class ProcessExecutor implements ActionExecutor {
     const t = this.read(taskId);
     if (!t) throw new Error(`process executor: task ${taskId} was not created`);
     if (t.pid !== undefined || this.children.has(taskId)) return;
+    // The intent first: a resumed engine then looks for this start's process by its link.
+    const starting = randomBytes(6).toString('hex');
+    this.write({ ...t, starting });
     const log = openSync(t.logPath, 'a', 0o600);
     const node = this.opts.nodePath ?? process.execPath;
     const argv = ['run', '--context', t.contextPath, '--report', t.reportPath, '--', ...t.command];
+    const agent = node ? [node, this.opts.agentPath, ...argv] : [this.opts.agentPath, ...argv];
     let child: ChildProcess;
     try {
-      child = node
-        ? spawn(node, [this.opts.agentPath, ...argv], this.spawnOptions(t, log))
-        : spawn(this.opts.agentPath, argv, this.spawnOptions(t, log));
+      child = spawn('/bin/sh', ['-c', CLAIM_SCRIPT, this.link(taskId, starting), ...agent], this.spawnOptions(t, log));
     } finally {
       closeSync(log);
     }
@@ -127,7 +116,35 @@ export class ProcessExecutor implements ActionExecutor {
       });
     });
     this.children.set(taskId, { child, exit });
-    if (child.pid !== undefined) this.write({ ...t, pid: child.pid, startTicks: processStartTicks(child.pid) });
+    this.opts.boundary?.('spawned', taskId);
+    if (child.pid !== undefined)
+      this.write({ ...t, starting, pid: child.pid, startTicks: processStartTicks(child.pid) });
+  }
+
+  private link(taskId: string, nonce: string): string {
+    return this.file(taskId, `${nonce}.pid`);
+  }
+
+  /**
+   * A task whose pid is not recorded: its start's process, found by its link (and recorded now),
+   * or, when nothing was started under that start, the start claimed so that nothing will be.
+   */
+  private ownProcess(t: TaskFile): TaskFile {
+    if (t.pid !== undefined || t.starting === undefined) return t;
+    const claim = claimStart(this.link(t.taskId, t.starting));
+    if (claim.kind === 'abandoned') {
+      const { starting: _, ...rest } = t;
+      this.write(rest);
+      return rest;
+    }
+    const ours = existsSync('/proc') ? runsWith(claim.pid, t.contextPath) : isAlive(claim.pid);
+    const found = {
+      ...t,
+      pid: claim.pid,
+      ...(ours ? { startTicks: processStartTicks(claim.pid) } : { startTicks: -1 }),
+    };
+    this.write(found);
+    return found;
   }
 
   private spawnOptions(t: TaskFile, log: number) {
@@ -171,8 +188,10 @@ export class ProcessExecutor implements ActionExecutor {
   async status(taskId: string): Promise<TaskState> {
     const entry = this.children.get(taskId);
     if (entry) return entry.state ?? { phase: 'running' };
-    const t = this.read(taskId);
-    if (!t) return { phase: 'gone', message: 'no such task' };
+    const read = this.read(taskId);
+    // Nothing runs without a task file: the start reads it, and it is removed only after the end.
+    if (!read) return { phase: 'gone', message: 'no such task', neverStarted: true };
+    const t = this.ownProcess(read);
     if (t.exitCode !== undefined) return { phase: 'exited', exitCode: t.exitCode };
     if (t.pid === undefined) return { phase: 'created' };
     if (isAlive(t.pid, t.startTicks)) return { phase: 'running' };
@@ -243,22 +262,26 @@ export class ProcessExecutor implements ActionExecutor {
 
   async remove(taskId: string): Promise<void> {
     clearTimeout(this.killTimers.get(taskId));
+    const read = this.read(taskId);
+    // A start whose pid is not recorded yet: find (or claim) it first, so that it is killed too.
+    if (read && !this.children.has(taskId)) this.ownProcess(read);
     this.kill(taskId);
     this.signalled.delete(taskId);
     this.children.delete(taskId);
-    for (const ext of ['context.json', 'report.json', 'agent.log', 'pgid', 'task.json'])
+    rmSync(this.spoolDir(taskId), { recursive: true, force: true });
+    for (const ext of [
+      'context.json',
+      'report.json',
+      'agent.log',
+      'pgid',
+      ...(read?.starting ? [`${read.starting}.pid`] : []),
+    ])
       rmSync(this.file(taskId, ext), { force: true });
+    rmSync(this.file(taskId, 'task.json'), { force: true });
   }
-}
 
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      /* already gone */
-    }
+  /** Where the agent keeps what it could not deliver: beside its report (agent/src/spool.ts). */
+  spoolDir(taskId: string): string {
+    return this.file(taskId, 'report.json.spool');
   }
 }

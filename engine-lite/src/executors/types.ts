@@ -33,6 +33,11 @@ export interface TaskState {
   /** Set when phase is `exited`. */
   exitCode?: number;
   message?: string;
+  /**
+   * With `gone`: nothing of the task exists and nothing of it can have run (the executor can tell,
+   * e.g. the engine stopped before the task was created). Recovery runs the step afresh.
+   */
+  neverStarted?: boolean;
 }
 
 export interface ActionExecutor {
@@ -63,4 +68,9 @@ export interface ActionExecutor {
    * a container or pod of their own need none: removing it ends everything in it.
    */
   reap?(taskId: string): Promise<number[]>;
+  /**
+   * Optional: the host folder where the agent spools what it could not deliver (`spool.jsonl` and
+   * file bodies), read at the end of the attempt and removed with the task.
+   */
+  spoolDir?(taskId: string): string | undefined;
 }
