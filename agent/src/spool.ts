@@ -1,4 +1,4 @@
-import { closeSync, createWriteStream, mkdirSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, createWriteStream, ftruncateSync, mkdirSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -113,7 +113,9 @@ export class Spool {
     if (this.size === 0) rmSync(this.dir, { recursive: true, force: true });
   }
 
+  /** Everything was delivered: the file starts again empty, so nothing delivered is ever read back. */
   private reset(): void {
+    if (this.fd !== undefined) ftruncateSync(this.fd, 0);
     this.records.length = 0;
     this.head = 0;
     this.writeOffset = 0;

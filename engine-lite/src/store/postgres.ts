@@ -40,7 +40,6 @@ export class PostgresEngineStore implements EngineStore {
     const pool = new pg.Pool({ connectionString: url, max: 4, options: `-c search_path=${schema}` });
     pool.on('error', () => undefined); // idle-client errors surface on the next query instead of crashing
     try {
-      await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
       await migrate(pool, schema);
     } catch (err) {
       await pool.end().catch(() => undefined);
@@ -210,6 +209,8 @@ async function migrate(pool: pg.Pool, schema: string): Promise<void> {
   try {
     await client.query('SELECT pg_advisory_lock($1, hashtext($2))', [MIGRATION_LOCK, schema]);
     try {
+      // Under the lock: two CREATE SCHEMA IF NOT EXISTS at once can both try to create it.
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
       await client.query(
         'CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)',
       );

@@ -81,9 +81,10 @@ export class PostgresStore implements RegistryStore {
   async migrate(): Promise<void> {
     const client = await this.pool.connect();
     try {
-      if (this.options.schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.options.schema}`);
       await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
       try {
+        // Under the lock: two CREATE SCHEMA IF NOT EXISTS at once can both try to create it.
+        if (this.options.schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.options.schema}`);
         await client.query(
           'CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)',
         );
