@@ -11,72 +11,29 @@ import type { Readable } from 'node:stream';
 import { Client, Pool } from 'undici';
 import { demuxDockerLogs } from './docker-logs.js';
 import { parseDockerHost, type DockerEndpoint } from './docker-host.js';
+import {
+  apiFailure,
+  DockerApiError,
+  LIBPOD_PREFIX,
+  PODMAN_WAIT_PHASES,
+  TimedOut,
+  parseJson,
+  type CallOptions,
+  type ContainerCreateBody,
+  type ContainerInspect,
+  type ContainerSummary,
+  type DockerApiOptions,
+} from './docker-api-types.js';
 
-export class DockerApiError extends Error {
-  constructor(
-    message: string,
-    readonly statusCode: number,
-  ) {
-    super(message);
-    this.name = 'DockerApiError';
-  }
-}
-
-export interface ContainerCreateBody {
-  Image: string;
-  Cmd: string[];
-  Entrypoint?: string[];
-  WorkingDir?: string;
-  User?: string;
-  Env?: string[];
-  Labels?: Record<string, string>;
-  StopSignal?: string;
-  HostConfig?: {
-    NetworkMode?: string;
-    Binds?: string[];
-    AutoRemove?: boolean;
-  };
-}
-
-export interface ContainerState {
-  Status: string;
-  Running: boolean;
-  OOMKilled: boolean;
-  ExitCode: number;
-  Error?: string;
-  StartedAt?: string;
-  FinishedAt?: string;
-}
-
-export interface ContainerMount {
-  Type?: string;
-  Source?: string;
-  Destination: string;
-}
-
-export interface ContainerInspect {
-  Id: string;
-  Name: string;
-  State: ContainerState;
-  Config: { Labels?: Record<string, string> | null; Image?: string };
-  Mounts?: ContainerMount[] | null;
-}
-
-export interface ContainerSummary {
-  Id: string;
-  Names?: string[];
-  State?: string;
-  Labels?: Record<string, string> | null;
-}
-
-export interface DockerApiOptions {
-  /** `unix:///path.sock` or `tcp://host:port`; default `DOCKER_HOST`, else `/var/run/docker.sock`. */
-  host?: string;
-  /** API version prefix; default `v1.41` (Docker 20.10 and Podman 4 serve it). */
-  apiVersion?: string;
-  /** Keep-alive connections for short calls (each blocking wait opens its own); default 16. */
-  connections?: number;
-}
+export {
+  DockerApiError,
+  type ContainerCreateBody,
+  type ContainerInspect,
+  type ContainerMount,
+  type ContainerState,
+  type ContainerSummary,
+  type DockerApiOptions,
+} from './docker-api-types.js';
 
 interface RawResponse {
   statusCode: number;
@@ -86,22 +43,6 @@ interface RawResponse {
 type Dispatcher = Pick<Client, 'request'>;
 
 /** Podman's own API (Podman 4 and later), for its wait with a polling interval. */
-const LIBPOD_PREFIX = '/v4.0.0';
-/**
- * How often Podman checks a waited-for container: often while it is young (most steps are short),
- * then less, then as Podman's compatible wait does. Each check costs the daemon CPU (about 0.5 ms
- * here), which the machine's other containers would rather have. (Attaching to the container
- * would tell of the exit without polling, but Podman re-initialises a container that has exited
- * when something attaches to it, so an attach that comes a moment late hangs.)
- */
-const PODMAN_WAIT_PHASES: { intervalMs: number; forMs?: number }[] = [
-  { intervalMs: 20, forMs: 1500 },
-  { intervalMs: 100, forMs: 5000 },
-  { intervalMs: 250 },
-];
-
-class TimedOut extends Error {}
-
 export class DockerApi {
   readonly endpoint: DockerEndpoint;
   private readonly pool: Pool;
@@ -146,7 +87,7 @@ export class DockerApi {
     if (res.statusCode === 201 && parsed?.Id) return parsed.Id;
     // Docker answers 409 to a name conflict, Podman 500 with "already in use".
     if (res.statusCode === 409 || /already in use/i.test(parsed?.message ?? '')) return null;
-    throw this.failure('POST', '/containers/create', res);
+    throw apiFailure('POST', '/containers/create', res.statusCode, res.body);
   }
 
   /** Resolves to null when there is no such container. */
@@ -294,18 +235,7 @@ export class DockerApi {
   private async call(
     method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD',
     path: string,
-    options: {
-      ok: number[];
-      json?: unknown;
-      body?: Readable;
-      contentType?: string;
-      /** On a connection of its own, with no time limit for the answer (unless `timeoutMs`). */
-      blocking?: boolean;
-      /** Gives up after this long (TimedOut). */
-      timeoutMs?: number;
-      /** Instead of the Docker API version prefix. */
-      prefix?: string;
-    },
+    options: CallOptions,
   ): Promise<RawResponse> {
     const headers: Record<string, string> = {};
     let body: string | Readable | undefined = options.body;
@@ -346,7 +276,8 @@ export class DockerApi {
         dedicated.destroy().catch(() => undefined);
       }
     }
-    if (!options.ok.includes(res.statusCode)) throw this.failure(method, path.split('?')[0] ?? path, res);
+    if (!options.ok.includes(res.statusCode))
+      throw apiFailure(method, path.split('?')[0] ?? path, res.statusCode, res.body);
     return res;
   }
 
@@ -359,20 +290,5 @@ export class DockerApi {
     const client = new Client(this.endpoint.origin, this.connectOptions());
     this.dedicated.add(client);
     return client;
-  }
-
-  private failure(method: string, path: string, res: RawResponse): DockerApiError {
-    const parsed = parseJson(res.body) as { message?: string } | undefined;
-    const detail = parsed?.message ?? res.body.toString('utf8').slice(0, 500);
-    return new DockerApiError(`Docker API ${method} ${path} failed with ${res.statusCode}: ${detail}`, res.statusCode);
-  }
-}
-
-function parseJson(body: Buffer): unknown {
-  if (body.length === 0) return undefined;
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch {
-    return undefined;
   }
 }

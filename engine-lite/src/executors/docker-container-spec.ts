@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { caravanHome } from '../paths.js';
 import type { TaskSpec } from './types.js';
+import type { ContainerCreateBody } from './docker-api.js';
 import type { ArchiveOwner } from './docker-archive.js';
 import { findAgentPortableDir } from './docker-agent-dir.js';
 import {
@@ -13,9 +14,19 @@ import {
   CONTAINER_AGENT_DIR,
   CONTAINER_CONTEXT_FILE,
   CONTAINER_WORKSPACE,
+  agentCommand,
+  imageNode,
   type PathMapping,
 } from './docker-context.js';
-import { CONTAINER_REPORT_FILE, containerName, SHARED_DIR_ENV, type DockerExecutorOptions } from './docker-options.js';
+import {
+  CONTAINER_REPORT_FILE,
+  containerName,
+  RUN_LABEL,
+  SHARED_DIR_ENV,
+  SIGNAL_FORWARDER,
+  TASK_LABEL,
+  type DockerExecutorOptions,
+} from './docker-options.js';
 
 /** The private host folder for bind-mounted task contexts. */
 export function stateDirPath(o: DockerExecutorOptions): string {
@@ -75,4 +86,35 @@ export function binds(
     if (dir && isAbsolute(dir) && existsSync(dir)) list.push(`${dir}:${dir}`);
   }
   return [...list, ...(o.binds ?? [])];
+}
+
+/** The create request of a task's container: the agent under the signal forwarder, labels, binds. */
+export function containerBody(
+  o: DockerExecutorOptions,
+  task: TaskSpec,
+  image: string,
+  paths: PathMapping[],
+  mounts: string[],
+): ContainerCreateBody {
+  return {
+    Image: image,
+    Entrypoint: [],
+    Cmd: [
+      '/bin/sh',
+      '-c',
+      SIGNAL_FORWARDER,
+      'caravan-agent',
+      ...agentCommand(imageNode(task.command, o.nodeCommand), paths, reportPath(o)),
+    ],
+    WorkingDir: CONTAINER_WORKSPACE,
+    ...(o.user ? { User: o.user } : {}),
+    Labels: {
+      [TASK_LABEL]: task.taskId,
+      [RUN_LABEL]: task.runId,
+      'caravan.step': task.stepId,
+      'caravan.attempt': String(task.attempt),
+    },
+    StopSignal: 'SIGTERM',
+    HostConfig: { NetworkMode: o.networkMode ?? 'host', Binds: mounts },
+  };
 }

@@ -91,3 +91,26 @@ async function seen(api: DockerApi, id: string, path: string): Promise<boolean> 
     return false;
   }
 }
+
+/** How the agent reaches containers: the option, or for `auto` the daemon's answer, asked once per image. */
+export class DeliveryChoice {
+  answer?: 'bind' | 'copy';
+  private readonly probes = new Map<string, Promise<'bind' | 'copy'>>();
+
+  constructor(private readonly option: AgentDelivery) {}
+
+  /** `seesHostFolders` asks the daemon with a container of `image` that never starts. */
+  choose(image: string, seesHostFolders: () => Promise<boolean>): Promise<'bind' | 'copy'> {
+    if (this.option !== 'auto') return Promise.resolve(this.option);
+    if (this.answer) return Promise.resolve(this.answer);
+    // One probe at a time per image: a missing image fails its own callers, not those of another.
+    let probe = this.probes.get(image);
+    if (!probe) {
+      probe = seesHostFolders()
+        .then((seen) => (this.answer ??= seen ? 'bind' : 'copy'))
+        .finally(() => this.probes.delete(image));
+      this.probes.set(image, probe);
+    }
+    return probe;
+  }
+}

@@ -9,36 +9,30 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { AgentReport } from '@caravan/spec';
 import type { ActionExecutor, TaskSpec, TaskState } from './types.js';
-import { DockerApi, DockerApiError, type ContainerCreateBody, type ContainerInspect } from './docker-api.js';
+import { DockerApi, type ContainerInspect } from './docker-api.js';
 import { agentArchive } from './docker-archive.js';
 import { findAgentPortableDir } from './docker-agent-dir.js';
 import {
   archiveOwner,
   binds,
+  containerBody,
   contextFile,
   contextOwner,
   mappings,
   reportPath,
   stateDirPath,
 } from './docker-container-spec.js';
-import {
-  CONTAINER_AGENT_DIR,
-  CONTAINER_CONTEXT_FILE,
-  CONTAINER_WORKSPACE,
-  agentCommand,
-  containerContext,
-  imageNode,
-} from './docker-context.js';
-import { daemonSeesHostFolders, privateDir, writeContextFile } from './docker-delivery.js';
+import { CONTAINER_AGENT_DIR, CONTAINER_CONTEXT_FILE, containerContext } from './docker-context.js';
+import { daemonSeesHostFolders, DeliveryChoice, privateDir, writeContextFile } from './docker-delivery.js';
 import {
   containerName,
   KILL_SLACK_MS,
   PENDING_POLL_MS,
-  RUN_LABEL,
-  SIGNAL_FORWARDER,
   TASK_LABEL,
   type DockerExecutorOptions,
 } from './docker-options.js';
+import { createNamedContainer, findTaskContainer, NameTaken, removeTaskContainers } from './docker-lookup.js';
+import { KillBackstops } from './kill-backstops.js';
 import { reportFromArchive } from './docker-report.js';
 import { outputTail, stateOf } from './docker-state.js';
 
@@ -62,14 +56,13 @@ export class DockerExecutor implements ActionExecutor {
   private readonly neverStart = new Set<string>();
   /** Tasks sent SIGTERM by cancel: a second SIGTERM would make the agent kill the action at once. */
   private readonly signalled = new Set<string>();
-  /** SIGKILL backstops armed by cancel. */
-  private readonly killTimers = new Map<string, NodeJS.Timeout>();
-  private deliveryAnswer?: 'bind' | 'copy';
-  private readonly probes = new Map<string, Promise<'bind' | 'copy'>>();
+  private readonly backstops = new KillBackstops();
+  private readonly delivery: DeliveryChoice;
   private stateDirReady?: string;
 
   constructor(options: DockerExecutorOptions = {}) {
     this.options = options;
+    this.delivery = new DeliveryChoice(options.agentDelivery ?? 'auto');
     this.api = new DockerApi({
       ...(options.dockerHost !== undefined ? { host: options.dockerHost } : {}),
       ...(options.apiVersion !== undefined ? { apiVersion: options.apiVersion } : {}),
@@ -83,24 +76,15 @@ export class DockerExecutor implements ActionExecutor {
    * caller in errors.
    */
   async agentDelivery(image: string, who = 'the docker executor'): Promise<'bind' | 'copy'> {
-    const option = this.options.agentDelivery ?? 'auto';
-    if (option !== 'auto') return option;
-    if (this.deliveryAnswer) return this.deliveryAnswer;
-    // One probe at a time per image: a missing image fails its own callers, not those of another.
-    let probe = this.probes.get(image);
-    if (!probe) {
-      probe = daemonSeesHostFolders(
+    return this.delivery.choose(image, () =>
+      daemonSeesHostFolders(
         this.api,
         findAgentPortableDir(this.options.agentDir),
         this.stateDir(),
-        (name, body) => this.createNamed(name, body, image, who),
+        (name, body) => createNamedContainer(this.api, name, body, image, who),
         image,
-      )
-        .then((seen) => (this.deliveryAnswer ??= seen ? 'bind' : 'copy'))
-        .finally(() => this.probes.delete(image));
-      this.probes.set(image, probe);
-    }
-    return probe;
+      ),
+    );
   }
 
   async create(task: TaskSpec): Promise<void> {
@@ -133,29 +117,10 @@ export class DockerExecutor implements ActionExecutor {
       writeContextFile(contextFile(this.options, task.taskId), contextJson, contextOwner(this.options) ?? undefined);
     }
     const mounts = binds(this.options, task, delivery, bindContext);
-    const id = await this.createNamed(
+    const id = await createNamedContainer(
+      this.api,
       name,
-      {
-        Image: image,
-        Entrypoint: [],
-        Cmd: [
-          '/bin/sh',
-          '-c',
-          SIGNAL_FORWARDER,
-          'caravan-agent',
-          ...agentCommand(imageNode(task.command, this.options.nodeCommand), paths, reportPath(this.options)),
-        ],
-        WorkingDir: CONTAINER_WORKSPACE,
-        ...(this.options.user ? { User: this.options.user } : {}),
-        Labels: {
-          [TASK_LABEL]: task.taskId,
-          [RUN_LABEL]: task.runId,
-          'caravan.step': task.stepId,
-          'caravan.attempt': String(task.attempt),
-        },
-        StopSignal: 'SIGTERM',
-        HostConfig: { NetworkMode: this.options.networkMode ?? 'host', Binds: mounts },
-      },
+      containerBody(this.options, task, image, paths, mounts),
       image,
       `task ${task.taskId}`,
     ).catch(async (error: unknown) => {
@@ -164,7 +129,7 @@ export class DockerExecutor implements ActionExecutor {
     });
     if (id === null) {
       // Created before (an engine restarted, or create called twice): finish what it started.
-      const existing = await this.find(task.taskId);
+      const existing = await findTaskContainer(this.api, task.taskId);
       if (!existing) {
         throw new Error(
           `task ${task.taskId}: a container named ${name} exists but is not labelled ${TASK_LABEL}=${task.taskId}; remove it (docker rm -f ${name})`,
@@ -189,7 +154,7 @@ export class DockerExecutor implements ActionExecutor {
   async start(taskId: string): Promise<void> {
     if (this.neverStart.has(taskId)) {
       // Cancelled before it started: it never runs (wait then finds it gone).
-      await this.removeContainers(taskId);
+      await removeTaskContainers(this.api, taskId, this.ids.get(taskId));
       this.ids.delete(taskId);
       this.fresh.delete(taskId);
       return;
@@ -197,7 +162,7 @@ export class DockerExecutor implements ActionExecutor {
     let id = this.fresh.has(taskId) ? this.ids.get(taskId) : undefined;
     this.fresh.delete(taskId);
     if (!id) {
-      const container = await this.find(taskId);
+      const container = await findTaskContainer(this.api, taskId);
       if (!container) throw new Error(`task ${taskId}: no container to start; call create first`);
       if (container.State.Status !== 'created' && container.State.Status !== 'configured') return;
       id = container.Id;
@@ -209,7 +174,7 @@ export class DockerExecutor implements ActionExecutor {
       const tail = await outputTail(this.api, id, this.options.logTailLines ?? 20);
       const reason = error instanceof Error ? error.message : String(error);
       const hint =
-        (this.options.agentDelivery ?? this.deliveryAnswer) === 'bind'
+        (this.options.agentDelivery ?? this.delivery.answer) === 'bind'
           ? ' (the daemon must see the host folders it bind-mounts; agentDelivery "copy" does not need that for the agent)'
           : '';
       throw new Error(`task ${taskId}: the container could not start the agent: ${reason}${hint}${tail}`, {
@@ -219,7 +184,7 @@ export class DockerExecutor implements ActionExecutor {
   }
 
   async status(taskId: string): Promise<TaskState> {
-    const container = await this.find(taskId);
+    const container = await findTaskContainer(this.api, taskId);
     if (!container) return { phase: 'gone', message: `no container for task ${taskId}` };
     return stateOf(this.api, container, this.options.logTailLines ?? 20);
   }
@@ -233,11 +198,11 @@ export class DockerExecutor implements ActionExecutor {
     const known = this.ids.get(taskId);
     if (known && !this.fresh.has(taskId)) await this.api.waitContainer(known);
     for (;;) {
-      const container = await this.find(taskId);
+      const container = await findTaskContainer(this.api, taskId);
       if (!container) return { phase: 'gone', message: `no container for task ${taskId}` };
       const state = await stateOf(this.api, container, this.options.logTailLines ?? 20);
       if (state.phase === 'exited') {
-        this.disarm(taskId);
+        this.backstops.disarm(taskId);
         return state;
       }
       if (state.phase === 'running') await this.api.waitContainer(container.Id);
@@ -247,7 +212,7 @@ export class DockerExecutor implements ActionExecutor {
 
   /** The report the agent wrote, read from the container (also after an engine restart). */
   async readReport(taskId: string): Promise<AgentReport | undefined> {
-    const container = await this.find(taskId);
+    const container = await findTaskContainer(this.api, taskId);
     if (!container) return undefined;
     const archive = await this.api.getArchive(container.Id, reportPath(this.options));
     return archive ? reportFromArchive(archive) : undefined;
@@ -260,7 +225,7 @@ export class DockerExecutor implements ActionExecutor {
    * never starts.
    */
   async cancel(taskId: string): Promise<void> {
-    const container = await this.find(taskId);
+    const container = await findTaskContainer(this.api, taskId);
     if (!container || container.State.Status === 'created' || container.State.Status === 'configured') {
       // Not started (or not even created yet: create may be under way): it must never run.
       this.neverStart.add(taskId);
@@ -273,77 +238,25 @@ export class DockerExecutor implements ActionExecutor {
     this.signalled.add(taskId);
     await this.api.killContainer(container.Id, 'SIGTERM');
     const graceMs = (this.options.graceSeconds ?? 10) * 1000;
-    const timer = setTimeout(() => {
-      this.killTimers.delete(taskId);
-      void this.api
-        .inspectContainer(container.Id)
-        .then((now) => (now?.State.Running ? this.api.killContainer(container.Id, 'SIGKILL') : undefined))
-        .catch(() => undefined);
-    }, graceMs + KILL_SLACK_MS);
-    timer.unref();
-    this.killTimers.set(taskId, timer);
+    this.backstops.arm(taskId, graceMs + KILL_SLACK_MS, async () => {
+      const now = await this.api.inspectContainer(container.Id);
+      if (now?.State.Running) await this.api.killContainer(container.Id, 'SIGKILL');
+    });
   }
 
   async remove(taskId: string): Promise<void> {
-    this.disarm(taskId);
+    this.backstops.disarm(taskId);
     this.fresh.delete(taskId);
     this.neverStart.delete(taskId);
     this.signalled.delete(taskId);
-    await this.removeContainers(taskId);
+    await removeTaskContainers(this.api, taskId, this.ids.get(taskId));
     this.ids.delete(taskId);
     rmSync(contextFile(this.options, taskId), { force: true });
   }
 
   async close(): Promise<void> {
-    for (const taskId of [...this.killTimers.keys()]) this.disarm(taskId);
+    this.backstops.disarmAll();
     await this.api.close();
-  }
-
-  /** Creates a container; null when the name is taken, the caller's error when the image is missing. */
-  private async createNamed(name: string, body: ContainerCreateBody, image: string, who: string): Promise<string> {
-    try {
-      const id = await this.api.createContainer(name, body);
-      if (id === null) throw new NameTaken(name);
-      return id;
-    } catch (error) {
-      if (error instanceof DockerApiError && error.statusCode === 404) {
-        throw new Error(
-          `${who}: image ${image} not found locally; build or pull it first (Caravan never pulls images)`,
-          { cause: error },
-        );
-      }
-      throw error;
-    }
-  }
-
-  /** Removes the task's containers: the one holding its name, if it is the task's, else any labelled for it. */
-  private async removeContainers(taskId: string): Promise<void> {
-    const known = this.ids.get(taskId);
-    if (known) {
-      await this.api.removeContainer(known);
-      return;
-    }
-    const byName = await this.api.inspectContainer(containerName(taskId));
-    if (byName && byName.Config.Labels?.[TASK_LABEL] === taskId) {
-      await this.api.removeContainer(byName.Id);
-      return;
-    }
-    for (const summary of await this.api.listContainersByLabel(`${TASK_LABEL}=${taskId}`))
-      await this.api.removeContainer(summary.Id);
-  }
-
-  private disarm(taskId: string): void {
-    const timer = this.killTimers.get(taskId);
-    if (timer) clearTimeout(timer);
-    this.killTimers.delete(taskId);
-  }
-
-  /** The task's container, by its name or, failing that, by its label. */
-  private async find(taskId: string): Promise<ContainerInspect | null> {
-    const byName = await this.api.inspectContainer(containerName(taskId));
-    if (byName && byName.Config.Labels?.[TASK_LABEL] === taskId) return byName;
-    const [summary] = await this.api.listContainersByLabel(`${TASK_LABEL}=${taskId}`);
-    return summary ? this.api.inspectContainer(summary.Id) : null;
   }
 
   /** The state folder, made (private) on first use. */
@@ -361,13 +274,6 @@ export class DockerExecutor implements ActionExecutor {
     if (await this.api.pathExists(container.Id, CONTAINER_CONTEXT_FILE)) return;
     const agentDir = mounted.has(CONTAINER_AGENT_DIR) ? undefined : findAgentPortableDir(this.options.agentDir);
     await this.api.putArchive(container.Id, '/', agentArchive(agentDir, contextJson, archiveOwner(this.options)));
-  }
-}
-
-/** A container name already in use (by an earlier create of the same task, or by a stranger). */
-class NameTaken extends Error {
-  constructor(name: string) {
-    super(`the container name ${name} is taken`);
   }
 }
 
