@@ -36,7 +36,7 @@ beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), 'caravan-cancel-proc-'));
   store = new SqliteEngineStore(join(home, 'engine.db'));
   // The built-in caravan/shell, and caravan/sh: the script run by /bin/sh with no wrapper between
-  // the agent and the shell (caravan/shell's Node wrapper forwards SIGTERM to its shell itself).
+  // the agent and the shell.
   const actions = join(home, 'actions');
   mkdirSync(join(actions, 'sh'), { recursive: true });
   symlinkSync(join(builtinActionsDir()!, 'shell'), join(actions, 'shell'));
@@ -130,13 +130,14 @@ describe('process executor: nothing outlives its step', () => {
     expect(readFileSync(join(r.dir, 'term.count'), 'utf8').trim().split('\n')).toEqual(['term']);
   });
 
-  it('the same handler under caravan/shell runs to its end and the step is cancelled', async () => {
+  it('the same handler under caravan/shell gets SIGTERM once, runs to its end, and the step is cancelled', async () => {
     const r = await start(shell('trap', TRAP));
     await pidsIn(r.dir, ['sh.pid']);
     await store.updateRun(r.id, { cancelRequested: true });
     expect(await r.done).toBe('cancelled');
     expect((await store.getSteps(r.id))[0]?.status).toBe('cancelled');
     expect(readFileSync(join(r.dir, 'handler.done'), 'utf8').trim()).toBe('done');
+    expect(readFileSync(join(r.dir, 'term.count'), 'utf8').trim().split('\n')).toEqual(['term']);
   });
 
   it('the action does not see where its agent records its process group', async () => {

@@ -9,7 +9,12 @@ const FLAGS = { sh: ['-e'], bash: ['--noprofile', '--norc', '-e', '-o', 'pipefai
 function runScript(shell, args, cwd) {
   return new Promise((resolve, reject) => {
     const child = spawn(shell, args, { cwd, stdio: 'inherit' });
-    const forward = (signal) => child.kill(signal);
+    // Under caravan-agent a signal goes to the whole process group, which the shell is part of:
+    // forwarding it would deliver it twice (a trap would run twice). Elsewhere, pass it on.
+    const underAgent = process.env.CARAVAN_OUTPUT !== undefined;
+    const forward = (signal) => {
+      if (!underAgent) child.kill(signal);
+    };
     process.on('SIGTERM', forward);
     process.on('SIGINT', forward);
     child.on('error', (err) => {
