@@ -4,6 +4,7 @@
  * found and killed after the step — also when the agent died and left it behind.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { statFields } from '@caravan/registry';
 
 /** The variable naming the file where the agent writes the action's process group id. */
 export const PGID_FILE_VAR = 'CARAVAN_AGENT_PGID_FILE';
@@ -23,24 +24,19 @@ export function readPgid(path: string): number | undefined {
  * action's). Zombies are left out. Without /proc: the group's id when it has any member.
  */
 export function groupMembers(pgid: number, notBefore?: number): number[] {
+  // The common case, at the end of every step: the group is empty, and one syscall says so.
+  if (!signal(pgid, 0)) return [];
   let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
-    return signal(pgid, 0) ? [pgid] : [];
+    return [pgid];
   }
   const pids: number[] = [];
   for (const name of entries) {
     if (!/^\d+$/.test(name)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-    } catch {
-      continue;
-    }
-    // Field 2 (comm) may hold spaces and parentheses: count fields after its closing parenthesis.
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(f[2]) !== pgid || f[0] === 'Z' || f[0] === 'X') continue;
+    const f = statFields(Number(name));
+    if (!f || Number(f[2]) !== pgid || f[0] === 'Z' || f[0] === 'X') continue;
     if (notBefore !== undefined && Number(f[19]) < notBefore) continue;
     pids.push(Number(name));
   }
@@ -52,6 +48,11 @@ export function killGroup(pgid: number, notBefore?: number): number[] {
   const left = groupMembers(pgid, notBefore);
   if (left.length > 0 && !signal(pgid, 'SIGKILL')) for (const pid of left) signalPid(pid, 'SIGKILL');
   return left;
+}
+
+/** Signals a process group, or the process alone when it leads none. */
+export function signalGroup(pid: number, sig: NodeJS.Signals): void {
+  if (!signal(pid, sig)) signalPid(pid, sig);
 }
 
 function signal(pgid: number, sig: NodeJS.Signals | 0): boolean {

@@ -14,10 +14,10 @@ import { constants } from 'node:os';
 import { join } from 'node:path';
 import { isAlive, processStartTicks } from '@caravan/registry';
 import type { AgentReport } from '@caravan/spec';
-import { PGID_FILE_VAR, killGroup, readPgid } from './process-group.js';
+import { PGID_FILE_VAR, killGroup, readPgid, signalGroup } from './process-group.js';
 import { claimStart, CLAIM_SCRIPT, runsWith } from './process-identity.js';
 import type { ActionExecutor, TaskSpec, TaskState } from './types.js';
-import { signalGroup, stepBaseEnv } from './process-env.js';
+import { stepBaseEnv } from './process-env.js';
 import type { ProcessExecutorOptions } from './process-options.js';
 
 export type { ProcessBoundary, ProcessExecutorOptions } from './process-options.js';

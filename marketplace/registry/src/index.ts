@@ -17,5 +17,5 @@ export * from './client/index.js';
 export { RegistryError as RegistryClientError } from './client/index.js';
 export type * from './client/types.js';
 export * from './tarball/index.js';
-export { isAlive, processStartTicks } from './process-alive.js';
+export { isAlive, processStartTicks, statFields } from './process-alive.js';
 export { BlobStore, BlobTooLargeError } from './blobs.js';

@@ -25,8 +25,11 @@ export function isAlive(pid: number, startTicks?: number): boolean {
   return startTicks === undefined || Number(fields[19]) === startTicks;
 }
 
-/** The fields after the command name, which may itself hold spaces and parentheses. */
-function statFields(pid: number): string[] | undefined {
+/**
+ * The fields of /proc/<pid>/stat after the command name (which may hold spaces and parentheses):
+ * `[0]` the state, `[2]` the process group, `[19]` the start time in clock ticks.
+ */
+export function statFields(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
