@@ -3,3 +3,4 @@ export { createMasker, DEFAULT_MAX_SECRET_BYTES, MIN_LINE_BYTES, MIN_SUBSTRING_B
 export type { ByteMaskStream, Masker, MaskerOptions } from './mask/index.js';
 /** How the agent packs a declared file or folder for the engine (the engine's tests unpack it). */
 export { tarOf } from './tar-body.js';
+export type { Clock } from './clock.js';

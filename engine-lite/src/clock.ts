@@ -1,12 +1,10 @@
 /**
- * Time as the engine sees it, after the agent's Clock: the queue, retry backoff, timeout guards
- * and status polling read and wait through it, so tests drive them with a fake clock.
+ * Time as the engine sees it, through the agent's Clock interface: the queue, retry backoff,
+ * timeout guards and status polling read and wait through it, so tests drive them with a fake clock.
  */
-export interface Clock {
-  now(): number;
-  /** Calls `fn` once after `ms`; the returned function cancels it. */
-  setTimer(ms: number, fn: () => void): () => void;
-}
+import type { Clock } from '@caravan/agent';
+
+export type { Clock };
 
 /**
  * Unlike the agent's, these timers keep the process alive: a run waiting for a retry's backoff
