@@ -63,6 +63,8 @@ export interface DockerExecutorOptions {
 }
 
 export const TASK_LABEL = 'caravan.task';
+/** The grace period the container's agent was given, for a cancel by another process. */
+export const GRACE_LABEL = 'caravan.grace';
 export const RUN_LABEL = 'caravan.run';
 
 /** Env entries holding host folders shared with every step; mounted at the same path. */

@@ -32,6 +32,7 @@ import { TaskDir } from './docker-task-dir.js';
 import { privateDir, writeContextFile } from './docker-delivery.js';
 import {
   containerName,
+  GRACE_LABEL,
   KILL_SLACK_MS,
   PENDING_POLL_MS,
   TASK_LABEL,
@@ -118,7 +119,10 @@ export class DockerExecutor implements ActionExecutor {
       mounts: binds(this.options, task, delivery === 'bind' && !embedded, bindTask ? taskDir.path : undefined),
       agent: embedded ? EMBEDDED_AGENT : CONTAINER_AGENT,
       report: reportPath(this.options, bindTask),
-      labels: { [AGENT_LABEL]: note ?? 'host' },
+      labels: {
+        [AGENT_LABEL]: note ?? 'host',
+        [GRACE_LABEL]: String(task.context.graceSeconds ?? this.options.graceSeconds ?? 10),
+      },
     };
     const id = await createNamedContainer(this.api, name, containerBody(this.options, task, layout), image, who).catch(
       async (error: unknown) => {
@@ -228,6 +232,13 @@ export class DockerExecutor implements ActionExecutor {
   /** What the agent spooled: in the bound task folder, else copied out of the container. */
   takeSpool(taskId: string): Promise<SpoolSource | undefined> {
     return takeTaskSpool(this.api, this.options, this.taskDir(taskId), taskId);
+  }
+
+  /** The grace period the container's agent was given (its label), undefined without a container. */
+  async stopGraceSeconds(taskId: string): Promise<number | undefined> {
+    const label = (await findTaskContainer(this.api, taskId))?.Config.Labels?.[GRACE_LABEL];
+    const seconds = label === undefined ? Number.NaN : Number(label);
+    return Number.isFinite(seconds) && seconds >= 0 ? seconds : this.options.graceSeconds;
   }
 
   /** Which agent ran the task, when it was the image's own. */

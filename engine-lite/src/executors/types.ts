@@ -84,6 +84,11 @@ export interface ActionExecutor {
    * with the attempt's result.
    */
   note?(taskId: string): Promise<string | undefined>;
+  /**
+   * Optional: the grace period the task's agent was given (seconds between SIGTERM and SIGKILL),
+   * for `caravan cancel` of a run whose engine is gone: it waits that long before it kills.
+   */
+  stopGraceSeconds?(taskId: string): Promise<number | undefined>;
 }
 
 /** Where a task's spool lies on the host, or why it cannot be read (said in the step's log). */
