@@ -11,6 +11,8 @@ import tar from 'tar-stream';
 import type { ContainerInspect, DockerApi } from './docker-api.js';
 import { CONTAINER_AGENT_DIR, CONTAINER_CONTEXT_FILE } from './docker-context.js';
 import { AGENT_LABEL } from './docker-embedded-agent.js';
+import { findTaskContainer } from './docker-lookup.js';
+import { containerName, TASK_LABEL } from './docker-options.js';
 
 export interface ArchiveOwner {
   uid: number;
@@ -52,6 +54,24 @@ async function addTree(pack: tar.Pack, hostDir: string, name: string): Promise<v
       await pipeline(createReadStream(hostPath), entry);
     }
   }
+}
+
+/** After a create found the task's name taken: finishes the earlier create, or refuses a stranger's container. */
+export async function completeEarlierCreate(
+  api: DockerApi,
+  taskId: string,
+  contextJson: string,
+  owner: ArchiveOwner,
+  hostAgentDir: () => string,
+): Promise<void> {
+  const existing = await findTaskContainer(api, taskId);
+  if (!existing) {
+    const name = containerName(taskId);
+    throw new Error(
+      `task ${taskId}: a container named ${name} exists but is not labelled ${TASK_LABEL}=${taskId}; remove it (docker rm -f ${name})`,
+    );
+  }
+  await completeCopy(api, existing, contextJson, owner, hostAgentDir);
 }
 
 /**

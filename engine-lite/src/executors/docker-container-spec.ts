@@ -19,8 +19,10 @@ import {
   type PathMapping,
 } from './docker-context.js';
 import { BOUND_REPORT_FILE, CONTAINER_TASK_DIR } from './docker-task-dir.js';
+import { AGENT_LABEL } from './docker-embedded-agent.js';
 import {
   CONTAINER_REPORT_FILE,
+  GRACE_LABEL,
   containerName,
   RUN_LABEL,
   SHARED_DIR_ENV,
@@ -122,6 +124,34 @@ export interface ContainerLayout {
   report: string;
   /** Labels saying which agent runs the task (embedded or the host's). */
   labels: Record<string, string>;
+}
+
+/** A task's layout: its binds, which agent runs it (labelled), its report and its grace period (labelled). */
+export function containerLayout(
+  o: DockerExecutorOptions,
+  task: TaskSpec,
+  c: {
+    image: string;
+    paths: PathMapping[];
+    bindAgent: boolean;
+    /** The host task folder when it is bound. */
+    taskDir: string | undefined;
+    agent: string;
+    /** Which embedded agent runs the task; undefined for the host's. */
+    note: string | undefined;
+  },
+): ContainerLayout {
+  return {
+    image: c.image,
+    paths: c.paths,
+    mounts: binds(o, task, c.bindAgent, c.taskDir),
+    agent: c.agent,
+    report: reportPath(o, c.taskDir !== undefined),
+    labels: {
+      [AGENT_LABEL]: c.note ?? 'host',
+      [GRACE_LABEL]: String(task.context.graceSeconds ?? o.graceSeconds ?? 10),
+    },
+  };
 }
 
 /** The create request of a task's container: the agent under the signal forwarder, labels, binds. */

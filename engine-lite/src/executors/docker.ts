@@ -10,19 +10,17 @@ import { dirname, join } from 'node:path';
 import type { AgentReport } from '@caravan/spec';
 import type { ActionExecutor, SpoolSource, TaskSpec, TaskState } from './types.js';
 import { DockerApi } from './docker-api.js';
-import { agentArchive, completeCopy } from './docker-archive.js';
+import { agentArchive, completeEarlierCreate } from './docker-archive.js';
 import { findAgentPortableDir } from './docker-agent-dir.js';
 import {
   archiveOwner,
-  binds,
   checkHostFolders,
   containerBody,
+  containerLayout,
   contextFile,
   contextOwner,
   mappings,
-  reportPath,
   stateDirPath,
-  type ContainerLayout,
 } from './docker-container-spec.js';
 import { CONTAINER_AGENT, containerContext } from './docker-context.js';
 import { AgentPlacement } from './docker-agent-placement.js';
@@ -35,10 +33,10 @@ import {
   GRACE_LABEL,
   KILL_SLACK_MS,
   PENDING_POLL_MS,
-  TASK_LABEL,
   type DockerExecutorOptions,
 } from './docker-options.js';
-import { createNamedContainer, findTaskContainer, NameTaken, removeTaskContainers } from './docker-lookup.js';
+import { createNamedContainer, findTaskContainer, NameTaken } from './docker-lookup.js';
+import { removeTaskContainers, taskLabel } from './docker-lookup.js';
 import { KillBackstops } from './kill-backstops.js';
 import { outputTail, stateOf } from './docker-state.js';
 
@@ -113,17 +111,14 @@ export class DockerExecutor implements ActionExecutor {
     }
     this.options.boundary?.('task-dir-made', task.taskId);
     const note = embedded ? embeddedNote(image, embedded) : undefined;
-    const layout: ContainerLayout = {
+    const layout = containerLayout(this.options, task, {
       image,
       paths,
-      mounts: binds(this.options, task, delivery === 'bind' && !embedded, bindTask ? taskDir.path : undefined),
+      bindAgent: delivery === 'bind' && !embedded,
+      taskDir: bindTask ? taskDir.path : undefined,
       agent: embedded ? EMBEDDED_AGENT : CONTAINER_AGENT,
-      report: reportPath(this.options, bindTask),
-      labels: {
-        [AGENT_LABEL]: note ?? 'host',
-        [GRACE_LABEL]: String(task.context.graceSeconds ?? this.options.graceSeconds ?? 10),
-      },
-    };
+      note,
+    });
     const id = await createNamedContainer(this.api, name, containerBody(this.options, task, layout), image, who).catch(
       async (error: unknown) => {
         if (error instanceof NameTaken) return null;
@@ -132,15 +127,8 @@ export class DockerExecutor implements ActionExecutor {
     );
     if (id === null) {
       // Created before (an engine restarted, or create called twice): finish what it started.
-      const existing = await findTaskContainer(this.api, task.taskId);
-      if (!existing) {
-        throw new Error(
-          `task ${task.taskId}: a container named ${name} exists but is not labelled ${TASK_LABEL}=${task.taskId}; remove it (docker rm -f ${name})`,
-        );
-      }
-      await completeCopy(this.api, existing, contextJson, archiveOwner(this.options), () =>
-        findAgentPortableDir(this.options.agentDir),
-      );
+      const hostAgent = () => findAgentPortableDir(this.options.agentDir);
+      await completeEarlierCreate(this.api, task.taskId, contextJson, archiveOwner(this.options), hostAgent);
       return;
     }
     if (!bindTask) {
@@ -210,7 +198,13 @@ export class DockerExecutor implements ActionExecutor {
   async wait(taskId: string): Promise<TaskState> {
     // Started here: wait at once (it returns at once if the container has stopped already).
     const known = this.ids.get(taskId);
-    if (known && !this.fresh.has(taskId)) await this.api.waitContainer(known);
+    if (known && !this.fresh.has(taskId)) {
+      // A clean exit needs no inspect: only a failed one is explained (OOM, runtime error, output tail).
+      if ((await this.api.waitContainer(known)) === 0) {
+        this.backstops.disarm(taskId);
+        return { phase: 'exited', exitCode: 0 };
+      }
+    }
     for (;;) {
       const container = await findTaskContainer(this.api, taskId);
       if (!container) return { phase: 'gone', message: `no container for task ${taskId}` };
@@ -234,17 +228,16 @@ export class DockerExecutor implements ActionExecutor {
     return takeTaskSpool(this.api, this.options, this.taskDir(taskId), taskId);
   }
 
-  /** The grace period the container's agent was given (its label), undefined without a container. */
+  /** The grace period the container's agent was given (its label). */
   async stopGraceSeconds(taskId: string): Promise<number | undefined> {
-    const label = (await findTaskContainer(this.api, taskId))?.Config.Labels?.[GRACE_LABEL];
-    const seconds = label === undefined ? Number.NaN : Number(label);
+    const seconds = Number((await taskLabel(this.api, taskId, GRACE_LABEL)) ?? Number.NaN);
     return Number.isFinite(seconds) && seconds >= 0 ? seconds : this.options.graceSeconds;
   }
 
   /** Which agent ran the task, when it was the image's own. */
   async note(taskId: string): Promise<string | undefined> {
     if (this.ids.has(taskId)) return this.notes.get(taskId);
-    const label = (await findTaskContainer(this.api, taskId))?.Config.Labels?.[AGENT_LABEL];
+    const label = await taskLabel(this.api, taskId, AGENT_LABEL);
     return label && label !== 'host' ? label : undefined;
   }
 
