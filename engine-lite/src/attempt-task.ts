@@ -10,7 +10,7 @@ import { attemptResult } from './attempt-result.js';
 import type { Clock } from './clock.js';
 import { sleep } from './clock.js';
 import type { CallbackHandlers } from './callback/server.js';
-import type { ActionExecutor, TaskSpec, TaskState } from './executors/types.js';
+import type { ActionExecutor, SpoolSource, TaskSpec, TaskState } from './executors/types.js';
 import type { SpoolIntake } from './spool-intake.js';
 import { ingestSpool } from './spool-intake.js';
 
@@ -33,8 +33,9 @@ export type TaskErrorSink = (op: string, taskId: string, err: unknown) => Promis
 /** Processes of the task still running after it ended, which the executor has just killed. */
 export type LeftoverSink = (taskId: string, pids: number[]) => Promise<void>;
 
-/** Sequence number of the engine's note of lost log lines: after any the agent can have used. */
+/** Sequence numbers of the engine's notes in a step's log: after any the agent can have used. */
 const LOST_NOTE_SEQ = 2_000_000_000;
+const EXECUTOR_NOTE_SEQ = LOST_NOTE_SEQ - 1;
 
 export class AttemptTask {
   /** The engine's guard stopped the task: it ran past its timeout. */
@@ -110,9 +111,13 @@ export class AttemptTask {
 
   /** The agent's report decides; the exit code is the fallback when no report arrived. */
   async result(state: TaskState): Promise<AttemptResult> {
-    const spool = await this.ingestSpool();
-    const report = this.deps.takeReport(this.taskId) ?? (await this.readReport());
+    // The agent sends its report only once its spool is delivered: a report that came through the
+    // callback means nothing is left spooled (reading a container's spool costs a round trip).
+    const delivered = this.deps.takeReport(this.taskId);
+    const spool = delivered ? undefined : await this.ingestSpool();
+    const report = delivered ?? this.deps.takeReport(this.taskId) ?? (await this.readReport());
     const result = attemptResult(report, state, this);
+    await this.writeNote();
     // A step counts as succeeded only once the files it passes on are in the blob store.
     if (result.status === 'success' && spool && spool.fileErrors.length > 0)
       return { ...result, status: 'failed', error: `declared files were not stored: ${spool.fileErrors.join('; ')}` };
@@ -124,26 +129,59 @@ export class AttemptTask {
    * report). Requests that cannot be read are recorded (`executor.error`, op `spool`).
    */
   async ingestSpool(): Promise<SpoolIntake | undefined> {
-    const dir = this.executor.spoolDir?.(this.taskId);
-    if (!dir || !this.deps.intake || !this.owner) return undefined;
+    if (!this.deps.intake || !this.owner) return undefined;
+    let source: SpoolSource | undefined;
+    try {
+      source = await this.spoolSource();
+    } catch (err) {
+      source = { lost: `the agent's spool could not be read (${(err as Error).message}): lines it held are lost` };
+    }
+    if (!source) return undefined;
+    if ('lost' in source) {
+      await this.sayLost(source.lost);
+      return undefined;
+    }
     let spool: SpoolIntake | undefined;
     try {
-      spool = await ingestSpool(dir, { taskId: this.taskId, ...this.owner }, this.deps.intake);
+      spool = await ingestSpool(source.dir, { taskId: this.taskId, ...this.owner }, this.deps.intake);
     } catch (err) {
       await this.onError('spool', this.taskId, err);
       return undefined;
     }
     if (spool && spool.unreadable > 0) {
-      const lost = `${spool.unreadable} requests the agent spooled while no engine listened could not be read: the log lines and events in them are lost`;
-      await this.onError('spool', this.taskId, new Error(lost));
-      // Said in the step's log as well, after the agent's own batches.
-      const entry = { stream: 'agent' as const, text: `caravan: ${lost}`, ts: this.deps.clock.now() };
-      await this.deps.intake.logs(
-        { taskId: this.taskId, ...this.owner, tokenSha256: '' },
-        { seq: LOST_NOTE_SEQ, entries: [entry] },
+      await this.sayLost(
+        `${spool.unreadable} requests the agent spooled while no engine listened could not be read: the log lines and events in them are lost`,
       );
     }
     return spool;
+  }
+
+  private async spoolSource(): Promise<SpoolSource | undefined> {
+    if (this.executor.takeSpool) return this.executor.takeSpool(this.taskId);
+    const dir = this.executor.spoolDir?.(this.taskId);
+    return dir ? { dir } : undefined;
+  }
+
+  /** Recorded (`executor.error`, op `spool`) and said in the step's log, after the agent's own batches. */
+  private async sayLost(lost: string): Promise<void> {
+    await this.onError('spool', this.taskId, new Error(lost));
+    await this.log(LOST_NOTE_SEQ, lost);
+  }
+
+  /** The executor's note on how the task ran (which agent ran it), in the step's log. */
+  private async writeNote(): Promise<void> {
+    try {
+      const note = await this.executor.note?.(this.taskId);
+      if (note) await this.log(EXECUTOR_NOTE_SEQ, note);
+    } catch (err) {
+      await this.onError('note', this.taskId, err);
+    }
+  }
+
+  private async log(seq: number, text: string): Promise<void> {
+    if (!this.deps.intake || !this.owner) return;
+    const entry = { stream: 'agent' as const, text: `caravan: ${text}`, ts: this.deps.clock.now() };
+    await this.deps.intake.logs({ taskId: this.taskId, ...this.owner, tokenSha256: '' }, { seq, entries: [entry] });
   }
 
   /**

@@ -17,7 +17,10 @@ import type { EngineStore, StepRecord } from './store/types.js';
 export interface CancelRunOptions {
   /** Executors to stop tasks with; default the engine's defaults under `CARAVAN_HOME`. */
   executors?: ExecutorSource;
-  /** How long a task of a run with no engine may take to stop after SIGTERM before it is killed (ms, default 1000). */
+  /**
+   * How long a task of a run with no engine may take to stop after SIGTERM before it is killed
+   * (ms, default 1000), when its executor does not tell the grace period its agent was given.
+   */
   stopWaitMs?: number;
 }
 
@@ -58,10 +61,14 @@ export async function cancelRun(
   return { ok: true, message: `run ${runId} cancelled (no engine was driving it)` };
 }
 
+/** After the grace period, how long an agent may take to kill its action, report and exit. */
+const AGENT_SLACK_MS = 2000;
+
 /**
- * SIGTERM to the task (a process group, a container, a Job deleted), up to `waitMs` for it to end,
- * then whatever is left is killed and removed. No engine waits for it, so the grace period is
- * `waitMs` here. Failures are recorded as `executor.error` events.
+ * SIGTERM to the task (a process group, a container, a Job deleted), then up to the grace period
+ * its agent was given (when the executor tells it: docker) or `waitMs` for it to end; whatever is
+ * left is killed and removed. A task that ends sooner is removed at once. Failures are recorded as
+ * `executor.error` events.
  */
 async function stopTask(
   s: StepRecord,
@@ -86,7 +93,9 @@ async function stopTask(
   } catch (err) {
     await failed('cancel')(err);
   }
-  const until = Date.now() + waitMs;
+  // The agent kills the action at the end of its grace period, then reports and exits.
+  const grace = await executor.stopGraceSeconds?.(taskId).catch(() => undefined);
+  const until = Date.now() + (grace === undefined ? waitMs : grace * 1000 + AGENT_SLACK_MS);
   while (Date.now() < until) {
     const state = await executor.status(taskId).catch(() => undefined);
     if (!state || state.phase === 'exited' || state.phase === 'gone') break;

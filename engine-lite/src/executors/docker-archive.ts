@@ -8,6 +8,11 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
+import type { ContainerInspect, DockerApi } from './docker-api.js';
+import { CONTAINER_AGENT_DIR, CONTAINER_CONTEXT_FILE } from './docker-context.js';
+import { AGENT_LABEL } from './docker-embedded-agent.js';
+import { findTaskContainer } from './docker-lookup.js';
+import { containerName, TASK_LABEL } from './docker-options.js';
 
 export interface ArchiveOwner {
   uid: number;
@@ -49,4 +54,44 @@ async function addTree(pack: tar.Pack, hostDir: string, name: string): Promise<v
       await pipeline(createReadStream(hostPath), entry);
     }
   }
+}
+
+/** After a create found the task's name taken: finishes the earlier create, or refuses a stranger's container. */
+export async function completeEarlierCreate(
+  api: DockerApi,
+  taskId: string,
+  contextJson: string,
+  owner: ArchiveOwner,
+  hostAgentDir: () => string,
+): Promise<void> {
+  const existing = await findTaskContainer(api, taskId);
+  if (!existing) {
+    const name = containerName(taskId);
+    throw new Error(
+      `task ${taskId}: a container named ${name} exists but is not labelled ${TASK_LABEL}=${taskId}; remove it (docker rm -f ${name})`,
+    );
+  }
+  await completeCopy(api, existing, contextJson, owner, hostAgentDir);
+}
+
+/**
+ * Copies what a container made by an earlier create still lacks (the context is written last):
+ * nothing when its context is bound or already there; the host's agent unless it is bound or the
+ * image's own runs.
+ */
+export async function completeCopy(
+  api: DockerApi,
+  container: ContainerInspect,
+  contextJson: string,
+  owner: ArchiveOwner,
+  hostAgentDir: () => string,
+): Promise<void> {
+  if (container.State.Status !== 'created' && container.State.Status !== 'configured') return;
+  const mounted = new Set((container.Mounts ?? []).map((mount) => mount.Destination));
+  // A bound context was rewritten by create before it tried to make the container.
+  if (mounted.has(CONTAINER_CONTEXT_FILE)) return;
+  if (await api.pathExists(container.Id, CONTAINER_CONTEXT_FILE)) return;
+  const embedded = (container.Config.Labels?.[AGENT_LABEL] ?? 'host') !== 'host';
+  const agentDir = mounted.has(CONTAINER_AGENT_DIR) || embedded ? undefined : hostAgentDir();
+  await api.putArchive(container.Id, '/', agentArchive(agentDir, contextJson, owner));
 }

@@ -18,8 +18,11 @@ import {
   imageNode,
   type PathMapping,
 } from './docker-context.js';
+import { BOUND_REPORT_FILE, CONTAINER_TASK_DIR } from './docker-task-dir.js';
+import { AGENT_LABEL } from './docker-embedded-agent.js';
 import {
   CONTAINER_REPORT_FILE,
+  GRACE_LABEL,
   containerName,
   RUN_LABEL,
   SHARED_DIR_ENV,
@@ -27,6 +30,20 @@ import {
   TASK_LABEL,
   type DockerExecutorOptions,
 } from './docker-options.js';
+
+/** The workspace and the action folder are bind-mounted: they must exist on the host. */
+export function checkHostFolders(task: TaskSpec): void {
+  for (const [label, path] of [
+    ['workspace', task.workspace],
+    ['action dir', task.actionDir],
+  ] as const) {
+    if (!isAbsolute(path) || !existsSync(path)) {
+      throw new Error(
+        `task ${task.taskId}: the ${label} ${JSON.stringify(path)} does not exist on the host (it is bind-mounted)`,
+      );
+    }
+  }
+}
 
 /** The private host folder for bind-mounted task contexts. */
 export function stateDirPath(o: DockerExecutorOptions): string {
@@ -59,9 +76,11 @@ export function contextOwner(o: DockerExecutorOptions): { uid: number; gid: numb
   return uid === 0 ? owner : null;
 }
 
-export function reportPath(o: DockerExecutorOptions): string {
+/** Where the agent writes its report in the container: the workspace, the bound task folder, else `/caravan`. */
+export function reportPath(o: DockerExecutorOptions, taskDirBound = false): string {
   const relative = o.reportFile?.replace(/^\/+/, '');
-  return relative ? `${CONTAINER_WORKSPACE}/${relative}` : CONTAINER_REPORT_FILE;
+  if (relative) return `${CONTAINER_WORKSPACE}/${relative}`;
+  return taskDirBound ? BOUND_REPORT_FILE : CONTAINER_REPORT_FILE;
 }
 
 export function mappings(task: TaskSpec): PathMapping[] {
@@ -72,15 +91,22 @@ export function mappings(task: TaskSpec): PathMapping[] {
   ].sort((a, b) => b.host.length - a.host.length);
 }
 
+/**
+ * The container's bind mounts: the workspace and the action; the host's agent when it is bound;
+ * the context file and the task folder (its report and spool) when the daemon sees host files.
+ */
 export function binds(
   o: DockerExecutorOptions,
   task: TaskSpec,
-  delivery: 'bind' | 'copy',
-  bindContext: boolean,
+  bindAgent: boolean,
+  taskDir: string | undefined,
 ): string[] {
   const list = [`${task.workspace}:${CONTAINER_WORKSPACE}`, `${task.actionDir}:${CONTAINER_ACTION_DIR}:ro`];
-  if (delivery === 'bind') list.push(`${findAgentPortableDir(o.agentDir)}:${CONTAINER_AGENT_DIR}:ro`);
-  if (bindContext) list.push(`${contextFile(o, task.taskId)}:${CONTAINER_CONTEXT_FILE}:ro`);
+  if (bindAgent) list.push(`${findAgentPortableDir(o.agentDir)}:${CONTAINER_AGENT_DIR}:ro`);
+  if (taskDir) {
+    list.push(`${contextFile(o, task.taskId)}:${CONTAINER_CONTEXT_FILE}:ro`);
+    list.push(`${taskDir}:${CONTAINER_TASK_DIR}`);
+  }
   for (const name of SHARED_DIR_ENV) {
     const dir = task.context.env[name];
     if (dir && isAbsolute(dir) && existsSync(dir)) list.push(`${dir}:${dir}`);
@@ -88,14 +114,49 @@ export function binds(
   return [...list, ...(o.binds ?? [])];
 }
 
-/** The create request of a task's container: the agent under the signal forwarder, labels, binds. */
-export function containerBody(
+/** How a task's container is laid out. */
+export interface ContainerLayout {
+  image: string;
+  paths: PathMapping[];
+  mounts: string[];
+  /** The agent's entry inside the container. */
+  agent: string;
+  report: string;
+  /** Labels saying which agent runs the task (embedded or the host's). */
+  labels: Record<string, string>;
+}
+
+/** A task's layout: its binds, which agent runs it (labelled), its report and its grace period (labelled). */
+export function containerLayout(
   o: DockerExecutorOptions,
   task: TaskSpec,
-  image: string,
-  paths: PathMapping[],
-  mounts: string[],
-): ContainerCreateBody {
+  c: {
+    image: string;
+    paths: PathMapping[];
+    bindAgent: boolean;
+    /** The host task folder when it is bound. */
+    taskDir: string | undefined;
+    agent: string;
+    /** Which embedded agent runs the task; undefined for the host's. */
+    note: string | undefined;
+  },
+): ContainerLayout {
+  return {
+    image: c.image,
+    paths: c.paths,
+    mounts: binds(o, task, c.bindAgent, c.taskDir),
+    agent: c.agent,
+    report: reportPath(o, c.taskDir !== undefined),
+    labels: {
+      [AGENT_LABEL]: c.note ?? 'host',
+      [GRACE_LABEL]: String(task.context.graceSeconds ?? o.graceSeconds ?? 10),
+    },
+  };
+}
+
+/** The create request of a task's container: the agent under the signal forwarder, labels, binds. */
+export function containerBody(o: DockerExecutorOptions, task: TaskSpec, layout: ContainerLayout): ContainerCreateBody {
+  const { image, paths, mounts } = layout;
   return {
     Image: image,
     Entrypoint: [],
@@ -104,7 +165,7 @@ export function containerBody(
       '-c',
       SIGNAL_FORWARDER,
       'caravan-agent',
-      ...agentCommand(imageNode(task.command, o.nodeCommand), paths, reportPath(o)),
+      ...agentCommand(imageNode(task.command, o.nodeCommand), paths, layout.report, layout.agent),
     ],
     WorkingDir: CONTAINER_WORKSPACE,
     ...(o.user ? { User: o.user } : {}),
@@ -113,6 +174,7 @@ export function containerBody(
       [RUN_LABEL]: task.runId,
       'caravan.step': task.stepId,
       'caravan.attempt': String(task.attempt),
+      ...layout.labels,
     },
     StopSignal: 'SIGTERM',
     HostConfig: { NetworkMode: o.networkMode ?? 'host', Binds: mounts },

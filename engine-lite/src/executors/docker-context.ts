@@ -64,10 +64,15 @@ export function imageNode(command: string[], nodeCommand = 'node'): string[] {
 }
 
 /** The agent's command line inside the container. */
-export function agentCommand(command: string[], mappings: PathMapping[], reportFile?: string): string[] {
+export function agentCommand(
+  command: string[],
+  mappings: PathMapping[],
+  reportFile?: string,
+  agent = CONTAINER_AGENT,
+): string[] {
   const report = reportFile ? ['--report', reportFile] : [];
   return [
-    CONTAINER_AGENT,
+    agent,
     'run',
     '--context',
     CONTAINER_CONTEXT_FILE,

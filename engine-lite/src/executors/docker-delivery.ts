@@ -53,7 +53,8 @@ export function writeContextFile(path: string, json: string, owner?: { uid: numb
  */
 export async function daemonSeesHostFolders(
   api: DockerApi,
-  agentDir: string,
+  /** Undefined when the image brings its own agent: only the state folder is asked about. */
+  agentDir: string | undefined,
   stateDir: string,
   create: (name: string, body: ContainerCreateBody) => Promise<string>,
   image: string,
@@ -69,11 +70,11 @@ export async function daemonSeesHostFolders(
       Labels: { 'caravan.probe': 'delivery' },
       HostConfig: {
         NetworkMode: 'none',
-        Binds: [`${agentDir}:${CONTAINER_AGENT_DIR}:ro`, `${stateDir}:${PROBE_STATE_DIR}:ro`],
+        Binds: [...(agentDir ? [`${agentDir}:${CONTAINER_AGENT_DIR}:ro`] : []), `${stateDir}:${PROBE_STATE_DIR}:ro`],
       },
     });
     return (
-      (await seen(api, id, `${CONTAINER_AGENT_DIR}/${AGENT_ENTRY}`)) &&
+      (!agentDir || (await seen(api, id, `${CONTAINER_AGENT_DIR}/${AGENT_ENTRY}`))) &&
       (await seen(api, id, `${PROBE_STATE_DIR}/${marker}`))
     );
   } finally {

@@ -10,6 +10,11 @@ export async function findTaskContainer(api: DockerApi, taskId: string): Promise
   return summary ? api.inspectContainer(summary.Id) : null;
 }
 
+/** A label of the task's container; undefined without a container or the label. */
+export async function taskLabel(api: DockerApi, taskId: string, label: string): Promise<string | undefined> {
+  return (await findTaskContainer(api, taskId))?.Config.Labels?.[label];
+}
+
 /**
  * Removes the task's containers: the known one, else the one holding its name if it is the task's,
  * else any labelled for it.

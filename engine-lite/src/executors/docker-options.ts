@@ -1,6 +1,13 @@
 /** The docker executor's options, names and constants, shared by its parts. */
 import { createHash } from 'node:crypto';
 import type { AgentDelivery } from './docker-delivery.js';
+import type { AgentSource } from './docker-embedded-agent.js';
+
+/**
+ * Points inside the executor where a fault-injection seam may stop it: the task folder made (the
+ * container not created), the container created (not marked starting), marked starting (not started).
+ */
+export type DockerBoundary = 'task-dir-made' | 'created' | 'starting';
 
 export interface DockerExecutorOptions {
   /** `unix:///path.sock` or `tcp://host:port`; default `DOCKER_HOST`, else `unix:///var/run/docker.sock`. */
@@ -16,6 +23,13 @@ export interface DockerExecutorOptions {
    * starts), else `copy`.
    */
   agentDelivery?: AgentDelivery;
+  /**
+   * Which agent runs the action: `embedded`, the image's own (`/caravan/caravan-agent` with its
+   * manifest `/caravan/agent.json`), refused without one; `host`, the engine's portable agent
+   * (`agentDir`), bound or copied in; `auto` (default): the image's when it has one. An embedded
+   * agent of another protocol than the engine's is refused, with how to rebuild the image.
+   */
+  agent?: AgentSource;
   /**
    * Private host folder (0700) for the task contexts bind-mounted into containers; default
    * `$CARAVAN_HOME/tasks/docker`. Each file lives from create to remove.
@@ -44,9 +58,13 @@ export interface DockerExecutorOptions {
   nodeCommand?: string;
   /** Lines of container output kept for the error message when the agent could not start. */
   logTailLines?: number;
+  /** Fault injection (tests): called at each boundary; what it throws stops the executor there. */
+  boundary?(point: DockerBoundary, taskId: string): void;
 }
 
 export const TASK_LABEL = 'caravan.task';
+/** The grace period the container's agent was given, for a cancel by another process. */
+export const GRACE_LABEL = 'caravan.grace';
 export const RUN_LABEL = 'caravan.run';
 
 /** Env entries holding host folders shared with every step; mounted at the same path. */

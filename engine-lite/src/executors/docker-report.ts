@@ -22,6 +22,12 @@ const REPORT_POLICY: TarPolicy = {
 
 /** The report, or undefined when the archive is not one regular file holding a report. */
 export async function reportFromArchive(archive: Buffer): Promise<AgentReport | undefined> {
+  const parsed = (await jsonFromArchive(archive)) as AgentReport | undefined;
+  return typeof parsed === 'object' && parsed !== null && typeof parsed.status === 'string' ? parsed : undefined;
+}
+
+/** The JSON in the archive of one file path; undefined when it is not one regular file holding JSON. */
+export async function jsonFromArchive(archive: Buffer): Promise<unknown> {
   let text: string | undefined;
   try {
     for await (const { entry, body } of readTar([archive], REPORT_POLICY)) {
@@ -36,8 +42,7 @@ export async function reportFromArchive(archive: Buffer): Promise<AgentReport | 
   }
   if (text === undefined) return undefined;
   try {
-    const parsed = JSON.parse(text) as AgentReport;
-    return typeof parsed === 'object' && parsed !== null && typeof parsed.status === 'string' ? parsed : undefined;
+    return JSON.parse(text) as unknown;
   } catch {
     return undefined;
   }

@@ -5,35 +5,39 @@
  * the daemon does not see the host's files), and the container's command is
  * `caravan-agent run --context /caravan/context.json -- <command>`.
  */
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
+import { mkdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { AgentReport } from '@caravan/spec';
-import type { ActionExecutor, TaskSpec, TaskState } from './types.js';
-import { DockerApi, type ContainerInspect } from './docker-api.js';
-import { agentArchive } from './docker-archive.js';
+import type { ActionExecutor, SpoolSource, TaskSpec, TaskState } from './types.js';
+import { DockerApi } from './docker-api.js';
+import { agentArchive, completeEarlierCreate } from './docker-archive.js';
 import { findAgentPortableDir } from './docker-agent-dir.js';
 import {
   archiveOwner,
-  binds,
+  checkHostFolders,
   containerBody,
+  containerLayout,
   contextFile,
   contextOwner,
   mappings,
-  reportPath,
   stateDirPath,
 } from './docker-container-spec.js';
-import { CONTAINER_AGENT_DIR, CONTAINER_CONTEXT_FILE, containerContext } from './docker-context.js';
-import { daemonSeesHostFolders, DeliveryChoice, privateDir, writeContextFile } from './docker-delivery.js';
+import { CONTAINER_AGENT, containerContext } from './docker-context.js';
+import { AgentPlacement } from './docker-agent-placement.js';
+import { AGENT_LABEL, EMBEDDED_AGENT, embeddedNote } from './docker-embedded-agent.js';
+import { readTaskReport, takeTaskSpool } from './docker-task-results.js';
+import { TaskDir } from './docker-task-dir.js';
+import { privateDir, writeContextFile } from './docker-delivery.js';
 import {
   containerName,
+  GRACE_LABEL,
   KILL_SLACK_MS,
   PENDING_POLL_MS,
-  TASK_LABEL,
   type DockerExecutorOptions,
 } from './docker-options.js';
-import { createNamedContainer, findTaskContainer, NameTaken, removeTaskContainers } from './docker-lookup.js';
+import { createNamedContainer, findTaskContainer, NameTaken } from './docker-lookup.js';
+import { removeTaskContainers, taskLabel } from './docker-lookup.js';
 import { KillBackstops } from './kill-backstops.js';
-import { reportFromArchive } from './docker-report.js';
 import { outputTail, stateOf } from './docker-state.js';
 
 export {
@@ -56,35 +60,25 @@ export class DockerExecutor implements ActionExecutor {
   private readonly neverStart = new Set<string>();
   /** Tasks sent SIGTERM by cancel: a second SIGTERM would make the agent kill the action at once. */
   private readonly signalled = new Set<string>();
+  /** Which agent ran each task this executor created, when it was the image's own. */
+  private readonly notes = new Map<string, string>();
   private readonly backstops = new KillBackstops();
-  private readonly delivery: DeliveryChoice;
+  private readonly placement: AgentPlacement;
   private stateDirReady?: string;
 
   constructor(options: DockerExecutorOptions = {}) {
     this.options = options;
-    this.delivery = new DeliveryChoice(options.agentDelivery ?? 'auto');
     this.api = new DockerApi({
       ...(options.dockerHost !== undefined ? { host: options.dockerHost } : {}),
       ...(options.apiVersion !== undefined ? { apiVersion: options.apiVersion } : {}),
       ...(options.connections !== undefined ? { connections: options.connections } : {}),
     });
+    this.placement = new AgentPlacement(this.api, options, () => this.stateDir());
   }
 
-  /**
-   * How this executor delivers the agent: `bind` or `copy`, after asking the daemon once when the
-   * option is `auto` (the default), with a container of `image` that never starts; `who` names the
-   * caller in errors.
-   */
-  async agentDelivery(image: string, who = 'the docker executor'): Promise<'bind' | 'copy'> {
-    return this.delivery.choose(image, () =>
-      daemonSeesHostFolders(
-        this.api,
-        findAgentPortableDir(this.options.agentDir),
-        this.stateDir(),
-        (name, body) => createNamedContainer(this.api, name, body, image, who),
-        image,
-      ),
-    );
+  /** `bind` or `copy`: how the host's agent and the task context reach containers of `image`. */
+  agentDelivery(image: string, who = 'the docker executor', hostAgent = true): Promise<'bind' | 'copy'> {
+    return this.placement.deliveryFor(image, who, hostAgent);
   }
 
   async create(task: TaskSpec): Promise<void> {
@@ -94,52 +88,51 @@ export class DockerExecutor implements ActionExecutor {
       throw new Error(
         `task ${task.taskId}: the docker executor needs an image; set \`image\` on the step or the action`,
       );
-    for (const [label, path] of [
-      ['workspace', task.workspace],
-      ['action dir', task.actionDir],
-    ] as const) {
-      if (!isAbsolute(path) || !existsSync(path)) {
-        throw new Error(
-          `task ${task.taskId}: the ${label} ${JSON.stringify(path)} does not exist on the host (it is bind-mounted)`,
-        );
-      }
-    }
+    checkHostFolders(task);
+    const who = `task ${task.taskId}`;
+    const embedded = await this.placement.embeddedAgent(image, who);
     const paths = mappings(task);
     const reportFile = this.options.reportFile?.replace(/^\/+/, '');
     // The agent writes the report into a folder that must exist.
     if (reportFile) mkdirSync(dirname(join(task.workspace, reportFile)), { recursive: true, mode: 0o777 });
     const contextJson = JSON.stringify(containerContext(task.context, paths, this.options.callbackHost));
-    const delivery = await this.agentDelivery(image, `task ${task.taskId}`);
-    const bindContext = delivery === 'bind' && contextOwner(this.options) !== null;
-    // Written before the container exists, so that it is never started without its context.
-    if (bindContext) {
-      this.stateDir();
-      writeContextFile(contextFile(this.options, task.taskId), contextJson, contextOwner(this.options) ?? undefined);
+    const delivery = await this.agentDelivery(image, who, embedded === undefined);
+    const owner = contextOwner(this.options);
+    const bindTask = delivery === 'bind' && owner !== null;
+    // The attempt on this host, before its container exists: a resumed engine that finds this
+    // folder and no container knows that nothing ran.
+    this.stateDir();
+    const taskDir = this.taskDir(task.taskId);
+    taskDir.make(bindTask ? owner : undefined);
+    if (bindTask) {
+      // Written before the container exists, so that it is never started without its context.
+      writeContextFile(contextFile(this.options, task.taskId), contextJson, owner);
+      taskDir.markBound();
     }
-    const mounts = binds(this.options, task, delivery, bindContext);
-    const id = await createNamedContainer(
-      this.api,
-      name,
-      containerBody(this.options, task, image, paths, mounts),
+    this.options.boundary?.('task-dir-made', task.taskId);
+    const note = embedded ? embeddedNote(image, embedded) : undefined;
+    const layout = containerLayout(this.options, task, {
       image,
-      `task ${task.taskId}`,
-    ).catch(async (error: unknown) => {
-      if (error instanceof NameTaken) return null;
-      throw error;
+      paths,
+      bindAgent: delivery === 'bind' && !embedded,
+      taskDir: bindTask ? taskDir.path : undefined,
+      agent: embedded ? EMBEDDED_AGENT : CONTAINER_AGENT,
+      note,
     });
+    const id = await createNamedContainer(this.api, name, containerBody(this.options, task, layout), image, who).catch(
+      async (error: unknown) => {
+        if (error instanceof NameTaken) return null;
+        throw error;
+      },
+    );
     if (id === null) {
       // Created before (an engine restarted, or create called twice): finish what it started.
-      const existing = await findTaskContainer(this.api, task.taskId);
-      if (!existing) {
-        throw new Error(
-          `task ${task.taskId}: a container named ${name} exists but is not labelled ${TASK_LABEL}=${task.taskId}; remove it (docker rm -f ${name})`,
-        );
-      }
-      await this.completeCopy(existing, contextJson);
+      const hostAgent = () => findAgentPortableDir(this.options.agentDir);
+      await completeEarlierCreate(this.api, task.taskId, contextJson, archiveOwner(this.options), hostAgent);
       return;
     }
-    if (!bindContext) {
-      const agentDir = delivery === 'copy' ? findAgentPortableDir(this.options.agentDir) : undefined;
+    if (!bindTask) {
+      const agentDir = delivery === 'copy' && !embedded ? findAgentPortableDir(this.options.agentDir) : undefined;
       try {
         await this.api.putArchive(id, '/', agentArchive(agentDir, contextJson, archiveOwner(this.options)));
       } catch (error) {
@@ -149,6 +142,8 @@ export class DockerExecutor implements ActionExecutor {
     }
     this.ids.set(task.taskId, id);
     this.fresh.add(task.taskId);
+    if (note) this.notes.set(task.taskId, note);
+    this.options.boundary?.('created', task.taskId);
   }
 
   async start(taskId: string): Promise<void> {
@@ -167,6 +162,9 @@ export class DockerExecutor implements ActionExecutor {
       if (container.State.Status !== 'created' && container.State.Status !== 'configured') return;
       id = container.Id;
     }
+    // From here on its action may have run: a container missing later was not never-started.
+    this.taskDir(taskId).markStarting();
+    this.options.boundary?.('starting', taskId);
     try {
       await this.api.startContainer(id);
       this.ids.set(taskId, id);
@@ -174,7 +172,7 @@ export class DockerExecutor implements ActionExecutor {
       const tail = await outputTail(this.api, id, this.options.logTailLines ?? 20);
       const reason = error instanceof Error ? error.message : String(error);
       const hint =
-        (this.options.agentDelivery ?? this.delivery.answer) === 'bind'
+        (this.options.agentDelivery ?? this.placement.delivery.answer) === 'bind'
           ? ' (the daemon must see the host folders it bind-mounts; agentDelivery "copy" does not need that for the agent)'
           : '';
       throw new Error(`task ${taskId}: the container could not start the agent: ${reason}${hint}${tail}`, {
@@ -185,7 +183,11 @@ export class DockerExecutor implements ActionExecutor {
 
   async status(taskId: string): Promise<TaskState> {
     const container = await findTaskContainer(this.api, taskId);
-    if (!container) return { phase: 'gone', message: `no container for task ${taskId}` };
+    if (!container) {
+      // Never marked starting: its container was never started, so nothing of it ran.
+      const neverStarted = !this.taskDir(taskId).wasStarted();
+      return { phase: 'gone', message: `no container for task ${taskId}`, ...(neverStarted ? { neverStarted } : {}) };
+    }
     return stateOf(this.api, container, this.options.logTailLines ?? 20);
   }
 
@@ -196,7 +198,13 @@ export class DockerExecutor implements ActionExecutor {
   async wait(taskId: string): Promise<TaskState> {
     // Started here: wait at once (it returns at once if the container has stopped already).
     const known = this.ids.get(taskId);
-    if (known && !this.fresh.has(taskId)) await this.api.waitContainer(known);
+    if (known && !this.fresh.has(taskId)) {
+      // A clean exit needs no inspect: only a failed one is explained (OOM, runtime error, output tail).
+      if ((await this.api.waitContainer(known)) === 0) {
+        this.backstops.disarm(taskId);
+        return { phase: 'exited', exitCode: 0 };
+      }
+    }
     for (;;) {
       const container = await findTaskContainer(this.api, taskId);
       if (!container) return { phase: 'gone', message: `no container for task ${taskId}` };
@@ -210,12 +218,27 @@ export class DockerExecutor implements ActionExecutor {
     }
   }
 
-  /** The report the agent wrote, read from the container (also after an engine restart). */
+  /** The report the agent wrote: in the bound task folder, else read from the container. */
   async readReport(taskId: string): Promise<AgentReport | undefined> {
-    const container = await findTaskContainer(this.api, taskId);
-    if (!container) return undefined;
-    const archive = await this.api.getArchive(container.Id, reportPath(this.options));
-    return archive ? reportFromArchive(archive) : undefined;
+    return readTaskReport(this.api, this.options, this.taskDir(taskId), taskId);
+  }
+
+  /** What the agent spooled: in the bound task folder, else copied out of the container. */
+  takeSpool(taskId: string): Promise<SpoolSource | undefined> {
+    return takeTaskSpool(this.api, this.options, this.taskDir(taskId), taskId);
+  }
+
+  /** The grace period the container's agent was given (its label). */
+  async stopGraceSeconds(taskId: string): Promise<number | undefined> {
+    const seconds = Number((await taskLabel(this.api, taskId, GRACE_LABEL)) ?? Number.NaN);
+    return Number.isFinite(seconds) && seconds >= 0 ? seconds : this.options.graceSeconds;
+  }
+
+  /** Which agent ran the task, when it was the image's own. */
+  async note(taskId: string): Promise<string | undefined> {
+    if (this.ids.has(taskId)) return this.notes.get(taskId);
+    const label = await taskLabel(this.api, taskId, AGENT_LABEL);
+    return label && label !== 'host' ? label : undefined;
   }
 
   /**
@@ -251,7 +274,9 @@ export class DockerExecutor implements ActionExecutor {
     this.signalled.delete(taskId);
     await removeTaskContainers(this.api, taskId, this.ids.get(taskId));
     this.ids.delete(taskId);
+    this.notes.delete(taskId);
     rmSync(contextFile(this.options, taskId), { force: true });
+    this.taskDir(taskId).remove();
   }
 
   async close(): Promise<void> {
@@ -259,21 +284,14 @@ export class DockerExecutor implements ActionExecutor {
     await this.api.close();
   }
 
+  private taskDir(taskId: string): TaskDir {
+    return new TaskDir(stateDirPath(this.options), taskId);
+  }
+
   /** The state folder, made (private) on first use. */
   private stateDir(): string {
     this.stateDirReady ??= privateDir(stateDirPath(this.options));
     return this.stateDirReady;
-  }
-
-  /** Copies what a container made by an earlier create still lacks (the context is written last). */
-  private async completeCopy(container: ContainerInspect, contextJson: string): Promise<void> {
-    if (container.State.Status !== 'created' && container.State.Status !== 'configured') return;
-    const mounted = new Set((container.Mounts ?? []).map((mount) => mount.Destination));
-    // A bound context was rewritten by create before it tried to make the container.
-    if (mounted.has(CONTAINER_CONTEXT_FILE)) return;
-    if (await this.api.pathExists(container.Id, CONTAINER_CONTEXT_FILE)) return;
-    const agentDir = mounted.has(CONTAINER_AGENT_DIR) ? undefined : findAgentPortableDir(this.options.agentDir);
-    await this.api.putArchive(container.Id, '/', agentArchive(agentDir, contextJson, archiveOwner(this.options)));
   }
 }
 

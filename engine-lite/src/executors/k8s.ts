@@ -14,7 +14,7 @@ import {
   type V1Volume,
   type V1ResourceRequirements,
 } from '@kubernetes/client-node';
-import type { ActionExecutor, TaskSpec, TaskState } from './types.js';
+import type { ActionExecutor, SpoolSource, TaskSpec, TaskState } from './types.js';
 import { buildTaskObjects } from './k8s-job.js';
 import { readActionFiles } from './k8s-action-files.js';
 import { actionConfigMapName, contextSecretName, jobName } from './k8s-names.js';
@@ -135,6 +135,16 @@ export class K8sExecutor implements ActionExecutor {
         throw describe(error);
       });
     return taskStateFromJob(job, pods.items);
+  }
+
+  /**
+   * Asked only when the agent's report did not reach the engine: the agent may have spooled log
+   * lines in its pod while the engine was unreachable, and no file comes back from a pod.
+   */
+  async takeSpool(): Promise<SpoolSource> {
+    return {
+      lost: 'no file comes back from a Kubernetes pod: log lines the agent spooled while the engine was unreachable are lost (how many is not known)',
+    };
   }
 
   async cancel(taskId: string): Promise<void> {

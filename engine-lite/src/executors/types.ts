@@ -73,4 +73,23 @@ export interface ActionExecutor {
    * file bodies), read at the end of the attempt and removed with the task.
    */
   spoolDir?(taskId: string): string | undefined;
+  /**
+   * Optional, preferred to `spoolDir`: where the agent's spool can be read on the host, once the
+   * task has ended (an executor may first have to copy it out of a container), or why it cannot be
+   * (`lost`: the step's log says so). Undefined: the agent spooled nothing.
+   */
+  takeSpool?(taskId: string): Promise<SpoolSource | undefined>;
+  /**
+   * Optional: a line for the step's log about how the task ran (e.g. which agent ran it), kept
+   * with the attempt's result.
+   */
+  note?(taskId: string): Promise<string | undefined>;
+  /**
+   * Optional: the grace period the task's agent was given (seconds between SIGTERM and SIGKILL),
+   * for `caravan cancel` of a run whose engine is gone: it waits that long before it kills.
+   */
+  stopGraceSeconds?(taskId: string): Promise<number | undefined>;
 }
+
+/** Where a task's spool lies on the host, or why it cannot be read (said in the step's log). */
+export type SpoolSource = { dir: string } | { lost: string };

@@ -30,80 +30,120 @@ async function until(what: string, check: () => boolean | Promise<boolean>): Pro
   throw new Error(`timed out waiting for ${what}`);
 }
 
-describe.skipIf(!hasPodman)('caravan cancel of a run with no live engine (docker executor)', () => {
-  it('sends SIGTERM, then stops and removes the container, and ends the run', async () => {
-    const image = ensureBusyboxImage();
-    const options = { dockerHost, agentDir: portableAgentDir(), stateDir: join(scratch, 'state'), graceSeconds: 30 };
-    const taskId = `${runId}.long.1`;
-    const workspace = join(scratch, 'ws');
-    const actionDir = join(scratch, 'action');
-    mkdirSync(workspace, { recursive: true });
-    mkdirSync(actionDir, { recursive: true });
-    chmodSync(workspace, 0o777);
-    writeFileSync(
-      join(actionDir, 'run.sh'),
-      "trap 'echo term > term; exit 0' TERM\necho started > started\nsleep 60 &\nwait $!\n",
-    );
-    // The dead engine's executor: it started the container, then "died".
-    const dead = createDockerExecutor(options);
-    try {
-      await dead.create({
+/**
+ * A run whose engine died while its step's container ran `script` (the dead engine's executor
+ * created and started it, with `grace` seconds for its agent).
+ */
+async function orphanedRun(name: string, script: string, grace: number) {
+  const image = ensureBusyboxImage();
+  const id = `${runId}-${name}`;
+  const options = { dockerHost, agentDir: portableAgentDir(), stateDir: join(scratch, 'state'), graceSeconds: 30 };
+  const taskId = `${id}.long.1`;
+  const workspace = join(scratch, name, 'ws');
+  const actionDir = join(scratch, name, 'action');
+  mkdirSync(workspace, { recursive: true });
+  mkdirSync(actionDir, { recursive: true });
+  chmodSync(workspace, 0o777);
+  writeFileSync(join(actionDir, 'run.sh'), script);
+  const dead = createDockerExecutor(options);
+  try {
+    await dead.create({
+      taskId,
+      runId: id,
+      stepId: 'long',
+      attempt: 1,
+      command: ['/bin/sh', join(actionDir, 'run.sh')],
+      image,
+      workspace,
+      actionDir,
+      context: {
         taskId,
-        runId,
+        runId: id,
         stepId: 'long',
-        attempt: 1,
-        command: ['/bin/sh', join(actionDir, 'run.sh')],
-        image,
-        workspace,
-        actionDir,
-        context: {
-          taskId,
-          runId,
-          stepId: 'long',
-          secrets: {},
-          params: {},
-          env: {},
-          watch: [],
-          files: [],
-          workdir: workspace,
-          graceSeconds: 30,
-        },
-      });
-      await dead.start(taskId);
-      await until('the action to start', () => existsSync(join(workspace, 'started')));
-    } finally {
-      await dead.close();
-    }
-    await store.createRun(
-      {
-        id: runId,
-        pipelineName: 'p',
-        file: 'p.yml',
-        source: '',
-        pipeline: makePipeline([{ id: 'long' }]),
+        secrets: {},
         params: {},
-        actions: {},
-        secretNames: [],
-        executor: 'docker',
-        concurrency: 1,
-        status: 'running',
-        cancelRequested: false,
-        enginePid: 999_999_99,
-        createdAt: 1,
+        env: {},
+        watch: [],
+        files: [],
+        workdir: workspace,
+        graceSeconds: grace,
       },
-      [{ runId, stepId: 'long', status: 'running', attempt: 1, taskId, executor: 'docker', outputs: {}, order: 0 }],
-    );
+    });
+    await dead.start(taskId);
+    await until('the action to start', () => existsSync(join(workspace, 'started')));
+  } finally {
+    await dead.close();
+  }
+  await store.createRun(
+    {
+      id,
+      pipelineName: 'p',
+      file: 'p.yml',
+      source: '',
+      pipeline: makePipeline([{ id: 'long' }]),
+      params: {},
+      actions: {},
+      secretNames: [],
+      executor: 'docker',
+      concurrency: 1,
+      status: 'running',
+      cancelRequested: false,
+      enginePid: 999_999_99,
+      createdAt: 1,
+    },
+    [{ runId: id, stepId: 'long', status: 'running', attempt: 1, taskId, executor: 'docker', outputs: {}, order: 0 }],
+  );
+  const cancel = async () => {
     const executor = createDockerExecutor(options);
-    const r = await cancelRun(store, runId, {}, { executors: new ExecutorRegistry().add(executor) });
+    const r = await cancelRun(store, id, {}, { executors: new ExecutorRegistry().add(executor) });
     expect(r.message).toMatch(/cancelled \(no engine was driving it\)/);
-    expect((await store.getSteps(runId))[0]?.status).toBe('cancelled');
-    expect((await store.getRun(runId))?.status).toBe('cancelled');
-    expect(readFileSync(join(workspace, 'term'), 'utf8').trim()).toBe('term');
+    expect((await store.getSteps(id))[0]?.status).toBe('cancelled');
+    expect((await store.getRun(id))?.status).toBe('cancelled');
     const probe = createDockerExecutor(options);
     try {
       expect(await probe.api.listContainersByLabel(`caravan.task=${taskId}`)).toEqual([]);
     } finally {
       await probe.close();
     }
+  };
+  return { workspace, cancel };
+}
+
+describe.skipIf(!hasPodman)('caravan cancel of a run with no live engine (docker executor)', () => {
+  it('sends SIGTERM, then stops and removes the container, and ends the run', async () => {
+    const run = await orphanedRun(
+      'prompt',
+      "trap 'echo term > term; exit 0' TERM\necho started > started\nsleep 60 &\nwait $!\n",
+      30,
+    );
+    await run.cancel();
+    expect(readFileSync(join(run.workspace, 'term'), 'utf8').trim()).toBe('term');
+  });
+
+  it("gives an action whose SIGTERM handler needs 2 s the step's grace period to finish it", async () => {
+    const run = await orphanedRun(
+      'slow-handler',
+      "trap 'sleep 2; echo handled > term; exit 0' TERM\necho started > started\nwhile :; do sleep 0.1; done\n",
+      6,
+    );
+    await run.cancel();
+    expect(readFileSync(join(run.workspace, 'term'), 'utf8').trim()).toBe('handled');
+  });
+
+  it('kills an action that ignores SIGTERM once the grace period is over, and removes its container', async () => {
+    const run = await orphanedRun(
+      'stubborn',
+      [
+        "trap 'echo term > term' TERM",
+        'echo started > started',
+        'n=0',
+        // Counts 0.2 s ticks after SIGTERM: 1.6 s later it is still there (inside its 3 s grace).
+        'while :; do sleep 0.2; if [ -e term ]; then n=$((n+1)); fi; if [ "$n" = 8 ]; then echo yes > survived; fi; done',
+      ].join('\n'),
+      3,
+    );
+    await run.cancel();
+    expect(readFileSync(join(run.workspace, 'term'), 'utf8').trim()).toBe('term');
+    expect(readFileSync(join(run.workspace, 'survived'), 'utf8').trim()).toBe('yes');
   });
 });

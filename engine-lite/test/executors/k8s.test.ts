@@ -10,6 +10,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createK8sExecutor, type K8sExecutor } from '../../src/executors/k8s.js';
 import { actionConfigMapName, contextSecretName, jobName } from '../../src/executors/k8s-names.js';
 import type { TaskSpec } from '../../src/executors/types.js';
+import { AttemptTask } from '../../src/attempt-task.js';
+import type { LogBatch } from '@caravan/spec';
+import { report } from '../helpers/controlled-executor.js';
+import { FakeClock } from '../helpers/fake-clock.js';
 import { startK8sStandIn, type K8sStandIn } from '../helpers/k8s-api-standin.js';
 
 const SECRET = 'pg-password-0d9f8e7c';
@@ -209,6 +213,40 @@ describe('k8s executor (HTTP stand-in of the Kubernetes API)', () => {
       exitCode: 3,
       message: 'the container exited with code 3',
     });
+  });
+
+  it("says in the step's log that spooled lines are lost when the report did not reach the engine", async () => {
+    const logs: string[] = [];
+    const errors: string[] = [];
+    const intake = {
+      logs: async (_g: unknown, batch: LogBatch) => logs.push(...batch.entries.map((e) => e.text)) > 0,
+      events: async () => undefined,
+      file: async () => undefined,
+      report: async () => undefined,
+    };
+    const deps = { clock: new FakeClock(), graceSeconds: 1, guardSlackSeconds: 1, statusPollMs: 10, intake };
+    const attempt = (reported: boolean) =>
+      new AttemptTask(
+        { ...deps, takeReport: () => (reported ? report('success') : undefined) },
+        executor,
+        't-spool',
+        async (op, _id, err) => void errors.push(`${op}: ${(err as Error).message}`),
+        undefined,
+        { runId: 'run-42', stepId: 'deploy' },
+      );
+    await executor.create(task('t-spool'));
+    await executor.start('t-spool');
+    api.runPod(jobName('t-spool'));
+    api.finish(jobName('t-spool'), 0);
+    const state = await executor.status('t-spool');
+    // The report came through the callback: the agent had delivered everything it spooled.
+    await attempt(true).result(state);
+    expect(logs).toEqual([]);
+    expect((await attempt(false).result(state)).status).toBe('success');
+    expect(logs).toEqual([
+      'caravan: no file comes back from a Kubernetes pod: log lines the agent spooled while the engine was unreachable are lost (how many is not known)',
+    ]);
+    expect(errors).toEqual([expect.stringMatching(/^spool: no file comes back/)]);
   });
 
   it('explains a Job killed by its deadline', async () => {

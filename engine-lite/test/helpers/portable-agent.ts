@@ -22,6 +22,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AGENT_MANIFEST_FILE, agentManifest } from '@caravan/agent';
 import { STUB_AGENT_SOURCE } from './stub-agent.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -59,7 +60,18 @@ export function portableAgentDir(): string {
     writeFileSync(staged, bundle);
     renameSync(staged, target);
   }
+  writeManifest(THROWAWAY);
   return THROWAWAY;
+}
+
+/** The manifest a portable folder carries (`agent.json`: which agent, which protocol), as scripts/sea.mjs writes it. */
+function writeManifest(dir: string): void {
+  const manifest = `${JSON.stringify(agentManifest())}\n`;
+  const target = join(dir, AGENT_MANIFEST_FILE);
+  if (existsSync(target) && readFileSync(target, 'utf8') === manifest) return;
+  const staged = `/tmp/caravan-test-agent-${process.pid}.json`;
+  writeFileSync(staged, manifest);
+  renameSync(staged, target);
 }
 
 /** Whether the throwaway folder runs the real agent bundle rather than the stand-in. */

@@ -1,0 +1,45 @@
+/**
+ * What a task's container leaves for the engine: the agent's report and its spool, read from the
+ * bound task folder on the host, or out of the container (`GET .../archive`) when it was not bound.
+ */
+import { existsSync } from 'node:fs';
+import type { AgentReport } from '@caravan/spec';
+import type { SpoolSource } from './types.js';
+import type { DockerApi } from './docker-api.js';
+import { reportPath } from './docker-container-spec.js';
+import { findTaskContainer } from './docker-lookup.js';
+import type { DockerExecutorOptions } from './docker-options.js';
+import { reportFromArchive } from './docker-report.js';
+import { copySpoolOut } from './docker-spool.js';
+import type { TaskDir } from './docker-task-dir.js';
+
+export async function readTaskReport(
+  api: DockerApi,
+  o: DockerExecutorOptions,
+  dir: TaskDir,
+  taskId: string,
+): Promise<AgentReport | undefined> {
+  const bound = o.reportFile ? undefined : dir.report();
+  if (bound) return bound;
+  const container = await findTaskContainer(api, taskId);
+  if (!container) return undefined;
+  const archive = await api.getArchive(container.Id, reportPath(o, dir.isBound()));
+  return archive ? reportFromArchive(archive) : undefined;
+}
+
+export async function takeTaskSpool(
+  api: DockerApi,
+  o: DockerExecutorOptions,
+  dir: TaskDir,
+  taskId: string,
+): Promise<SpoolSource | undefined> {
+  if (!o.reportFile && dir.isBound()) return existsSync(dir.spool) ? { dir: dir.spool } : undefined;
+  const container = await findTaskContainer(api, taskId);
+  if (!container) {
+    return {
+      lost: `the container of task ${taskId} is gone, and with it what its agent spooled while no engine listened (how many log lines is not known)`,
+    };
+  }
+  const copied = await copySpoolOut(api, container.Id, `${reportPath(o, false)}.spool`, dir.copied);
+  return copied ? { dir: copied } : undefined;
+}
