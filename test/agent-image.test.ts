@@ -114,6 +114,40 @@ describe.skipIf(!hasPodman)('the agent image', () => {
     }
   });
 
+  it("copies itself into a volume as the k8s executor's init container asks (no cp in the image)", () => {
+    const volume = `caravan-test-agent-${process.pid}`;
+    try {
+      // the init container of engine-lite/src/executors/k8s-job.ts: the image's entry with --copy-to
+      const init = podman([
+        'run',
+        '--rm',
+        '-v',
+        `${volume}:/mnt/caravan-agent`,
+        image,
+        '--copy-to',
+        '/mnt/caravan-agent',
+      ]);
+      expect(init.status, init.stderr).toBe(0);
+      const { busybox } = ensurePublicBaseImages();
+      const run = podman([
+        'run',
+        '--rm',
+        '-v',
+        `${volume}:/caravan/agent:ro`,
+        busybox,
+        '/caravan/agent/caravan-agent',
+        'run',
+        '--',
+        'cat',
+        '/caravan/agent/agent.json',
+      ]);
+      expect(run.status, run.stderr).toBe(0);
+      expect(JSON.parse(run.stdout)).toEqual(agentManifest());
+    } finally {
+      podman(['volume', 'rm', '-f', volume]);
+    }
+  });
+
   it('runs in an action image that has no shell at all', () => {
     buildImage(
       'localhost/caravan-test-noshell:1',
