@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { agentManifest } from '@caravan/agent';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildAgentImage } from '../scripts/build-image.mjs';
+import { buildAgentImage } from '../cli/src/lib/images/agent-image.js';
 import { ensureAgentImage, ensurePublicBaseImages, podmanEnv } from './helpers/images.js';
 import { hasPodman } from './services.js';
 

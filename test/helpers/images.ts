@@ -38,7 +38,7 @@ export function ensurePublicBaseImages(): { busybox: string; node: string } {
   return { busybox: PUBLIC_BUSYBOX, node: PUBLIC_NODE };
 }
 
-/** `caravan/agent:<version>` holding the current agent (see ensure-agent-image.mjs); returns its name. */
+/** `caravan/agent:<version>` holding the current agent (see ensure-agent-image.ts); returns its name. */
 export function ensureAgentImage(): string {
-  return locked([process.execPath, join(import.meta.dirname, 'ensure-agent-image.mjs')]).trim();
+  return locked([process.execPath, '--import', 'tsx', join(import.meta.dirname, 'ensure-agent-image.ts')]).trim();
 }
