@@ -46,7 +46,7 @@ describe('build:image, bad input', () => {
 describe.skipIf(!hasPodman)('the agent image', () => {
   let image = '';
   beforeAll(() => {
-    image = ensureAgentImage();
+    image = ensureAgentImage().image;
   });
 
   it('is caravan/agent:<version>, labelled with the version and protocol', () => {

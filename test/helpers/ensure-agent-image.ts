@@ -1,4 +1,5 @@
-// Run under flock by images.ts (node --import tsx): prints the agent image's name after making sure
+// Run under flock by images.ts (node --import tsx): prints the agent image's name and its portable
+// folder (JSON) after making sure
 // it holds the current agent: dist/agent-portable when it is complete and not older than
 // dist/agent.cjs, else a portable folder built aside (/tmp/caravan-test-agent-sea), so dist/ is never
 // rebuilt under test files that run it. The image itself is rebuilt only when the folder changed.
@@ -25,4 +26,4 @@ if (!usable(portableDir)) {
   portableDir = join(ASIDE, 'agent-portable');
   if (!usable(portableDir)) await (buildSea as (r: string, o: object) => Promise<unknown>)(root, { outDir: ASIDE });
 }
-process.stdout.write(buildAgentImage({ portableDir }).image);
+process.stdout.write(JSON.stringify({ image: buildAgentImage({ portableDir }).image, portableDir }));

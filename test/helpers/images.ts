@@ -38,7 +38,11 @@ export function ensurePublicBaseImages(): { busybox: string; node: string } {
   return { busybox: PUBLIC_BUSYBOX, node: PUBLIC_NODE };
 }
 
-/** `caravan/agent:<version>` holding the current agent (see ensure-agent-image.ts); returns its name. */
-export function ensureAgentImage(): string {
-  return locked([process.execPath, '--import', 'tsx', join(import.meta.dirname, 'ensure-agent-image.ts')]).trim();
+/**
+ * `caravan/agent:<version>` holding the current agent (see ensure-agent-image.ts): its name, and the
+ * portable folder it was built from (for CARAVAN_AGENT_DIR).
+ */
+export function ensureAgentImage(): { image: string; portableDir: string } {
+  const out = locked([process.execPath, '--import', 'tsx', join(import.meta.dirname, 'ensure-agent-image.ts')]);
+  return JSON.parse(out) as { image: string; portableDir: string };
 }

@@ -1,6 +1,7 @@
 /**
- * The caravan-agent that comes with this caravan, found upwards from the CLI's own files (the
- * sources in a checkout, or dist/cli when bundled): the portable agent `dist/agent-portable/caravan-agent`
+ * The caravan-agent that comes with this caravan: the portable folder named by CARAVAN_AGENT_DIR
+ * (as for the docker executor), else found upwards from the CLI's own files (the sources in a
+ * checkout, or dist/cli when bundled): the portable agent `dist/agent-portable/caravan-agent`
  * (a single executable, the fastest to start) when it is built and not older than the bundle, else
  * the bundle `dist/agent.cjs`, which runs with node.
  */
@@ -18,8 +19,13 @@ function mtime(path: string): number {
   return statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0;
 }
 
-/** The agent of the nearest `dist/` above `start`, or undefined when none is built. */
-export function installedAgent(start = dirname(fileURLToPath(import.meta.url))): AgentLocation | undefined {
+/** CARAVAN_AGENT_DIR's agent, else the agent of the nearest `dist/` above `start`; undefined when none is built. */
+export function installedAgent(
+  start = dirname(fileURLToPath(import.meta.url)),
+  env: NodeJS.ProcessEnv = process.env,
+): AgentLocation | undefined {
+  if (env.CARAVAN_AGENT_DIR && existsSync(join(env.CARAVAN_AGENT_DIR, 'caravan-agent')))
+    return { path: join(env.CARAVAN_AGENT_DIR, 'caravan-agent'), kind: 'portable' };
   for (let dir = start; ; dir = dirname(dir)) {
     const dist = [join(dir, 'dist'), dir].find((d) => existsSync(join(d, 'agent.cjs')));
     if (dist) {
