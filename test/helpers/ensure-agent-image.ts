@@ -1,8 +1,9 @@
 // Run under flock by images.ts (node --import tsx): prints the agent image's name and its portable
-// folder (JSON) after making sure
-// it holds the current agent: dist/agent-portable when it is complete and not older than
-// dist/agent.cjs, else a portable folder built aside (/tmp/caravan-test-agent-sea), so dist/ is never
-// rebuilt under test files that run it. The image itself is rebuilt only when the folder changed.
+// folder (JSON) after making sure it holds the current agent: dist/agent-portable when it is
+// complete and not older than dist/agent.cjs, else a portable folder built aside
+// (/tmp/caravan-test-agent-sea-<checkout>), so dist/ is never rebuilt under test files that run it.
+// The image itself is rebuilt only when the folder changed.
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildAgentImage } from '../../cli/src/lib/images/agent-image.js';
@@ -11,7 +12,8 @@ import { buildSea } from '../../scripts/sea.mjs';
 
 const root = join(import.meta.dirname, '../..');
 const bundle = join(root, 'dist/agent.cjs');
-const ASIDE = '/tmp/caravan-test-agent-sea';
+// one per checkout: another worktree's agent is another agent
+const ASIDE = `/tmp/caravan-test-agent-sea-${createHash('sha256').update(root).digest('hex').slice(0, 12)}`;
 
 function usable(dir: string): boolean {
   const entry = join(dir, 'caravan-agent');
