@@ -5,7 +5,7 @@
  * and the image runs on its own under a plain `podman run`.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AGENT_VERSION } from '@caravan/agent';
@@ -24,6 +24,7 @@ vi.setConfig({ testTimeout: 240_000 });
 
 const env = { CONTAINERS_CONF: podmanEnv().CONTAINERS_CONF ?? '', CARAVAN_CONTAINER_CLI: 'podman' };
 let work: string;
+let portableDir: string;
 
 function podman(args: string[]) {
   return spawnSync('podman', args, { env: podmanEnv(), encoding: 'utf8', timeout: 120_000 });
@@ -45,7 +46,7 @@ async function scaffold(name: string, extra: string[] = []): Promise<string> {
 describe.skipIf(!hasPodman)('image actions', () => {
   beforeAll(() => {
     ensureBuilt();
-    ensureAgentImage();
+    portableDir = ensureAgentImage().portableDir;
     ensurePublicBaseImages();
     work = mkdtempSync(join(tmpdir(), 'caravan-image-action-'));
   });
@@ -67,6 +68,36 @@ describe.skipIf(!hasPodman)('image actions', () => {
     const bad = podman(['run', '--rm', '-e', 'INPUT_SHOUT=loudly', 'acme-hello-sh:1.0.0']);
     expect(bad.stdout).toContain('input "shout" must be true or false, got "loudly"');
     expect(bad.status).toBe(1);
+  });
+
+  it('caravan action run runs an image action in its image, under its agent or a lent one', async () => {
+    const dir = join(work, 'img-hello-sh'); // built by the first test
+    const run = await caravan(['action', 'run', '--with', 'who=Ada'], {
+      cwd: dir,
+      env,
+    });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/Hello, Ada!\n[\s\S]*greeting = Hello, Ada!/);
+    expect(run.stderr).not.toMatch(/on this machine instead/);
+
+    // an image with no agent of its own (a public base, no Dockerfile): this caravan lends its portable agent
+    const bare = join(work, 'bare');
+    mkdirSync(bare);
+    writeFileSync(
+      join(bare, 'action.yml'),
+      `name: acme/bare\nversion: 1.0.0\ndescription: Prints where it runs.\nruns:\n  image: ${PUBLIC_BUSYBOX}\n  command: sh\n  args: ['-c', 'echo "in $(pwd) as $(id -u)"; echo "where=$CARAVAN_ACTION_DIR" >> "$CARAVAN_OUTPUT"']\n`,
+    );
+    const lent = await caravan(['action', 'run'], { cwd: bare, env: { ...env, CARAVAN_AGENT_DIR: portableDir } });
+    expect(lent.exitCode, lent.stderr).toBe(0);
+    expect(lent.stdout).toContain('in /workspace as 0');
+    expect(lent.stdout).toMatch(/where = \/caravan\/action/);
+  });
+
+  it('caravan action run says how to build an image action whose image is not built', async () => {
+    const dir = await scaffold('unbuilt');
+    const run = await caravan(['action', 'run'], { cwd: dir, env });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toMatch(/the image acme-unbuilt:1\.0\.0 is not here: build it with caravan action test/);
   });
 
   it('scaffolds a JavaScript action on node:20-bookworm-slim that passes its tests', async () => {
