@@ -56,9 +56,9 @@ export async function readAgentManifest(root) {
  * Writes the portable entry to `file`: the static launcher when `cc -static` can build it (true), else
  * the sh script (false), which needs a /bin/sh in the image.
  */
-function writeEntry(file, work) {
+export function writeEntry(file, work, cc = 'cc') {
   try {
-    execFileSync('cc', ['-static', '-Os', '-s', '-o', file, join(here, 'sea/launcher.c')], {
+    execFileSync(cc, ['-static', '-Os', '-s', '-o', file, join(here, 'sea/launcher.c')], {
       cwd: work,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
