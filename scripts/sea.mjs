@@ -1,10 +1,13 @@
 // Builds the agent's single executable and its portable folder (called by `node scripts/build.mjs --sea`):
 //   dist/caravan-agent               Node SEA: a stripped copy of node with scripts/sea/loader.cjs as main,
 //                                    the esbuild bundle and a warm V8 code cache of it as assets
-//   dist/agent-portable/caravan-agent  POSIX sh entry that starts it through the shipped glibc loader
-// dist/agent-portable/bin/caravan-agent, dist/agent-portable/lib/  the executable, ld-linux and the libraries ldd
-// lists
-// so the agent runs in images without glibc (busybox, alpine): /caravan/agent/caravan-agent run -- ...
+//   dist/agent-portable/caravan-agent  the entry: a static launcher (scripts/sea/launcher.c, built with
+//                                    `cc -static`) that starts it through the shipped glibc loader; where no C
+//                                    compiler with a static libc is found, a POSIX sh script doing the same
+//   dist/agent-portable/bin/caravan-agent, dist/agent-portable/lib/  the executable, ld-linux and the libraries
+//                                    ldd lists
+//   dist/agent-portable/agent.json   agentManifest() of @caravan/agent: which agent (version, protocol) it is
+// so the agent runs in images without glibc (busybox, alpine), or without a shell: /caravan/caravan-agent run -- ...
 import { execFileSync } from 'node:child_process';
 import {
   chmodSync,
@@ -22,6 +25,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
@@ -33,6 +37,40 @@ here=\${0%/*}
 [ "$here" = "$0" ] && here=.
 exec "$here/lib/ld-linux-x86-64.so.2" --library-path "$here/lib" "$here/bin/caravan-agent" "$@"
 `;
+
+/** `agentManifest()` of the agent's sources (agent/src/version.ts), bundled on the fly: this script is plain JS. */
+export async function readAgentManifest(root) {
+  const out = await build({
+    entryPoints: [join(root, 'agent/src/version.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    write: false,
+    logLevel: 'warning',
+  });
+  const mod = await import(`data:text/javascript,${encodeURIComponent(out.outputFiles[0].text)}`);
+  return mod.agentManifest();
+}
+
+/**
+ * Writes the portable entry to `file`: the static launcher when `cc -static` can build it (true), else
+ * the sh script (false), which needs a /bin/sh in the image.
+ */
+export function writeEntry(file, work, cc = 'cc') {
+  try {
+    execFileSync(cc, ['-static', '-Os', '-s', '-o', file, join(here, 'sea/launcher.c')], {
+      cwd: work,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return true;
+  } catch (err) {
+    const why = err.code === 'ENOENT' ? 'no C compiler (cc)' : `${err.stderr ?? err.message}`.trim();
+    console.warn(`sea: the static entry could not be built (${why}); caravan-agent is a sh script that needs /bin/sh`);
+    rmSync(file, { force: true });
+    writeFileSync(file, ENTRY, { mode: 0o755 });
+    return false;
+  }
+}
 
 /** Runs node with `args`; its output is shown only when it fails. */
 function quietly(args, options) {
@@ -109,8 +147,9 @@ export async function buildSea(root, { bundle = join(root, 'dist/agent.cjs'), ou
     }
     if (!existsSync(join(portable, 'lib/ld-linux-x86-64.so.2')))
       throw new Error('sea: ldd did not list ld-linux-x86-64.so.2; only x86-64 glibc hosts are supported');
-    writeFileSync(join(portable, 'caravan-agent'), ENTRY, { mode: 0o755 });
-    return { exe, portable };
+    const staticEntry = writeEntry(join(portable, 'caravan-agent'), work);
+    writeFileSync(join(portable, 'agent.json'), `${JSON.stringify(await readAgentManifest(root), null, 2)}\n`);
+    return { exe, portable, staticEntry };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -2,12 +2,12 @@
  * `caravan action init` scaffolds an action that passes its own tests right after npm install; `caravan action test`
  * runs them.
  */
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { agentBundle, caravan, ensureBuilt } from './author-helpers.js';
+import { agentBundle, bin, caravan, ensureBuilt } from './author-helpers.js';
 
 // Every step here is a real `caravan` process: slow on a busy machine, so a generous budget.
 vi.setConfig({ testTimeout: 240_000 });
@@ -45,7 +45,7 @@ describe('caravan action init', () => {
     expect(docs.exitCode, docs.stderr).toBe(0);
   });
 
-  it.each(['shell', 'image'])('scaffolds a %s action whose tests pass', async (runtime) => {
+  it.each(['shell'])('scaffolds a %s action whose tests pass', async (runtime) => {
     const init = await caravan(
       ['action', 'init', `acme/greet-${runtime}`, '--runtime', runtime, '--dir', `g-${runtime}`, '--yes'],
       { cwd: work },
@@ -54,6 +54,41 @@ describe('caravan action init', () => {
     const test = await caravan(['action', 'test', `g-${runtime}`], { cwd: work });
     expect(test.exitCode, test.stdout + test.stderr).toBe(0);
     expect(test.stdout).toMatch(/# pass 3/);
+  });
+
+  it("a fresh scaffold's own npm test finds the agent of the caravan on PATH, or says in one line how to point it at one", async () => {
+    const init = await caravan(['action', 'init', 'acme/plain', '--yes'], { cwd: work });
+    expect(init.exitCode, init.stderr).toBe(0);
+    const dir = join(work, 'plain');
+    const binDir = join(work, 'bin');
+    mkdirSync(binDir, { recursive: true });
+    writeFileSync(join(binDir, 'caravan'), `#!/bin/sh\nexec "${process.execPath}" "${bin}" "$@"\n`, { mode: 0o755 });
+    const { CARAVAN_AGENT: _ignored, ...rest } = process.env;
+    const systemPath = `${dirname(process.execPath)}:/usr/bin:/bin`;
+    const npmTest = (path: string) =>
+      execa('npm', ['test'], { cwd: dir, reject: false, extendEnv: false, env: { ...rest, PATH: path } });
+
+    const found = await npmTest(`${binDir}:${systemPath}`);
+    expect(found.exitCode, found.stdout + found.stderr).toBe(0);
+    expect(found.stdout).toMatch(/# pass 3/);
+
+    const none = await npmTest(systemPath);
+    expect(none.exitCode).not.toBe(0);
+    expect(none.stdout + none.stderr).toContain(
+      'caravan-agent not found: put caravan on your PATH (caravan agent path prints its agent), or set CARAVAN_AGENT to an agent (an executable, or agent.cjs run with node)',
+    );
+  });
+
+  it('caravan agent path prints the agent that comes with this caravan', async () => {
+    const path = await caravan(['agent', 'path'], { cwd: work });
+    expect(path.exitCode, path.stderr).toBe(0);
+    expect(existsSync(path.stdout.trim())).toBe(true);
+    const json = await caravan(['agent', 'path', '--json'], { cwd: work });
+    const agent = JSON.parse(json.stdout) as { path: string; kind: string };
+    expect(agent.path).toBe(path.stdout.trim());
+    expect(agent.path).toMatch(
+      agent.kind === 'portable' ? /dist\/agent-portable\/caravan-agent$/ : /dist\/agent\.cjs$/,
+    );
   });
 
   it('a failing scaffolded test fails caravan action test with its exit code', async () => {

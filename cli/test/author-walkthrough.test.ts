@@ -5,113 +5,41 @@
  * On the way: init → npm install → action test → run → docs → pack → a real registry on
  * 127.0.0.1 → user, grant, login, publish, resolve → `caravan run` of a pipeline using acme/greet@^1.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { bin, ensureBuilt, root } from './author-helpers.js';
+import { ensureBuilt, root } from './author-helpers.js';
+import { freePort, readmeSection, walkthrough, WalkthroughShell } from './walkthrough.js';
 
 // Every step here is a real `caravan` process: slow on a busy machine, so a generous budget.
 vi.setConfig({ testTimeout: 240_000 });
 
-type Step = { kind: 'command'; line: string } | { kind: 'file'; name: string; text: string };
-
-/** The doc's commands and files, in order. */
-function walkthrough(markdown: string): Step[] {
-  const steps: Step[] = [];
-  for (const m of markdown.matchAll(/(?:<!-- file: (\S+) -->\n)?```(\w+)\n([\s\S]*?)```/g)) {
-    const [, file, lang, body = ''] = m;
-    if (file) steps.push({ kind: 'file', name: file, text: body });
-    else if (lang === 'sh') {
-      for (const line of body.split('\n').map((l) => l.trim()))
-        if (line && !line.startsWith('#')) steps.push({ kind: 'command', line });
-    }
-  }
-  return steps;
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-const readme = readFileSync(join(root, 'README.md'), 'utf8');
-const section = /^## Authoring an action\n([\s\S]*?)(?=^## )/m.exec(readme);
-if (!section) throw new Error('README.md has no "## Authoring an action" section followed by another "## " section');
-const doc = section[1] ?? '';
+const doc = readmeSection(readFileSync(join(root, 'README.md'), 'utf8'), 'Authoring an action');
 let work: string;
-let cwd: string;
-let env: Record<string, string>;
+let shell: WalkthroughShell;
 let port: number;
-let registry: ResultPromise | undefined;
 const outputs = new Map<string, string>();
 
 beforeAll(async () => {
   ensureBuilt();
   work = mkdtempSync(join(tmpdir(), 'caravan-walkthrough-'));
-  const binDir = join(work, 'bin');
-  mkdirSync(binDir);
-  writeFileSync(join(binDir, 'caravan'), `#!/bin/sh\nexec "${process.execPath}" "${bin}" "$@"\n`);
-  chmodSync(join(binDir, 'caravan'), 0o755);
-  cwd = work;
-  env = {
-    PATH: `${binDir}:${process.env.PATH ?? ''}`,
+  shell = new WalkthroughShell(work, {
     CARAVAN_HOME: join(work, 'home'),
     CI: '1',
     NO_COLOR: '1',
     CARAVAN_REGISTRY: '',
     CARAVAN_TOKEN: '',
     CARAVAN_REGISTRY_TOKEN: '',
-  };
+  });
   port = await freePort();
 });
 
 afterAll(async () => {
-  registry?.kill('SIGTERM');
-  await registry;
+  await shell.stop();
 });
 
-async function startRegistry(line: string): Promise<void> {
-  registry = execa('sh', ['-c', `exec ${line}`], { cwd, env, extendEnv: true, reject: false });
-  await new Promise<void>((resolveUp, reject) => {
-    let out = '';
-    registry?.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (/listening on http:\/\//.test(out)) resolveUp();
-    });
-    void registry?.then((r) => reject(new Error(`the registry exited: ${String(r.stderr)}`)));
-  });
-}
-
-async function runCommand(line: string): Promise<string> {
-  if (line.startsWith('cd ')) {
-    cwd = resolve(cwd, line.slice(3).trim());
-    return '';
-  }
-  if (line.startsWith('caravan registry serve')) {
-    await startRegistry(line);
-    return '';
-  }
-  const assignment = /^([A-Z_]+)=\$\((.*)\)$/.exec(line);
-  const script = assignment ? assignment[2]! : line;
-  const result = await execa('sh', ['-c', script], {
-    cwd,
-    env,
-    extendEnv: true,
-    reject: false,
-    stdin: 'ignore',
-    timeout: 180_000,
-  });
-  const out = `${String(result.stdout)}\n${String(result.stderr)}`;
-  if (result.exitCode !== 0) throw new Error(`"${line}" exited with ${result.exitCode}:\n${out}`);
-  if (assignment) env[assignment[1]!] = String(result.stdout).trim();
-  return String(result.stdout);
-}
+const runCommand = (line: string) => shell.run(line);
 
 describe('the README walk-through', () => {
   it('has commands for every stage of the author workflow', () => {
@@ -137,7 +65,7 @@ describe('the README walk-through', () => {
   it('works as written, from init to a pipeline that uses the published action by acme/greet@^1', async () => {
     for (const step of walkthrough(doc)) {
       if (step.kind === 'file') {
-        writeFileSync(join(cwd, step.name), step.text);
+        shell.saveFile(step.name, step.text);
         continue;
       }
       const line = step.line.replaceAll('4873', String(port));

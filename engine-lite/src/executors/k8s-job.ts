@@ -1,6 +1,7 @@
 /**
  * The Kubernetes objects of one task: a Secret holding the task context, and a Job whose pod
- * copies the agent into a shared emptyDir from an init container (as Tekton and Erda do), then
+ * copies the agent into a shared emptyDir from an init container running the agent image
+ * (`caravan/agent:<version>`, FROM scratch: its own entry copies the folder, as Tekton's does), then
  * runs the action's image with `caravan-agent run --context /caravan/context.json -- <command>`.
  * The Job is created suspended; start resumes it.
  */
@@ -35,7 +36,10 @@ import {
   labelValue,
 } from './k8s-names.js';
 
-export const DEFAULT_AGENT_IMAGE_DIR = '/opt/caravan/agent';
+/** Where the agent image (`npm run build:image`) keeps the portable folder. */
+export const DEFAULT_AGENT_IMAGE_DIR = '/caravan';
+/** Where the init container mounts the shared volume it fills (outside the image's /caravan). */
+export const AGENT_VOLUME_INIT_MOUNT = '/mnt/caravan-agent';
 export const ACTION_CONTAINER = 'action';
 export const AGENT_INIT_CONTAINER = 'caravan-agent-init';
 const CONTEXT_KEY = 'context.json';
@@ -44,7 +48,7 @@ export interface K8sJobOptions {
   namespace: string;
   /** Image holding the portable agent folder at `agentImageDir`; default `caravan/agent:<version>`. */
   agentImage: string;
-  /** Where the agent image keeps the portable folder; default `/opt/caravan/agent`. */
+  /** Where the agent image keeps the portable folder, whose entry copies it; default `/caravan`. */
   agentImageDir?: string;
   /** Image used when a task names none. */
   defaultImage?: string;
@@ -165,8 +169,9 @@ export function buildTaskObjects(task: TaskSpec, options: K8sJobOptions, actionF
             {
               name: AGENT_INIT_CONTAINER,
               image: options.agentImage,
-              command: ['cp', '-a', `${agentImageDir}/.`, `${CONTAINER_AGENT_DIR}/`],
-              volumeMounts: [{ name: 'caravan-agent', mountPath: CONTAINER_AGENT_DIR }],
+              // the image has no shell and no cp: the agent's static entry copies its own folder
+              command: [`${agentImageDir}/caravan-agent`, '--copy-to', AGENT_VOLUME_INIT_MOUNT],
+              volumeMounts: [{ name: 'caravan-agent', mountPath: AGENT_VOLUME_INIT_MOUNT }],
             },
           ],
           containers: [

@@ -5,6 +5,7 @@
  * Job; status = the Job's conditions and its pod; cancel = delete the Job (Foreground); remove =
  * delete the Job, the Secret and the action's ConfigMap. Every call is idempotent: AlreadyExists and NotFound are fine.
  */
+import { AGENT_VERSION } from '@caravan/agent';
 import {
   BatchV1Api,
   CoreV1Api,
@@ -39,7 +40,7 @@ export interface K8sExecutorOptions {
   resources?: V1ResourceRequirements;
   imagePullSecrets?: string[];
   nodeCommand?: string;
-  /** Caravan's version, for the default agent image tag. */
+  /** The default agent image's tag; default this engine's agent version (`npm run build:image` builds it). */
   version?: string;
 }
 
@@ -100,7 +101,7 @@ export class K8sExecutor implements ActionExecutor {
       {
         ...this.options,
         namespace: this.namespace,
-        agentImage: this.options.agentImage ?? `caravan/agent:${this.options.version ?? 'latest'}`,
+        agentImage: this.options.agentImage ?? `caravan/agent:${this.options.version ?? AGENT_VERSION}`,
       },
       actionFiles,
     );

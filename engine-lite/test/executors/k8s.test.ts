@@ -5,6 +5,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AGENT_VERSION } from '@caravan/agent';
 import { KubeConfig, type V1ConfigMap, type V1Job, type V1Secret } from '@kubernetes/client-node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createK8sExecutor, type K8sExecutor } from '../../src/executors/k8s.js';
@@ -133,8 +134,8 @@ describe('k8s executor (HTTP stand-in of the Kubernetes API)', () => {
       {
         name: 'caravan-agent-init',
         image: 'caravan/agent:0.1.0',
-        command: ['cp', '-a', '/opt/caravan/agent/.', '/caravan/agent/'],
-        volumeMounts: [{ name: 'caravan-agent', mountPath: '/caravan/agent' }],
+        command: ['/caravan/caravan-agent', '--copy-to', '/mnt/caravan-agent'],
+        volumeMounts: [{ name: 'caravan-agent', mountPath: '/mnt/caravan-agent' }],
       },
     ]);
     const main = pod?.containers[0];
@@ -326,7 +327,7 @@ describe('k8s executor (HTTP stand-in of the Kubernetes API)', () => {
       mountPath: '/workspace',
       subPath: 'run-42',
     });
-    expect(job.spec?.template.spec?.initContainers?.[0]?.image).toBe('caravan/agent:latest');
+    expect(job.spec?.template.spec?.initContainers?.[0]?.image).toBe(`caravan/agent:${AGENT_VERSION}`);
   });
 
   it('turns any task id into valid names and labels', async () => {

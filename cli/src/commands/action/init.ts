@@ -2,7 +2,14 @@ import { relative } from 'node:path';
 import { Args, Flags } from '@oclif/core';
 import { ActionLoadError } from '../../lib/author/load-action.js';
 import { CaravanCommand, UsageError } from '../../lib/base-command.js';
-import { checkActionName, RUNTIMES, type Runtime, shortName } from '../../lib/scaffold/options.js';
+import {
+  checkActionName,
+  type Language,
+  LANGUAGES,
+  RUNTIMES,
+  type Runtime,
+  shortName,
+} from '../../lib/scaffold/options.js';
 import { scaffoldAction } from '../../lib/scaffold/scaffold.js';
 
 export default class ActionInit extends CaravanCommand {
@@ -12,6 +19,7 @@ export default class ActionInit extends CaravanCommand {
   static override examples = [
     '<%= config.bin %> action init acme/greet',
     '<%= config.bin %> action init acme/greet --runtime shell --dir ./greet --description "Greets someone" --yes',
+    '<%= config.bin %> action init acme/greet --runtime image --language node --yes',
   ];
 
   static override args = {
@@ -20,6 +28,10 @@ export default class ActionInit extends CaravanCommand {
 
   static override flags = {
     runtime: Flags.string({ description: 'how the action runs', options: [...RUNTIMES] }),
+    language: Flags.string({
+      description: 'for --runtime image: a sh script on busybox, or JavaScript on node (default sh)',
+      options: [...LANGUAGES],
+    }),
     dir: Flags.string({ description: 'folder to create (default: the last part of the name)' }),
     description: Flags.string({ description: 'one sentence for the marketplace' }),
     yes: Flags.boolean({ char: 'y', description: 'never ask: take the defaults for anything not given' }),
@@ -53,6 +65,20 @@ export default class ActionInit extends CaravanCommand {
         ],
       });
     }
+    let language = flags.language as Language | undefined;
+    if (language && (runtime ?? 'node') !== 'image')
+      throw new UsageError(
+        `--language is for --runtime image (a ${runtime ?? 'node'} action is written in ${runtime === 'shell' ? 'sh' : 'JavaScript'}): drop it, or add --runtime image`,
+      );
+    if (!language && runtime === 'image' && prompts) {
+      language = await prompts.select<Language>({
+        message: 'Language',
+        choices: [
+          { value: 'sh', name: 'sh — a POSIX sh script on busybox' },
+          { value: 'node', name: 'node — a JavaScript file on node:20' },
+        ],
+      });
+    }
     let description = flags.description;
     if (description === undefined && prompts)
       description = await prompts.input({ message: 'Description', default: 'Greets someone.' });
@@ -60,6 +86,7 @@ export default class ActionInit extends CaravanCommand {
     const { dir, files } = await scaffoldAction({
       name,
       runtime: runtime ?? 'node',
+      ...(language ? { language } : {}),
       description: description ?? 'Greets someone.',
       dir: flags.dir ?? shortName(name),
     });
@@ -69,7 +96,9 @@ export default class ActionInit extends CaravanCommand {
     this.log('');
     this.log('Next:');
     this.log(`  cd ${shown} && npm install`);
-    this.log('  caravan action test          # runs its tests under caravan-agent');
+    if (runtime === 'image')
+      this.log('  caravan action test          # builds its image and runs its tests in it, under the embedded agent');
+    else this.log('  caravan action test          # runs its tests under caravan-agent');
     this.log('  caravan action run --with who=Ada');
   }
 }

@@ -9,7 +9,9 @@ import { caravanHome } from '@caravan/registry';
 import { defaultAgentPath } from '@caravan/engine';
 import { actionCommand } from '@caravan/engine';
 import { loadActionDir } from './load-action.js';
+import { ContainerCliError, containerCli } from '../images/container-cli.js';
 import { resolveParams } from './params.js';
+import { planImageRun } from './run-in-image.js';
 
 export interface LocalRunOptions {
   dir: string;
@@ -36,10 +38,17 @@ export async function runActionLocally(opts: LocalRunOptions): Promise<LocalRunR
   if (!existsSync(agent))
     throw new Error(`caravan-agent was not found at ${agent}: build it (node scripts/build.mjs) or set CARAVAN_AGENT`);
   const { command, image } = actionCommand(spec, dir);
-  if (image)
-    warnings.push(
-      `${spec.name} runs in the image ${image}; caravan action run runs its command on this machine instead`,
-    );
+  let cli: string | undefined;
+  if (image) {
+    try {
+      cli = containerCli(env);
+    } catch (err) {
+      if (!(err instanceof ContainerCliError)) throw err;
+      warnings.push(
+        `${spec.name} runs in the image ${image}, but ${err.message}; caravan action run runs its command on this machine instead`,
+      );
+    }
+  }
   if (command.length === 0)
     throw new Error(`${spec.name} has no command to run: its runs.image needs runs.command to run locally`);
 
@@ -70,18 +79,26 @@ export async function runActionLocally(opts: LocalRunOptions): Promise<LocalRunR
     await mkdir(workdir, { recursive: true });
     const contextFile = join(scratch, 'context.json');
     const reportFile = join(scratch, 'report.json');
-    await writeFile(contextFile, JSON.stringify(context), { mode: 0o600 });
-    const agentArgv = /\.c?js$/.test(agent) ? [process.execPath, agent] : [agent];
+    let argv: string[];
+    if (image && cli) {
+      const plan = planImageRun({ cli, image, command, actionDir: dir, workdir, scratch, env });
+      argv = plan.argv;
+      // the host's cache, artifact and approval folders are not in the container
+      const containerContext = {
+        ...context,
+        workdir: plan.context.workdir,
+        env: { ...context.env, ...plan.context.env },
+      };
+      for (const key of ['CARAVAN_CACHE_DIR', 'CARAVAN_ARTIFACTS_DIR', 'CARAVAN_APPROVALS_DIR'])
+        delete containerContext.env[key];
+      await writeFile(contextFile, JSON.stringify(containerContext), { mode: 0o600 });
+    } else {
+      const agentArgv = /\.c?js$/.test(agent) ? [process.execPath, agent] : [agent];
+      argv = [...agentArgv, 'run', '--context', contextFile, '--report', reportFile, '--', ...command];
+      await writeFile(contextFile, JSON.stringify(context), { mode: 0o600 });
+    }
     const exitCode = await new Promise<number>((resolveExit, reject) => {
-      const child = spawn(
-        agentArgv[0]!,
-        [...agentArgv.slice(1), 'run', '--context', contextFile, '--report', reportFile, '--', ...command],
-        {
-          cwd: workdir,
-          env,
-          stdio: ['inherit', 'inherit', 'inherit'],
-        },
-      );
+      const child = spawn(argv[0]!, argv.slice(1), { cwd: workdir, env, stdio: ['inherit', 'inherit', 'inherit'] });
       const forward = (signal: NodeJS.Signals) => child.kill(signal);
       process.on('SIGINT', forward);
       process.on('SIGTERM', forward);

@@ -1,12 +1,10 @@
 /** The files of a new action, by path relative to its folder. */
 import { stringify } from 'yaml';
+import { dockerfile, imageEntryFile, imageRuns } from './image-template.js';
 import { nodeIndex } from './node-template.js';
 import { type ScaffoldOptions, shortName } from './options.js';
-import { dockerfile, shellScript } from './shell-template.js';
-import { actionTest } from './test-template.js';
-
-/** The base image an image action starts from; the local one from ENVIRONMENT.md has busybox sh. */
-export const DEFAULT_BASE_IMAGE = 'local/base:1';
+import { shellScript } from './shell-template.js';
+import { actionTest, hostRunner, imageRunner } from './test-template.js';
 
 function runsOf(opts: ScaffoldOptions): Record<string, unknown> {
   switch (opts.runtime) {
@@ -15,18 +13,21 @@ function runsOf(opts: ScaffoldOptions): Record<string, unknown> {
     case 'shell':
       return { command: 'sh', args: ['-c', 'exec sh "$CARAVAN_ACTION_DIR/main.sh"'] };
     case 'image':
-      return {
-        image: `${opts.name.replace(/^~/, '').replaceAll('/', '-')}:1.0.0`,
-        command: 'sh',
-        args: ['/action/main.sh'],
-      };
+      return imageRuns(opts);
   }
 }
 
-function testCommand(opts: ScaffoldOptions): string {
-  return opts.runtime === 'node'
-    ? "process.execPath, join(actionDir, 'index.mjs')"
-    : "'sh', join(actionDir, 'main.sh')";
+function testRunner(opts: ScaffoldOptions): string {
+  switch (opts.runtime) {
+    case 'node':
+      return hostRunner("process.execPath, join(actionDir, 'index.mjs')");
+    case 'shell':
+      return hostRunner("'sh', join(actionDir, 'main.sh')");
+    case 'image': {
+      const { image, command, args } = imageRuns(opts);
+      return imageRunner(image, [command, ...args]);
+    }
+  }
 }
 
 export function actionYaml(opts: ScaffoldOptions): string {
@@ -47,7 +48,12 @@ export function actionYaml(opts: ScaffoldOptions): string {
 
 function readmeIntro(opts: ScaffoldOptions): string {
   const build =
-    opts.runtime === 'image' ? '\nBuild its image first: `podman build -t ' + String(runsOf(opts).image) + ' .`\n' : '';
+    opts.runtime === 'image'
+      ? `\nIt runs in its own image (\`Dockerfile\`), with the caravan agent embedded. \`caravan action test\` builds it;
+by hand: \`caravan agent image && podman build -t ${String(runsOf(opts).image)} .\`. The image also runs on its own:
+\`podman run --rm -e INPUT_WHO=Ada ${String(runsOf(opts).image)}\`.
+`
+      : '';
   return `# ${opts.name}
 
 ${opts.description}
@@ -80,12 +86,12 @@ export function scaffoldFiles(opts: ScaffoldOptions): Record<string, string> {
       null,
       2,
     )}\n`,
-    'test/action.test.mjs': actionTest(testCommand(opts)),
+    'test/action.test.mjs': actionTest(testRunner(opts)),
     '.caravanignore': '# Not packed by caravan action pack (node_modules and .git never are)\n*.tgz\ntest/\n',
     '.gitignore': 'node_modules/\n*.tgz\n',
   };
-  if (opts.runtime === 'node') files['index.mjs'] = nodeIndex;
-  else files['main.sh'] = shellScript;
-  if (opts.runtime === 'image') files.Dockerfile = dockerfile(DEFAULT_BASE_IMAGE);
+  const entry = opts.runtime === 'image' ? imageEntryFile(opts) : opts.runtime === 'node' ? 'index.mjs' : 'main.sh';
+  files[entry] = entry === 'index.mjs' ? nodeIndex : shellScript;
+  if (opts.runtime === 'image') files.Dockerfile = dockerfile(opts);
   return files;
 }

@@ -1,12 +1,17 @@
 /** What `caravan action init` needs to know, and the checks on it. */
 export type Runtime = 'node' | 'shell' | 'image';
 export const RUNTIMES: readonly Runtime[] = ['node', 'shell', 'image'];
+/** What an image action is written in: a POSIX sh script (busybox base) or JavaScript (node base). */
+export type Language = 'sh' | 'node';
+export const LANGUAGES: readonly Language[] = ['sh', 'node'];
 
 export interface ScaffoldOptions {
   /** `scope/name`, `org/project/name` or `~user/name`. */
   name: string;
   description: string;
   runtime: Runtime;
+  /** For the image runtime; default sh. */
+  language?: Language;
   /** Folder to create; must be absent or empty. */
   dir: string;
 }

@@ -20,8 +20,3 @@ echo "$greeting"
   echo "EOF_GREETING"
 } >> "$CARAVAN_OUTPUT"
 `;
-
-export const dockerfile = (base: string) => `# Build with: podman build -t <image> .   (or docker build)
-FROM ${base}
-COPY main.sh /action/main.sh
-`;
