@@ -231,6 +231,7 @@ export class Entrypointer {
     const reporter = this.o.reporter;
     const stdout = new StreamPump(masker.stream(), this.o.stdout, {
       onLine: (line) => outCommands.handle(line),
+      onPlainLines: (count) => outCommands.skip(count),
       onOverlongLine: (start) => outCommands.overlong(start),
       onMaskedLine: reporter.wantsLogs
         ? (text) => reporter.log({ stream: 'stdout', text, ts: this.clock.now() })
@@ -238,6 +239,7 @@ export class Entrypointer {
     });
     const stderr = new StreamPump(masker.stream(), this.o.stderr, {
       onLine: (line) => errCommands.handle(line),
+      onPlainLines: (count) => errCommands.skip(count),
       onOverlongLine: (start) => errCommands.overlong(start),
       onMaskedLine: (text) => {
         this.keepExcerpt(text);

@@ -1,17 +1,21 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { ByteMaskStream } from './mask/types.js';
 import { LineSplitter, lineText, type LinePiece } from './line-splitter.js';
+import { PlainLineScanner } from './plain-lines.js';
 import type { Sink } from './sink.js';
 
 /** Lines up to this many bytes are parsed for commands (a 1 MB output value fits, with its name). */
 export const COMMAND_LINE_CAP = 1024 * 1024 + 64 * 1024;
 const ESC = 0x1b;
+const NEWLINE = 0x0a;
 /** Log entries carry at most this many bytes; a longer line becomes several entries. */
 export const LOG_LINE_CAP = 64 * 1024;
 
 export interface PumpHooks {
   /** Parses a whole raw line; returns the bytes to emit instead of it, or undefined to keep it. */
   onLine?(text: string): Buffer | undefined;
+  /** Counts whole lines that hold no command (see PlainLineScanner): `onLine` was not called for them. */
+  onPlainLines?(count: number): void;
   /** The start of a line too long to parse; returns true to drop the whole line. */
   onOverlongLine?(start: string): boolean;
   /** Each masked line (or piece of a long line), without its newline. */
@@ -40,7 +44,38 @@ export class StreamPump {
 
   async push(chunk: Buffer): Promise<void> {
     if (!this.raw) return this.emit(this.masker.push(chunk));
-    await this.emit(this.maskPieces(this.raw.push(chunk)));
+    await this.emit(this.maskChunk(this.raw, chunk));
+  }
+
+  /**
+   * The line begun before this chunk and the one left open at its end go through the splitter; the
+   * whole lines between are scanned in place, and runs of plain lines are masked as one piece.
+   */
+  private maskChunk(raw: LineSplitter, chunk: Buffer): Buffer {
+    let pos = 0;
+    if (raw.midLine) {
+      const nl = chunk.indexOf(NEWLINE);
+      if (nl < 0) return this.maskPieces(raw.push(chunk));
+      pos = nl + 1;
+    }
+    const out: Buffer[] = pos > 0 ? [this.maskPieces(raw.push(chunk.subarray(0, pos)))] : [];
+    const last = chunk.lastIndexOf(NEWLINE) + 1;
+    if (last > pos) {
+      const scanner = new PlainLineScanner(chunk, pos, last, COMMAND_LINE_CAP);
+      for (let start = scanner.next(); ; start = scanner.next()) {
+        const runEnd = start < 0 ? last : start;
+        if (runEnd > pos) {
+          this.hooks.onPlainLines?.(scanner.plainLines);
+          out.push(this.masker.push(chunk.subarray(pos, runEnd)));
+        }
+        if (start < 0) break;
+        out.push(this.maskPieces(raw.push(chunk.subarray(start, scanner.lineEnd))));
+        pos = scanner.lineEnd;
+      }
+      pos = last;
+    }
+    if (pos < chunk.length) out.push(this.maskPieces(raw.push(chunk.subarray(pos))));
+    return out.length === 1 ? out[0]! : Buffer.concat(out);
   }
 
   /**
