@@ -4,6 +4,7 @@ import type { AgentEvent, LogEntry } from '@caravan/spec';
 import type { Report } from './contract.js';
 import type { Reporter } from './reporter.js';
 import { post } from './http-post.js';
+import { LogBatchBuilder } from './log-batch.js';
 import { Spool } from './spool.js';
 import { tarOf } from './tar-body.js';
 
@@ -28,6 +29,8 @@ export interface HttpReporterOptions {
 type Outcome = 'ok' | 'rejected' | 'unreachable';
 
 const PROBE_FIRST_MS = 1000;
+/** A batch holds at most this many log entries (or `maxBatchBytes` of JSON). */
+const MAX_BATCH_ENTRIES = 10_000;
 const PROBE_MAX_MS = 30_000;
 /** A hung engine must not hold the action for long: after this much silence a JSON request counts as failed. */
 const JSON_TIMEOUT_MS = 10_000;
@@ -46,8 +49,7 @@ export class HttpReporter implements Reporter {
   readonly wantsLogs = true;
   private readonly o: Required<HttpReporterOptions>;
   private readonly spool: Spool;
-  private logs: LogEntry[] = [];
-  private logBytes = 0;
+  private readonly logs = new LogBatchBuilder();
   private events: AgentEvent[] = [];
   private logSeq = 0;
   private eventSeq = 0;
@@ -67,7 +69,7 @@ export class HttpReporter implements Reporter {
       attempts: 4,
       retryBaseMs: 100,
       flushMs: 200,
-      maxBatchBytes: 256 * 1024,
+      maxBatchBytes: 1024 * 1024,
       maxQueuedBytes: 4 * 1024 * 1024,
       ...options,
     };
@@ -75,9 +77,17 @@ export class HttpReporter implements Reporter {
   }
 
   log(entry: LogEntry): void | Promise<void> {
-    this.logs.push(entry);
-    this.logBytes += entry.text.length + 48;
-    if (this.logBytes >= this.o.maxBatchBytes || this.logs.length >= 2000) this.flushLogs();
+    this.logs.add(entry);
+    return this.logged();
+  }
+
+  logLines(stream: LogEntry['stream'], lines: string, ts: number): void | Promise<void> {
+    this.logs.addLines(stream, lines, ts);
+    return this.logged();
+  }
+
+  private logged(): void | Promise<void> {
+    if (this.logs.chars >= this.o.maxBatchBytes || this.logs.entries >= MAX_BATCH_ENTRIES) this.flushLogs();
     else this.schedule();
     if (this.queuedBytes > this.o.maxQueuedBytes) return this.chain;
   }
@@ -93,6 +103,8 @@ export class HttpReporter implements Reporter {
    * spool folder beside the report.
    */
   async upload(name: string, path: string): Promise<string | undefined> {
+    // the logs so far go first, also when their flush timer has not fired yet: the spool keeps that order
+    this.flushLogs();
     await this.chain;
     const route = `files/${encodeURIComponent(name)}`;
     const body = () => tarOf(path);
@@ -144,11 +156,8 @@ export class HttpReporter implements Reporter {
   }
 
   private flushLogs(): void {
-    if (this.logs.length === 0) return;
-    const body = JSON.stringify({ seq: ++this.logSeq, entries: this.logs });
-    this.logs = [];
-    this.logBytes = 0;
-    this.enqueue('logs', body);
+    if (this.logs.entries === 0) return;
+    this.enqueue('logs', this.logs.take(++this.logSeq));
   }
 
   private flushEvents(): void {

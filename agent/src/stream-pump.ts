@@ -1,6 +1,6 @@
-import { StringDecoder } from 'node:string_decoder';
 import type { ByteMaskStream } from './mask/types.js';
 import { LineSplitter, lineText, type LinePiece } from './line-splitter.js';
+import { MaskedLines } from './masked-lines.js';
 import { PlainLineScanner } from './plain-lines.js';
 import type { Sink } from './sink.js';
 
@@ -18,8 +18,11 @@ export interface PumpHooks {
   onPlainLines?(count: number): void;
   /** The start of a line too long to parse; returns true to drop the whole line. */
   onOverlongLine?(start: string): boolean;
-  /** Each masked line (or piece of a long line), without its newline. */
-  onMaskedLine?(text: string): void | Promise<void>;
+  /**
+   * Masked lines, several at a time: joined by `\n`, each without its newline (a piece of a long
+   * line counts as a line).
+   */
+  onMaskedLines?(lines: string): void | Promise<void>;
 }
 
 /**
@@ -28,8 +31,7 @@ export interface PumpHooks {
  */
 export class StreamPump {
   private readonly raw: LineSplitter | undefined;
-  private readonly masked: LineSplitter | undefined;
-  private readonly decoder = new StringDecoder('utf8');
+  private readonly masked: MaskedLines | undefined;
   private dropping = false;
   private tail: Promise<void> = Promise.resolve();
 
@@ -39,7 +41,7 @@ export class StreamPump {
     private readonly hooks: PumpHooks,
   ) {
     this.raw = hooks.onLine ? new LineSplitter(COMMAND_LINE_CAP) : undefined;
-    this.masked = hooks.onMaskedLine ? new LineSplitter(LOG_LINE_CAP) : undefined;
+    this.masked = hooks.onMaskedLines ? new MaskedLines(LOG_LINE_CAP) : undefined;
   }
 
   async push(chunk: Buffer): Promise<void> {
@@ -95,8 +97,6 @@ export class StreamPump {
     const tail = this.raw ? this.maskPieces(this.raw.end()) : Buffer.alloc(0);
     await this.emit(Buffer.concat([tail, this.masker.end()]));
     if (this.masked) await this.lines(this.masked.end());
-    const rest = this.decoder.end();
-    if (rest && this.hooks.onMaskedLine) await this.hooks.onMaskedLine(rest);
   }
 
   private maskPieces(pieces: LinePiece[]): Buffer {
@@ -137,11 +137,7 @@ export class StreamPump {
     return this.tail;
   }
 
-  private async lines(pieces: LinePiece[]): Promise<void> {
-    for (const piece of pieces) {
-      let end = piece.bytes.length;
-      if (piece.bytes[end - 1] === 0x0a) end -= piece.bytes[end - 2] === 0x0d ? 2 : 1;
-      await this.hooks.onMaskedLine!(this.decoder.write(piece.bytes.subarray(0, end)));
-    }
+  private async lines(blocks: string[]): Promise<void> {
+    for (const block of blocks) await this.hooks.onMaskedLines!(block);
   }
 }
