@@ -2,18 +2,19 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LogBatchBuilder, entriesJson } from '../src/log-batch.js';
 
-const lineChars = fc.constantFrom(...'ab \t"\\/\r\u0000\u001b\u007fé€😀\u2028n'.split(/(?:)/u));
+const lineChars = fc.constantFrom(...'ab \t"\\/\r\b\f\u0000\u001b\u007fé€😀\u2028n'.split(/(?:)/u), '\ud800', '\udfff');
 const lines = fc.array(
   fc.array(lineChars, { maxLength: 12 }).map((a) => a.join('')),
   { minLength: 1, maxLength: 8 },
 );
 
 describe('log batches', () => {
-  it('serializes lines joined by \\n as one entry per line, whatever they hold (property)', () => {
+  it('serializes lines joined by \\n as JSON.stringify does one entry per line, whatever they hold (property)', () => {
     fc.assert(
       fc.property(lines, fc.constantFrom('stdout', 'stderr') as fc.Arbitrary<'stdout' | 'stderr'>, (texts, stream) => {
-        const parsed = JSON.parse(`[${entriesJson(stream, texts.join('\n'), 7)}]`) as unknown;
-        expect(parsed).toEqual(texts.map((text) => ({ stream, text, ts: 7 })));
+        const json = entriesJson(stream, texts.join('\n'), 7);
+        expect(json).toBe(texts.map((text) => JSON.stringify({ stream, text, ts: 7 })).join(','));
+        expect(JSON.parse(`[${json}]`)).toEqual(texts.map((text) => ({ stream, text, ts: 7 })));
       }),
       { numRuns: 1000 },
     );
