@@ -36,7 +36,8 @@ const PROBE_MAX_MS = 30_000;
 const JSON_TIMEOUT_MS = 10_000;
 const FILE_TIMEOUT_MS = 30 * 60_000;
 const TAR = 'application/x-tar';
-type Body = string | (() => Promise<Readable>);
+/** JSON (a log batch arrives as its bytes), or a file body opened on each try. */
+type Body = string | Buffer | (() => Promise<Readable>);
 
 /**
  * Ships logs and events in ordered, numbered batches, uploads files and sends the final report
@@ -87,7 +88,7 @@ export class HttpReporter implements Reporter {
   }
 
   private logged(): void | Promise<void> {
-    if (this.logs.chars >= this.o.maxBatchBytes || this.logs.entries >= MAX_BATCH_ENTRIES) this.flushLogs();
+    if (this.logs.bytes >= this.o.maxBatchBytes || this.logs.entries >= MAX_BATCH_ENTRIES) this.flushLogs();
     else this.schedule();
     if (this.queuedBytes > this.o.maxQueuedBytes) return this.chain;
   }
@@ -167,7 +168,7 @@ export class HttpReporter implements Reporter {
     this.enqueue('events', body);
   }
 
-  private enqueue(route: string, body: string): void {
+  private enqueue(route: string, body: string | Buffer): void {
     this.queuedBytes += body.length;
     this.chain = this.chain
       .then(() => this.deliver(route, body))
@@ -178,13 +179,13 @@ export class HttpReporter implements Reporter {
   }
 
   /** While the engine is down, batches queue up in the spool (in order) and the action never waits. */
-  private async deliver(route: string, body: string): Promise<void> {
+  private async deliver(route: string, body: string | Buffer): Promise<void> {
     if (this.down || this.spool.size > 0) {
-      this.spool.append({ route, body });
+      this.spool.append({ route, body: body.toString() });
       return;
     }
     if ((await this.post(route, body, this.o.attempts)) === 'unreachable') {
-      this.spool.append({ route, body });
+      this.spool.append({ route, body: body.toString() });
       this.markDown();
     }
   }
@@ -246,8 +247,8 @@ export class HttpReporter implements Reporter {
         const status = await post(
           `${this.o.url}/${route}`,
           { authorization: `Bearer ${this.o.token}`, 'content-type': contentType },
-          typeof body === 'string' ? body : await body(),
-          typeof body === 'string' ? JSON_TIMEOUT_MS : FILE_TIMEOUT_MS,
+          typeof body === 'function' ? await body() : body,
+          typeof body === 'function' ? FILE_TIMEOUT_MS : JSON_TIMEOUT_MS,
         );
         if (status < 300) return 'ok';
         if (status < 500 && status !== 408 && status !== 429) {

@@ -26,7 +26,7 @@ describe('log batches', () => {
     batch.addLines('stdout', 'one\ntwo\\path\n', 2);
     batch.addLines('stderr', 'three', 3);
     expect(batch.entries).toBe(5);
-    expect(JSON.parse(batch.take(4))).toEqual({
+    expect(JSON.parse(batch.take(4).toString('utf8'))).toEqual({
       seq: 4,
       entries: [
         { stream: 'agent', text: 'hello "agent"', ts: 1 },
@@ -37,6 +37,6 @@ describe('log batches', () => {
       ],
     });
     expect(batch.entries).toBe(0);
-    expect(JSON.parse(batch.take(5))).toEqual({ seq: 5, entries: [] });
+    expect(JSON.parse(batch.take(5).toString('utf8'))).toEqual({ seq: 5, entries: [] });
   });
 });
