@@ -12,7 +12,7 @@ const SPACE = 0x20;
 const COLON = 0x3a;
 const LOWER_A = 0x61;
 const ERDA_META = Buffer.from('action meta: ');
-const LEGACY = '##[';
+const LEGACY = Buffer.from('##[');
 
 /**
  * One pass over `bytes[from, to)`, which ends with a newline. `next()` returns the start of the
@@ -92,7 +92,7 @@ export class PlainLineScanner {
     return byte >= 0x80 || (byte === COLON && bytes[at + 1] === COLON);
   }
 
-  private find(what: number | string, from: number): number {
+  private find(what: number | Buffer, from: number): number {
     const at = this.bytes.indexOf(what, from);
     return at >= this.to ? -1 : at;
   }
