@@ -23,16 +23,27 @@ function timeOnce(cmd: string, args: string[]): number {
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
-function median(values: number[]): number {
+function quantile(values: number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))]!;
+}
+
+const median = (values: number[]) => quantile(values, 0.5);
+
+interface Startup {
+  agent: number;
+  baseline: number;
+  /** Median of the paired differences, and their quartiles: the spread. */
+  overhead: number;
+  q1: number;
+  q3: number;
 }
 
 /**
  * Interleaved runs, so load on the machine hits both sides alike. The overhead is the median of
  * the paired differences: a burst of noise moves both halves of a pair, not the difference.
  */
-function startup(agent: string[]): { agent: number; baseline: number; overhead: number } {
+function startup(agent: string[]): Startup {
   const a: number[] = [];
   const b: number[] = [];
   for (let i = 0; i < WARMUP; i++) {
@@ -43,7 +54,14 @@ function startup(agent: string[]): { agent: number; baseline: number; overhead: 
     b.push(timeOnce(process.execPath, ['-e', '0']));
     a.push(timeOnce(agent[0]!, [...agent.slice(1), 'run', '--', 'true']));
   }
-  return { agent: median(a), baseline: median(b), overhead: median(a.map((t, i) => t - b[i]!)) };
+  const overheads = a.map((t, i) => t - b[i]!);
+  return {
+    agent: median(a),
+    baseline: median(b),
+    overhead: median(overheads),
+    q1: quantile(overheads, 0.25),
+    q3: quantile(overheads, 0.75),
+  };
 }
 
 /** Peak RSS in MB of a command, from GNU time (the child's own getrusage). */
@@ -72,11 +90,7 @@ const bench: Bench = {
     const bundle = join(root, 'dist/agent.cjs');
     if (!existsSync(bundle)) throw new Error('dist/agent.cjs is missing: run node scripts/build.mjs');
     const rows: BenchRow[] = [];
-    const startupRow = (
-      name: string,
-      s: { agent: number; baseline: number; overhead: number },
-      judged: boolean,
-    ): BenchRow => ({
+    const startupRow = (name: string, s: Startup, judged: boolean): BenchRow => ({
       name,
       value: s.agent,
       unit: 'ms',
@@ -84,7 +98,9 @@ const bench: Bench = {
       baselineName: 'node -e 0',
       goal: judged ? `<= +${STARTUP_GOAL_MS} ms` : 'reported (no target)',
       met: !judged || s.overhead <= STARTUP_GOAL_MS,
-      detail: `overhead +${s.overhead.toFixed(1)} ms, median of ${RUNS} paired runs`,
+      detail:
+        `overhead +${s.overhead.toFixed(1)} ms, median of ${RUNS} paired runs; ` +
+        `spread: quartiles +${s.q1.toFixed(1)} .. +${s.q3.toFixed(1)} ms`,
     });
     // The goal is caravan-agent's, the executable. `node dist/agent.cjs` also pays Node's CJS loader
     // for a file (~8 ms here) and compiles without a code cache (Node 20 has none for user code).

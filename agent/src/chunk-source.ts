@@ -5,8 +5,9 @@ import type { Readable } from 'node:stream';
  * iterator costs about a millisecond of start-up per stream, a tenth of the agent's budget.
  * At most `highWater` chunks wait for the consumer; past that the stream is paused (backpressure).
  * A stream closed before its end (the agent closing a pipe held by background processes) just ends.
+ * `onFirst` runs when the first chunk arrives, before anything is done with it.
  */
-export function chunksOf(stream: Readable, highWater = 16): AsyncIterable<Buffer> {
+export function chunksOf(stream: Readable, highWater = 16, onFirst?: () => void): AsyncIterable<Buffer> {
   return {
     [Symbol.asyncIterator](): AsyncIterator<Buffer> {
       const queue: Buffer[] = [];
@@ -18,7 +19,12 @@ export function chunksOf(stream: Readable, highWater = 16): AsyncIterable<Buffer
         wake = undefined;
         waiting?.();
       };
+      let first = onFirst;
       stream.on('data', (chunk: Buffer) => {
+        if (first) {
+          first();
+          first = undefined;
+        }
         queue.push(chunk);
         if (queue.length >= highWater) stream.pause();
         notify();

@@ -94,6 +94,11 @@ export class CommandProcessor {
     return kept.length === 0 ? DROP : Buffer.from(`${kept.join('\r')}\n`);
   }
 
+  /** Counts lines that hold no command (the stream pump's plain lines), for the line numbers in messages. */
+  skip(lines: number): void {
+    this.lineNo += lines;
+  }
+
   /** A line too long to parse: returns true to drop it (an `::add-mask::` must never echo). */
   overlong(start: string): boolean {
     this.lineNo++;

@@ -24,7 +24,7 @@ import type { Masker } from './mask/types.js';
 import { OutputStore } from './output-store.js';
 import { readOutputsInto } from './output-files.js';
 import { parseMetafile, parseOutputsFile } from './outputs-file.js';
-import type { Reporter } from './reporter.js';
+import { logLines, type Reporter } from './reporter.js';
 import type { RunningAction, Runner } from './runner.js';
 import type { Sink } from './sink.js';
 import { StreamPump } from './stream-pump.js';
@@ -231,17 +231,17 @@ export class Entrypointer {
     const reporter = this.o.reporter;
     const stdout = new StreamPump(masker.stream(), this.o.stdout, {
       onLine: (line) => outCommands.handle(line),
+      onPlainLines: (count) => outCommands.skip(count),
       onOverlongLine: (start) => outCommands.overlong(start),
-      onMaskedLine: reporter.wantsLogs
-        ? (text) => reporter.log({ stream: 'stdout', text, ts: this.clock.now() })
-        : undefined,
+      onMaskedLines: reporter.wantsLogs ? (lines) => logLines(reporter, 'stdout', lines, this.clock.now()) : undefined,
     });
     const stderr = new StreamPump(masker.stream(), this.o.stderr, {
       onLine: (line) => errCommands.handle(line),
+      onPlainLines: (count) => errCommands.skip(count),
       onOverlongLine: (start) => errCommands.overlong(start),
-      onMaskedLine: (text) => {
-        this.keepExcerpt(text);
-        return reporter.wantsLogs ? reporter.log({ stream: 'stderr', text, ts: this.clock.now() }) : undefined;
+      onMaskedLines: (lines) => {
+        this.keepExcerpt(lines);
+        return reporter.wantsLogs ? logLines(reporter, 'stderr', lines, this.clock.now()) : undefined;
       },
     });
     const cancelTimeout = context.timeoutSeconds
@@ -399,13 +399,18 @@ export class Entrypointer {
     });
   }
 
-  private keepExcerpt(text: string): void {
-    this.excerpt.push(text.length > EXCERPT_LINE_CHARS ? `${text.slice(0, EXCERPT_LINE_CHARS)}…` : text);
-    if (this.excerpt.length > EXCERPT_LINES) this.excerpt.shift();
-    for (const pattern of this.warnPatterns) {
-      if (pattern.test(text)) {
-        this.warn(`stderr matches warnPattern /${pattern.source}/: ${text.slice(0, 300)}`);
-        break;
+  /** Keeps the last stderr lines and checks each against the warn patterns; `lines` are joined by `\n`. */
+  private keepExcerpt(lines: string): void {
+    const all = lines.split('\n');
+    // without patterns, lines that the last ones will push out are not looked at
+    for (const text of this.warnPatterns.length > 0 ? all : all.slice(-EXCERPT_LINES)) {
+      this.excerpt.push(text.length > EXCERPT_LINE_CHARS ? `${text.slice(0, EXCERPT_LINE_CHARS)}…` : text);
+      if (this.excerpt.length > EXCERPT_LINES) this.excerpt.shift();
+      for (const pattern of this.warnPatterns) {
+        if (pattern.test(text)) {
+          this.warn(`stderr matches warnPattern /${pattern.source}/: ${text.slice(0, 300)}`);
+          break;
+        }
       }
     }
   }

@@ -4,6 +4,7 @@ import type { AgentEvent, LogEntry } from '@caravan/spec';
 import type { Report } from './contract.js';
 import type { Reporter } from './reporter.js';
 import { post } from './http-post.js';
+import { LogBatchBuilder } from './log-batch.js';
 import { Spool } from './spool.js';
 import { tarOf } from './tar-body.js';
 
@@ -28,12 +29,15 @@ export interface HttpReporterOptions {
 type Outcome = 'ok' | 'rejected' | 'unreachable';
 
 const PROBE_FIRST_MS = 1000;
+/** A batch holds at most this many log entries (or `maxBatchBytes` of JSON). */
+const MAX_BATCH_ENTRIES = 10_000;
 const PROBE_MAX_MS = 30_000;
 /** A hung engine must not hold the action for long: after this much silence a JSON request counts as failed. */
 const JSON_TIMEOUT_MS = 10_000;
 const FILE_TIMEOUT_MS = 30 * 60_000;
 const TAR = 'application/x-tar';
-type Body = string | (() => Promise<Readable>);
+/** JSON (a log batch arrives as its bytes), or a file body opened on each try. */
+type Body = string | Buffer | (() => Promise<Readable>);
 
 /**
  * Ships logs and events in ordered, numbered batches, uploads files and sends the final report
@@ -46,8 +50,7 @@ export class HttpReporter implements Reporter {
   readonly wantsLogs = true;
   private readonly o: Required<HttpReporterOptions>;
   private readonly spool: Spool;
-  private logs: LogEntry[] = [];
-  private logBytes = 0;
+  private readonly logs = new LogBatchBuilder();
   private events: AgentEvent[] = [];
   private logSeq = 0;
   private eventSeq = 0;
@@ -67,7 +70,7 @@ export class HttpReporter implements Reporter {
       attempts: 4,
       retryBaseMs: 100,
       flushMs: 200,
-      maxBatchBytes: 256 * 1024,
+      maxBatchBytes: 1024 * 1024,
       maxQueuedBytes: 4 * 1024 * 1024,
       ...options,
     };
@@ -75,9 +78,17 @@ export class HttpReporter implements Reporter {
   }
 
   log(entry: LogEntry): void | Promise<void> {
-    this.logs.push(entry);
-    this.logBytes += entry.text.length + 48;
-    if (this.logBytes >= this.o.maxBatchBytes || this.logs.length >= 2000) this.flushLogs();
+    this.logs.add(entry);
+    return this.logged();
+  }
+
+  logLines(stream: LogEntry['stream'], lines: string, ts: number): void | Promise<void> {
+    this.logs.addLines(stream, lines, ts);
+    return this.logged();
+  }
+
+  private logged(): void | Promise<void> {
+    if (this.logs.bytes >= this.o.maxBatchBytes || this.logs.entries >= MAX_BATCH_ENTRIES) this.flushLogs();
     else this.schedule();
     if (this.queuedBytes > this.o.maxQueuedBytes) return this.chain;
   }
@@ -93,6 +104,8 @@ export class HttpReporter implements Reporter {
    * spool folder beside the report.
    */
   async upload(name: string, path: string): Promise<string | undefined> {
+    // the logs so far go first, also when their flush timer has not fired yet: the spool keeps that order
+    this.flushLogs();
     await this.chain;
     const route = `files/${encodeURIComponent(name)}`;
     const links = new Set<string>();
@@ -149,11 +162,8 @@ export class HttpReporter implements Reporter {
   }
 
   private flushLogs(): void {
-    if (this.logs.length === 0) return;
-    const body = JSON.stringify({ seq: ++this.logSeq, entries: this.logs });
-    this.logs = [];
-    this.logBytes = 0;
-    this.enqueue('logs', body);
+    if (this.logs.entries === 0) return;
+    this.enqueue('logs', this.logs.take(++this.logSeq));
   }
 
   private flushEvents(): void {
@@ -163,7 +173,7 @@ export class HttpReporter implements Reporter {
     this.enqueue('events', body);
   }
 
-  private enqueue(route: string, body: string): void {
+  private enqueue(route: string, body: string | Buffer): void {
     this.queuedBytes += body.length;
     this.chain = this.chain
       .then(() => this.deliver(route, body))
@@ -174,13 +184,13 @@ export class HttpReporter implements Reporter {
   }
 
   /** While the engine is down, batches queue up in the spool (in order) and the action never waits. */
-  private async deliver(route: string, body: string): Promise<void> {
+  private async deliver(route: string, body: string | Buffer): Promise<void> {
     if (this.down || this.spool.size > 0) {
-      this.spool.append({ route, body });
+      this.spool.append({ route, body: body.toString() });
       return;
     }
     if ((await this.post(route, body, this.o.attempts)) === 'unreachable') {
-      this.spool.append({ route, body });
+      this.spool.append({ route, body: body.toString() });
       this.markDown();
     }
   }
@@ -242,8 +252,8 @@ export class HttpReporter implements Reporter {
         const status = await post(
           `${this.o.url}/${route}`,
           { authorization: `Bearer ${this.o.token}`, 'content-type': contentType },
-          typeof body === 'string' ? body : await body(),
-          typeof body === 'string' ? JSON_TIMEOUT_MS : FILE_TIMEOUT_MS,
+          typeof body === 'function' ? await body() : body,
+          typeof body === 'function' ? FILE_TIMEOUT_MS : JSON_TIMEOUT_MS,
         );
         if (status < 300) return 'ok';
         if (status < 500 && status !== 408 && status !== 429) {

@@ -19,6 +19,11 @@ export class LineSplitter {
 
   constructor(private readonly cap: number) {}
 
+  /** Whether the next byte continues a line already begun (held, or an overlong line streaming on). */
+  get midLine(): boolean {
+    return this.heldBytes > 0 || this.overlong;
+  }
+
   push(chunk: Buffer): LinePiece[] {
     const pieces: LinePiece[] = [];
     let pos = 0;

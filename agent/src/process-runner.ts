@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { chunksOf } from './chunk-source.js';
-import { watchGroup } from './group-sentinel.js';
+import { watchGroup, type GroupSentinel } from './group-sentinel.js';
 import type { ExitResult, Runner, RunningAction } from './runner.js';
 
 /**
@@ -20,6 +20,15 @@ function recordGroup(path: string | undefined, pgid: number): void {
     // the executor then finds no group to check; the agent and its sentinel still kill it
   }
 }
+
+/**
+ * The group sentinel starts once the action has printed something or has run this long, not at
+ * its spawn: a spawn blocks the agent until the child is scheduled and execs, which on a loaded
+ * machine is the largest part of a quick step's overhead, and a quick quiet action is reaped by
+ * the agent itself. A SIGKILLed agent within that first moment leaves the group to the executor
+ * (the PGID file below) or to the container's end.
+ */
+export const SENTINEL_DELAY_MS = 20;
 
 /** Runs the action as a child in its own process group, so signals reach everything it started. */
 export const processRunner: Runner = {
@@ -45,11 +54,19 @@ export const processRunner: Runner = {
         child.off('error', reject);
         child.on('error', () => undefined);
         recordGroup(pgidFile, child.pid!);
-        const sentinel = watchGroup(child.pid!);
+        let sentinel: GroupSentinel | undefined;
+        let watching = false;
+        const watch = () => {
+          if (watching) return;
+          watching = true;
+          clearTimeout(soon);
+          sentinel = watchGroup(child.pid!);
+        };
+        const soon = setTimeout(watch, SENTINEL_DELAY_MS).unref();
         resolve({
           pid: child.pid,
-          stdout: chunksOf(child.stdout!),
-          stderr: chunksOf(child.stderr!),
+          stdout: chunksOf(child.stdout!, undefined, watch),
+          stderr: chunksOf(child.stderr!, undefined, watch),
           exited,
           kill(signal) {
             // the group outlives its leader (background children); SIGKILL still reaches them
@@ -73,6 +90,8 @@ export const processRunner: Runner = {
             } catch {
               // ESRCH: the group is empty
             }
+            watching = true;
+            clearTimeout(soon);
             sentinel?.release();
             return left;
           },

@@ -1,21 +1,28 @@
-import { StringDecoder } from 'node:string_decoder';
 import type { ByteMaskStream } from './mask/types.js';
 import { LineSplitter, lineText, type LinePiece } from './line-splitter.js';
+import { MaskedLines } from './masked-lines.js';
+import { PlainLineScanner } from './plain-lines.js';
 import type { Sink } from './sink.js';
 
 /** Lines up to this many bytes are parsed for commands (a 1 MB output value fits, with its name). */
 export const COMMAND_LINE_CAP = 1024 * 1024 + 64 * 1024;
 const ESC = 0x1b;
+const NEWLINE = 0x0a;
 /** Log entries carry at most this many bytes; a longer line becomes several entries. */
 export const LOG_LINE_CAP = 64 * 1024;
 
 export interface PumpHooks {
   /** Parses a whole raw line; returns the bytes to emit instead of it, or undefined to keep it. */
   onLine?(text: string): Buffer | undefined;
+  /** Counts whole lines that hold no command (see PlainLineScanner): `onLine` was not called for them. */
+  onPlainLines?(count: number): void;
   /** The start of a line too long to parse; returns true to drop the whole line. */
   onOverlongLine?(start: string): boolean;
-  /** Each masked line (or piece of a long line), without its newline. */
-  onMaskedLine?(text: string): void | Promise<void>;
+  /**
+   * Masked lines, several at a time: joined by `\n`, each without its newline (a piece of a long
+   * line counts as a line).
+   */
+  onMaskedLines?(lines: string): void | Promise<void>;
 }
 
 /**
@@ -24,8 +31,7 @@ export interface PumpHooks {
  */
 export class StreamPump {
   private readonly raw: LineSplitter | undefined;
-  private readonly masked: LineSplitter | undefined;
-  private readonly decoder = new StringDecoder('utf8');
+  private readonly masked: MaskedLines | undefined;
   private dropping = false;
   private tail: Promise<void> = Promise.resolve();
 
@@ -35,12 +41,43 @@ export class StreamPump {
     private readonly hooks: PumpHooks,
   ) {
     this.raw = hooks.onLine ? new LineSplitter(COMMAND_LINE_CAP) : undefined;
-    this.masked = hooks.onMaskedLine ? new LineSplitter(LOG_LINE_CAP) : undefined;
+    this.masked = hooks.onMaskedLines ? new MaskedLines(LOG_LINE_CAP) : undefined;
   }
 
   async push(chunk: Buffer): Promise<void> {
     if (!this.raw) return this.emit(this.masker.push(chunk));
-    await this.emit(this.maskPieces(this.raw.push(chunk)));
+    await this.emit(this.maskChunk(this.raw, chunk));
+  }
+
+  /**
+   * The line begun before this chunk and the one left open at its end go through the splitter; the
+   * whole lines between are scanned in place, and runs of plain lines are masked as one piece.
+   */
+  private maskChunk(raw: LineSplitter, chunk: Buffer): Buffer {
+    let pos = 0;
+    if (raw.midLine) {
+      const nl = chunk.indexOf(NEWLINE);
+      if (nl < 0) return this.maskPieces(raw.push(chunk));
+      pos = nl + 1;
+    }
+    const out: Buffer[] = pos > 0 ? [this.maskPieces(raw.push(chunk.subarray(0, pos)))] : [];
+    const last = chunk.lastIndexOf(NEWLINE) + 1;
+    if (last > pos) {
+      const scanner = new PlainLineScanner(chunk, pos, last, COMMAND_LINE_CAP);
+      for (let start = scanner.next(); ; start = scanner.next()) {
+        const runEnd = start < 0 ? last : start;
+        if (runEnd > pos) {
+          this.hooks.onPlainLines?.(scanner.plainLines);
+          out.push(this.masker.push(chunk.subarray(pos, runEnd)));
+        }
+        if (start < 0) break;
+        out.push(this.maskPieces(raw.push(chunk.subarray(start, scanner.lineEnd))));
+        pos = scanner.lineEnd;
+      }
+      pos = last;
+    }
+    if (pos < chunk.length) out.push(this.maskPieces(raw.push(chunk.subarray(pos))));
+    return out.length === 1 ? out[0]! : Buffer.concat(out);
   }
 
   /**
@@ -60,8 +97,6 @@ export class StreamPump {
     const tail = this.raw ? this.maskPieces(this.raw.end()) : Buffer.alloc(0);
     await this.emit(Buffer.concat([tail, this.masker.end()]));
     if (this.masked) await this.lines(this.masked.end());
-    const rest = this.decoder.end();
-    if (rest && this.hooks.onMaskedLine) await this.hooks.onMaskedLine(rest);
   }
 
   private maskPieces(pieces: LinePiece[]): Buffer {
@@ -102,11 +137,7 @@ export class StreamPump {
     return this.tail;
   }
 
-  private async lines(pieces: LinePiece[]): Promise<void> {
-    for (const piece of pieces) {
-      let end = piece.bytes.length;
-      if (piece.bytes[end - 1] === 0x0a) end -= piece.bytes[end - 2] === 0x0d ? 2 : 1;
-      await this.hooks.onMaskedLine!(this.decoder.write(piece.bytes.subarray(0, end)));
-    }
+  private async lines(blocks: string[]): Promise<void> {
+    for (const block of blocks) await this.hooks.onMaskedLines!(block);
   }
 }

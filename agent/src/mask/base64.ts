@@ -8,16 +8,19 @@ export function base64Fragments(secret: Buffer): string[] {
   const forms = new Set<string>();
   const whole = secret.toString('base64');
   forms.add(whole);
-  forms.add(whole.replace(/=+$/, ''));
+  forms.add(unpadded(whole));
+  // two zero bytes, then the secret: its base64 from 2 - offset on is the secret's at that offset
+  const padded = Buffer.allocUnsafe(secret.length + 2);
+  padded[0] = 0;
+  padded[1] = 0;
+  secret.copy(padded, 2);
   for (let offset = 0; offset < 3; offset++) {
-    const shifted = Buffer.concat([Buffer.alloc(offset), secret])
-      .toString('base64')
-      .replace(/=+$/, '');
+    const shifted = unpadded(padded.toString('base64', 2 - offset));
     const first = Math.ceil((8 * offset) / 6);
     const end = Math.floor((8 * (offset + secret.length)) / 6);
     if (end > first) forms.add(shifted.slice(first, end));
   }
-  return [...forms].flatMap((form) => [form, toUrlSafe(form)]);
+  return withUrlSafe(forms);
 }
 
 /**
@@ -28,15 +31,24 @@ export function shiftedBase64Forms(secret: Buffer): string[] {
   const forms = new Set<string>();
   for (const shift of [1, 2]) {
     if (secret.length <= shift) continue;
-    const whole = secret.subarray(shift).toString('base64');
+    const whole = secret.toString('base64', shift);
     forms.add(whole);
-    forms.add(whole.replace(/=+$/, ''));
+    forms.add(unpadded(whole));
   }
-  return [...forms].flatMap((form) => [form, toUrlSafe(form)]);
+  return withUrlSafe(forms);
 }
 
-function toUrlSafe(base64: string): string {
-  return base64.replace(/\+/g, '-').replace(/\//g, '_');
+/** Each form, then its URL-safe twin (`-_` for `+/`). */
+function withUrlSafe(forms: Set<string>): string[] {
+  const all: string[] = [];
+  for (const form of forms) all.push(form, form.replaceAll('+', '-').replaceAll('/', '_'));
+  return all;
+}
+
+function unpadded(base64: string): string {
+  let end = base64.length;
+  while (end > 0 && base64.charCodeAt(end - 1) === 0x3d) end--;
+  return end === base64.length ? base64 : base64.slice(0, end);
 }
 
 /** Widths base64 tools wrap at: GNU `base64` and MIME (76), PEM and `openssl base64` (64). */

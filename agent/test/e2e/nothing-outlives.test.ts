@@ -2,7 +2,7 @@
  * Nothing an action starts outlives its step: processes it leaves in the background are killed
  * when it exits, and when the agent itself is SIGKILLed its sentinel kills the action's group.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,4 +53,39 @@ describe('nothing outlives its step', () => {
     await eventually(() => pids.every((p) => !alive(p)), `action pids ${pids.join(', ')} to be gone`);
     expect(pids.filter(alive)).toEqual([]);
   });
+
+  it('a SIGKILLed agent leaves nothing behind of a quiet action either (its sentinel starts shortly after it)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agent-outlive-'));
+    const script = 'sleep 300 >/dev/null 2>&1 & echo $! > bg.pid; echo $$ > fg.pid; sleep 300';
+    const sentinelUp = () => {
+      try {
+        return readFileSync(join(dir, 'fg.pid'), 'utf8') !== '' && sentinelsOf(pidIn(join(dir, 'fg.pid'))) > 0;
+      } catch {
+        return false;
+      }
+    };
+    const r = await runAgent(agent, ['sh', '-c', script], {
+      cwd: dir,
+      onStart: (pid) => void eventually(sentinelUp, 'the sentinel').then(() => process.kill(pid, 'SIGKILL')),
+    });
+    expect(r.signal).toBe('SIGKILL');
+    const pids = [pidIn(join(dir, 'bg.pid')), pidIn(join(dir, 'fg.pid'))];
+    await eventually(() => pids.every((p) => !alive(p)), `action pids ${pids.join(', ')} to be gone`);
+    expect(pids.filter(alive)).toEqual([]);
+  });
 });
+
+/** Sentinel shells watching this process group (their command line names it). */
+function sentinelsOf(pgid: number): number {
+  let found = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (args.includes('caravan-sentinel') && args.includes(String(pgid))) found++;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}

@@ -1,0 +1,225 @@
+/**
+ * caravan-agent's log path end to end: `caravan-agent run -- cat LOG > /dev/null` with 1,000
+ * secrets (and their encoded forms) in the task context, on a generated build log and on a
+ * base64-dense one, each beside `cat LOG | cat > /dev/null` timed in the same run; then the same
+ * with the engine's callback attached (logs posted in batches to a real local HTTP server that
+ * reads and parses them as the engine does), in MB/s.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Bench, BenchRow } from './lib.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const MB = 1e6;
+const LOG_BYTES = 100 * MB;
+const SECRETS = 1000;
+/** Each figure is the best of ROUNDS, the two sides interleaved: the machine is shared and noisy. */
+const ROUNDS = 3;
+const PROSE_RATIO_GOAL = 0.5;
+const BASE64_RATIO_GOAL = 0.3;
+const CALLBACK_GOAL_MBS = 200;
+const TOKEN = 'bench-callback-token-0123456789';
+
+/** Secret-shaped values, as in the masking bench: API keys, passwords, hex and base64 credentials. */
+function makeSecrets(): string[] {
+  const shapes = [
+    () => `ghp_${randomBytes(27).toString('base64url').slice(0, 36)}`,
+    () => `AKIA${randomBytes(12).toString('hex').toUpperCase().slice(0, 16)}`,
+    () => randomBytes(24).toString('base64'),
+    () => `P@ss-${randomBytes(8).toString('hex')}!`,
+    () => randomBytes(16).toString('hex'),
+  ];
+  return Array.from({ length: SECRETS }, (_, i) => shapes[i % shapes.length]!());
+}
+
+/** A build log: timestamped lines of words, hashes and now and then a secret or its base64. */
+function proseLog(secrets: string[]): Buffer {
+  const words =
+    'compiling module src/index.ts warning: npm install done in ms GET /api/v1/items 200 cache hit layer'.split(' ');
+  const hex = randomBytes(4096).toString('hex');
+  const lines: string[] = [];
+  let size = 0;
+  for (let i = 0; size < LOG_BYTES; i++) {
+    let line = `2026-11-26T14:${String(i % 60).padStart(2, '0')}:00.${i % 1000}Z [build] `;
+    for (let w = 0; w < 8 + (i % 9); w++) line += `${words[(i * 7 + w * 3) % words.length]} `;
+    if (i % 7 === 0) line += hex.slice((i * 13) % 8000, ((i * 13) % 8000) + 48);
+    if (i % 5000 === 0) line += Buffer.from(`token:${secrets[(i / 5000) % secrets.length]}`).toString('base64');
+    lines.push(line);
+    size += line.length + 1;
+  }
+  return Buffer.from(`${lines.join('\n')}\n`);
+}
+
+/** Base64 blobs (certificates, encoded artefacts) in lines of 76 to 304 characters. */
+function base64Log(): Buffer {
+  const pool = randomBytes(1 << 20).toString('base64');
+  const lines: string[] = [];
+  let size = 0;
+  for (let i = 0; size < LOG_BYTES; i++) {
+    const length = 76 * (1 + (i % 4));
+    const from = (i * 7919) % (pool.length - length);
+    lines.push(pool.slice(from, from + length));
+    size += length + 1;
+  }
+  return Buffer.from(`${lines.join('\n')}\n`);
+}
+
+interface Timing {
+  /** Wall-clock seconds. */
+  seconds: number;
+  /** User + system CPU seconds of the command and its children (GNU time; NaN without it). */
+  cpu: number;
+}
+
+const GNU_TIME = '/usr/bin/time';
+
+/** How long a command takes with its stdout on /dev/null, and the CPU it uses. */
+async function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Timing> {
+  const devNull = openSync('/dev/null', 'w');
+  const cpuFile = join(mkdtempSync(join(tmpdir(), 'bench-cpu-')), 'cpu');
+  const measured = existsSync(GNU_TIME);
+  const started = process.hrtime.bigint();
+  try {
+    const child = measured
+      ? spawn(GNU_TIME, ['-f', '%U %S', '-o', cpuFile, cmd, ...args], { stdio: ['ignore', devNull, 'inherit'], env })
+      : spawn(cmd, args, { stdio: ['ignore', devNull, 'inherit'], env });
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', resolve);
+    });
+    if (code !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${code}`);
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    if (!measured) return { seconds, cpu: NaN };
+    const [user, system] = readFileSync(cpuFile, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
+    return { seconds, cpu: user! + system! };
+  } finally {
+    closeSync(devNull);
+    rmSync(dirname(cpuFile), { recursive: true, force: true });
+  }
+}
+
+/** Plays the engine's log intake: reads each batch, parses it, counts its entries and bytes. */
+async function logServer(): Promise<{ url: string; lines: () => number; close: () => Promise<void> }> {
+  let lines = 0;
+  const server = createServer((req, res) => {
+    void body(req).then((data) => {
+      if (req.headers.authorization !== `Bearer ${TOKEN}`) return res.writeHead(401).end();
+      if (req.url?.endsWith('/logs')) {
+        const batch = JSON.parse(data.toString('utf8')) as { entries: { stream: string }[] };
+        lines += batch.entries.filter((e) => e.stream === 'stdout').length;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+  });
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/tasks/bench`,
+    lines: () => lines,
+    close: () => new Promise((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
+  };
+}
+
+async function body(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+interface Pair {
+  agent: number;
+  pipe: number;
+  /** The agent's fastest run in MB per CPU-second: what a loaded machine hides in the wall time. */
+  agentPerCpu: number;
+}
+
+/** Best throughput (MB/s) of the agent and of the `cat | cat` pipe over ROUNDS interleaved runs. */
+async function compare(bundle: string, log: string, bytes: number, env: NodeJS.ProcessEnv): Promise<Pair> {
+  let agent = 0;
+  let pipe = 0;
+  let agentPerCpu = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    pipe = Math.max(pipe, bytes / MB / (await timed('sh', ['-c', `cat '${log}' | cat`])).seconds);
+    const run = await timed(process.execPath, [bundle, 'run', '--', 'cat', log], env);
+    agent = Math.max(agent, bytes / MB / run.seconds);
+    agentPerCpu = Math.max(agentPerCpu, bytes / MB / run.cpu);
+  }
+  return { agent, pipe, agentPerCpu };
+}
+
+const cpuDetail = (p: Pair) =>
+  Number.isNaN(p.agentPerCpu) ? undefined : `agent ${p.agentPerCpu.toFixed(0)} MB per CPU-second`;
+
+const bench: Bench = {
+  title:
+    `caravan-agent log path (${LOG_BYTES / MB} MB logs, ${SECRETS} secrets in the context; best of ${ROUNDS}; ` +
+    `load average ${(loadavg()[0] ?? 0).toFixed(1)} on ${cpus().length} cores at start)`,
+  async run(): Promise<BenchRow[]> {
+    const bundle = join(root, 'dist/agent.cjs');
+    if (!existsSync(bundle)) throw new Error('dist/agent.cjs is missing: run node scripts/build.mjs');
+    const dir = mkdtempSync(join(tmpdir(), 'bench-agent-log-'));
+    const rows: BenchRow[] = [];
+    const server = await logServer();
+    try {
+      const secrets = makeSecrets();
+      const context = (extra: object) => {
+        const file = join(dir, `context-${Object.keys(extra).length}.json`);
+        writeFileSync(
+          file,
+          JSON.stringify({ secrets: Object.fromEntries(secrets.map((s, i) => [`SECRET_${i}`, s])), ...extra }),
+        );
+        return { ...process.env, CARAVAN_CONTEXT: file };
+      };
+      const standalone = context({});
+      const logs: [string, Buffer, number][] = [
+        ['build log', proseLog(secrets), PROSE_RATIO_GOAL],
+        ['base64-dense log', base64Log(), BASE64_RATIO_GOAL],
+      ];
+      for (const [name, data, goal] of logs) {
+        const file = join(dir, `${name.replace(/\W+/g, '-')}.log`);
+        writeFileSync(file, data);
+        const pair = await compare(bundle, file, data.length, standalone);
+        const { agent, pipe } = pair;
+        rows.push({
+          name: `agent run -- cat (${name})`,
+          value: agent,
+          unit: 'MB/s',
+          baseline: pipe,
+          baselineName: 'cat | cat',
+          goal: `>= ${goal}x baseline`,
+          met: agent >= goal * pipe,
+          detail: cpuDetail(pair),
+        });
+      }
+      const prose = join(dir, 'build-log.log');
+      const lineCount = logs[0]![1].toString('latin1').split('\n').length - 1;
+      const withCallback = context({ callback: { url: server.url, token: TOKEN } });
+      const pair = await compare(bundle, prose, logs[0]![1].length, withCallback);
+      const { agent, pipe } = pair;
+      if (server.lines() !== ROUNDS * lineCount)
+        throw new Error(`the log server got ${server.lines()} stdout lines, expected ${ROUNDS * lineCount}`);
+      rows.push({
+        name: 'agent run -- cat, logs to the callback',
+        value: agent,
+        unit: 'MB/s',
+        baseline: pipe,
+        baselineName: 'cat | cat',
+        goal: `>= ${CALLBACK_GOAL_MBS} MB/s`,
+        met: agent >= CALLBACK_GOAL_MBS,
+        detail: cpuDetail(pair),
+      });
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    return rows;
+  },
+};
+
+export default bench;
