@@ -47,5 +47,13 @@ describe.each(storeFactories)('catalog over HTTP on $kind', (factory) => {
       const hit = (await search('q=deploy-a', 'carol')).hits.find((h) => h.name === 'acme/deploy-a');
       expect(hit?.resolutions30d).toBe(3);
     });
+
+    it('writes pending counts when the registry closes', async () => {
+      const r = await json(reg.url, reg.tokens['carol'], 'GET', '/v1/actions/acme/deploy-b/-/resolve');
+      expect(r.status).toBe(200);
+      expect(reg.registry.resolutions.size).toBe(1);
+      await reg.registry.close();
+      expect(await reg.store.resolutionsSince('acme/deploy-b', '2000-01-01')).toBe(1);
+    });
   });
 });
