@@ -12,6 +12,16 @@ function tsQuery(words: string[]): string {
   return words.map((w) => `'${w.replace(/'/g, "''")}':*`).join(' & ');
 }
 
+interface CatalogSqlRow {
+  name: string;
+  version: string;
+  description: string;
+  category: string | null;
+  scope: string;
+  deprecated: string | null;
+  published_at: string;
+}
+
 class Args {
   readonly values: unknown[] = [];
   add(value: unknown): string {
@@ -58,31 +68,30 @@ export class PostgresCatalog {
     }
     where.push(...this.filters(q, args));
     const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const count = await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${from} ${whereSql}`, args.values);
-    const total = Number(count.rows[0]?.n ?? 0);
-    if (total === 0 || q.offset >= total) return { rows: [], total };
+    const countArgs = [...args.values];
     let order = 'c.name';
     if (q.order === 'recent') order = 'c.published_at DESC, c.name';
     if (q.order === 'popular') order = 'r.n DESC, c.name';
-    if (q.order === 'relevance' && text)
-      order = `ts_filter(c.document, '{a}') @@ ${query} DESC, ts_rank(c.document, ${query}) DESC, c.name`;
+    if (q.order === 'relevance' && text) {
+      // A name with a word starting with each search word first: plain string tests on the row.
+      const nameHit = q.words.map((w) => `strpos(' ' || c.words, ${args.add(` ${w}`)}) > 0`).join(' AND ');
+      order = `(${nameHit}) DESC, ts_rank(c.document, ${query}) DESC, c.name`;
+    }
     const limit = args.add(q.limit);
     const offset = args.add(q.offset);
+    // One pass: the window count is the total before LIMIT, so the full-text match runs once.
     const rows = (
-      await this.pool.query<{
-        name: string;
-        version: string;
-        description: string;
-        category: string | null;
-        scope: string;
-        deprecated: string | null;
-        published_at: string;
-      }>(
-        `SELECT c.name, c.version, c.description, c.category, c.scope, c.deprecated, c.published_at FROM ${from} ${whereSql}
-         ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
+      await this.pool.query<CatalogSqlRow & { total: string }>(
+        `SELECT c.name, c.version, c.description, c.category, c.scope, c.deprecated, c.published_at,
+           count(*) OVER () AS total FROM ${from} ${whereSql} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
         args.values,
       )
     ).rows;
+    let total = Number(rows[0]?.total ?? 0);
+    if (rows.length === 0 && q.offset > 0) {
+      const count = await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${from} ${whereSql}`, countArgs);
+      total = Number(count.rows[0]?.n ?? 0);
+    }
     const counts = await this.countsFor(
       rows.map((r) => r.name),
       q.since,

@@ -16,7 +16,7 @@ interface Row {
   scope: string;
   deprecated: string | null;
   published_at: string;
-  resolutions: number | null;
+  resolutions?: number | null;
 }
 
 /** Each word as a quoted FTS5 prefix term: no query syntax can come from the words. */
@@ -110,25 +110,32 @@ export class SqliteCatalog {
       fromArgs.push(q.since);
     }
     const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = Number(
-      this.prepared(`SELECT count(*) AS n FROM ${from} ${whereSql}`)
-        .pluck()
-        .get(...fromArgs, ...args) ?? 0,
-    );
-    if (total === 0 || q.offset >= total) return { rows: [], total };
-    let order = 'c.name';
+    let order = 'name';
     const orderArgs: Arg[] = [];
-    if (q.order === 'recent') order = 'c.published_at DESC, c.name';
-    if (q.order === 'popular') order = 'r.n DESC, c.name';
+    if (q.order === 'recent') order = 'published_at DESC, name';
+    if (q.order === 'popular') order = 'n DESC, name';
     if (q.order === 'relevance' && text) {
-      order =
-        'c.id IN (SELECT rowid FROM catalog_fts WHERE catalog_fts MATCH ?) DESC, bm25(catalog_fts, 10.0, 4.0, 2.0, 1.0), c.name';
-      orderArgs.push(`words : (${ftsQuery(q.words)})`);
+      // A name with a word starting with each search word first: plain string tests on the row, no second FTS query.
+      order = `(${q.words.map(() => "instr(' ' || words, ' ' || ?) > 0").join(' AND ')}) DESC, score, name`;
+      orderArgs.push(...q.words);
     }
+    const score = text ? 'bm25(catalog_fts, 10.0, 4.0, 2.0, 1.0)' : '0';
+    // One full-text pass: bm25 cannot sit beside a window function, so the matches are materialised first and
+    // the window count over them is the total before LIMIT.
     const rows = this.prepared(
-      `SELECT c.name, c.version, c.description, c.category, c.scope, c.deprecated, c.published_at, NULL AS resolutions
-       FROM ${from} ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`,
-    ).all(...fromArgs, ...args, ...orderArgs, q.limit, q.offset) as Row[];
+      `WITH m AS MATERIALIZED (SELECT c.name, c.version, c.description, c.category, c.scope, c.deprecated, c.published_at,
+         c.words, ${score} AS score, ${q.order === 'popular' ? 'r.n' : '0'} AS n FROM ${from} ${whereSql})
+       SELECT name, version, description, category, scope, deprecated, published_at, count(*) OVER () AS total
+       FROM m ORDER BY ${order} LIMIT ? OFFSET ?`,
+    ).all(...fromArgs, ...args, ...orderArgs, q.limit, q.offset) as (Row & { total: number })[];
+    const total =
+      rows.length > 0 || q.offset === 0
+        ? Number(rows[0]?.total ?? 0)
+        : Number(
+            this.prepared(`SELECT count(*) AS n FROM ${from} ${whereSql}`)
+              .pluck()
+              .get(...fromArgs, ...args) ?? 0,
+          );
     const counts = this.countsFor(
       rows.map((r) => r.name),
       q.since,

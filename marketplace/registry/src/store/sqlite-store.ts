@@ -263,8 +263,8 @@ export class SqliteStore implements RegistryStore {
     return this.catalog.categories(readable);
   }
 
+  // Not counted in `writes`: no cached read depends on resolution counts, so caches stay warm across flushes.
   async addResolutions(counts: ResolutionCount[]): Promise<void> {
-    this.writes++;
     this.catalog.addResolutions(counts);
   }
 
