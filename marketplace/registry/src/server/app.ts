@@ -12,7 +12,9 @@ import Fastify, {
 import { requireRole } from '../auth/principal.js';
 import { parseActionName } from '../names.js';
 import { RegistryError } from '../errors.js';
+import type { Catalog } from '../catalog/types.js';
 import type { Registry } from '../registry.js';
+import { installStorefront } from '../storefront/routes.js';
 import { installAccessLog } from './access-log.js';
 import {
   contractHook,
@@ -35,6 +37,8 @@ export interface ServerOptions {
   accessLog?: (line: string) => void;
   /** How long a request may take to arrive in full before it is answered 408 (default 120 s). */
   requestTimeoutMs?: number;
+  /** What the storefront's pages read; absent: no pages, the JSON API only. */
+  catalog?: Catalog;
 }
 
 type Params = Record<string, string | undefined>;
@@ -99,7 +103,8 @@ export function createServer(registry: Registry, options: ServerOptions = {}): F
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
   const methods = new MethodTable();
-  installErrorHandler(app, options.logError ?? ((line) => process.stderr.write(`${line}\n`)), methods);
+  const logError = options.logError ?? ((line: string) => process.stderr.write(`${line}\n`));
+  installErrorHandler(app, logError, methods);
   installGuards(app);
   installExpectContinue(app);
   installBodyDeadline(app, requestTimeout);
@@ -329,5 +334,6 @@ export function createServer(registry: Registry, options: ServerOptions = {}): F
 
   route('GET', '/v1/openapi.json', none, async (_req, reply) => reply.type('application/json').send(openapi));
   route('GET', '/healthz', none, async () => ({ ok: true }));
+  if (options.catalog) installStorefront(app, registry, options.catalog, logError);
   return app;
 }
