@@ -183,6 +183,13 @@ export function installStorefront(
 
     pages.post('/-/login', async (req, reply) => {
       requireSameOrigin(req);
+      if (!(req.body instanceof URLSearchParams))
+        throw new RegistryError(
+          415,
+          'unsupported-media-type',
+          'the login form is sent as application/x-www-form-urlencoded',
+          'log in with the form on this page',
+        );
       const next = localPath(formField(req.body, 'next'));
       const token = (formField(req.body, 'token') ?? '').trim();
       const viewer: Viewer = { user: '', here: next };

@@ -7,8 +7,9 @@ import { actionHref, dateTag, scopeHref } from '../parts.js';
 import type { RenderedReadme } from '../readme.js';
 import { inputsTable, manifestOf, outputsTable, runtimeOf, usesSnippet } from './action-manifest.js';
 
-/** The newest versions listed on the page (the API lists them all). */
-export const VERSIONS_SHOWN = 100;
+/** The newest versions in the table and in the switcher (the API lists them all): pages stay under ~50 KB. */
+export const VERSIONS_LISTED = 30;
+export const VERSIONS_SWITCHABLE = 100;
 
 export interface ActionView {
   name: ActionName;
@@ -109,7 +110,10 @@ function notices(view: ActionView): Html {
 export function actionPage(view: ActionView): PageContent {
   const d = view.detail;
   const spec = manifestOf(d.spec);
-  const newest = [...view.versions].reverse().slice(0, VERSIONS_SHOWN);
+  const newestFirst = [...view.versions].reverse();
+  const switchable = newestFirst.slice(0, VERSIONS_SWITCHABLE);
+  const current = newestFirst.find((v) => v.version === d.version);
+  if (current && !switchable.includes(current)) switchable.push(current);
   const snippet = usesSnippet(view.name.full, d.version, view.exact, spec);
   const tags = Object.entries(view.distTags);
   return {
@@ -157,7 +161,7 @@ export function actionPage(view: ActionView): PageContent {
         </div>
         <aside aria-labelledby="about-title">
           <h2 id="about-title">About this version</h2>
-          ${versionSwitcher(view, newest)}
+          ${versionSwitcher(view, switchable)}
           <dl>
             <dt>Published</dt>
             <dd>${dateTag(d.publishedAt)} by ${d.publisher}</dd>
@@ -174,7 +178,7 @@ export function actionPage(view: ActionView): PageContent {
       </div>
       <section aria-labelledby="versions-title">
         <h2 id="versions-title">Versions</h2>
-        ${versionsTable(view, newest)}
+        ${versionsTable(view, newestFirst.slice(0, VERSIONS_LISTED))}
       </section>`,
   };
 }
