@@ -10,6 +10,7 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY } from '../../src/storefront/headers.js';
 import { json } from '../helpers.js';
+import { seedDocsStore } from './docs-store.js';
 import { CHROMIUM, cspViolations, type Dom, launchBrowser, seriousAxeViolations, watch } from './browser.js';
 import { HOSTILE_READMES } from './hostile-readmes.js';
 import { startStorefront, type StorefrontServer } from './storefront-server.js';
@@ -227,16 +228,26 @@ describe.skipIf(!existsSync(CHROMIUM))('storefront in Chromium', () => {
     await phone.close();
   });
 
-  it.runIf(screenshots)('writes the docs screenshots', async () => {
-    mkdirSync(docsImages, { recursive: true });
-    const shots = await browser.newContext({ viewport: { width: 1200, height: 900 } });
-    const page = await shots.newPage();
-    await page.goto(`${s.url}/`);
-    await page.screenshot({ path: join(docsImages, 'storefront-home.png') });
-    await page.goto(`${s.url}/actions/caravan/checkout`);
-    await page.screenshot({ path: join(docsImages, 'storefront-action.png'), fullPage: true });
-    await shots.close();
-  });
+  it.runIf(screenshots)(
+    'writes the docs screenshots from a seeded store',
+    async () => {
+      const docs = await startStorefront(serverErrors);
+      try {
+        await seedDocsStore(docs);
+        mkdirSync(docsImages, { recursive: true });
+        const shots = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+        const page = await shots.newPage();
+        await page.goto(`${docs.url}/`);
+        await page.screenshot({ path: join(docsImages, 'storefront-home.png') });
+        await page.goto(`${docs.url}/actions/caravan/checkout`);
+        await page.screenshot({ path: join(docsImages, 'storefront-action.png'), fullPage: true });
+        await shots.close();
+      } finally {
+        await docs.stop();
+      }
+    },
+    60_000,
+  );
 
   it('logged no server error', () => {
     expect(serverErrors).toEqual([]);
