@@ -95,10 +95,15 @@ export class HttpReporter implements Reporter {
   async upload(name: string, path: string): Promise<string | undefined> {
     await this.chain;
     const route = `files/${encodeURIComponent(name)}`;
-    const body = () => tarOf(path);
+    const links = new Set<string>();
+    const body = () => tarOf(path, (link) => links.add(link));
     const outcome =
       this.down || this.spool.size > 0 ? 'unreachable' : await this.post(route, body, this.o.attempts, TAR);
-    if (outcome === 'ok') return undefined;
+    const linksLeftOut =
+      links.size === 0
+        ? undefined
+        : `declared file "${name}" was sent without its links (${[...links].join(', ')}): links are not followed`;
+    if (outcome === 'ok') return linksLeftOut;
     if (outcome === 'rejected')
       return `could not upload declared file "${name}" to the engine (${this.rejected.at(-1)})`;
     if (await this.spool.appendFile(route, body)) {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { extract } from 'tar-stream';
@@ -152,6 +152,21 @@ describe('HttpReporter', () => {
       'dist/sub': '',
       'dist/sub/b.txt': 'beta',
     });
+  });
+
+  it('sends a declared folder without its links and says which were left out', async () => {
+    server = new EngineServer();
+    const { r } = reporter(await server.start());
+    const dir = join(mkdtempSync(join(tmpdir(), 'up-')), 'dist');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'a.txt'), 'alpha');
+    symlinkSync('/etc/passwd', join(dir, 'passwd'));
+    expect(await r.upload('dist', dir)).toBe(
+      'declared file "dist" was sent without its links (dist/passwd): links are not followed',
+    );
+    await r.finish(report);
+    const upload = server.received.find((x) => x.path === '/api/tasks/t1/files/dist')!;
+    expect(await untar(upload.body)).toEqual({ dist: '', 'dist/a.txt': 'alpha' });
   });
 
   it('spools a declared file while the engine is unreachable, in order, and delivers it when it answers', async () => {

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { createServer } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,6 +87,35 @@ describe('callback API', () => {
     };
     expect((await post(`${cb.url}/report`, cb.token, report)).status).toBe(200);
     expect(seen.reports[0]?.outputs).toEqual({ a: '1' });
+  });
+
+  it('refuses file names an action cannot declare (`.`, `..`, a leading dot or digit) before reading the body', async () => {
+    const cb = server.grant('r1.f.1', 'r1', 'f');
+    const { hostname, port, pathname } = new URL(cb.url);
+    for (const name of ['.', '..', '...', '.hidden', '1st']) {
+      // node:http sends the path as it is (URL parsers would resolve the dot segments first)
+      const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = httpRequest(
+          {
+            hostname,
+            port,
+            path: `${pathname}/files/${name}`,
+            method: 'PUT',
+            headers: { authorization: `Bearer ${cb.token}` },
+          },
+          (res) => {
+            let body = '';
+            res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, text: body }));
+          },
+        );
+        req.on('error', reject);
+        req.end('x');
+      });
+      expect(status, `${name}: ${text}`).toBe(400);
+      expect(text).toContain('not a file name an action can declare');
+    }
+    expect(seen.files.filter((f) => f.name.startsWith('.') || f.name === '1st')).toEqual([]);
   });
 
   it('lets a new engine take over a stopped engine’s grant, on the old port, knowing only the token digest', async () => {

@@ -93,6 +93,32 @@ describe('restoreFile: what the agent uploads', () => {
     expect((await stat(join(dir, 'report', 'run.sh'))).mode & 0o777).toBe(0o755);
   });
 
+  it('leaves out the links inside a folder, never packing their targets (outside files, /etc, a loop)', async () => {
+    const src = join(root, 'src', 'dist');
+    await mkdir(join(src, 'sub'), { recursive: true });
+    await writeFile(join(root, 'src', 'secret.txt'), 'outside\n');
+    await writeFile(join(src, 'sub', 'app.js'), 'app\n');
+    await symlink('sub/app.js', join(src, 'current.js'));
+    await symlink(join(src, 'sub'), join(src, 'absolute-in'));
+    await symlink('../secret.txt', join(src, 'escape.txt'));
+    await symlink('/etc', join(src, 'etc'));
+    await symlink('..', join(src, 'sub', 'loop'));
+    const skipped: string[] = [];
+    const file = await stored(await streamToBuffer(await tarOf(src, (link) => skipped.push(link))));
+    const dir = await restoreFile(blobs, file, workspace);
+    expect(await readFile(join(dir, 'dist', 'sub', 'app.js'), 'utf8')).toBe('app\n');
+    expect(skipped.sort()).toEqual([
+      'dist/absolute-in',
+      'dist/current.js',
+      'dist/escape.txt',
+      'dist/etc',
+      'dist/sub/loop',
+    ]);
+    for (const gone of ['current.js', 'absolute-in', 'escape.txt', 'etc', 'sub/loop']) {
+      await expect(lstat(join(dir, 'dist', gone))).rejects.toThrow(/ENOENT/);
+    }
+  });
+
   it('returns the file itself when the tar holds one file', async () => {
     await mkdir(join(root, 'src'));
     await writeFile(join(root, 'src', 'version.txt'), '1.2.3\n');

@@ -59,6 +59,8 @@ export interface CallbackGrants {
 }
 
 const ROUTE = /^\/api\/tasks\/([A-Za-z0-9._-]+)\/(logs|events|report|files\/([A-Za-z0-9._-]+))$/;
+/** The rule for a declared file's name in action.yml: no `.` or `..`, nothing a path could climb with. */
+const FILE_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 export class CallbackServer implements CallbackGrants {
   private server: Server | undefined;
@@ -158,6 +160,11 @@ export class CallbackServer implements CallbackGrants {
       const grant = this.authorize(req, taskId);
       if (fileName !== undefined) {
         if (req.method !== 'PUT' && req.method !== 'POST') throw new HttpError(405, 'files are sent with PUT or POST');
+        if (!FILE_NAME.test(fileName))
+          throw new HttpError(
+            400,
+            `"${fileName}" is not a file name an action can declare: a letter or _ first, then letters, digits, _ . -`,
+          );
         await this.handlers.file(grant, fileName, req);
         return send(res, 200, { ok: true });
       }

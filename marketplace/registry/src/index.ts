@@ -6,6 +6,9 @@ export { startRegistry, type RunningRegistry, type StartOptions } from './serve.
 export { openStore, openBlobs, defaultDataDir, type OpenOptions } from './open.js';
 export { addUser, grant, createTokenFor, revokeTokenById } from './admin.js';
 export { Registry } from './registry.js';
+export type { Catalog, CatalogQuery, CatalogHit, CatalogPage, CatalogHome, ScopeKind } from './catalog/types.js';
+export { StoreCatalog } from './catalog/store-catalog.js';
+export { ResolutionCounter } from './catalog/resolution-counter.js';
 export { collectGarbage, DEFAULT_GC_MIN_AGE_MS, type GcOptions, type GcResult } from './gc.js';
 export { createServer } from './server/app.js';
 export { RegistryError } from './errors.js';

@@ -4,22 +4,18 @@
  */
 import { createHash } from 'node:crypto';
 import semver from 'semver';
-import {
-  anonymous,
-  EVERYONE,
-  requireOwnerRead,
-  requireRead,
-  requireRole,
-  roleIn,
-  type Principal,
-} from './auth/principal.js';
+import { anonymous, EVERYONE, requireOwnerRead, requireRead, requireRole, type Principal } from './auth/principal.js';
 import { bearerToken, hashToken, newToken } from './auth/tokens.js';
 import type { BlobStore } from './blobs.js';
 import { RegistryError } from './errors.js';
 import { parseActionName, parseScope, scopeCovers, type ActionName } from './names.js';
 import { EpochCache } from './read-cache.js';
 import { resolveSpec, type Resolution } from './resolve.js';
-import type { Access, AuditEntry, RegistryStore, SearchHit, VersionInfo, VersionRecord } from './store/types.js';
+import type { Access, AuditEntry, RegistryStore, VersionInfo, VersionRecord } from './store/types.js';
+import type { Clock } from './catalog/clock.js';
+import { ResolutionCounter } from './catalog/resolution-counter.js';
+import { StoreCatalog } from './catalog/store-catalog.js';
+import type { Catalog } from './catalog/types.js';
 import { DEFAULT_TARBALL_LIMITS, inspectTarball, TarballError, type TarballLimits } from './tarball/index.js';
 import { validateActionYml } from './validate-action.js';
 
@@ -29,6 +25,10 @@ export interface RegistryOptions {
   limits?: Partial<TarballLimits>;
   /** Where a publish can be held up in tests, to prove its interleavings with `caravan registry gc`. */
   checkpoint?: (point: PublishCheckpoint) => Promise<void>;
+  /** Dates resolution counts and drives their flushes (tests use a fake one). */
+  clock?: Clock;
+  /** Told when resolution counts could not be written (they are dropped). */
+  logError?: (line: string) => void;
 }
 
 export type PublishCheckpoint = 'publish.blob-written' | 'publish.committed';
@@ -88,9 +88,20 @@ export class Registry {
   private readonly principals = new EpochCache<Principal>();
   private readonly names = new EpochCache<NameView>();
   private readonly checkpoint: (point: PublishCheckpoint) => Promise<void>;
+  /** What the storefront and `caravan action search|show` read, filtered by read permission. */
+  readonly catalog: Catalog;
+  /** Successful resolutions, written to the store's daily counters every few seconds. */
+  readonly resolutions: ResolutionCounter;
 
   constructor(opts: RegistryOptions) {
     this.store = opts.store;
+    this.catalog = new StoreCatalog(opts.store, opts.clock);
+    const logError = opts.logError ?? ((line: string) => process.stderr.write(`${line}\n`));
+    this.resolutions = new ResolutionCounter({
+      write: (counts) => opts.store.addResolutions(counts),
+      ...(opts.clock ? { clock: opts.clock } : {}),
+      onError: (err) => logError(`resolution counts lost: ${(err as Error).message}`),
+    });
     this.blobs = opts.blobs;
     this.limits = { ...DEFAULT_TARBALL_LIMITS, ...opts.limits };
     this.checkpoint = opts.checkpoint ?? (async () => undefined);
@@ -327,10 +338,12 @@ export class Registry {
   async resolveJson(p: Principal, rawName: string, spec: string, includePrerelease: boolean): Promise<string> {
     const view = await this.readable(p, rawName);
     const key = `${includePrerelease ? 'p' : 's'}:${spec}`;
-    const hit = view.resolvedJson.get(key);
-    if (hit !== undefined) return hit;
-    const json = JSON.stringify(await this.resolve(p, rawName, spec, includePrerelease));
-    if (view.resolvedJson.size < 1000) view.resolvedJson.set(key, json);
+    let json = view.resolvedJson.get(key);
+    if (json === undefined) {
+      json = JSON.stringify(await this.resolve(p, rawName, spec, includePrerelease));
+      if (view.resolvedJson.size < 1000) view.resolvedJson.set(key, json);
+    }
+    this.resolutions.add(view.name.full);
     return json;
   }
 
@@ -444,14 +457,9 @@ export class Registry {
     );
   }
 
-  async search(
-    p: Principal,
-    q: { text?: string; category?: string; scope?: string; limit: number },
-  ): Promise<SearchHit[]> {
-    const hits = await this.store.search({ ...q, limit: q.limit * 5 + 20 });
-    return hits
-      .filter((h) => roleIn(p, h.scope) !== undefined && p.tokenScopes.some((e) => scopeCovers(e, h.scope)))
-      .slice(0, q.limit);
+  /** Writes pending resolution counts; call before closing the store. */
+  async close(): Promise<void> {
+    await this.resolutions.flush();
   }
 
   async audit(p: Principal, scope: string, limit: number): Promise<AuditEntry[]> {

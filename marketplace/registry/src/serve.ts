@@ -25,7 +25,12 @@ export async function startRegistry(opts: StartOptions): Promise<RunningRegistry
   const store = await openStore(opts);
   const blobs = openBlobs(opts.dataDir);
   blobs.sweepTemp();
-  const registry = new Registry(opts.limits ? { store, blobs, limits: opts.limits } : { store, blobs });
+  const registry = new Registry({
+    store,
+    blobs,
+    ...(opts.limits ? { limits: opts.limits } : {}),
+    ...(opts.logError ? { logError: opts.logError } : {}),
+  });
   const app = createServer(registry, {
     ...(opts.logError ? { logError: opts.logError } : {}),
     ...(opts.accessLog ? { accessLog: opts.accessLog } : {}),
@@ -48,6 +53,7 @@ export async function startRegistry(opts: StartOptions): Promise<RunningRegistry
     store,
     async close() {
       await app.close();
+      await registry.close();
       await store.close();
     },
   };

@@ -191,6 +191,7 @@ const YANK = 'post /v1/actions/{name}/-/versions/{version}/yank';
 const UNYANK = 'post /v1/actions/{name}/-/versions/{version}/unyank';
 const TAG = 'put /v1/actions/{name}/-/dist-tags/{tag}';
 const SEARCH = 'get /v1/search';
+const STATS = 'get /v1/actions/{name}/-/stats';
 const AUDIT = 'get /v1/audit';
 const WHOAMI = 'get /v1/whoami';
 const TOKENS = 'post /v1/tokens';
@@ -211,6 +212,7 @@ const SAMPLE: Record<string, string> = {
   [UNYANK]: '/v1/actions/acme/lint/-/versions/1.0.0/unyank',
   [TAG]: '/v1/actions/acme/lint/-/dist-tags/stable',
   [SEARCH]: '/v1/search',
+  [STATS]: '/v1/actions/acme/lint/-/stats',
   [AUDIT]: '/v1/audit',
   [WHOAMI]: '/v1/whoami',
   [TOKENS]: '/v1/tokens',
@@ -355,6 +357,17 @@ const CASES: Case[] = [
   { op: SEARCH, what: 'a bracketed parameter', path: '/v1/search?q[a]=1', status: 400, code: 'invalid-query' },
   { op: SEARCH, what: 'a bad scope', path: '/v1/search?scope=..%2F..%2Fetc', status: 400, code: 'invalid-scope' },
   { op: SEARCH, what: 'an unknown token', path: '/v1/search?q=x', as: 'unknown', status: 401, code: 'bad-token' },
+  { op: SEARCH, what: 'offset over 10000', path: '/v1/search?offset=10001', status: 400, code: 'invalid-query' },
+  { op: SEARCH, what: 'a negative offset', path: '/v1/search?offset=-1', status: 400, code: 'invalid-query' },
+  { op: SEARCH, what: 'an unknown parameter', path: '/v1/search?page=2', status: 400, code: 'invalid-query' },
+  { op: SEARCH, what: 'a text of 201 characters', path: `/v1/search?q=${'a'.repeat(201)}`, status: 400, code: 'query-too-long' },
+  { op: SEARCH, what: 'a text of 13 words', path: `/v1/search?q=${Array.from({ length: 13 }, (_, i) => `w${i}`).join('+')}`, status: 400, code: 'query-too-long' },
+  { op: SEARCH, what: 'a category of 101 characters', path: `/v1/search?category=${'c'.repeat(101)}`, status: 400, code: 'invalid-category' },
+  { op: STATS, what: 'days=0', path: `${L}/stats?days=0`, status: 400, code: 'invalid-query' },
+  { op: STATS, what: 'an unknown parameter', path: `${L}/stats?since=1`, status: 400, code: 'invalid-query' },
+  { op: STATS, what: 'a bad name', path: '/v1/actions/acme/BAD/-/stats', status: 400, code: 'invalid-name' },
+  { op: STATS, what: 'no token on a private scope', path: `${L}/stats`, as: 'anon', status: 401, code: 'unauthenticated' },
+  { op: STATS, what: 'a user without roles', path: `${L}/stats`, as: 'eve', status: 403, code: 'forbidden' },
   { op: AUDIT, what: 'no scope', path: '/v1/audit', status: 400, code: 'invalid-query' },
   { op: AUDIT, what: 'a bad scope', path: '/v1/audit?scope=a/b/c', status: 400, code: 'invalid-scope' },
   { op: AUDIT, what: 'limit over 1000', path: '/v1/audit?scope=acme&limit=5000', status: 400, code: 'invalid-query' },

@@ -117,16 +117,28 @@ describe('read API', () => {
     const search = async (q: string, who = token) =>
       (
         (await json(reg.url, who, 'GET', `/v1/search?${q}`)).body as {
-          results: { name: string; version: string; category?: string }[];
+          hits: { name: string; version: string; category?: string }[];
         }
-      ).results;
+      ).hits;
     expect((await search('q=LINT')).map((r) => r.name)).toEqual(['acme/lint']);
     expect(await search('category=source')).toEqual([
-      { name: 'acme/git-checkout', version: '1.0.0', description: 'test action acme/git-checkout', category: 'source' },
+      {
+        name: 'acme/git-checkout',
+        version: '1.0.0',
+        description: 'test action acme/git-checkout',
+        category: 'source',
+        scope: 'acme',
+        scopeKind: 'enterprise',
+        publishedAt: expect.any(String) as string,
+        resolutions30d: 0,
+      },
     ]);
     expect((await search('scope=acme')).map((r) => r.name)).toEqual(['acme/git-checkout', 'acme/lint']);
     expect((await search('q=lint', reg.tokens['eve'])).map((r) => r.name)).toEqual(['~eve/secret-lint']);
-    expect((await search('q=lint', reg.tokens['root'])).map((r) => r.name)).toEqual(['acme/lint', '~eve/secret-lint']);
+    expect((await search('q=lint', reg.tokens['root'])).map((r) => r.name).sort()).toEqual([
+      'acme/lint',
+      '~eve/secret-lint',
+    ]);
   });
 
   it('serves the committed OpenAPI document', async () => {

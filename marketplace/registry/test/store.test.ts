@@ -123,31 +123,6 @@ describe.each(storeFactories)('RegistryStore on $kind', (factory) => {
       expect((await store.getVersion('acme/lint', '1.0.0'))?.deprecated).toBeUndefined();
     });
 
-    it('searches latest versions by text, category and scope', async () => {
-      await store.publish(
-        version('acme/git-checkout', '1.0.0', { description: 'Clone a Git repository', category: 'source' }),
-        audit('publish'),
-      );
-      await store.publish(
-        version('acme/payments/deploy', '1.0.0', { description: 'Deploy payments', category: 'deploy' }),
-        audit('publish'),
-      );
-      await store.publish(
-        version('acme2/deploy', '1.0.0', { description: 'Deploy', category: 'deploy', scope: 'acme2' }),
-        audit('publish'),
-      );
-      expect((await store.search({ text: 'GIT', limit: 10 })).map((h) => h.name)).toEqual(['acme/git-checkout']);
-      expect((await store.search({ category: 'deploy', limit: 10 })).map((h) => h.name)).toEqual([
-        'acme/payments/deploy',
-        'acme2/deploy',
-      ]);
-      expect((await store.search({ scope: 'acme', limit: 10 })).map((h) => h.name)).toEqual([
-        'acme/git-checkout',
-        'acme/payments/deploy',
-      ]);
-      expect(await store.search({ text: '100%_', limit: 10 })).toEqual([]);
-    });
-
     it('reads the audit log of a scope and its projects only', async () => {
       await store.publish(version('acme/lint', '1.0.0'), audit('publish', 'acme', 'acme/lint@1.0.0'));
       await store.publish(

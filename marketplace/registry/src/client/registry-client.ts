@@ -18,7 +18,9 @@ import type {
   FetchedAction,
   Published,
   Resolved,
-  SearchResult,
+  ActionStats,
+  SearchPage,
+  SearchQuery,
   VersionDetail,
   VersionList,
   Whoami,
@@ -290,9 +292,18 @@ export class RegistryClient {
     });
   }
 
-  async search(query: { q?: string; category?: string; scope?: string }): Promise<SearchResult[]> {
-    const r = await this.json<{ results: SearchResult[] }>({ method: 'GET', path: '/v1/search', query }, ['results']);
-    return r.results;
+  /** The catalog's search: readable actions ranked by relevance (by name without `q`), and how many match in all. */
+  async search(query: SearchQuery): Promise<SearchPage> {
+    const params: Record<string, string> = {};
+    for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params[k] = String(v);
+    return this.json<SearchPage>({ method: 'GET', path: '/v1/search', query: params }, ['hits', 'total']);
+  }
+
+  /** How many times `name` was resolved in the last `days` days. */
+  async stats(name: string, days = 30): Promise<ActionStats> {
+    return this.json<ActionStats>({ method: 'GET', path: `${actionPath(name)}/stats`, query: { days: String(days) } }, [
+      'resolutions',
+    ]);
   }
 
   async whoami(): Promise<Whoami> {

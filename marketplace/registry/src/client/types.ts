@@ -57,11 +57,35 @@ export interface Whoami {
   scopes: string[];
 }
 
-export interface SearchResult {
+export interface SearchQuery {
+  q?: string;
+  category?: string;
+  scope?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export interface SearchHit {
   name: string;
   version: string;
   description: string;
   category?: string;
+  scope: string;
+  scopeKind: 'enterprise' | 'project' | 'personal';
+  deprecated?: string;
+  publishedAt: string;
+  resolutions30d: number;
+}
+
+export interface SearchPage {
+  hits: SearchHit[];
+  total: number;
+}
+
+export interface ActionStats {
+  name: string;
+  days: number;
+  resolutions: number;
 }
 
 export interface CreatedToken {

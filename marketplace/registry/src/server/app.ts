@@ -29,6 +29,8 @@ import {
 } from './contract.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandler, refuseConnect } from './error-handler.js';
 import { loadOpenapi } from './openapi.js';
+import { installCatalogRoutes } from './catalog-routes.js';
+import { intQuery, query } from './query.js';
 
 export interface ServerOptions {
   /** Where internal errors are reported (never with a token in them). Defaults to stderr. */
@@ -43,7 +45,7 @@ export interface ServerOptions {
 
 type Params = Record<string, string | undefined>;
 const JSON_LIMIT = 64 * 1024;
-type Method = 'GET' | 'PUT' | 'POST' | 'DELETE';
+export type Method = 'GET' | 'PUT' | 'POST' | 'DELETE';
 
 function actionName(req: FastifyRequest): string {
   const p = req.params as Params;
@@ -52,25 +54,6 @@ function actionName(req: FastifyRequest): string {
 
 function param(req: FastifyRequest, key: string): string {
   return (req.params as Params)[key] ?? '';
-}
-
-function query(req: FastifyRequest, key: string): string | undefined {
-  const v = (req.query as Record<string, unknown>)[key];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string')
-    throw new RegistryError(
-      400,
-      'invalid-query',
-      `query parameter "${key}" must be given once`,
-      `send ?${key}=… a single time`,
-    );
-  return v;
-}
-
-/** An integer query parameter, already checked by the route's contract. */
-function intQuery(req: FastifyRequest, key: string, fallback: number): number {
-  const raw = query(req, key);
-  return raw === undefined ? fallback : Number(raw);
 }
 
 function matchesEtag(header: string | string[] | undefined, etag: string): boolean {
@@ -259,27 +242,7 @@ export function createServer(registry: Registry, options: ServerOptions = {}): F
     { schema: { body: stringBody({ version: { type: 'string', maxLength: 256 } }, ['version']) } },
   );
 
-  const searchQuery = { q: q.text(), category: q.text(), scope: q.scope(), limit: q.integer(1, 100, 20) };
-  route('GET', '/v1/search', { body: 'none', query: searchQuery }, async (req) => {
-    const text = query(req, 'q');
-    const category = query(req, 'category');
-    const scope = query(req, 'scope');
-    const q: { text?: string; category?: string; scope?: string; limit: number } = {
-      limit: intQuery(req, 'limit', 20),
-    };
-    if (text) q.text = text.slice(0, 200);
-    if (category) q.category = category;
-    if (scope) q.scope = scope;
-    const hits = await registry.search(await who(req), q);
-    return {
-      results: hits.map((h) => ({
-        name: h.name,
-        version: h.version,
-        description: h.description,
-        ...(h.category ? { category: h.category } : {}),
-      })),
-    };
-  });
+  installCatalogRoutes({ registry, route, onName, who, actionName });
 
   const auditQuery = { scope: q.text(), limit: q.integer(1, 1000, 100) };
   route('GET', '/v1/audit', { body: 'none', query: auditQuery }, async (req) => {

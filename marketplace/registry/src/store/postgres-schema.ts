@@ -1,4 +1,6 @@
 /** PostgreSQL migrations, applied in order under an advisory lock; never edit one that has shipped, add the next. */
+import { POSTGRES_CATALOG_MIGRATION } from './postgres-catalog-sql.js';
+
 export const POSTGRES_MIGRATIONS: string[] = [
   `CREATE TABLE users (name TEXT PRIMARY KEY, admin BOOLEAN NOT NULL, created_at TEXT NOT NULL);
    CREATE TABLE grants ("user" TEXT NOT NULL, scope TEXT NOT NULL, role TEXT NOT NULL CHECK (role IN ('owner', 'publisher', 'reader')),
@@ -16,4 +18,5 @@ export const POSTGRES_MIGRATIONS: string[] = [
    CREATE TABLE audit (id BIGSERIAL PRIMARY KEY, at TEXT NOT NULL, "user" TEXT NOT NULL, token_id TEXT NOT NULL,
      action TEXT NOT NULL, target TEXT NOT NULL, scope TEXT NOT NULL, detail TEXT NOT NULL);
    CREATE INDEX audit_scope ON audit (scope, id);`,
+  POSTGRES_CATALOG_MIGRATION,
 ];

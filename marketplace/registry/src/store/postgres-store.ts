@@ -10,8 +10,6 @@ import type {
   PublishOutcome,
   RegistryStore,
   Role,
-  SearchHit,
-  SearchQuery,
   TokenRecord,
   UserRecord,
   VersionChange,
@@ -22,6 +20,8 @@ import { reconcileTags, type TagRow } from './latest.js';
 import { toAudit, toInfo, toToken, toVersion, type AuditRow, type TokenRow, type VersionRow } from './rows.js';
 import { POSTGRES_MIGRATIONS } from './postgres-schema.js';
 import { FreshRead } from './fresh-read.js';
+import { PostgresCatalog } from './postgres-catalog.js';
+import type { CatalogResult, CatalogStoreQuery, ReadableScopes, ResolutionCount } from './catalog-types.js';
 
 const MIGRATION_LOCK = 0x63617276; // "carv"
 const UNIQUE_VIOLATION = '23505';
@@ -43,6 +43,7 @@ export class PostgresStore implements RegistryStore {
   readonly kind = 'postgres';
   private readonly pool: pg.Pool;
   private readonly snapshot: FreshRead<string>;
+  private readonly catalog: PostgresCatalog;
 
   constructor(private readonly options: PostgresStoreOptions) {
     if (options.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)) {
@@ -53,6 +54,7 @@ export class PostgresStore implements RegistryStore {
       ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
     };
     this.pool = new pg.Pool({ ...config, max: options.max ?? 10 });
+    this.catalog = new PostgresCatalog(this.pool);
     this.snapshot = new FreshRead(async () => {
       const r = await this.pool.query<{ s: string }>('SELECT pg_current_snapshot()::text AS s');
       return r.rows[0]?.s ?? '';
@@ -217,6 +219,7 @@ export class PostgresStore implements RegistryStore {
         [name, t.tag, t.version, t.explicit],
       );
     }
+    await this.catalog.refresh(c, name);
   }
 
   async publish(v: VersionRecord, audit: AuditEntry): Promise<PublishOutcome> {
@@ -331,38 +334,20 @@ export class PostgresStore implements RegistryStore {
     });
   }
 
-  async search(q: SearchQuery): Promise<SearchHit[]> {
-    const where: string[] = ["t.tag = 'latest'", 'v.deleted_at IS NULL'];
-    const args: (string | number)[] = [];
-    const arg = (value: string | number): string => {
-      args.push(value);
-      return `$${args.length}`;
-    };
-    if (q.text) {
-      const p = arg(q.text.toLowerCase());
-      where.push(`(strpos(lower(v.name), ${p}) > 0 OR strpos(lower(v.description), ${p}) > 0)`);
-    }
-    if (q.category) where.push(`v.category = ${arg(q.category)}`);
-    if (q.scope) where.push(`(v.scope = ${arg(q.scope)} OR starts_with(v.scope, ${arg(`${q.scope}/`)}))`);
-    const limit = arg(q.limit);
-    const rows = (
-      await this.pool.query<{
-        name: string;
-        version: string;
-        description: string;
-        category: string | null;
-        scope: string;
-      }>(
-        `SELECT v.name, v.version, v.description, v.category, v.scope FROM dist_tags t JOIN versions v ON v.name = t.name AND v.version = t.version
-       WHERE ${where.join(' AND ')} ORDER BY v.name LIMIT ${limit}`,
-        args,
-      )
-    ).rows;
-    return rows.map((r) =>
-      r.category === null
-        ? { name: r.name, version: r.version, description: r.description, scope: r.scope }
-        : { name: r.name, version: r.version, description: r.description, category: r.category, scope: r.scope },
-    );
+  async catalogSearch(q: CatalogStoreQuery): Promise<CatalogResult> {
+    return this.catalog.search(q);
+  }
+
+  async catalogCategories(readable: ReadableScopes): Promise<{ category: string; count: number }[]> {
+    return this.catalog.categories(readable);
+  }
+
+  async addResolutions(counts: ResolutionCount[]): Promise<void> {
+    await this.catalog.addResolutions(counts);
+  }
+
+  async resolutionsSince(name: string, since: string): Promise<number> {
+    return this.catalog.resolutionsSince(name, since);
   }
 
   async audit(scope: string, limit: number): Promise<AuditEntry[]> {

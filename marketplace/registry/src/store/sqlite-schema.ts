@@ -1,4 +1,6 @@
 /** SQLite migrations, applied in order; never edit one that has shipped, add the next. */
+import { SQLITE_CATALOG_MIGRATION } from './sqlite-catalog-sql.js';
+
 export const SQLITE_MIGRATIONS: string[] = [
   `CREATE TABLE users (name TEXT PRIMARY KEY, admin INTEGER NOT NULL, created_at TEXT NOT NULL);
    CREATE TABLE grants (user TEXT NOT NULL, scope TEXT NOT NULL, role TEXT NOT NULL CHECK (role IN ('owner', 'publisher', 'reader')),
@@ -16,4 +18,5 @@ export const SQLITE_MIGRATIONS: string[] = [
    CREATE TABLE audit (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, user TEXT NOT NULL, token_id TEXT NOT NULL,
      action TEXT NOT NULL, target TEXT NOT NULL, scope TEXT NOT NULL, detail TEXT NOT NULL);
    CREATE INDEX audit_scope ON audit (scope, id);`,
+  SQLITE_CATALOG_MIGRATION,
 ];

@@ -10,8 +10,6 @@ import type {
   PublishOutcome,
   RegistryStore,
   Role,
-  SearchHit,
-  SearchQuery,
   TokenRecord,
   UserRecord,
   VersionChange,
@@ -21,11 +19,14 @@ import type {
 import { reconcileTags, type TagRow } from './latest.js';
 import { toAudit, toInfo, toToken, toVersion, type AuditRow, type TokenRow, type VersionRow } from './rows.js';
 import { SQLITE_MIGRATIONS } from './sqlite-schema.js';
+import { SqliteCatalog } from './sqlite-catalog.js';
+import type { CatalogResult, CatalogStoreQuery, ReadableScopes, ResolutionCount } from './catalog-types.js';
 
 export class SqliteStore implements RegistryStore {
   readonly kind = 'sqlite';
   private readonly db: Database.Database;
   private readonly stmts;
+  private readonly catalog: SqliteCatalog;
   /** Writes through this object; part of changeEpoch so this process's own writes are seen at once. */
   private writes = 0;
 
@@ -37,6 +38,7 @@ export class SqliteStore implements RegistryStore {
     this.db.pragma('foreign_keys = ON');
     this.migrateNow();
     const db = this.db;
+    this.catalog = new SqliteCatalog(db);
     this.stmts = {
       audit: db.prepare(
         'INSERT INTO audit (at, user, token_id, action, target, scope, detail) VALUES (@at, @user, @tokenId, @action, @target, @scope, @detail)',
@@ -191,6 +193,7 @@ export class SqliteStore implements RegistryStore {
     const { set, remove } = reconcileTags(versions, tags);
     for (const tag of remove) this.stmts.delTag.run(name, tag);
     for (const t of set) this.stmts.setTag.run(name, t.tag, t.version, t.explicit ? 1 : 0);
+    this.catalog.refresh(name);
   }
 
   async publish(v: VersionRecord, audit: AuditEntry): Promise<PublishOutcome> {
@@ -252,36 +255,21 @@ export class SqliteStore implements RegistryStore {
       .immediate();
   }
 
-  async search(q: SearchQuery): Promise<SearchHit[]> {
-    const where: string[] = ["t.tag = 'latest'", 'v.deleted_at IS NULL'];
-    const args: (string | number)[] = [];
-    if (q.text) {
-      where.push('(instr(lower(v.name), ?) > 0 OR instr(lower(v.description), ?) > 0)');
-      args.push(q.text.toLowerCase(), q.text.toLowerCase());
-    }
-    if (q.category) {
-      where.push('v.category = ?');
-      args.push(q.category);
-    }
-    if (q.scope) {
-      where.push('(v.scope = ? OR substr(v.scope, 1, ?) = ?)');
-      args.push(q.scope, q.scope.length + 1, `${q.scope}/`);
-    }
-    args.push(q.limit);
-    const rows = this.db
-      .prepare<
-        (string | number)[],
-        { name: string; version: string; description: string; category: string | null; scope: string }
-      >(
-        `SELECT v.name, v.version, v.description, v.category, v.scope FROM dist_tags t JOIN versions v ON v.name = t.name AND v.version = t.version
-       WHERE ${where.join(' AND ')} ORDER BY v.name LIMIT ?`,
-      )
-      .all(...args);
-    return rows.map((r) =>
-      r.category === null
-        ? { name: r.name, version: r.version, description: r.description, scope: r.scope }
-        : { name: r.name, version: r.version, description: r.description, category: r.category, scope: r.scope },
-    );
+  async catalogSearch(q: CatalogStoreQuery): Promise<CatalogResult> {
+    return this.catalog.search(q);
+  }
+
+  async catalogCategories(readable: ReadableScopes): Promise<{ category: string; count: number }[]> {
+    return this.catalog.categories(readable);
+  }
+
+  async addResolutions(counts: ResolutionCount[]): Promise<void> {
+    this.writes++;
+    this.catalog.addResolutions(counts);
+  }
+
+  async resolutionsSince(name: string, since: string): Promise<number> {
+    return this.catalog.resolutionsSince(name, since);
   }
 
   async audit(scope: string, limit: number): Promise<AuditEntry[]> {

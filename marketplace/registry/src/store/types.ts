@@ -4,6 +4,10 @@
  * changes versions or dist-tags runs in one transaction that also recomputes `latest` and appends
  * the audit row; blobs live outside the store (see blobs.ts).
  */
+import type { CatalogStore } from './catalog-types.js';
+
+export type * from './catalog-types.js';
+
 export type Role = 'owner' | 'publisher' | 'reader';
 export type Access = 'read' | 'publish';
 
@@ -80,23 +84,7 @@ export interface VersionChange {
   delete?: boolean;
 }
 
-export interface SearchQuery {
-  text?: string;
-  category?: string;
-  /** Scope prefix, e.g. `acme` or `acme/payments`. */
-  scope?: string;
-  limit: number;
-}
-
-export interface SearchHit {
-  name: string;
-  version: string;
-  description: string;
-  category?: string;
-  scope: string;
-}
-
-export interface RegistryStore {
+export interface RegistryStore extends CatalogStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Creates or upgrades the schema; idempotent and safe when several processes start at once. */
   migrate(): Promise<void>;
@@ -113,7 +101,7 @@ export interface RegistryStore {
   getToken(id: string): Promise<TokenRecord | undefined>;
   revokeToken(id: string, at: string, audit: AuditEntry): Promise<boolean>;
 
-  /** Inserts the version, recomputes `latest` and appends the audit row in one transaction. */
+  /** Inserts the version, recomputes `latest` and the catalog row, and appends the audit row in one transaction. */
   publish(version: VersionRecord, audit: AuditEntry): Promise<PublishOutcome>;
   /** Every version of a name without manifest and README, tombstones included (check `deletedAt`). */
   listVersions(name: string): Promise<VersionInfo[]>;
@@ -127,7 +115,6 @@ export interface RegistryStore {
   /** Sets a dist-tag; `latest` set this way stays until the owner sets it again or the version goes away. */
   setDistTag(name: string, tag: string, version: string, audit: AuditEntry): Promise<boolean>;
 
-  search(query: SearchQuery): Promise<SearchHit[]>;
   audit(scope: string, limit: number): Promise<AuditEntry[]>;
   /**
    * A value that changes whenever anyone (this process or another) may have committed a write;
