@@ -12,7 +12,6 @@ import Fastify, {
 import { requireRole } from '../auth/principal.js';
 import { parseActionName } from '../names.js';
 import { RegistryError } from '../errors.js';
-import type { Catalog } from '../catalog/types.js';
 import type { Registry } from '../registry.js';
 import { installStorefront } from '../storefront/routes.js';
 import { installAccessLog } from './access-log.js';
@@ -39,8 +38,6 @@ export interface ServerOptions {
   accessLog?: (line: string) => void;
   /** How long a request may take to arrive in full before it is answered 408 (default 120 s). */
   requestTimeoutMs?: number;
-  /** What the storefront's pages read; absent: no pages, the JSON API only. */
-  catalog?: Catalog;
 }
 
 type Params = Record<string, string | undefined>;
@@ -297,6 +294,6 @@ export function createServer(registry: Registry, options: ServerOptions = {}): F
 
   route('GET', '/v1/openapi.json', none, async (_req, reply) => reply.type('application/json').send(openapi));
   route('GET', '/healthz', none, async () => ({ ok: true }));
-  if (options.catalog) installStorefront(app, registry, options.catalog, logError);
+  installStorefront(app, registry, logError);
   return app;
 }

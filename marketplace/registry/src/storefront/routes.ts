@@ -5,7 +5,6 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/principal.js';
-import type { Catalog } from '../catalog/types.js';
 import { RegistryError } from '../errors.js';
 import { parseActionName, parseScope } from '../names.js';
 import type { Registry } from '../registry.js';
@@ -58,12 +57,8 @@ function formField(body: unknown, key: string): string | undefined {
   return body instanceof URLSearchParams ? (body.get(key) ?? undefined) : undefined;
 }
 
-export function installStorefront(
-  app: FastifyInstance,
-  registry: Registry,
-  catalog: Catalog,
-  logError: (line: string) => void,
-): void {
+export function installStorefront(app: FastifyInstance, registry: Registry, logError: (line: string) => void): void {
+  const catalog = registry.catalog;
   const session = async (req: FastifyRequest, reply: FastifyReply): Promise<Session> => {
     const viewer: Viewer = { user: '', here: localPath(req.url) };
     (req as WithViewer)[VIEWER] = viewer;

@@ -88,7 +88,7 @@ export async function seedDocsStore(s: StorefrontServer): Promise<void> {
   await json(s.url, s.tokens['root'], 'POST', '/v1/actions/caravan/checkout/-/versions/1.1.0/deprecate', {
     message: 'use 2.x: 1.1 fetches tags it does not need',
   });
-  // Resolutions make "most used" (counted by the catalog, when it counts them).
+  // Resolutions make "most used"; the registry writes its counts every few seconds, here at once.
   for (const [name, times] of [
     ['caravan/checkout', 5],
     ['caravan/cache', 3],
@@ -96,4 +96,5 @@ export async function seedDocsStore(s: StorefrontServer): Promise<void> {
   ] as const)
     for (let i = 0; i < times; i++)
       await json(s.url, s.tokens['root'], 'GET', `/v1/actions/${name}/-/resolve?range=^1`);
+  await s.registry.resolutions.flush();
 }

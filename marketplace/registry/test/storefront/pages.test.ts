@@ -186,6 +186,13 @@ describe('storefront pages', () => {
     expect(errors).toEqual([]);
   });
 
+  it('shows the resolutions of the last 30 days on the action page', async () => {
+    for (let i = 0; i < 3; i++) await fetch(`${s.url}/v1/actions/caravan/checkout/-/resolve?range=^1`);
+    await s.registry.resolutions.flush();
+    const page = await (await get('/actions/caravan/checkout')).text();
+    expect(page).toMatch(/<dt>Resolved in the last 30 days<\/dt>\s*<dd>3<\/dd>/);
+  });
+
   it('keeps every page under 50 KB of HTML, even with 120 versions and a 512 KB README', async () => {
     for (const path of ['/', '/search', '/actions/caravan/many', '/actions/caravan/many/v/1.3.0', '/scopes/caravan']) {
       const res = await get(path, s.tokens['root']);

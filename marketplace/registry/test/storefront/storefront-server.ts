@@ -6,7 +6,6 @@ import { Registry } from '../../src/registry.js';
 import { createServer } from '../../src/server/app.js';
 import type { RegistryStore } from '../../src/store/types.js';
 import { actionTarball, cleanup, publish, tempDir } from '../helpers.js';
-import { standInCatalog } from './stand-in-catalog.js';
 
 export interface StorefrontServer {
   url: string;
@@ -27,7 +26,7 @@ export async function startStorefront(errors: string[] = []): Promise<Storefront
   for (const u of ['alice', 'eve']) tokens[u] = (await addUser(store, u, false)).token;
   await grant(store, 'alice', 'acme', 'owner');
   const registry = new Registry({ store, blobs: openBlobs(dataDir) });
-  const app = createServer(registry, { catalog: standInCatalog(registry), logError: (line) => errors.push(line) });
+  const app = createServer(registry, { logError: (line) => errors.push(line) });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
