@@ -5,8 +5,10 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/principal.js';
+import type { CatalogHome } from '../catalog/types.js';
 import { RegistryError } from '../errors.js';
 import { parseActionName, parseScope } from '../names.js';
+import { EpochCache } from '../read-cache.js';
 import type { Registry } from '../registry.js';
 import { redactTokens } from '../server/error-handler.js';
 import { ASSETS } from './assets.js';
@@ -59,6 +61,10 @@ function formField(body: unknown, key: string): string | undefined {
 
 export function installStorefront(app: FastifyInstance, registry: Registry, logError: (line: string) => void): void {
   const catalog = registry.catalog;
+  // The home page's data depends only on what the reader may read, which user and token fix until the next write.
+  const homes = new EpochCache<CatalogHome>(1000);
+  const home = async (p: Principal): Promise<CatalogHome> =>
+    homes.getOrLoad(`${p.user}\0${p.tokenId}`, await registry.store.changeEpoch(), () => catalog.home(p));
   const session = async (req: FastifyRequest, reply: FastifyReply): Promise<Session> => {
     const viewer: Viewer = { user: '', here: localPath(req.url) };
     (req as WithViewer)[VIEWER] = viewer;
@@ -118,7 +124,7 @@ export function installStorefront(app: FastifyInstance, registry: Registry, logE
 
     pages.get('/', async (req, reply) => {
       const { principal, viewer } = await session(req, reply);
-      return send(reply, 200, homePage(await catalog.home(principal)), viewer);
+      return send(reply, 200, homePage(await home(principal)), viewer);
     });
 
     pages.get('/search', async (req, reply) => {
