@@ -1,11 +1,12 @@
 /** Storefront pages over HTTP: headers, permissions, session cookie, CSRF, hostile input, page size. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY } from '../../src/storefront/headers.js';
+import { storeFactories } from '../helpers.js';
 import { startStorefront, type StorefrontServer } from './storefront-server.js';
 
 const PAGE_BUDGET = 50 * 1024;
 
-describe('storefront pages', () => {
+describe.each(storeFactories.filter((f) => f.available))('storefront pages ($kind)', (factory) => {
   let s: StorefrontServer;
   const errors: string[] = [];
   let alice = '';
@@ -24,7 +25,7 @@ describe('storefront pages', () => {
   const sameOrigin = () => ({ origin: s.url, 'sec-fetch-site': 'same-origin' });
 
   beforeAll(async () => {
-    s = await startStorefront(errors);
+    s = await startStorefront(errors, factory);
     alice = s.tokens['alice'] ?? '';
     const root = s.tokens['root'] ?? '';
     await s.publish(root, 'caravan/checkout', '1.0.0', { readme: '# Checkout', extra: 'category: source\n' });

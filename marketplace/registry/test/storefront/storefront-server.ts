@@ -5,7 +5,7 @@ import { openBlobs, openStore } from '../../src/open.js';
 import { Registry } from '../../src/registry.js';
 import { createServer } from '../../src/server/app.js';
 import type { RegistryStore } from '../../src/store/types.js';
-import { actionTarball, cleanup, publish, tempDir } from '../helpers.js';
+import { actionTarball, cleanup, publish, storeFactories, tempDir, type StoreFactory } from '../helpers.js';
 
 export interface StorefrontServer {
   url: string;
@@ -18,9 +18,13 @@ export interface StorefrontServer {
 }
 
 /** alice owns `acme` (private), `caravan` is public, eve has her own `~eve`. */
-export async function startStorefront(errors: string[] = []): Promise<StorefrontServer> {
-  const dataDir = tempDir('caravan-storefront-');
-  const store = await openStore({ dataDir });
+export async function startStorefront(
+  errors: string[] = [],
+  factory: StoreFactory = storeFactories[0] as StoreFactory,
+): Promise<StorefrontServer> {
+  const opts = factory.options(tempDir('caravan-storefront-'));
+  const dataDir = opts.dataDir;
+  const store = await openStore(opts);
   const tokens: Record<string, string> = {};
   tokens['root'] = (await addUser(store, 'root', true)).token;
   for (const u of ['alice', 'eve']) tokens[u] = (await addUser(store, u, false)).token;
@@ -43,7 +47,7 @@ export async function startStorefront(errors: string[] = []): Promise<Storefront
     async stop() {
       await app.close();
       await store.close();
-      await cleanup({ dataDir });
+      await cleanup(opts);
     },
   };
 }
