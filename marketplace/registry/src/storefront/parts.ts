@@ -4,6 +4,11 @@ import { html, pathOf, queryString, type Html } from './html.js';
 
 const KIND_LABEL: Record<ScopeKind, string> = { enterprise: 'enterprise', project: 'project', personal: 'personal' };
 
+/** Text an author wrote, cut so one long field cannot make a page large. */
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
 export function day(iso: string): string {
   return iso.slice(0, 10);
 }
@@ -36,7 +41,7 @@ export function hitList(hits: CatalogHit[], empty: string): Html {
         html`<li>
           <a class="name" href="${actionHref(h.name)}">${h.name}</a> <span class="muted">${h.version}</span>
           ${h.deprecated !== undefined ? html` <span class="badge deprecated">deprecated</span>` : ''}
-          <p>${h.description}</p>
+          <p>${clip(h.description, 300)}</p>
           <p class="meta">
             ${kindBadge(h.scopeKind)}
             <a href="${scopeHref(h.scope)}">${h.scope}</a>

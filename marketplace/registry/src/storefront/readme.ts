@@ -12,7 +12,7 @@ import sanitizeHtml from 'sanitize-html';
 
 /** The most Markdown rendered into a page, and the most HTML it may turn into. */
 export const README_SOURCE_LIMIT = 16 * 1024;
-export const README_HTML_LIMIT = 20 * 1024;
+export const README_HTML_LIMIT = 16 * 1024;
 
 const markdown = new MarkdownIt({ html: false, linkify: true, typographer: false });
 const EXTERNAL = /^(https?:)?\/\//i;

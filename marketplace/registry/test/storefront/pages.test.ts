@@ -1,7 +1,7 @@
 /** Storefront pages over HTTP: headers, permissions, session cookie, CSRF, hostile input, page size. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY } from '../../src/storefront/headers.js';
-import { storeFactories } from '../helpers.js';
+import { buildTarball, json, publish, storeFactories } from '../helpers.js';
 import { startStorefront, type StorefrontServer } from './storefront-server.js';
 
 const PAGE_BUDGET = 50 * 1024;
@@ -31,6 +31,23 @@ describe.each(storeFactories.filter((f) => f.available))('storefront pages ($kin
     await s.publish(root, 'caravan/checkout', '1.0.0', { readme: '# Checkout', extra: 'category: source\n' });
     await s.publish(alice, 'acme/deploy', '1.0.0', { readme: '# Deploy', extra: 'category: delivery\n' });
     const many = 'x'.repeat(2000);
+    const inputs = Array.from(
+      { length: 300 },
+      (_, i) => `  in${i}:\n    type: string\n    description: ${'d'.repeat(900)}\n`,
+    );
+    const outputs = Array.from(
+      { length: 300 },
+      (_, i) => `  out${i}:\n    type: string\n    description: ${'o'.repeat(900)}\n`,
+    );
+    const longYml = `name: caravan/wordy\nversion: 1.0.0\ndescription: ${'w'.repeat(20_000)}\nruns:\n  command: echo\ninputs:\n${inputs.join('')}outputs:\n${outputs.join('')}`;
+    const wordy = await buildTarball([
+      { name: 'action.yml', content: longYml },
+      { name: 'README.md', content: `| a | b |\n| - | - |\n${'| x | y |\n'.repeat(40_000)}` },
+    ]);
+    expect((await publish(s.url, root, 'caravan/wordy', '1.0.0', wordy)).status).toBe(201);
+    await json(s.url, root, 'POST', '/v1/actions/caravan/wordy/-/versions/1.0.0/deprecate', {
+      message: 'x'.repeat(2000),
+    });
     for (let i = 0; i < 120; i++)
       await s.publish(root, 'caravan/many', `1.${i}.0`, { readme: `${'# big\n\n'}${`${many}\n\n`.repeat(260)}` });
   }, 120_000);
@@ -195,7 +212,8 @@ describe.each(storeFactories.filter((f) => f.available))('storefront pages ($kin
   });
 
   it('keeps every page under 50 KB of HTML, even with 120 versions and a 512 KB README', async () => {
-    for (const path of ['/', '/search', '/actions/caravan/many', '/actions/caravan/many/v/1.3.0', '/scopes/caravan']) {
+    const paths = ['/', '/search', '/search?q=wordy', '/actions/caravan/many', '/actions/caravan/many/v/1.3.0'];
+    for (const path of [...paths, '/scopes/caravan', '/actions/caravan/wordy']) {
       const res = await get(path, s.tokens['root']);
       expect(res.status, path).toBe(200);
       const text = await res.text();
@@ -205,5 +223,8 @@ describe.each(storeFactories.filter((f) => f.available))('storefront pages ($kin
     expect(page).toContain('The README is longer than this page shows');
     expect(page).toContain('90 older versions are not listed here');
     expect(page).toContain('- uses: caravan/many@^1');
+    const wordy = await (await get('/actions/caravan/wordy')).text();
+    expect(wordy).toContain('270 more inputs are in the action');
+    expect(wordy).toContain('270 more outputs are in the action');
   });
 });

@@ -2,6 +2,11 @@
 import semver from 'semver';
 import type { ActionInput, ActionOutput, ActionRuns, ActionSpec } from '@caravan/spec';
 import { html, type Html } from '../html.js';
+import { clip } from '../parts.js';
+
+/** Rows shown per table, and characters per description: an action.yml cannot make a page large. */
+export const ROWS_SHOWN = 30;
+const DESCRIPTION = 160;
 
 /** The stored manifest as the page reads it: anything missing or odd shows as absent, never as a crash. */
 export function manifestOf(spec: unknown): Partial<ActionSpec> {
@@ -15,7 +20,13 @@ function record<T>(value: unknown): [string, T][] {
 }
 
 function shown(value: unknown): string {
-  return typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
+  return clip(typeof value === 'string' ? value : (JSON.stringify(value) ?? ''), 200);
+}
+
+function more(total: number, what: string): Html | string {
+  return total > ROWS_SHOWN
+    ? html`<p class="muted">${total - ROWS_SHOWN} more ${what} are in the action's action.yml.</p>`
+    : '';
 }
 
 const yes = (b: boolean | undefined) => (b ? 'yes' : 'no');
@@ -24,41 +35,42 @@ export function inputsTable(spec: Partial<ActionSpec>): Html {
   const inputs = record<ActionInput>(spec.inputs);
   if (inputs.length === 0) return html`<p class="muted">This action takes no inputs.</p>`;
   return html`<div class="table-wrap">
-    <table>
-      <caption class="sr-only">
-        Inputs
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Type</th>
-          <th scope="col">Required</th>
-          <th scope="col">Default</th>
-          <th scope="col">Secret</th>
-          <th scope="col">Allowed values</th>
-          <th scope="col">Description</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${inputs.map(
-          ([name, i]) =>
-            html`<tr>
-              <th scope="row"><code>${name}</code></th>
-              <td>${shown(i.type ?? 'string')}</td>
-              <td>${yes(i.required)}</td>
-              <td>${i.default === undefined ? '' : html`<code>${shown(i.default)}</code>`}</td>
-              <td>${yes(i.secret)}</td>
-              <td>
-                ${Array.isArray(i.enum) ? i.enum.map((v, n) => html`${n ? ', ' : ''}<code>${shown(v)}</code>`) : ''}
-              </td>
-              <td>
-                ${i.description ?? ''}${i.deprecationMessage ? html` <span class="badge deprecated">deprecated</span> ${i.deprecationMessage}` : ''}
-              </td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>
-  </div>`;
+      <table>
+        <caption class="sr-only">
+          Inputs
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Type</th>
+            <th scope="col">Required</th>
+            <th scope="col">Default</th>
+            <th scope="col">Secret</th>
+            <th scope="col">Allowed values</th>
+            <th scope="col">Description</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${inputs.slice(0, ROWS_SHOWN).map(
+            ([name, i]) =>
+              html`<tr>
+                <th scope="row"><code>${clip(name, 100)}</code></th>
+                <td>${shown(i.type ?? 'string')}</td>
+                <td>${yes(i.required)}</td>
+                <td>${i.default === undefined ? '' : html`<code>${shown(i.default)}</code>`}</td>
+                <td>${yes(i.secret)}</td>
+                <td>
+                  ${Array.isArray(i.enum) ? i.enum.map((v, n) => html`${n ? ', ' : ''}<code>${shown(v)}</code>`) : ''}
+                </td>
+                <td>
+                  ${clip(String(i.description ?? ''), DESCRIPTION)}${i.deprecationMessage ? html` <span class="badge deprecated">deprecated</span> ${clip(String(i.deprecationMessage), DESCRIPTION)}` : ''}
+                </td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+    </div>
+    ${more(inputs.length, 'inputs')}`;
 }
 
 export function outputsTable(spec: Partial<ActionSpec>): Html {
@@ -80,18 +92,18 @@ export function outputsTable(spec: Partial<ActionSpec>): Html {
           </tr>
         </thead>
         <tbody>
-          ${outputs.map(
+          ${outputs.slice(0, ROWS_SHOWN).map(
             ([name, o]) =>
               html`<tr>
-                <th scope="row"><code>${name}</code></th>
+                <th scope="row"><code>${clip(name, 100)}</code></th>
                 <td>${shown(o.type ?? 'string')}</td>
-                <td>${o.description ?? ''}</td>
+                <td>${clip(String(o.description ?? ''), DESCRIPTION)}</td>
               </tr>`,
           )}
         </tbody>
       </table>
     </div>
-    ${dynamic}`;
+    ${more(outputs.length, 'outputs')} ${dynamic}`;
 }
 
 export function runtimeOf(spec: Partial<ActionSpec>): Html {

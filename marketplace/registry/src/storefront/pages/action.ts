@@ -3,7 +3,7 @@ import type { ActionName } from '../../names.js';
 import type { VersionDetail, VersionSummary } from '../../registry.js';
 import { html, type Html, trusted } from '../html.js';
 import type { PageContent } from '../layout.js';
-import { actionHref, dateTag, scopeHref } from '../parts.js';
+import { actionHref, clip, dateTag, scopeHref } from '../parts.js';
 import type { RenderedReadme } from '../readme.js';
 import { inputsTable, manifestOf, outputsTable, runtimeOf, usesSnippet } from './action-manifest.js';
 
@@ -82,7 +82,7 @@ function versionsTable(view: ActionView, newest: VersionSummary[]): Html {
                 <td>${dateTag(v.publishedAt)}</td>
                 <td>
                   ${tagsOf(v.version).map((t) => html`<span class="badge">${t}</span> `)}${marks(v)}${
-                    v.deprecated ? html` ${v.deprecated}` : ''
+                    v.deprecated ? html` ${clip(v.deprecated, 160)}` : ''
                   }
                 </td>
               </tr>`,
@@ -125,7 +125,7 @@ export function actionPage(view: ActionView): PageContent {
           typeof spec.category === 'string' ? html`<span>${spec.category}</span>` : ''
         }${marks(d)}
       </p>
-      <p>${typeof spec.description === 'string' ? spec.description : ''}</p>
+      <p>${typeof spec.description === 'string' ? clip(spec.description, 1000) : ''}</p>
       ${notices(view)}
       <div class="layout-action">
         <div>
@@ -166,7 +166,9 @@ export function actionPage(view: ActionView): PageContent {
             <dt>Published</dt>
             <dd>${dateTag(d.publishedAt)} by ${d.publisher}</dd>
             <dt>Dist-tags</dt>
-            <dd>${tags.length ? tags.map(([t, v]) => html`<span class="badge">${t}</span> ${v} `) : 'none'}</dd>
+            <dd>
+              ${tags.length ? tags.slice(0, 20).map(([t, v]) => html`<span class="badge">${t}</span> ${v} `) : 'none'}
+            </dd>
             <dt>Runtime</dt>
             <dd>${runtimeOf(spec)}</dd>
             <dt>Integrity</dt>
