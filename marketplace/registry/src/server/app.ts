@@ -13,6 +13,7 @@ import { requireRole } from '../auth/principal.js';
 import { parseActionName } from '../names.js';
 import { RegistryError } from '../errors.js';
 import type { Registry } from '../registry.js';
+import { installStorefront } from '../storefront/routes.js';
 import { installAccessLog } from './access-log.js';
 import {
   contractHook,
@@ -82,7 +83,8 @@ export function createServer(registry: Registry, options: ServerOptions = {}): F
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
   const methods = new MethodTable();
-  installErrorHandler(app, options.logError ?? ((line) => process.stderr.write(`${line}\n`)), methods);
+  const logError = options.logError ?? ((line: string) => process.stderr.write(`${line}\n`));
+  installErrorHandler(app, logError, methods);
   installGuards(app);
   installExpectContinue(app);
   installBodyDeadline(app, requestTimeout);
@@ -292,5 +294,6 @@ export function createServer(registry: Registry, options: ServerOptions = {}): F
 
   route('GET', '/v1/openapi.json', none, async (_req, reply) => reply.type('application/json').send(openapi));
   route('GET', '/healthz', none, async () => ({ ok: true }));
+  installStorefront(app, registry, logError);
   return app;
 }

@@ -1,0 +1,76 @@
+/**
+ * The page session: the registry token a reader logged in with, kept in a cookie the page's
+ * scripts cannot read (HttpOnly), that no other site's request carries (SameSite=Strict), sent
+ * only over https when the page came over https (Secure). POSTs are refused unless the browser
+ * says they come from this origin (Sec-Fetch-Site, else Origin): a second guard against CSRF.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { RegistryError } from '../errors.js';
+
+export const SESSION_COOKIE = 'caravan_session';
+/** Tokens are short; anything longer in the cookie is not one. */
+const MAX_TOKEN = 512;
+
+export function readCookie(req: FastifyRequest, name: string): string | undefined {
+  const header = req.headers.cookie;
+  if (header === undefined) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0 || part.slice(0, eq).trim() !== name) continue;
+    const value = part.slice(eq + 1).trim();
+    return value === '' || value.length > MAX_TOKEN ? undefined : value;
+  }
+  return undefined;
+}
+
+function isHttps(req: FastifyRequest): boolean {
+  return req.protocol === 'https' || req.headers['x-forwarded-proto'] === 'https';
+}
+
+function attributes(req: FastifyRequest): string {
+  return `Path=/; HttpOnly; SameSite=Strict${isHttps(req) ? '; Secure' : ''}`;
+}
+
+/** The cookie holds the token as sent in a Bearer header; it is checked before it is set. */
+export function setSession(req: FastifyRequest, reply: FastifyReply, token: string): void {
+  void reply.header('set-cookie', `${SESSION_COOKIE}=${encodeURIComponent(token)}; ${attributes(req)}`);
+}
+
+export function clearSession(req: FastifyRequest, reply: FastifyReply): void {
+  void reply.header('set-cookie', `${SESSION_COOKIE}=; Max-Age=0; ${attributes(req)}`);
+}
+
+export function sessionToken(req: FastifyRequest): string | undefined {
+  const raw = readCookie(req, SESSION_COOKIE);
+  if (raw === undefined) return undefined;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+function ownOrigin(req: FastifyRequest): string {
+  return `${isHttps(req) ? 'https' : 'http'}://${req.headers.host ?? ''}`;
+}
+
+/** Throws 403 unless the POST comes from one of this registry's own pages. */
+export function requireSameOrigin(req: FastifyRequest): void {
+  const site = req.headers['sec-fetch-site'];
+  const origin = req.headers.origin;
+  // Sec-Fetch-Site is set by the browser and no page can forge it; it also holds behind a proxy that rewrites Host.
+  const fromHere = site !== undefined ? site === 'same-origin' : origin !== undefined && origin === ownOrigin(req);
+  if (!fromHere)
+    throw new RegistryError(
+      403,
+      'cross-site-request',
+      'this form was not sent from a page of this registry',
+      'open the registry page yourself and submit the form there',
+    );
+}
+
+/** A `next` location after login: only a path of this site. */
+export function localPath(next: string | undefined): string {
+  if (next === undefined || !next.startsWith('/') || next.startsWith('//') || next.includes('\\')) return '/';
+  return next.length > 2000 ? '/' : next;
+}
