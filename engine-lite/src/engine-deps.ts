@@ -43,8 +43,8 @@ export interface EngineDeps {
   cancelPollMs: number;
   concurrency(run: RunRecord): number;
   executorLimit(kind: string): number;
-  /** The values of the named secrets (only those the pipeline declares reach a step). */
-  secretsFor(names: string[]): Record<string, string>;
+  /** The values of the named secrets of a run (only those the pipeline declares reach a step). */
+  secretsFor(names: string[], runId?: string): Record<string, string>;
   /** The env contract every step gets (CARAVAN_RUN_ID, CARAVAN_WORKSPACE, …). */
   contractEnv(runId: string, stepId: string, workspace: string): Record<string, string>;
   /** The report the agent sent to the callback API for this task, once. */
