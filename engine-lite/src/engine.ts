@@ -25,6 +25,7 @@ import type { CreateRunInput } from './run-creation.js';
 import { EngineError, newRun } from './run-creation.js';
 import { RunRecorder } from './run-recorder.js';
 import { RunScheduler } from './run-scheduler.js';
+import type { StepSlots } from './step-slots.js';
 import type { RunStatus } from './status.js';
 import type { EngineStore, RunRecord } from './store/types.js';
 import type { WebhookOptions } from './webhooks.js';
@@ -64,6 +65,8 @@ export interface EngineOptions {
   defaultImage?: string;
   /** Time for the queue, retries, timeouts and records (tests pass a fake one). */
   clock?: Clock;
+  /** Executor slots shared by all runs, in one queue (the service); absent: each run has its own. */
+  slots?: StepSlots;
 }
 
 export class Engine {
@@ -104,6 +107,7 @@ export class Engine {
       statusPollMs: opts.statusPollMs ?? 250,
       cancelPollMs: opts.cancelPollMs ?? 300,
       concurrency: (run) => Math.max(1, run.concurrency || defaultConcurrency),
+      ...(opts.slots ? { slots: opts.slots } : {}),
       executorLimit: (kind) => opts.executorLimits?.[kind] ?? Number.POSITIVE_INFINITY,
       secretsFor: (names, runId) => {
         const secrets = this.secretsOf(runId);

@@ -97,6 +97,7 @@ export async function runDetail(store: EngineStore, run: RunRecord, meta: Queued
       const action = run.actions[s.stepId];
       return {
         id: s.stepId,
+        needs: run.pipeline.steps.find((p) => p.id === s.stepId)?.needs ?? [],
         status: s.status,
         attempt: s.attempt,
         ...(action ? { action: `${action.name}@${action.version}` } : {}),

@@ -4,7 +4,9 @@
  * the runs it drove before, and listens. `stop` takes no new work and leaves running tasks to be
  * re-attached by the next start.
  */
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { StepSlots } from '../step-slots.js';
 import type { EngineOptions } from '../engine.js';
 import { Engine } from '../engine.js';
 import { systemClock } from '../clock.js';
@@ -20,8 +22,10 @@ export interface ServeOptions {
   data: string;
   host?: string;
   port?: number;
-  /** Most runs driven at once (default 4). */
+  /** Most runs driven at once (default 32); their steps share the slots below. */
   maxRuns?: number;
+  /** Most steps running at once across all runs (default CPU count × 2). */
+  maxSteps?: number;
   env?: NodeJS.ProcessEnv;
   /** Passed to the engine (executors, resolver, concurrency, clock, ...). */
   engine?: Partial<Omit<EngineOptions, 'store' | 'home' | 'runSecrets'>>;
@@ -46,13 +50,19 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
   const server = new ServerStore(serverStorePath(o.data));
   const box = SecretBox.fromEnv(o.data, env);
   const box2: { service?: EngineService } = {};
+  const slots = new StepSlots({
+    total: o.maxSteps ?? Math.max(2, availableParallelism() * 2),
+    perKind: o.engine?.executorLimits ?? {},
+    orderOf: (runId) => server.meta(runId),
+  });
   const engine = await Engine.start({
     ...o.engine,
     store,
     home: o.data,
+    slots,
     runSecrets: (runId) => box2.service?.secretsOf(runId),
   });
-  const service = new EngineService({ engine, server, box, home: o.data, maxRuns: o.maxRuns ?? 4, log: o.log });
+  const service = new EngineService({ engine, server, box, slots, home: o.data, maxRuns: o.maxRuns ?? 32, log: o.log });
   box2.service = service;
   const { app, streams } = buildApp({ service, server, clock: o.engine?.clock ?? systemClock });
   await service.start();

@@ -14,6 +14,7 @@ import type { RunStatus } from '../status.js';
 import type { EngineStore, RunRecord } from '../store/types.js';
 import { ApiError, notFound } from './api-error.js';
 import { queueOrder, waitReason } from './run-queue.js';
+import type { StepSlots } from '../step-slots.js';
 import type { SecretBox } from './secret-box.js';
 import type { QueuedRunMeta, ServerStore } from './server-store.js';
 
@@ -46,6 +47,8 @@ export interface ServiceParts {
   engine: Engine;
   server: ServerStore;
   box: SecretBox;
+  /** The executor slots all runs share. */
+  slots: StepSlots;
   home: string;
   /** Most runs driven at once. */
   maxRuns: number;

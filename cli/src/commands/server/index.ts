@@ -42,6 +42,7 @@ export default class Server extends CaravanCommand {
       host: flags.host,
       port: flags.port,
       maxRuns: flags['max-runs'],
+      ...(flags['max-steps'] ? { maxSteps: flags['max-steps'] } : {}),
       engine: {
         concurrency: flags.concurrency,
         executorLimits: parseExecutorLimits(flags['executor-limit'] ?? []),
