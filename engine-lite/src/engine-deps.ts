@@ -10,6 +10,7 @@ import type { Clock } from './clock.js';
 import type { EngineHooks } from './hooks.js';
 import type { EnginePaths } from './paths.js';
 import type { TextMasker } from './masking.js';
+import type { StepSlots } from './step-slots.js';
 import type { RunStatus, StepStatus } from './status.js';
 import type { EngineStore, RunRecord } from './store/types.js';
 
@@ -42,9 +43,11 @@ export interface EngineDeps {
   /** How often a running run looks in the store for a cancel request from another process. */
   cancelPollMs: number;
   concurrency(run: RunRecord): number;
+  /** Slots shared with the engine's other runs (the service's one queue); absent: each run has its own limits. */
+  slots?: StepSlots;
   executorLimit(kind: string): number;
-  /** The values of the named secrets (only those the pipeline declares reach a step). */
-  secretsFor(names: string[]): Record<string, string>;
+  /** The values of the named secrets of a run (only those the pipeline declares reach a step). */
+  secretsFor(names: string[], runId?: string): Record<string, string>;
   /** The env contract every step gets (CARAVAN_RUN_ID, CARAVAN_WORKSPACE, …). */
   contractEnv(runId: string, stepId: string, workspace: string): Record<string, string>;
   /** The report the agent sent to the callback API for this task, once. */

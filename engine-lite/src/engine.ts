@@ -17,14 +17,15 @@ import { defaultExecutors } from './executors/defaults.js';
 import type { ExecutorRegistry } from './executors/registry.js';
 import { isAlive } from '@caravan/registry';
 import type { EngineHooks } from './hooks.js';
-import type { TextMasker } from './masking.js';
-import { textMasker } from './masking.js';
+import type { GrowingMasker } from './masking.js';
+import { growingMasker } from './masking.js';
 import type { EnginePaths } from './paths.js';
 import { enginePaths } from './paths.js';
 import type { CreateRunInput } from './run-creation.js';
 import { EngineError, newRun } from './run-creation.js';
 import { RunRecorder } from './run-recorder.js';
 import { RunScheduler } from './run-scheduler.js';
+import type { StepSlots } from './step-slots.js';
 import type { RunStatus } from './status.js';
 import type { EngineStore, RunRecord } from './store/types.js';
 import type { WebhookOptions } from './webhooks.js';
@@ -48,6 +49,8 @@ export interface EngineOptions {
   webhooks?: WebhookOptions;
   /** Secret values by name; only names a pipeline declares reach its steps. */
   secrets?: Record<string, string>;
+  /** A run's own secrets (the service keeps them per run); when it gives some, they replace `secrets` for that run. */
+  runSecrets?: (runId: string) => Record<string, string> | undefined;
   /** How often the store is checked for cancel requests from other processes (ms, default 300). */
   cancelPollMs?: number;
   /** Status poll interval for executors without `wait` (ms, default 250). */
@@ -62,6 +65,8 @@ export interface EngineOptions {
   defaultImage?: string;
   /** Time for the queue, retries, timeouts and records (tests pass a fake one). */
   clock?: Clock;
+  /** Executor slots shared by all runs, in one queue (the service); absent: each run has its own. */
+  slots?: StepSlots;
 }
 
 export class Engine {
@@ -69,6 +74,7 @@ export class Engine {
   private readonly live = new Map<string, RunScheduler>();
   private readonly deps: EngineDeps;
   private readonly webhooks?: WebhookDispatcher;
+  private readonly masker: GrowingMasker;
   readonly paths: EnginePaths;
 
   private constructor(
@@ -76,10 +82,10 @@ export class Engine {
     readonly callback: CallbackServer,
     readonly executors: ExecutorRegistry,
     private readonly resolver: ActionResolver,
-    { masker, blobs, intake }: { masker: TextMasker; blobs: BlobStore; intake: CallbackIntake },
+    { masker, blobs, intake }: { masker: GrowingMasker; blobs: BlobStore; intake: CallbackIntake },
   ) {
     this.paths = enginePaths(opts.home);
-    const secrets = opts.secrets ?? {};
+    this.masker = masker;
     if (opts.webhooks && opts.webhooks.urls.length > 0) {
       this.webhooks = new WebhookDispatcher({
         ...opts.webhooks,
@@ -101,8 +107,12 @@ export class Engine {
       statusPollMs: opts.statusPollMs ?? 250,
       cancelPollMs: opts.cancelPollMs ?? 300,
       concurrency: (run) => Math.max(1, run.concurrency || defaultConcurrency),
+      ...(opts.slots ? { slots: opts.slots } : {}),
       executorLimit: (kind) => opts.executorLimits?.[kind] ?? Number.POSITIVE_INFINITY,
-      secretsFor: (names) => Object.fromEntries(names.filter((n) => n in secrets).map((n) => [n, secrets[n]!])),
+      secretsFor: (names, runId) => {
+        const secrets = this.secretsOf(runId);
+        return Object.fromEntries(names.filter((n) => n in secrets).map((n) => [n, secrets[n]!]));
+      },
       contractEnv: (runId, stepId, workspace) => ({
         CARAVAN_RUN_ID: runId,
         CARAVAN_STEP_ID: stepId,
@@ -129,7 +139,7 @@ export class Engine {
       });
     const resolver = opts.resolver ?? new DefaultActionResolver(builtinActionsDir());
     const box: { engine?: Engine } = {};
-    const masker = textMasker(Object.values(opts.secrets ?? {}));
+    const masker = growingMasker(Object.values(opts.secrets ?? {}));
     const blobs = new BlobStore(paths.blobs);
     blobs.sweepTemp();
     const intake = new CallbackIntake({
@@ -155,6 +165,11 @@ export class Engine {
     return () => this.listeners.delete(listener);
   }
 
+  /** How many listeners are subscribed (the service checks that closed streams leave none behind). */
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+
   /** Every listener hears of every change; what they throw is rethrown after, for the run's log. */
   private emit(e: EngineEvent): void {
     const errors: unknown[] = [];
@@ -176,12 +191,25 @@ export class Engine {
     return this.live.get(runId)?.recorder ?? new RunRecorder(this.deps, runId);
   }
 
-  /** Validates, resolves every action to an exact version + integrity, and stores the run (status queued). */
-  async createRun(input: CreateRunInput): Promise<RunRecord> {
+  /** The secrets a run's steps get: its own when the host keeps them per run, else the engine's. */
+  private secretsOf(runId: string | undefined): Record<string, string> {
+    return (runId === undefined ? undefined : this.opts.runSecrets?.(runId)) ?? this.opts.secrets ?? {};
+  }
+
+  /** Values to hide from everything stored or sent from now on (a run's own secrets). */
+  addMaskedValues(values: readonly string[]): void {
+    this.masker.add(values);
+  }
+
+  /**
+   * Validates, resolves every action to an exact version + integrity, and stores the run (status
+   * queued). `secretNames`: the secrets the run will be given, when not the engine's own.
+   */
+  async createRun(input: CreateRunInput, secretNames?: ReadonlySet<string>): Promise<RunRecord> {
     const { run, steps } = await newRun(input, {
       executors: this.executors,
       resolver: this.resolver,
-      secretNames: new Set(Object.keys(this.opts.secrets ?? {})),
+      secretNames: secretNames ?? new Set(Object.keys(this.opts.secrets ?? {})),
       clock: this.deps.clock,
     });
     await new RunRecorder(this.deps, run.id).created(run, steps, { actions: run.actions });
@@ -199,7 +227,8 @@ export class Engine {
         `run ${runId} is still driven by engine process ${run.enginePid}; cancel it with caravan cancel ${runId}, or wait`,
       );
     }
-    const missing = run.secretNames.filter((n) => !(n in (this.opts.secrets ?? {})));
+    const given = this.secretsOf(runId);
+    const missing = run.secretNames.filter((n) => !(n in given));
     if (missing.length > 0)
       throw new EngineError(
         `run ${runId} needs secrets ${missing.join(', ')}, which are not stored: give them again (--secret, CARAVAN_SECRET_<NAME> or --secrets-file)`,

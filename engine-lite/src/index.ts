@@ -20,3 +20,8 @@ export { ParamsError, resolveParams } from './params.js';
 export { SecretsError, gatherSecrets, parseAssignment } from './secrets.js';
 export { writeApproval } from './approvals.js';
 export { cancelRun } from './cancel-run.js';
+export { rerun } from './rerun.js';
+export { serve, serverStorePath } from './server/serve.js';
+export type { RunningServer, ServeOptions } from './server/serve.js';
+export { ServerStore, ROLES } from './server/server-store.js';
+export { createToken } from './server/tokens.js';

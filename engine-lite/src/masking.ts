@@ -34,3 +34,26 @@ export function textMasker(secrets: readonly string[]): TextMasker {
     maskDeep: <T>(value: T): T => (active ? (walk(value) as T) : value),
   };
 }
+
+/** A masker that learns more secrets as runs bring them (the service: each run has its own). */
+export interface GrowingMasker extends TextMasker {
+  add(secrets: readonly string[]): void;
+}
+
+export function growingMasker(initial: readonly string[]): GrowingMasker {
+  const known = new Set(initial);
+  let inner = textMasker([...known]);
+  return {
+    get active() {
+      return inner.active;
+    },
+    mask: (text) => inner.mask(text),
+    maskRecord: (record) => inner.maskRecord(record),
+    maskDeep: (value) => inner.maskDeep(value),
+    add(secrets) {
+      const before = known.size;
+      for (const s of secrets) known.add(s);
+      if (known.size !== before) inner = textMasker([...known]);
+    },
+  };
+}

@@ -138,6 +138,7 @@ export class RunScheduler {
   private fail(err: Error): void {
     if (this.completed) return;
     this.completed = true;
+    this.deps.slots?.leave(this.plan.id);
     this.stopCancelPoll?.();
     this.rejectDone(err);
   }
@@ -206,15 +207,22 @@ export class RunScheduler {
         blocked.push(item);
         continue;
       }
-      this.settle(item.key, this.occupy(item.key, kind).run());
+      // The engine's slots shared with other runs: when none is ours now, we are woken for the next.
+      if (this.deps.slots && !this.deps.slots.take(this.plan.id, kind, () => this.pump())) {
+        blocked.push(item);
+        break;
+      }
+      this.settle(item.key, this.occupy(item.key, kind, true).run());
     }
     for (const b of blocked) this.queue.push(b);
+    if (this.queue.size === 0) this.deps.slots?.leave(this.plan.id);
   }
 
-  private occupy(id: string, kind = this.plan.executorOf(this.recorder.record(id))): StepAttempt {
+  private occupy(id: string, kind = this.plan.executorOf(this.recorder.record(id)), slotTaken = false): StepAttempt {
     const attempt = new StepAttempt(this.attemptDeps, this.plan, id, kind, this.cancelRequested);
     this.running.set(id, attempt);
     this.perKind.set(kind, (this.perKind.get(kind) ?? 0) + 1);
+    if (!slotTaken) this.deps.slots?.hold(kind);
     return attempt;
   }
 
@@ -223,6 +231,7 @@ export class RunScheduler {
     if (!attempt) return;
     this.running.delete(id);
     this.perKind.set(attempt.kind, (this.perKind.get(attempt.kind) ?? 1) - 1);
+    this.deps.slots?.give(attempt.kind);
   }
 
   /** Frees the step's slot once its attempt is over and moves the step on. */
@@ -279,6 +288,7 @@ export class RunScheduler {
   private checkDone(): void {
     if (this.completed || this.finished.size < this.plan.dag.order.length || this.running.size > 0) return;
     this.completed = true;
+    this.deps.slots?.leave(this.plan.id);
     this.stopCancelPoll?.();
     this.complete().then(this.resolveDone, this.rejectDone);
   }

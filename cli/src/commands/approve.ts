@@ -1,7 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { writeApproval } from '@caravan/engine';
 import { caravanHome } from '@caravan/engine';
-import { CaravanCommand } from '../lib/base-command.js';
+import { CaravanCommand, CommandError } from '../lib/base-command.js';
+import { serverClient, serverFlag } from '../lib/engine/server-client.js';
 
 export default class Approve extends CaravanCommand {
   static override description = 'Approve (or --reject) a step waiting in caravan/approval';
@@ -19,15 +20,27 @@ export default class Approve extends CaravanCommand {
   static override flags = {
     reject: Flags.boolean({ description: 'reject instead of approve' }),
     comment: Flags.string({ description: 'a comment kept with the decision' }),
+    ...serverFlag,
   };
 
   /** writeApproval throws a plain Error only for an id it refuses; a file system error carries a code. */
   protected override errorKind(err: unknown) {
+    if (err instanceof CommandError) return undefined; // the server client's, with their own kind
     return err instanceof Error && !('code' in err) ? ('usage' as const) : undefined;
   }
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Approve);
+    const client = serverClient(flags);
+    if (client) {
+      const path = `/v1/runs/${encodeURIComponent(args.run)}/steps/${encodeURIComponent(args.step)}/approve`;
+      const answer = await client.json<{ decision: string }>('POST', path, {
+        reject: !!flags.reject,
+        ...(flags.comment ? { comment: flags.comment } : {}),
+      });
+      process.stdout.write(`${answer.decision} ${args.run} ${args.step} (on ${flags.server})\n`);
+      return;
+    }
     const { path, approval } = writeApproval(caravanHome(), args.run, args.step, {
       reject: flags.reject,
       comment: flags.comment,

@@ -8,6 +8,8 @@ import { parseAssignment } from '@caravan/engine';
 import { CaravanCommand, UsageError } from '../lib/base-command.js';
 import { engineErrorKind, engineFlags, engineSettings } from '../lib/engine-flags.js';
 import { invalidFileError } from '../lib/print-issues.js';
+import { followRemoteRun } from '../lib/engine/remote-session.js';
+import { serverClient, serverFlag } from '../lib/engine/server-client.js';
 
 export default class Run extends CaravanCommand {
   static override description =
@@ -36,7 +38,10 @@ export default class Run extends CaravanCommand {
       description:
         'image for container steps whose action names none, e.g. a Node image for the built-ins (env CARAVAN_DEFAULT_IMAGE)',
     }),
+    priority: Flags.integer({ description: "the run's place in a server's queue (default: the pipeline's priority)" }),
+    label: Flags.string({ description: 'a label for the run on a server, KEY=VALUE (repeatable)', multiple: true }),
     ...engineFlags,
+    ...serverFlag,
   };
 
   protected override errorKind(err: unknown) {
@@ -56,6 +61,22 @@ export default class Run extends CaravanCommand {
       if (err instanceof ParamsError)
         throw new UsageError(err.message, { cause: err, ...(err.hint ? { hint: err.hint } : {}) });
       throw err;
+    }
+    const client = serverClient(flags);
+    if (client) {
+      const { id } = await client.json<{ id: string }>('POST', '/v1/runs', {
+        pipeline: await readFile(args.file, 'utf8'),
+        file: args.file,
+        params,
+        secrets: engineSettings(flags).secrets,
+        executor: flags.executor,
+        ...(flags.priority !== undefined ? { priority: flags.priority } : {}),
+        labels: Object.fromEntries((flags.label ?? []).map((l) => parseAssignment(l, '--label'))),
+      });
+      process.stdout.write(`run ${id}\n`);
+      const code = await followRemoteRun(client, id, parsed.value);
+      if (code !== 0) this.exit(code);
+      return;
     }
     const engine = await openEngine({
       ...engineSettings(flags),

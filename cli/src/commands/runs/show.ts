@@ -2,6 +2,9 @@ import { Args } from '@oclif/core';
 import { openStore } from '../../lib/engine/open.js';
 import { duration, STATUS_MARK, table } from '../../lib/engine/format.js';
 import { CaravanCommand, jsonFlag, UsageError } from '../../lib/base-command.js';
+import type { RemoteRun } from '../../lib/engine/remote-run.js';
+import { printRemoteRun } from '../../lib/engine/remote-run.js';
+import { serverClient, serverFlag } from '../../lib/engine/server-client.js';
 
 export default class RunsShow extends CaravanCommand {
   static override description =
@@ -9,10 +12,16 @@ export default class RunsShow extends CaravanCommand {
 
   static override args = { id: Args.string({ description: 'the run id', required: true }) };
 
-  static override flags = { ...jsonFlag('the run with its steps and files') };
+  static override flags = { ...jsonFlag('the run with its steps and files'), ...serverFlag };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(RunsShow);
+    const client = serverClient(flags);
+    if (client) {
+      const run = await client.json<RemoteRun>('GET', `/v1/runs/${encodeURIComponent(args.id)}`);
+      if (flags.json) return this.log(JSON.stringify(run, null, 2));
+      return printRemoteRun(run, (line) => this.log(line));
+    }
     const store = await openStore();
     try {
       const run = await store.getRun(args.id);

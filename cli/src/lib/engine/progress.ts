@@ -7,6 +7,11 @@ import type { Pipeline } from '@caravan/spec';
 import type { EngineEvent } from '@caravan/engine';
 import { clock, duration, STATUS_MARK } from './format.js';
 
+/** What the progress needs of a pipeline: its steps and what each needs (a server's run view has the same). */
+export interface StepGraph {
+  steps: ReadonlyArray<Pick<Pipeline['steps'][number], 'id' | 'needs'>>;
+}
+
 export interface ProgressOutput {
   write(text: string): void;
   isTTY?: boolean;
@@ -24,7 +29,7 @@ export class ProgressPrinter {
   readonly live: boolean;
 
   constructor(
-    private readonly pipeline: Pipeline,
+    private readonly pipeline: StepGraph,
     private readonly out: ProgressOutput,
     env: NodeJS.ProcessEnv = process.env,
   ) {

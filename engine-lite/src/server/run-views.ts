@@ -1,0 +1,117 @@
+/**
+ * What the API answers about runs: a summary for lists (filtered, cursor-paged) and the full view
+ * of one run. Neither holds a secret: runs keep secret names only, and everything else was masked
+ * before it was stored.
+ */
+import type { EngineStore, RunRecord } from '../store/types.js';
+import { ApiError } from './api-error.js';
+import type { QueuedRunMeta } from './server-store.js';
+
+export interface RunFilter {
+  status?: string;
+  pipeline?: string;
+  /** `key=value` */
+  label?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export function runSummary(run: RunRecord, meta: QueuedRunMeta | undefined) {
+  return {
+    id: run.id,
+    pipeline: run.pipelineName,
+    file: run.file,
+    status: run.status,
+    cancelRequested: run.cancelRequested,
+    executor: run.executor,
+    params: run.params,
+    secretNames: run.secretNames,
+    priority: meta?.priority ?? run.pipeline.priority,
+    labels: meta?.labels ?? {},
+    ...(meta?.rerunOf ? { rerunOf: meta.rerunOf } : {}),
+    createdAt: run.createdAt,
+    ...(run.startedAt !== undefined ? { startedAt: run.startedAt } : {}),
+    ...(run.endedAt !== undefined ? { endedAt: run.endedAt } : {}),
+    ...(run.startedAt !== undefined && run.endedAt !== undefined ? { durationMs: run.endedAt - run.startedAt } : {}),
+    ...(run.error ? { error: run.error } : {}),
+  };
+}
+
+const CURSOR = /^[0-9a-z]+-[0-9a-f]{1,12}$/;
+
+/** Newest first; the cursor is the id of the last run of the previous page. */
+export async function listRuns(
+  store: EngineStore,
+  metaOf: (id: string) => QueuedRunMeta | undefined,
+  f: RunFilter,
+): Promise<{ runs: ReturnType<typeof runSummary>[]; next?: string }> {
+  if (f.cursor !== undefined && !CURSOR.test(f.cursor))
+    throw new ApiError(
+      400,
+      'invalid-query',
+      `cursor "${f.cursor.slice(0, 40)}" is not a run id`,
+      'pass the "next" of the previous page',
+    );
+  const [labelKey, labelValue] = f.label ? splitLabel(f.label) : [];
+  const out: ReturnType<typeof runSummary>[] = [];
+  let next: string | undefined;
+  const all = (await store.listRuns(100_000)).sort((a, b) => (a.id < b.id ? 1 : -1));
+  for (const run of all) {
+    if (f.cursor !== undefined && run.id >= f.cursor) continue;
+    if (f.status && run.status !== f.status) continue;
+    if (f.pipeline && run.pipelineName !== f.pipeline) continue;
+    const meta = metaOf(run.id);
+    if (labelKey !== undefined && meta?.labels[labelKey] !== labelValue) continue;
+    if (out.length === f.limit) {
+      next = out.at(-1)!.id;
+      break;
+    }
+    out.push(runSummary(run, meta));
+  }
+  return next ? { runs: out, next } : { runs: out };
+}
+
+function splitLabel(label: string): [string, string] {
+  const eq = label.indexOf('=');
+  if (eq <= 0)
+    throw new ApiError(
+      400,
+      'invalid-query',
+      `label "${label.slice(0, 60)}" must be key=value`,
+      'for example ?label=team=web',
+    );
+  return [label.slice(0, eq), label.slice(eq + 1)];
+}
+
+export async function runDetail(store: EngineStore, run: RunRecord, meta: QueuedRunMeta | undefined) {
+  const [steps, files, events] = await Promise.all([
+    store.getSteps(run.id),
+    store.getFiles(run.id),
+    store.getEvents(run.id),
+  ]);
+  return {
+    ...runSummary(run, meta),
+    steps: steps.map((s) => {
+      const own = events.filter((e) => e.stepId === s.stepId);
+      const summary = own.findLast((e) => e.type === 'step.summary' && e.data.taskId === s.taskId)?.data.summary;
+      const action = run.actions[s.stepId];
+      return {
+        id: s.stepId,
+        needs: run.pipeline.steps.find((p) => p.id === s.stepId)?.needs ?? [],
+        status: s.status,
+        attempt: s.attempt,
+        ...(action ? { action: `${action.name}@${action.version}` } : {}),
+        ...(s.executor ? { executor: s.executor } : {}),
+        ...(s.startedAt !== undefined ? { startedAt: s.startedAt } : {}),
+        ...(s.endedAt !== undefined ? { endedAt: s.endedAt } : {}),
+        ...(s.startedAt !== undefined && s.endedAt !== undefined ? { durationMs: s.endedAt - s.startedAt } : {}),
+        ...(s.exitCode !== undefined ? { exitCode: s.exitCode } : {}),
+        ...(s.error ? { error: s.error } : {}),
+        outputs: s.outputs,
+        annotations: own.filter((e) => e.type === 'agent.annotation').map((e) => e.data.annotation ?? e.data),
+        files: files.filter((f) => f.stepId === s.stepId).map(({ name, sha256, size }) => ({ name, sha256, size })),
+        ...(typeof summary === 'string' ? { summary } : {}),
+      };
+    }),
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * A run's secrets at rest: AES-256-GCM (node:crypto) with the key from `CARAVAN_SECRET_KEY`
+ * (32 bytes, base64 or hex) or, failing that, `<data>/secret.key` (made on first use, mode 0600).
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export class SecretBox {
+  private constructor(private readonly key: Buffer) {}
+
+  static fromEnv(dataDir: string, env: NodeJS.ProcessEnv = process.env): SecretBox {
+    const given = env.CARAVAN_SECRET_KEY;
+    if (given) return new SecretBox(parseKey(given));
+    const file = join(dataDir, 'secret.key');
+    if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
+    chmodSync(file, 0o600);
+    return new SecretBox(parseKey(readFileSync(file, 'utf8').trim(), file));
+  }
+
+  seal(secrets: Record<string, string>): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    const body = Buffer.concat([cipher.update(JSON.stringify(secrets), 'utf8'), cipher.final()]);
+    return [iv, cipher.getAuthTag(), body].map((b) => b.toString('base64')).join('.');
+  }
+
+  open(sealed: string): Record<string, string> {
+    const [iv, tag, body] = sealed.split('.').map((p) => Buffer.from(p, 'base64'));
+    if (!iv || !tag || !body) throw new Error('sealed secrets are malformed');
+    const decipher = createDecipheriv('aes-256-gcm', this.key, iv);
+    decipher.setAuthTag(tag);
+    try {
+      return JSON.parse(Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8')) as Record<
+        string,
+        string
+      >;
+    } catch {
+      throw new Error(
+        "a run's stored secrets cannot be decrypted: CARAVAN_SECRET_KEY (or secret.key) changed since the run was submitted",
+      );
+    }
+  }
+}
+
+function parseKey(text: string, where = 'CARAVAN_SECRET_KEY'): Buffer {
+  const key = /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
+  if (key.length !== 32)
+    throw new Error(`${where} must hold 32 bytes, base64 or hex (e.g. the output of: openssl rand -base64 32)`);
+  return key;
+}

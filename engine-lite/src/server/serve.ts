@@ -1,0 +1,81 @@
+/**
+ * `caravan server`'s process: opens the stores under the data dir (the engine store may be
+ * PostgreSQL through CARAVAN_DATABASE_URL), the engine, the service and its HTTP API, takes over
+ * the runs it drove before, and listens. `stop` takes no new work and leaves running tasks to be
+ * re-attached by the next start.
+ */
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { StepSlots } from '../step-slots.js';
+import type { EngineOptions } from '../engine.js';
+import { Engine } from '../engine.js';
+import { systemClock } from '../clock.js';
+import { openEngineStore } from '../store/open.js';
+import { buildApp } from './http-app.js';
+import type { RunStreams } from './streams.js';
+import { SecretBox } from './secret-box.js';
+import { ServerStore } from './server-store.js';
+import { EngineService } from './service.js';
+
+export interface ServeOptions {
+  /** The data dir: engine.db, server.db, secret.key, blobs, workspaces (default $CARAVAN_HOME). */
+  data: string;
+  host?: string;
+  port?: number;
+  /** Most runs driven at once (default 32); their steps share the slots below. */
+  maxRuns?: number;
+  /** Most steps running at once across all runs (default CPU count × 2). */
+  maxSteps?: number;
+  env?: NodeJS.ProcessEnv;
+  /** Passed to the engine (executors, resolver, concurrency, clock, ...). */
+  engine?: Partial<Omit<EngineOptions, 'store' | 'home' | 'runSecrets'>>;
+  log?: (line: string) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  service: EngineService;
+  streams: RunStreams;
+  /** No new work; the HTTP server closes; running tasks are left for the next start. */
+  stop(): Promise<void>;
+}
+
+export function serverStorePath(data: string): string {
+  return join(data, 'server.db');
+}
+
+export async function serve(o: ServeOptions): Promise<RunningServer> {
+  const env = { ...(o.env ?? process.env), CARAVAN_HOME: o.data };
+  const store = await openEngineStore(env);
+  const server = new ServerStore(serverStorePath(o.data));
+  const box = SecretBox.fromEnv(o.data, env);
+  const box2: { service?: EngineService } = {};
+  const slots = new StepSlots({
+    total: o.maxSteps ?? Math.max(2, availableParallelism() * 2),
+    perKind: o.engine?.executorLimits ?? {},
+    orderOf: (runId) => server.meta(runId),
+  });
+  const engine = await Engine.start({
+    ...o.engine,
+    store,
+    home: o.data,
+    slots,
+    runSecrets: (runId) => box2.service?.secretsOf(runId),
+  });
+  const service = new EngineService({ engine, server, box, slots, home: o.data, maxRuns: o.maxRuns ?? 32, log: o.log });
+  box2.service = service;
+  const { app, streams } = buildApp({ service, server, clock: o.engine?.clock ?? systemClock });
+  await service.start();
+  const address = await app.listen({ host: o.host ?? '127.0.0.1', port: o.port ?? 8080 });
+  return {
+    url: address,
+    service,
+    streams,
+    async stop() {
+      service.stop();
+      await app.close();
+      // A read flushes the store's pending writes; what runs now is taken over at the next start.
+      await store.getRun('');
+    },
+  };
+}
