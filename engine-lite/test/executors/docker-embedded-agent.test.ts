@@ -17,7 +17,7 @@ import { embeddedAgentFor } from '../../src/executors/docker-embedded-agent.js';
 import { ExecutorRegistry } from '../../src/executors/registry.js';
 import type { TaskSpec } from '../../src/executors/types.js';
 import { SqliteEngineStore } from '../../src/store/sqlite.js';
-import { ensureEmbeddedAgentImage, ensureOldAgentImage } from '../helpers/embedded-images.js';
+import { ensureEmbeddedAgentImage, ensureFakeAgentImage, ensureOldAgentImage } from '../helpers/embedded-images.js';
 import { ensureNodeImage } from '../helpers/images.js';
 import { makePipeline } from '../helpers/pipeline.js';
 import { portableAgentDir } from '../helpers/portable-agent.js';
@@ -145,6 +145,21 @@ describe.skipIf(!hasPodman)('the agent embedded in an image (Podman)', () => {
     expect(await host.wait(hostTask.taskId)).toMatchObject({ phase: 'exited', exitCode: 0 });
     expect(await host.note(hostTask.taskId)).toBeUndefined();
     await host.remove(hostTask.taskId);
+  }, 120_000);
+
+  it('refuses an image whose manifest is not one, or that has a manifest but no agent', async () => {
+    const docker = executor({ agentDir: portableAgentDir() });
+    const garbled = ensureFakeAgentImage('garbled', { 'caravan-agent': '#!/bin/sh\n', 'agent.json': '{"name":' });
+    const task = spec('garbled', garbled);
+    await expect(docker.create(task)).rejects.toThrow(
+      `task ${task.taskId}: image ${garbled} has no usable embedded agent (/caravan/agent.json is not an agent manifest`,
+    );
+    const manifest = JSON.stringify({ name: 'caravan-agent', version: AGENT_VERSION, protocol: AGENT_PROTOCOL });
+    const noEntry = ensureFakeAgentImage('no-entry', { 'agent.json': manifest });
+    const other = spec('no-entry', noEntry);
+    await expect(docker.create(other)).rejects.toThrow(
+      `task ${other.taskId}: image ${noEntry} has no usable embedded agent (it has /caravan/agent.json but no /caravan/caravan-agent)`,
+    );
   }, 120_000);
 
   it('requires an embedded agent when told to, and names the image without one', async () => {

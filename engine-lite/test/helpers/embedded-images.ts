@@ -58,11 +58,16 @@ export function ensureEmbeddedAgentImage(): string {
 
 /** The busybox test image with an embedded "agent" whose manifest says `protocol`. */
 export function ensureOldAgentImage(protocol = 0, version = '0.0.9'): string {
-  return build(`localhost/caravan-embedded-p${protocol}:test`, ensureBusyboxImage(), (dir) => {
+  return ensureFakeAgentImage(`p${protocol}`, {
+    'caravan-agent': '#!/bin/sh\necho "an agent of another protocol ran" >&2\nexit 3\n',
+    'agent.json': JSON.stringify({ name: 'caravan-agent', version, protocol }),
+  });
+}
+
+/** The busybox test image with `files` at /caravan (an entry is executable). */
+export function ensureFakeAgentImage(tag: string, files: Record<string, string>): string {
+  return build(`localhost/caravan-embedded-${tag}:test`, ensureBusyboxImage(), (dir) => {
     mkdirSync(dir);
-    writeFileSync(join(dir, 'caravan-agent'), '#!/bin/sh\necho "an agent of another protocol ran" >&2\nexit 3\n', {
-      mode: 0o755,
-    });
-    writeFileSync(join(dir, 'agent.json'), JSON.stringify({ name: 'caravan-agent', version, protocol }));
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text, { mode: 0o755 });
   });
 }
