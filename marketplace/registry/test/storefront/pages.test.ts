@@ -93,6 +93,21 @@ describe.each(storeFactories.filter((f) => f.available))('storefront pages ($kin
     }
   });
 
+  it('shows a personal scope to its user only', async () => {
+    await s.publish(s.tokens['eve'] ?? '', '~eve/notes', '1.0.0', { readme: '# notes' });
+    const own = await get('/scopes/~eve', s.tokens['eve']);
+    expect(own.status).toBe(200);
+    const text = await own.text();
+    expect(text).toContain('personal scope of eve');
+    expect(text).toContain('~eve/notes');
+    expect(text).toMatch(/<span class="badge">personal<\/span>/);
+    for (const token of [undefined, alice]) {
+      expect((await get('/scopes/~eve', token)).status).toBe(404);
+      expect((await get('/actions/~eve/notes', token)).status).toBe(404);
+      expect(await (await get('/search?q=notes', token)).text()).not.toContain('~eve/notes');
+    }
+  });
+
   it('logs in with a token into an HttpOnly SameSite=Strict cookie, and logs out', async () => {
     const res = await post('/-/login', { token: alice, next: '/scopes/acme' }, sameOrigin());
     expect(res.status).toBe(303);
