@@ -72,6 +72,11 @@ export class EngineService {
     return this.p.engine.store;
   }
 
+  /** Steps running now, by executor kind (the shared slots). */
+  get slotsInUse(): ReadonlyMap<string, number> {
+    return this.p.slots.inUse;
+  }
+
   get maxRuns(): number {
     return this.p.maxRuns;
   }
