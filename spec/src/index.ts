@@ -21,3 +21,11 @@ export * from './expr/index.js';
 export { byPosition } from './yaml-source.js';
 export { renderActionDocs, currentDocsSection, updateReadme, DOCS_START, DOCS_END } from './action-docs.js';
 export { findCycles } from './pipeline-graph.js';
+export {
+  cronProblem,
+  isTimeZone,
+  nextFireTimes,
+  fireTimesBetween,
+  DEFAULT_CATCH_UP,
+  DEFAULT_MAX_CATCH_UP,
+} from './pipeline-triggers.js';

@@ -4,6 +4,7 @@ import { parseUses } from './action-name.js';
 import type { CacheDecl } from './action-types.js';
 import { parseDuration } from './duration.js';
 import { fieldPath, SHELL_ACTION, type StepEntry } from './pipeline-steps.js';
+import { buildTriggers } from './pipeline-triggers.js';
 import type { Pipeline, PipelineParam, PipelineStep, RetryPolicy, SourceLocation, StepFile } from './pipeline-types.js';
 import { asList, asRecord, isRecord, type Raw } from './records.js';
 import type { YamlSource } from './yaml-source.js';
@@ -34,12 +35,18 @@ export function buildPipeline(
     name: typeof data.name === 'string' ? data.name : basename(source.file, extname(source.file)),
     priority: typeof data.priority === 'number' ? data.priority : 0,
     ...concurrencyOf(data.concurrency),
+    ...triggersOf(data, source),
     params,
     envs: stringMap(data.envs),
     secrets: Array.isArray(data.secrets) ? data.secrets.map(String) : [],
     steps: built,
     file: source.file,
   };
+}
+
+function triggersOf(data: Raw, source: YamlSource): { on?: Pipeline['on'] } {
+  const on = buildTriggers(data, source);
+  return on ? { on } : {};
 }
 
 function concurrencyOf(raw: unknown): { concurrency?: Pipeline['concurrency'] } {

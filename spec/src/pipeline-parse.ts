@@ -1,6 +1,7 @@
 /** Parses and validates `pipeline.yml`. */
 import type { ParseResult } from './issues.js';
 import { buildPipeline } from './pipeline-build.js';
+import { checkTriggers } from './pipeline-triggers.js';
 import { checkCycles, checkDurations, checkParams, checkUses, resolveNeeds, uniqueSteps } from './pipeline-checks.js';
 import { ancestors } from './pipeline-graph.js';
 import { ReferenceChecker, type ReferenceScope } from './pipeline-references.js';
@@ -27,6 +28,7 @@ export function parsePipelineYaml(text: string, file: string): ParseResult<Pipel
   const data = isRecord(source.data) ? source.data : {};
 
   checkParams(data.params, source, errors);
+  checkTriggers(data, source, errors);
   const raws = collectSteps(data).filter((r) => typeof r.step.id === 'string');
   const tooMany = raws[MAX_STEPS];
   if (tooMany) {
@@ -54,8 +56,9 @@ export function parsePipelineYaml(text: string, file: string): ParseResult<Pipel
     Array.isArray(data.secrets) ? data.secrets.filter((s): s is string => typeof s === 'string') : [],
   );
   const stepIds = new Set(steps.map((s) => s.id));
+  const webhook = isRecord(data.on) && data.on.webhook !== undefined;
   const before = ancestors(needs);
-  checker.checkTemplates(data.envs, ['envs'], { params, secrets, stepIds, ancestors: new Set() });
+  checker.checkTemplates(data.envs, ['envs'], { params, secrets, webhook, stepIds, ancestors: new Set() });
   // The group is decided before any step runs: params only.
   checker.checkTemplates(isRecord(data.concurrency) ? data.concurrency.group : undefined, ['concurrency', 'group'], {
     params,
@@ -67,6 +70,7 @@ export function parsePipelineYaml(text: string, file: string): ParseResult<Pipel
     const scope: ReferenceScope = {
       params,
       secrets,
+      webhook,
       stepIds,
       stepId: step.id,
       ancestors: before.get(step.id) ?? new Set(),

@@ -12,6 +12,8 @@ import { formatPath, issueAt, type DataPath, type YamlSource } from './yaml-sour
 export interface ReferenceScope {
   params: ReadonlySet<string>;
   secrets: ReadonlySet<string>;
+  /** Whether the pipeline has `on.webhook`, the only thing that fills `event`. */
+  webhook?: boolean;
   stepIds: ReadonlySet<string>;
   /** The step whose fields are checked; undefined for pipeline-level `envs`. */
   stepId?: string;
@@ -90,6 +92,17 @@ export class ReferenceChecker {
             path,
           );
         }
+        return;
+      case 'event':
+        if (!scope.webhook)
+          this.report(
+            'warning',
+            '"event" is empty: only a webhook delivery fills it, and this pipeline has no on.webhook',
+            'add on: { webhook: { secret: NAME } }, or read a param instead',
+            text,
+            ref.offset,
+            path,
+          );
         return;
       case 'run':
         if (first !== undefined && first !== 'id') fail(`unknown field "run.${first}"`, 'valid: run.id');

@@ -74,11 +74,34 @@ export interface PipelineConcurrency {
   cancelInProgress: boolean;
 }
 
+/** How a schedule makes up for ticks missed while no server ran. */
+export type CatchUp = 'none' | 'latest' | 'all';
+
+/** One `on.schedule` entry. */
+export interface PipelineSchedule {
+  /** Five fields, or six with seconds first. */
+  cron: string;
+  /** IANA zone the fields are read in (default UTC). */
+  timezone: string;
+  catchUp: CatchUp;
+  /** With catchUp all: the most missed ticks fired. */
+  maxCatchUp: number;
+  loc: SourceLocation;
+}
+
+/** `on:`: what starts a registered pipeline by itself on caravan server. */
+export interface PipelineTriggers {
+  schedule: PipelineSchedule[];
+  /** The stored secret a webhook's sender signs with. */
+  webhook?: { secret: string; loc: SourceLocation };
+}
+
 export interface Pipeline {
   version: string;
   name: string;
   priority: number;
   concurrency?: PipelineConcurrency;
+  on?: PipelineTriggers;
   params: Record<string, PipelineParam>;
   envs: Record<string, string>;
   /** Names only: values come from the engine's secret sources. */

@@ -1,7 +1,7 @@
 /** Types of the `${{ }}` expression language: the syntax tree, the evaluation context and errors. */
 
 /** The contexts an expression may name. `outputs` and `dirs` are Erda's forms. */
-export const CONTEXT_NAMES = ['params', 'steps', 'secrets', 'env', 'run', 'outputs', 'dirs'] as const;
+export const CONTEXT_NAMES = ['params', 'steps', 'secrets', 'env', 'run', 'outputs', 'dirs', 'event'] as const;
 export type ContextName = (typeof CONTEXT_NAMES)[number];
 
 export type BinaryOperator = '==' | '!=' | '<' | '<=' | '>' | '>=' | '&&' | '||';
@@ -37,6 +37,8 @@ export interface ExprContext {
   run?: { id: string };
   /** Workspace directory of each step, by id (Erda's `dirs.<alias>`). */
   dirs?: Record<string, string>;
+  /** The payload of the webhook delivery that started the run (empty otherwise). */
+  event?: Record<string, unknown>;
   /** Outcome so far, for `success()`, `failure()` and `cancelled()`; absent means all went well. */
   status?: { success: boolean; failure: boolean; cancelled: boolean };
 }

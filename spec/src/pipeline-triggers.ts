@@ -1,0 +1,139 @@
+/**
+ * `on:` of pipeline.yml: cron schedules (read with cron-parser) and a signed webhook. The checks
+ * point at the field that is wrong; the fire-time helpers are what the server's scheduler and
+ * `caravan pipelines show` use, so both read a schedule the same way.
+ */
+import { CronExpressionParser } from 'cron-parser';
+import type { CronExpression } from 'cron-parser';
+import type { SpecIssue } from './issues.js';
+import { issueAt } from './issue-at.js';
+import type { CatchUp, PipelineSchedule, PipelineTriggers } from './pipeline-types.js';
+import { asList, asRecord, isRecord, type Raw } from './records.js';
+import type { YamlSource } from './yaml-source.js';
+
+export const DEFAULT_CATCH_UP: CatchUp = 'latest';
+export const DEFAULT_MAX_CATCH_UP = 10;
+
+/** Why a cron expression cannot be read, or undefined when it can. */
+export function cronProblem(cron: string, timezone = 'UTC'): string | undefined {
+  const fields = cron.trim().split(/\s+/).length;
+  if (fields !== 5 && fields !== 6)
+    return `"${cron}" has ${fields} field${fields === 1 ? '' : 's'}; a cron expression has five (minute hour day-of-month month day-of-week), or six with seconds first`;
+  try {
+    CronExpressionParser.parse(cron, { tz: timezone, strict: false });
+    return undefined;
+  } catch (err) {
+    return `"${cron}" is not a valid cron expression: ${(err as Error).message}`;
+  }
+}
+
+/** Whether `zone` is an IANA time zone this runtime knows. */
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function checkTriggers(data: Raw, source: YamlSource, errors: SpecIssue[]): void {
+  const on = asRecord(data.on);
+  asList(on.schedule).forEach((raw, i) => {
+    if (!isRecord(raw)) return;
+    const timezone = typeof raw.timezone === 'string' ? raw.timezone : 'UTC';
+    if (typeof raw.timezone === 'string' && !isTimeZone(raw.timezone)) {
+      const at = source.locate(['on', 'schedule', i, 'timezone']);
+      errors.push(
+        issueAt(
+          source.file,
+          at.line,
+          at.col,
+          `on.schedule[${i}].timezone: unknown time zone "${raw.timezone}"`,
+          'use an IANA name such as UTC, Europe/Berlin or America/New_York',
+        ),
+      );
+      return;
+    }
+    if (typeof raw.cron !== 'string') return;
+    const problem = cronProblem(raw.cron, timezone);
+    if (problem) {
+      const at = source.locate(['on', 'schedule', i, 'cron']);
+      errors.push(
+        issueAt(
+          source.file,
+          at.line,
+          at.col,
+          `on.schedule[${i}].cron: ${problem}`,
+          'e.g. "0 2 * * *" is 02:00 every day; see docs/engine.md, "Triggers"',
+        ),
+      );
+    }
+  });
+}
+
+export function buildTriggers(data: Raw, source: YamlSource): PipelineTriggers | undefined {
+  if (!isRecord(data.on)) return undefined;
+  const schedule = asList(data.on.schedule)
+    .map((raw, i): PipelineSchedule | undefined => {
+      const s = asRecord(raw);
+      if (typeof s.cron !== 'string') return undefined;
+      const at = source.locate(['on', 'schedule', i]);
+      return {
+        cron: s.cron,
+        timezone: typeof s.timezone === 'string' ? s.timezone : 'UTC',
+        catchUp: (s.catchUp as CatchUp | undefined) ?? DEFAULT_CATCH_UP,
+        maxCatchUp: typeof s.maxCatchUp === 'number' ? s.maxCatchUp : DEFAULT_MAX_CATCH_UP,
+        loc: { file: source.file, line: at.line, col: at.col },
+      };
+    })
+    .filter((s): s is PipelineSchedule => s !== undefined);
+  const hook = asRecord(data.on.webhook);
+  const triggers: PipelineTriggers = { schedule };
+  if (typeof hook.secret === 'string') {
+    const at = source.locate(['on', 'webhook', 'secret']);
+    triggers.webhook = { secret: hook.secret, loc: { file: source.file, line: at.line, col: at.col } };
+  }
+  return triggers;
+}
+
+function expression(s: Pick<PipelineSchedule, 'cron' | 'timezone'>, at: number): CronExpression {
+  return CronExpressionParser.parse(s.cron, { tz: s.timezone, currentDate: new Date(at) });
+}
+
+/** The next `count` fire times strictly after `after` (ms since the epoch). */
+export function nextFireTimes(s: Pick<PipelineSchedule, 'cron' | 'timezone'>, after: number, count: number): number[] {
+  const e = expression(s, after);
+  const out: number[] = [];
+  while (out.length < count && e.hasNext()) out.push(e.next().getTime());
+  return out;
+}
+
+/**
+ * Fire times in (`after`, `upTo`], the latest `limit` of them, oldest first. A walk back from
+ * `upTo` finds where to start, so a server down for a year with a per-second schedule costs about
+ * `limit` steps, not millions; the times themselves come from a forward walk, because going back
+ * cron-parser skips a local time that a DST change leaves out, where going forward it fires late.
+ */
+export function fireTimesBetween(
+  s: Pick<PipelineSchedule, 'cron' | 'timezone'>,
+  after: number,
+  upTo: number,
+  limit: number,
+): number[] {
+  const back = expression(s, upTo + 1);
+  let start = after;
+  for (let i = 0; i <= limit && back.hasPrev(); i++) {
+    const t = back.prev().getTime();
+    if (t <= after) break;
+    start = t - 1;
+  }
+  const forward = expression(s, start);
+  const out: number[] = [];
+  while (forward.hasNext()) {
+    const t = forward.next().getTime();
+    if (t > upTo) break;
+    if (t > after) out.push(t);
+  }
+  return out.slice(-limit);
+}
