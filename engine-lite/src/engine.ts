@@ -3,6 +3,7 @@
  * executes and resumes them, each with its own RunScheduler, hosts the callback API the agents
  * report to, and takes cancel requests. The inside of a run is described in docs/engine.md.
  */
+import type { RunClaim } from './store/run-claims.js';
 import { availableParallelism } from 'node:os';
 import type { ActionResolver, LoadedAction } from './actions/resolver.js';
 import { builtinActionsDir, DefaultActionResolver } from './actions/resolver.js';
@@ -206,14 +207,23 @@ export class Engine {
    * queued). `secretNames`: the secrets the run will be given, when not the engine's own.
    */
   async createRun(input: CreateRunInput, secretNames?: ReadonlySet<string>): Promise<RunRecord> {
+    return (await this.createClaimedRun(input, secretNames))!;
+  }
+
+  /** As createRun, recording `claim` (a tick, a delivery) with the run; undefined when another run holds it. */
+  async createClaimedRun(
+    input: CreateRunInput,
+    secretNames?: ReadonlySet<string>,
+    claim?: RunClaim,
+  ): Promise<RunRecord | undefined> {
     const { run, steps } = await newRun(input, {
       executors: this.executors,
       resolver: this.resolver,
       secretNames: secretNames ?? new Set(Object.keys(this.opts.secrets ?? {})),
       clock: this.deps.clock,
     });
-    await new RunRecorder(this.deps, run.id).created(run, steps, { actions: run.actions });
-    return run;
+    const stored = await new RunRecorder(this.deps, run.id).created(run, steps, { actions: run.actions }, claim);
+    return stored ? run : undefined;
   }
 
   /** Runs (or continues) a stored run until every step is final. */

@@ -22,6 +22,8 @@ export interface CreateRunInput {
   params?: Record<string, string | number | boolean>;
   executor?: string;
   concurrency?: number;
+  /** The webhook payload, read as `${{ event.* }}`. */
+  event?: Record<string, unknown>;
   /** Told each warning found by checking the steps against their actions (unknown inputs, undeclared outputs). */
   warn?: (issue: SpecIssue) => void;
 }
@@ -106,6 +108,7 @@ export async function newRun(
     status: 'queued',
     cancelRequested: false,
     createdAt: now,
+    ...(input.event ? { event: input.event } : {}),
   };
   const steps: StepRecord[] = pipeline.steps.map((s, i) => ({
     runId: run.id,

@@ -4,6 +4,7 @@
  * alone; listeners hear of a change only once it is stored. Everything is masked before it is
  * written. The step records, as last written, are kept here and read by the rest of the engine.
  */
+import type { RunClaim } from './store/run-claims.js';
 import type { LogEntry } from '@caravan/spec';
 import type { Clock } from './clock.js';
 import type { EngineEvent } from './engine-deps.js';
@@ -55,10 +56,17 @@ export class RunRecorder {
   }
 
   /** A new run with its steps. */
-  async created(run: RunRecord, steps: StepRecord[], data: Record<string, unknown>): Promise<void> {
-    await this.deps.store.createRun(run, steps);
+  /** False (nothing stored) when another run holds the claim. */
+  async created(
+    run: RunRecord,
+    steps: StepRecord[],
+    data: Record<string, unknown>,
+    claim?: RunClaim,
+  ): Promise<boolean> {
+    if (!(await this.deps.store.createRun(run, steps, claim))) return false;
     for (const s of steps) this.steps.set(s.stepId, s);
     await this.event('run.created', data, undefined, run.createdAt);
+    return true;
   }
 
   async runStarted(startedAt: number | undefined): Promise<void> {

@@ -139,6 +139,7 @@ export class StepInputs {
       secrets: this.deps.secrets,
       env: run.pipeline.envs ?? {},
       run: { id: run.id },
+      event: run.event ?? {},
       dirs,
       status: {
         success: (this.plan.dag.needs.get(id) ?? []).every((d) => this.progress.record(d).status === 'success'),

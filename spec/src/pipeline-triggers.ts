@@ -101,19 +101,34 @@ function expression(s: Pick<PipelineSchedule, 'cron' | 'timezone'>, at: number):
   return CronExpressionParser.parse(s.cron, { tz: s.timezone, currentDate: new Date(at) });
 }
 
+/**
+ * A forward walk that yields the same times wherever it starts: it starts at the fire time at or
+ * before `at`. (cron-parser's walks depend on their start around a DST change: from just before
+ * a spring-forward gap it fires the missing local time an hour late, from inside the gap it skips it.)
+ */
+function walkAfter(s: Pick<PipelineSchedule, 'cron' | 'timezone'>, at: number, anchor?: number): CronExpression {
+  if (anchor === undefined) {
+    const back = expression(s, at + 1);
+    anchor = back.hasPrev() ? back.prev().getTime() : at;
+  }
+  return expression(s, anchor);
+}
+
 /** The next `count` fire times strictly after `after` (ms since the epoch). */
 export function nextFireTimes(s: Pick<PipelineSchedule, 'cron' | 'timezone'>, after: number, count: number): number[] {
-  const e = expression(s, after);
+  const e = walkAfter(s, after);
   const out: number[] = [];
-  while (out.length < count && e.hasNext()) out.push(e.next().getTime());
+  while (out.length < count && e.hasNext()) {
+    const t = e.next().getTime();
+    if (t > after) out.push(t);
+  }
   return out;
 }
 
 /**
  * Fire times in (`after`, `upTo`], the latest `limit` of them, oldest first. A walk back from
  * `upTo` finds where to start, so a server down for a year with a per-second schedule costs about
- * `limit` steps, not millions; the times themselves come from a forward walk, because going back
- * cron-parser skips a local time that a DST change leaves out, where going forward it fires late.
+ * `limit` steps, not millions.
  */
 export function fireTimesBetween(
   s: Pick<PipelineSchedule, 'cron' | 'timezone'>,
@@ -122,13 +137,12 @@ export function fireTimesBetween(
   limit: number,
 ): number[] {
   const back = expression(s, upTo + 1);
-  let start = after;
+  let anchor: number | undefined;
   for (let i = 0; i <= limit && back.hasPrev(); i++) {
-    const t = back.prev().getTime();
-    if (t <= after) break;
-    start = t - 1;
+    anchor = back.prev().getTime();
+    if (anchor <= after) break;
   }
-  const forward = expression(s, start);
+  const forward = walkAfter(s, after, anchor === undefined ? after : anchor - 1);
   const out: number[] = [];
   while (forward.hasNext()) {
     const t = forward.next().getTime();

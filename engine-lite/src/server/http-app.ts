@@ -13,6 +13,8 @@ import { objectBody, optBool, optInt, optParams, optString, optStringMap, queryL
 import { listRuns, runDetail } from './run-views.js';
 import type { Role, ServerStore, TokenRecord } from './server-store.js';
 import type { EngineService } from './service.js';
+import { registerTriggerRoutes } from '../triggers/routes.js';
+import type { TriggerParts } from '../triggers/routes.js';
 import { RunStreams } from './streams.js';
 import { roleAllows, tokenSha } from './tokens.js';
 
@@ -30,9 +32,11 @@ export interface AppParts {
   server: ServerStore;
   clock: Clock;
   logPollMs?: number;
+  /** Registered pipelines, schedules and webhooks (triggers/). */
+  triggers?: TriggerParts;
 }
 
-export function buildApp({ service, server, clock, logPollMs }: AppParts): {
+export function buildApp({ service, server, clock, logPollMs, triggers }: AppParts): {
   app: FastifyInstance;
   streams: RunStreams;
 } {
@@ -205,6 +209,8 @@ export function buildApp({ service, server, clock, logPollMs }: AppParts): {
   });
 
   app.get('/v1/queue', viewer, async () => ({ maxRuns: service.maxRuns, runs: await service.queue() }));
+
+  if (triggers) registerTriggerRoutes(app, { viewer, runner }, triggers);
 
   return { app, streams };
 }

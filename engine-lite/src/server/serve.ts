@@ -12,6 +12,8 @@ import { Engine } from '../engine.js';
 import { systemClock } from '../clock.js';
 import { openEngineStore } from '../store/open.js';
 import { buildApp } from './http-app.js';
+import type { TriggerParts } from '../triggers/routes.js';
+import { environmentSecrets, wireTriggers } from '../triggers/wire.js';
 import type { RunStreams } from './streams.js';
 import { RunSecrets } from './run-secrets.js';
 import { SecretBox } from './secret-box.js';
@@ -31,12 +33,15 @@ export interface ServeOptions {
   /** Passed to the engine (executors, resolver, concurrency, clock, ...). */
   engine?: Partial<Omit<EngineOptions, 'store' | 'home' | 'runSecrets'>>;
   log?: (line: string) => void;
+  /** The longest wait between two looks of the scheduler (default 60 s; tests on a fake clock raise it). */
+  schedulerPollMs?: number;
 }
 
 export interface RunningServer {
   url: string;
   service: EngineService;
   streams: RunStreams;
+  triggers: TriggerParts;
   /** No new work; the HTTP server closes; running tasks are left for the next start. */
   stop(): Promise<void>;
 }
@@ -74,14 +79,19 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
     log: o.log,
   });
   box2.service = service;
-  const { app, streams } = buildApp({ service, server, clock: o.engine?.clock ?? systemClock });
+  const clock = o.engine?.clock ?? systemClock;
+  const triggers = wireTriggers(service, clock, environmentSecrets(env), o.log, o.schedulerPollMs);
+  const { app, streams } = buildApp({ service, server, clock, triggers });
   await service.start();
+  await triggers.scheduler.start();
   const address = await app.listen({ host: o.host ?? '127.0.0.1', port: o.port ?? 8080 });
   return {
     url: address,
     service,
     streams,
+    triggers,
     async stop() {
+      triggers.scheduler.stop();
       service.stop();
       await app.close();
       // A read flushes the store's pending writes; what runs now is taken over at the next start.

@@ -11,7 +11,7 @@ import type { Engine } from '../engine.js';
 import { EngineError } from '../run-creation.js';
 import { rerun } from '../rerun.js';
 import type { RunStatus } from '../status.js';
-import type { EngineStore, RunRecord } from '../store/types.js';
+import type { EngineStore, RunClaim, RunRecord } from '../store/types.js';
 import { ApiError, notFound } from './api-error.js';
 import { GroupHolders, groupOf } from './concurrency-groups.js';
 import { queueOrder, waitReason } from './run-queue.js';
@@ -29,6 +29,8 @@ export interface SubmitInput {
   priority?: number;
   labels?: Record<string, string>;
   executor?: string;
+  /** The webhook payload a triggered run reads as `${{ event.* }}`. */
+  event?: Record<string, unknown>;
 }
 
 export interface QueueEntry {
@@ -97,6 +99,11 @@ export class EngineService {
   }
 
   async submit(input: SubmitInput): Promise<RunRecord> {
+    return (await this.submitClaimed(input))!;
+  }
+
+  /** As submit, recording `claim` with the run (triggers/); undefined when another run holds it. */
+  async submitClaimed(input: SubmitInput, claim?: RunClaim): Promise<RunRecord | undefined> {
     this.refuseWhenStopping();
     const file = input.file ?? 'pipeline.yml';
     const parsed = parsePipelineYaml(input.pipeline, file);
@@ -111,22 +118,25 @@ export class EngineService {
       );
     }
     const secrets = input.secrets ?? {};
-    let run: RunRecord;
+    let run: RunRecord | undefined;
     try {
-      run = await this.engine.createRun(
+      run = await this.engine.createClaimedRun(
         {
           pipeline: parsed.value,
           source: input.pipeline,
           params: input.params ?? {},
           ...(input.executor ? { executor: input.executor } : {}),
+          ...(input.event ? { event: input.event } : {}),
         },
         new Set(Object.keys(secrets)),
+        claim,
       );
     } catch (err) {
       if (!(err instanceof EngineError)) throw err;
       const problems = err.message.split('\n');
       throw new ApiError(400, 'invalid-run', 'the run cannot start', 'fix the problems listed', problems);
     }
+    if (!run) return undefined;
     return this.enqueue(run, secrets, input.priority ?? parsed.value.priority, input.labels ?? {});
   }
 

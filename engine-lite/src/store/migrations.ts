@@ -35,6 +35,16 @@ const INITIAL = [
 /** The schema before migrations existed, for tests that open a database an older engine made. */
 export const PRE_MIGRATION_SCHEMA = INITIAL;
 
+/** 3: registered pipelines (revisions), fired schedule ticks and webhook deliveries (each starts one run), and
+ * the webhook payload a run was started with. */
+const TRIGGERS = `ALTER TABLE runs ADD COLUMN event TEXT;
+   CREATE TABLE pipelines (name TEXT NOT NULL, revision INTEGER NOT NULL, source TEXT NOT NULL, file TEXT NOT NULL,
+     created_at BIGINT NOT NULL, removed_at BIGINT, PRIMARY KEY (name, revision));
+   CREATE TABLE fired_ticks (pipeline TEXT NOT NULL, schedule INTEGER NOT NULL, tick BIGINT NOT NULL,
+     run_id TEXT NOT NULL, PRIMARY KEY (pipeline, schedule, tick));
+   CREATE TABLE hook_deliveries (pipeline TEXT NOT NULL, delivery TEXT NOT NULL, run_id TEXT NOT NULL,
+     received_at BIGINT NOT NULL, PRIMARY KEY (pipeline, delivery))`;
+
 export const SQLITE_MIGRATIONS: readonly string[] = [
   INITIAL,
   // 2: events get an explicit id, the order they were written in (was the implicit rowid).
@@ -45,6 +55,7 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
    DROP TABLE events;
    ALTER TABLE events_v2 RENAME TO events;
    CREATE INDEX events_run ON events (run_id, id)`,
+  TRIGGERS,
 ];
 
 export const POSTGRES_MIGRATIONS: readonly string[] = [
@@ -60,6 +71,7 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
      ADD PRIMARY KEY (id);
    DROP INDEX events_run;
    CREATE INDEX events_run ON events (run_id, id)`,
+  TRIGGERS,
 ];
 
 /** What to say when a database is newer than this engine. */

@@ -28,11 +28,14 @@ import type {
   StoredLogEntry,
 } from './types.js';
 import { StoreError } from './types.js';
+import type { RunClaim } from './run-claims.js';
+import { claimStatements } from './run-claims.js';
 
 export class PostgresEngineStore implements EngineStore {
   readonly kind = 'postgres' as const;
 
-  private constructor(private readonly pool: pg.Pool) {}
+  /** `pool` is shared with the registered pipelines (pipeline-store.ts). */
+  private constructor(readonly pool: pg.Pool) {}
 
   static async open(url: string, schema = 'caravan_engine'): Promise<PostgresEngineStore> {
     if (!/^[a-z_][a-z0-9_]*$/.test(schema))
@@ -52,13 +55,23 @@ export class PostgresEngineStore implements EngineStore {
     return new PostgresEngineStore(pool);
   }
 
-  async createRun(run: RunRecord, steps: StepRecord[]): Promise<void> {
+  async createRun(run: RunRecord, steps: StepRecord[], claim?: RunClaim): Promise<boolean> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
+      if (claim) {
+        let changed = 0;
+        for (const st of claimStatements(claim, run.id, (i) => `$${i}`))
+          changed = (await client.query(st.sql, st.params)).rowCount ?? 0;
+        if (changed === 0) {
+          await client.query('ROLLBACK');
+          return false;
+        }
+      }
       await insert(client, 'runs', runToRow(run));
       for (const s of steps) await insert(client, 'steps', stepToRow(s));
       await client.query('COMMIT');
+      return true;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;

@@ -28,6 +28,7 @@ export function runToRow(r: RunRecord): Row {
     started_at: r.startedAt ?? null,
     ended_at: r.endedAt ?? null,
     error: r.error ?? null,
+    event: r.event === undefined ? null : JSON.stringify(r.event),
   };
 }
 
@@ -50,6 +51,7 @@ export function rowToRun(row: Row): RunRecord {
     startedAt: num(row.started_at),
     endedAt: num(row.ended_at),
     error: str(row.error),
+    ...(row.event ? { event: JSON.parse(String(row.event)) as Record<string, unknown> } : {}),
   };
 }
 

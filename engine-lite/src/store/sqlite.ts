@@ -31,10 +31,13 @@ import type {
   StoredLogEntry,
 } from './types.js';
 import { StoreError } from './types.js';
+import type { RunClaim } from './run-claims.js';
+import { claimStatements } from './run-claims.js';
 
 export class SqliteEngineStore implements EngineStore {
   readonly kind = 'sqlite' as const;
-  private readonly db: Database.Database;
+  /** The connection, shared with the registered pipelines (pipeline-store.ts). */
+  readonly db: Database.Database;
   private readonly updateCache = new Map<string, Database.Statement>();
   private pending: Array<{ apply: () => void; resolve: () => void; reject: (err: Error) => void }> = [];
   private flushScheduled = false;
@@ -86,7 +89,7 @@ export class SqliteEngineStore implements EngineStore {
     return row?.cancel_requested === 1;
   }
 
-  async createRun(run: RunRecord, steps: StepRecord[]): Promise<void> {
+  async createRun(run: RunRecord, steps: StepRecord[], claim?: RunClaim): Promise<boolean> {
     this.flush();
     const runRow = runToRow(run);
     const insertRun = this.db.prepare(
@@ -99,9 +102,15 @@ export class SqliteEngineStore implements EngineStore {
       cols.length > 0
         ? this.db.prepare(`INSERT INTO steps (${cols.join(',')}) VALUES (${cols.map((k) => '@' + k).join(',')})`)
         : undefined;
-    this.db.transaction(() => {
+    return this.db.transaction(() => {
+      if (claim) {
+        const statements = claimStatements(claim, run.id, () => '?');
+        const changes = statements.map((st) => this.db.prepare(st.sql).run(...st.params).changes);
+        if (changes.at(-1) === 0) return false;
+      }
       insertRun.run(runRow);
       for (const s of steps) insertStep?.run(stepToRow(s));
+      return true;
     })();
   }
 

@@ -6,6 +6,9 @@
  */
 import type { Pipeline } from '@caravan/spec';
 import type { RunStatus, StepStatus } from '../status.js';
+import type { RunClaim } from './run-claims.js';
+
+export type { RunClaim };
 
 export interface ResolvedAction {
   /** `scope/name`. */
@@ -43,6 +46,8 @@ export interface RunRecord {
   startedAt?: number;
   endedAt?: number;
   error?: string;
+  /** The payload of the webhook delivery that started the run, read as `${{ event.* }}`. */
+  event?: Record<string, unknown>;
 }
 
 export interface StepRecord {
@@ -102,7 +107,11 @@ export interface EventRecord {
 
 export interface EngineStore {
   readonly kind: 'sqlite' | 'postgres';
-  createRun(run: RunRecord, steps: StepRecord[]): Promise<void>;
+  /**
+   * Stores a new run. With a claim (a schedule tick, a webhook delivery) the claim is recorded in
+   * the same transaction, and nothing is stored (false) when another run holds it already.
+   */
+  createRun(run: RunRecord, steps: StepRecord[], claim?: RunClaim): Promise<boolean>;
   getRun(id: string): Promise<RunRecord | undefined>;
   /** Newest first. */
   listRuns(limit: number): Promise<RunRecord[]>;

@@ -22,10 +22,11 @@ export class MemoryStore implements EngineStore {
   /** Every write as it happened: `updateStep a status=running`, `addEvent a step.running`, … */
   constructor(readonly journal: string[] = []) {}
 
-  async createRun(run: RunRecord, steps: StepRecord[]): Promise<void> {
+  async createRun(run: RunRecord, steps: StepRecord[]): Promise<boolean> {
     this.journal.push(`createRun ${run.id}`);
     this.runs.set(run.id, structuredClone(run));
     this.steps.set(run.id, structuredClone(steps));
+    return true;
   }
 
   async getRun(id: string): Promise<RunRecord | undefined> {
