@@ -75,6 +75,8 @@ export interface ApiBody {
   endedAt: number;
   steps: ApiStep[];
   runs: ApiListed[];
+  labels: Record<string, string>;
+  pipelines: Array<{ name: string; revision: number }>;
 }
 
 export interface Answer {

@@ -159,6 +159,13 @@ describe('the rest of the API', () => {
       ['post', '/v1/runs/{id}/rerun'],
       ['post', '/v1/runs/{id}/steps/{step}/approve'],
       ['get', '/v1/queue'],
+      ['get', '/v1/pipelines'],
+      ['post', '/v1/pipelines'],
+      ['get', '/v1/pipelines/{name}'],
+      ['put', '/v1/pipelines/{name}'],
+      ['delete', '/v1/pipelines/{name}'],
+      ['post', '/v1/pipelines/{name}/runs'],
+      ['post', '/v1/hooks/{name}'],
     ];
     for (const [method, path] of routes) expect(doc.paths[path!], `${method} ${path}`).toHaveProperty(method!);
   });

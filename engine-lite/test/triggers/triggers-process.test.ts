@@ -1,0 +1,205 @@
+/**
+ * Registered pipelines and webhooks against the real `caravan server` process: the API and the
+ * `caravan pipelines` commands, revisions recorded by runs, and GitHub-style signed deliveries
+ * (valid, missing, wrong, replayed across a restart, too large).
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signBody } from '../../src/triggers/webhook.js';
+import type { ServerProcess } from '../server/server-process.js';
+import { caravanSync, client, ensureBuilt, root, startServer } from '../server/server-process.js';
+
+const HOOK_SECRET = 'hook-secret-4f9a1c';
+let data: string;
+let env: NodeJS.ProcessEnv;
+let server: ServerProcess;
+let runner: string;
+let viewer: string;
+
+const hooked = (ref: string) =>
+  [
+    'version: "1"',
+    'name: on-push',
+    'on:',
+    '  webhook:',
+    '    secret: HOOK',
+    'steps:',
+    `  - id: say\n    run: "echo ${ref} \${{ event.ref }} by \${{ event.pusher.name }}"`,
+  ].join('\n');
+
+beforeAll(async () => {
+  ensureBuilt();
+  data = mkdtempSync(join(tmpdir(), 'caravan-triggers-'));
+  env = {
+    ...process.env,
+    CARAVAN_HOME: data,
+    CARAVAN_DATABASE_URL: '',
+    CARAVAN_REGISTRY: '',
+    CARAVAN_SECRET_HOOK: HOOK_SECRET,
+  };
+  runner = caravanSync(['server', 'token', 'create', 'ci', '--role', 'runner'], env).trim();
+  viewer = caravanSync(['server', 'token', 'create', 'eyes', '--role', 'viewer'], env).trim();
+  server = await startServer(data, env);
+}, 60_000);
+
+afterAll(async () => {
+  server?.child.kill('SIGKILL');
+  await server?.exited;
+  rmSync(data, { recursive: true, force: true });
+});
+
+const api = () => client(() => server.url, runner);
+
+async function deliver(name: string, payload: unknown, headers: Record<string, string>, body?: string) {
+  const text = body ?? JSON.stringify(payload);
+  const res = await fetch(`${server.url}/v1/hooks/${name}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-github-event': 'push', ...headers },
+    body: text,
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> & { error?: { message: string } } };
+}
+
+const runCount = async () => (await api().call('GET', '/v1/runs?limit=500')).body.runs.length;
+
+describe('registered pipelines through the API', () => {
+  it('stores revisions, shows them, and starts runs that record their revision', async () => {
+    const first = await api().call('POST', '/v1/pipelines', { pipeline: hooked('one'), file: 'push.yml' });
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ name: 'on-push', revision: 1, warnings: [] });
+    const second = await api().call('PUT', '/v1/pipelines/on-push', { pipeline: hooked('two') });
+    expect(second.body).toMatchObject({ name: 'on-push', revision: 2 });
+    const list = await api().call('GET', '/v1/pipelines');
+    expect(list.body.pipelines).toMatchObject([{ name: 'on-push', revision: 2 }]);
+    const shown = await client(() => server.url, viewer).call('GET', '/v1/pipelines/on-push');
+    expect(shown.body).toMatchObject({ revision: 2, webhook: { secret: 'HOOK', path: '/v1/hooks/on-push' } });
+    const started = await api().call('POST', '/v1/pipelines/on-push/runs', {});
+    expect(started.body).toMatchObject({ pipeline: 'on-push', revision: 2 });
+    const run = await api().waitEnd(started.body.id);
+    expect(run.status).toBe('success');
+    expect(run.labels).toMatchObject({ 'caravan.pipeline': 'on-push', 'caravan.revision': '2' });
+  }, 60_000);
+
+  it('answers bad input with clear errors: invalid pipeline, unknown name, viewer writing, bad name', async () => {
+    const bad = await api().call('POST', '/v1/pipelines', {
+      pipeline: 'version: "1"\nname: x\non:\n  schedule:\n    - cron: "0 2 * *"\nsteps:\n  - id: a\n    run: "true"\n',
+      file: 'x.yml',
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.problems?.[0]).toMatch(/^x\.yml:5:13: .*cron.*has 4 fields/);
+    expect((await api().call('GET', '/v1/pipelines/nope')).status).toBe(404);
+    expect((await api().call('POST', '/v1/pipelines/nope/runs', {})).status).toBe(404);
+    const asViewer = await client(() => server.url, viewer).call('DELETE', '/v1/pipelines/on-push');
+    expect(asViewer.status).toBe(403);
+    const badName = await api().call('PUT', '/v1/pipelines/Bad%20Name', { pipeline: hooked('x') });
+    expect(badName.status).toBe(400);
+    expect(badName.body.error.message).toMatch(/not a valid pipeline name/);
+  });
+});
+
+describe('webhooks', () => {
+  const payload = { ref: 'refs/heads/main', pusher: { name: 'octocat' } };
+
+  it('a signed delivery starts a run that reads the payload as event.*', async () => {
+    const body = JSON.stringify(payload);
+    const answer = await deliver('on-push', payload, {
+      'x-hub-signature-256': signBody(HOOK_SECRET, body),
+      'x-github-delivery': 'd-1',
+    });
+    expect(answer.status).toBe(201);
+    const run = await api().waitEnd(String(answer.body.id));
+    expect(run.status).toBe('success');
+    expect(run.labels).toMatchObject({ 'caravan.trigger': 'webhook', 'caravan.revision': '2' });
+    const logs = await api().call('GET', `/v1/runs/${answer.body.id}/logs`);
+    expect(logs.text).toContain('two refs/heads/main by octocat');
+  }, 60_000);
+
+  it('a missing or wrong signature is 401 and starts nothing', async () => {
+    const before = await runCount();
+    const missing = await deliver('on-push', payload, { 'x-github-delivery': 'd-2' });
+    expect(missing.status).toBe(401);
+    expect(missing.body.error?.message).toMatch(/X-Hub-Signature-256 header is missing/);
+    const wrong = await deliver('on-push', payload, {
+      'x-hub-signature-256': signBody('not-the-secret', JSON.stringify(payload)),
+      'x-github-delivery': 'd-3',
+    });
+    expect(wrong.status).toBe(401);
+    const tampered = await deliver(
+      'on-push',
+      payload,
+      { 'x-hub-signature-256': signBody(HOOK_SECRET, JSON.stringify(payload)), 'x-gitea-delivery': 'd-4' },
+      JSON.stringify({ ...payload, ref: 'refs/heads/evil' }),
+    );
+    expect(tampered.status).toBe(401);
+    expect(JSON.stringify([missing, wrong, tampered])).not.toContain(HOOK_SECRET);
+    expect(await runCount()).toBe(before);
+  });
+
+  it('a replayed delivery id is ignored, also after a restart', async () => {
+    const body = JSON.stringify(payload);
+    const headers = { 'x-hub-signature-256': signBody(HOOK_SECRET, body), 'x-gitea-delivery': 'd-5' };
+    const first = await deliver('on-push', payload, headers);
+    expect(first.status).toBe(201);
+    const before = await runCount();
+    const replay = await deliver('on-push', payload, headers);
+    expect(replay.status).toBe(202);
+    expect(replay.body).toMatchObject({ ignored: true, runId: first.body.id });
+    server.child.kill('SIGTERM');
+    await server.exited;
+    server = await startServer(data, env);
+    const afterRestart = await deliver('on-push', payload, headers);
+    expect(afterRestart.status).toBe(202);
+    expect(await runCount()).toBe(before);
+  }, 60_000);
+
+  it('a body over the limit is 413; an unknown pipeline 404; a payload that is not JSON 400', async () => {
+    const big = JSON.stringify({ blob: 'x'.repeat(1024 * 1024 + 10) });
+    const tooBig = await deliver('on-push', {}, { 'x-hub-signature-256': signBody(HOOK_SECRET, big) }, big);
+    expect(tooBig.status).toBe(413);
+    expect((await deliver('nope', payload, {})).status).toBe(404);
+    const notJson = await deliver('on-push', {}, { 'x-hub-signature-256': signBody(HOOK_SECRET, 'hello') }, 'hello');
+    expect(notJson.status).toBe(400);
+  });
+});
+
+describe('caravan pipelines', () => {
+  const run = promisify(execFile);
+  const caravan = (args: string[]) =>
+    run(process.execPath, [join(root, 'bin', 'caravan.js'), ...args], {
+      cwd: root,
+      env: { ...env, CARAVAN_SERVER: server.url, CARAVAN_SERVER_TOKEN: runner },
+    });
+
+  it('adds, lists, shows the next five fire times, and removes', async () => {
+    const file = join(data, 'nightly.yml');
+    writeFileSync(
+      file,
+      'version: "1"\nname: nightly\non:\n  schedule:\n    - cron: "0 2 * * *"\n      timezone: Europe/Berlin\nsteps:\n  - id: a\n    run: "true"\n',
+    );
+    expect((await caravan(['pipelines', 'add', file, '--name', 'nightly-x'])).stdout).toContain(
+      'registered nightly-x, revision 1',
+    );
+    expect((await caravan(['pipelines', 'list'])).stdout).toMatch(/nightly-x\s+1\s+nightly\.yml/);
+    const shown = (await caravan(['pipelines', 'show', 'nightly-x'])).stdout;
+    expect(shown).toContain('schedule "0 2 * * *" (Europe/Berlin), catch-up: latest');
+    expect(shown.match(/^\s+\d{4}-\d\d-\d\d (00|01):00:00Z$/gm)).toHaveLength(5);
+    expect((await caravan(['pipelines', 'remove', 'nightly-x'])).stdout).toContain('removed nightly-x');
+    await expect(caravan(['pipelines', 'show', 'nightly-x'])).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('no registered pipeline "nightly-x"'),
+    });
+  }, 60_000);
+
+  it('says a server is needed when none is named', async () => {
+    await expect(
+      run(process.execPath, [join(root, 'bin', 'caravan.js'), 'pipelines', 'list'], {
+        cwd: root,
+        env: { ...env, CARAVAN_SERVER: '' },
+      }),
+    ).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('pass --server URL or set CARAVAN_SERVER') });
+  });
+});
