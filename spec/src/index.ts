@@ -28,4 +28,5 @@ export {
   fireTimesBetween,
   DEFAULT_CATCH_UP,
   DEFAULT_MAX_CATCH_UP,
+  unregisteredTriggerWarnings,
 } from './pipeline-triggers.js';

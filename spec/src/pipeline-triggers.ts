@@ -7,7 +7,7 @@ import { CronExpressionParser } from 'cron-parser';
 import type { CronExpression } from 'cron-parser';
 import type { SpecIssue } from './issues.js';
 import { issueAt } from './issue-at.js';
-import type { CatchUp, PipelineSchedule, PipelineTriggers } from './pipeline-types.js';
+import type { CatchUp, Pipeline, PipelineSchedule, PipelineTriggers } from './pipeline-types.js';
 import { asList, asRecord, isRecord, type Raw } from './records.js';
 import type { YamlSource } from './yaml-source.js';
 
@@ -150,4 +150,27 @@ export function fireTimesBetween(
     if (t > after) out.push(t);
   }
   return out.slice(-limit);
+}
+
+/**
+ * For a pipeline linted alone: its triggers do nothing until it is registered on a server. A
+ * warning, at the first schedule or the webhook.
+ */
+export function unregisteredTriggerWarnings(p: Pipeline, file: string): SpecIssue[] {
+  const first = p.on?.schedule[0];
+  const at = first?.loc ?? p.on?.webhook?.loc;
+  if (!at) return [];
+  const what = first ? 'on.schedule' : 'on.webhook';
+  return [
+    {
+      ...issueAt(
+        at.file,
+        at.line,
+        at.col,
+        `${what} does nothing while this pipeline is not registered on a caravan server`,
+        `register it: caravan pipelines add ${file} --server URL (caravan pipelines list shows what is registered)`,
+      ),
+      severity: 'warning',
+    },
+  ];
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatIssue } from '../src/issues.js';
 import { parsePipelineYaml } from '../src/pipeline-parse.js';
-import { fireTimesBetween, nextFireTimes } from '../src/pipeline-triggers.js';
+import { fireTimesBetween, nextFireTimes, unregisteredTriggerWarnings } from '../src/pipeline-triggers.js';
 
 const STEP = `steps:
   - id: a
@@ -100,5 +100,19 @@ describe('fire times', () => {
     const all = fireTimesBetween(hourly, from, from + 5 * 3600_000, 100);
     expect(all).toEqual([1, 2, 3, 4, 5].map((h) => from + h * 3600_000));
     expect(fireTimesBetween(hourly, from, from + 5 * 3600_000, 2)).toEqual([from + 4 * 3600_000, from + 5 * 3600_000]);
+  });
+});
+
+describe('a pipeline with triggers linted alone', () => {
+  it('gets a warning at its first schedule that it must be registered', () => {
+    const r = parse(`on:\n  schedule:\n    - cron: "0 2 * * *"\n`);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    const [w] = unregisteredTriggerWarnings(r.value, 'nightly.yml');
+    expect(w).toMatchObject({ severity: 'warning', line: 5, col: 7 });
+    expect(w!.message).toMatch(/on\.schedule does nothing while this pipeline is not registered/);
+    expect(w!.hint).toContain('caravan pipelines add nightly.yml');
+    const plain = parse('');
+    expect(plain.ok && unregisteredTriggerWarnings(plain.value, 'x.yml')).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { withActionChecks } from '../../lib/engine/check-actions.js';
-import { loadPipelineFile } from '@caravan/spec';
+import { loadPipelineFile, unregisteredTriggerWarnings } from '@caravan/spec';
 import { CaravanCommand, jsonFlag, registryFlags } from '../../lib/base-command.js';
 import { printIssues } from '../../lib/print-issues.js';
 import { optionalRegistryConfig } from '../../lib/registry-config.js';
@@ -32,6 +32,7 @@ export default class PipelineLint extends CaravanCommand {
     const { args, flags } = await this.parse(PipelineLint);
     const registry = flags.offline ? undefined : optionalRegistryConfig(flags);
     const result = await withActionChecks(await loadPipelineFile(args.file), { registry, offline: flags.offline });
+    if (result.ok) result.warnings.push(...unregisteredTriggerWarnings(result.value, args.file));
     if (flags.json) {
       const report = result.ok
         ? { ok: true, file: args.file, steps: result.value.steps.length, errors: [], warnings: result.warnings }
