@@ -119,6 +119,20 @@ describe('schedules', () => {
     expect(await times('all')).toEqual(['04:00', '05:00', '06:00', '07:00']);
   });
 
+  it('a restart at the moment of a tick that was fired does not fire it again', async () => {
+    const clock = new FakeClock(Date.parse('2026-01-01T00:00:00Z'));
+    const data = tempDir();
+    let s = await start(clock, data);
+    await s.triggers.pipelines.add(pipeline('once', '    - cron: "0 * * * *"\n      catchUp: all'), 'pipeline.yml');
+    await advance(clock, [s], HOUR);
+    expect(await runsOf(s, 'once')).toHaveLength(1);
+    // Stopped right after the tick's run was stored: the new process sees the same tick due.
+    await shut(s);
+    s = await start(clock, data);
+    await s.triggers.scheduler.poke();
+    expect(await runsOf(s, 'once')).toHaveLength(1);
+  });
+
   it('fires a daily local-time schedule once a day across both DST changes', async () => {
     const clock = new FakeClock(Date.parse('2026-03-27T12:00:00Z'));
     const s = await start(clock, tempDir());

@@ -156,6 +156,17 @@ describe('webhooks', () => {
     expect(await runCount()).toBe(before);
   }, 60_000);
 
+  it('a webhook secret that is not stored: add warns, and every delivery is 401', async () => {
+    const pipeline = hooked('x').replace('name: on-push', 'name: unsigned').replace('secret: HOOK', 'secret: MISSING');
+    const added = await api().call('POST', '/v1/pipelines', { pipeline });
+    expect(added.status).toBe(201);
+    expect(JSON.stringify(added.body)).toMatch(/the webhook secret \\"MISSING\\" is not stored/);
+    const body = JSON.stringify(payload);
+    const answer = await deliver('unsigned', payload, { 'x-hub-signature-256': signBody('anything', body) });
+    expect(answer.status).toBe(401);
+    expect(answer.body.error?.message).toMatch(/"MISSING" of "unsigned" is not stored/);
+  });
+
   it('a body over the limit is 413; an unknown pipeline 404; a payload that is not JSON 400', async () => {
     const big = JSON.stringify({ blob: 'x'.repeat(1024 * 1024 + 10) });
     const tooBig = await deliver('on-push', {}, { 'x-hub-signature-256': signBody(HOOK_SECRET, big) }, big);
