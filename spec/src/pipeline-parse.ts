@@ -56,6 +56,13 @@ export function parsePipelineYaml(text: string, file: string): ParseResult<Pipel
   const stepIds = new Set(steps.map((s) => s.id));
   const before = ancestors(needs);
   checker.checkTemplates(data.envs, ['envs'], { params, secrets, stepIds, ancestors: new Set() });
+  // The group is decided before any step runs: params only.
+  checker.checkTemplates(isRecord(data.concurrency) ? data.concurrency.group : undefined, ['concurrency', 'group'], {
+    params,
+    secrets: new Set(),
+    stepIds: new Set(),
+    ancestors: new Set(),
+  });
   for (const step of steps) {
     const scope: ReferenceScope = {
       params,

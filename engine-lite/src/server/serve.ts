@@ -13,6 +13,7 @@ import { systemClock } from '../clock.js';
 import { openEngineStore } from '../store/open.js';
 import { buildApp } from './http-app.js';
 import type { RunStreams } from './streams.js';
+import { RunSecrets } from './run-secrets.js';
 import { SecretBox } from './secret-box.js';
 import { ServerStore } from './server-store.js';
 import { EngineService } from './service.js';
@@ -62,7 +63,16 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
     slots,
     runSecrets: (runId) => box2.service?.secretsOf(runId),
   });
-  const service = new EngineService({ engine, server, box, slots, home: o.data, maxRuns: o.maxRuns ?? 32, log: o.log });
+  const secrets = new RunSecrets(engine, server, box);
+  const service = new EngineService({
+    engine,
+    server,
+    secrets,
+    slots,
+    home: o.data,
+    maxRuns: o.maxRuns ?? 32,
+    log: o.log,
+  });
   box2.service = service;
   const { app, streams } = buildApp({ service, server, clock: o.engine?.clock ?? systemClock });
   await service.start();
