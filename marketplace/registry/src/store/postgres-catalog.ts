@@ -1,6 +1,7 @@
 /**
- * The catalog over PostgreSQL: a weighted tsvector with a GIN index (ts_rank, a name match first)
- * and the reader's scopes inside the query, so totals and pages count only what the reader may read.
+ * The catalog over PostgreSQL: a weighted tsvector with a GIN index (matched on the whole
+ * document, ranked by ts_rank on name, description and inputs; a name match first) and the
+ * reader's scopes inside the query, so totals and pages count only what the reader may read.
  */
 import type pg from 'pg';
 import type { CatalogResult, CatalogStoreQuery, ReadableScopes, ResolutionCount } from './catalog-types.js';
@@ -75,7 +76,7 @@ export class PostgresCatalog {
     if (q.order === 'relevance' && text) {
       // A name with a word starting with each search word first: plain string tests on the row.
       const nameHit = q.words.map((w) => `strpos(' ' || c.words, ${args.add(` ${w}`)}) > 0`).join(' AND ');
-      order = `(${nameHit}) DESC, ts_rank(c.document, ${query}) DESC, c.name`;
+      order = `(${nameHit}) DESC, ts_rank(c.head, ${query}) DESC, c.name`;
     }
     const limit = args.add(q.limit);
     const offset = args.add(q.offset);

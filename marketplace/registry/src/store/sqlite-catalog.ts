@@ -119,7 +119,8 @@ export class SqliteCatalog {
       order = `(${q.words.map(() => "instr(' ' || words, ' ' || ?) > 0").join(' AND ')}) DESC, score, name`;
       orderArgs.push(...q.words);
     }
-    const score = text ? 'bm25(catalog_fts, 10.0, 4.0, 2.0, 1.0)' : '0';
+    // The README matches but does not rank (weight 0), as in PostgreSQL, where ranking it cost too much.
+    const score = text ? 'bm25(catalog_fts, 10.0, 4.0, 2.0, 0.0)' : '0';
     // One full-text pass: bm25 cannot sit beside a window function, so the matches are materialised first and
     // the window count over them is the total before LIMIT.
     const rows = this.prepared(
