@@ -195,6 +195,12 @@ describe('caravan pipelines', () => {
       'registered nightly-x, revision 1',
     );
     expect((await caravan(['pipelines', 'list'])).stdout).toMatch(/nightly-x\s+1\s+nightly\.yml/);
+    const started = JSON.parse(
+      (await caravan(['pipelines', 'run', 'nightly-x', '--label', 'why=test', '--json'])).stdout,
+    );
+    expect(started).toMatchObject({ pipeline: 'nightly-x', revision: 1 });
+    const run = await api().waitEnd(started.id);
+    expect(run.labels).toMatchObject({ why: 'test', 'caravan.trigger': 'api', 'caravan.pipeline': 'nightly-x' });
     const shown = (await caravan(['pipelines', 'show', 'nightly-x'])).stdout;
     expect(shown).toContain('schedule "0 2 * * *" (Europe/Berlin), catch-up: latest');
     expect(shown.match(/^\s+\d{4}-\d\d-\d\d (00|01):00:00Z$/gm)).toHaveLength(5);
