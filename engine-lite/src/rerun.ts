@@ -28,6 +28,7 @@ export async function rerun(engine: Engine, oldId: string, o: RerunOptions = {})
       params: old.params as Record<string, string | number | boolean>,
       executor: old.executor,
       concurrency: old.concurrency,
+      ...(old.event ? { event: old.event } : {}),
     },
     o.secretNames,
   );

@@ -116,6 +116,12 @@ describe('webhooks', () => {
     expect(run.labels).toMatchObject({ 'caravan.trigger': 'webhook', 'caravan.revision': '2' });
     const logs = await api().call('GET', `/v1/runs/${answer.body.id}/logs`);
     expect(logs.text).toContain('two refs/heads/main by octocat');
+    // A rerun reads the same payload.
+    const again = await api().call('POST', `/v1/runs/${answer.body.id}/rerun`, {});
+    expect((await api().waitEnd(again.body.id)).status).toBe('success');
+    expect((await api().call('GET', `/v1/runs/${again.body.id}/logs`)).text).toContain(
+      'two refs/heads/main by octocat',
+    );
   }, 60_000);
 
   it('a missing or wrong signature is 401 and starts nothing', async () => {
