@@ -35,6 +35,7 @@ export interface HookRequest {
 }
 
 export type HookAnswer =
+  | { status: 200; body: { pong: true; note: string } }
   | { status: 201; body: { id: string; pipeline: string; revision: number } }
   | { status: 202; body: { ignored: true; note: string; runId?: string } };
 
@@ -75,6 +76,9 @@ export class WebhookIntake {
     if (!signature) throw unauthorized('the X-Hub-Signature-256 header is missing');
     if (!signatureMatches(secret, req.body, signature)) throw unauthorized('the signature does not match the body');
 
+    // GitHub's (and Gitea's) check that a new hook works: answered, nothing starts.
+    if (header(req.headers, 'x-github-event') === 'ping' || header(req.headers, 'x-gitea-event') === 'ping')
+      return { status: 200, body: { pong: true, note: `the signature is right; deliveries start runs of ${r.name}` } };
     const event = parsePayload(req.body, req.contentType);
     const now = this.clock.now();
     const since = now - REPLAY_WINDOW_MS;

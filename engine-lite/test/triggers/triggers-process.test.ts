@@ -124,8 +124,14 @@ describe('webhooks', () => {
     );
   }, 60_000);
 
-  it('a missing or wrong signature is 401 and starts nothing', async () => {
+  it('a missing or wrong signature is 401 and starts nothing; a signed ping is answered and starts nothing', async () => {
     const before = await runCount();
+    const ping = { zen: 'Keep it logically awesome.', hook_id: 1 };
+    const pong = await deliver('on-push', ping, {
+      'x-github-event': 'ping',
+      'x-hub-signature-256': signBody(HOOK_SECRET, JSON.stringify(ping)),
+    });
+    expect(pong).toMatchObject({ status: 200, body: { pong: true } });
     const missing = await deliver('on-push', payload, { 'x-github-delivery': 'd-2' });
     expect(missing.status).toBe(401);
     expect(missing.body.error?.message).toMatch(/X-Hub-Signature-256 header is missing/);
