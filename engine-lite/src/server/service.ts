@@ -14,10 +14,14 @@ import type { RunStatus } from '../status.js';
 import type { EngineStore, RunClaim, RunRecord } from '../store/types.js';
 import { ApiError, notFound } from './api-error.js';
 import { GroupHolders, groupOf } from './concurrency-groups.js';
-import { queueOrder, waitReason } from './run-queue.js';
+import type { QueueEntry } from './queue-view.js';
+import { queuedEntry, runningEntry } from './queue-view.js';
+import { queueOrder } from './run-queue.js';
 import type { StepSlots } from '../step-slots.js';
 import type { RunSecrets } from './run-secrets.js';
 import type { QueuedRunMeta, ServerStore } from './server-store.js';
+
+export type { QueueEntry } from './queue-view.js';
 
 export interface SubmitInput {
   /** The pipeline YAML text. */
@@ -31,17 +35,6 @@ export interface SubmitInput {
   executor?: string;
   /** The webhook payload a triggered run reads as `${{ event.* }}`. */
   event?: Record<string, unknown>;
-}
-
-export interface QueueEntry {
-  runId: string;
-  pipelineName: string;
-  state: 'queued' | 'running';
-  priority: number;
-  labels: Record<string, string>;
-  /** 0-based place among the queued runs; absent for running ones. */
-  position?: number;
-  reason?: string;
 }
 
 const FINAL: ReadonlySet<RunStatus> = new Set(['success', 'failed', 'cancelled']);
@@ -213,50 +206,32 @@ export class EngineService {
     writeApproval(this.p.home, runId, stepId, o);
   }
 
+  /** While the run or some of its steps wait: it takes its new place in the queue at once. */
   async setPriority(runId: string, priority: number): Promise<void> {
     const meta = this.p.server.meta(runId);
-    if (!meta) throw notFound(`no run ${runId} in this server's queue`, 'list the queue with GET /v1/queue');
-    if (meta.admitted)
+    const run = await this.store.getRun(runId);
+    if (!meta || !run) throw notFound(`no run ${runId} in this server's queue`, 'list the queue with GET /v1/queue');
+    if (FINAL.has(run.status))
       throw new ApiError(
         409,
-        'not-queued',
-        `run ${runId} has left the queue`,
-        'the priority changes only while a run is queued',
+        'run-ended',
+        `run ${runId} has ended (${run.status})`,
+        'a priority changes until a run ends',
       );
     this.p.server.setPriority(runId, priority);
   }
 
   async queue(): Promise<QueueEntry[]> {
-    const out: QueueEntry[] = [];
-    const waiting = await this.waiting();
+    const running: QueueEntry[] = [];
     for (const id of this.driving.keys()) {
       const run = await this.store.getRun(id);
       const meta = this.p.server.meta(id);
-      if (run && meta)
-        out.push({
-          runId: id,
-          pipelineName: run.pipelineName,
-          state: 'running',
-          priority: meta.priority,
-          labels: meta.labels,
-        });
+      if (run && meta) running.push(runningEntry(run, meta, this.p.slots));
     }
-    for (const [position, { meta, run, heldBy }] of waiting.entries()) {
-      out.push({
-        runId: meta.runId,
-        pipelineName: run.pipelineName,
-        state: 'queued',
-        priority: meta.priority,
-        labels: meta.labels,
-        position,
-        reason: this.stopping
-          ? 'the server is stopping'
-          : heldBy
-            ? `waiting for its concurrency group "${groupOf(run)}" (run ${heldBy} holds it)`
-            : waitReason(position, this.driving.size, this.p.maxRuns),
-      });
-    }
-    return out;
+    const queued = (await this.waiting()).map((w, position) =>
+      queuedEntry(w, position, this.stopping ? 'the server is stopping' : undefined, this.driving.size, this.p.maxRuns),
+    );
+    return [...running, ...queued];
   }
 
   /** Queued runs not yet driven, in the order they will start (at most `limit`). */

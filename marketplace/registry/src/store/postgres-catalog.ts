@@ -6,21 +6,11 @@
 import type pg from 'pg';
 import type { CatalogResult, CatalogStoreQuery, ReadableScopes, ResolutionCount } from './catalog-types.js';
 import { postgresCatalogInsert } from './postgres-catalog-sql.js';
-import { toCatalogRow } from './sqlite-catalog.js';
+import { toCatalogRow, type CatalogSqlRow } from './catalog-row.js';
 
 /** Each word as a quoted prefix lexeme; the words hold letters and digits only, so no tsquery syntax gets through. */
 function tsQuery(words: string[]): string {
   return words.map((w) => `'${w.replace(/'/g, "''")}':*`).join(' & ');
-}
-
-interface CatalogSqlRow {
-  name: string;
-  version: string;
-  description: string;
-  category: string | null;
-  scope: string;
-  deprecated: string | null;
-  published_at: string;
 }
 
 class Args {

@@ -3,39 +3,15 @@
  * query, so totals and pages count only what the reader may read.
  */
 import type Database from 'better-sqlite3';
-import type { CatalogResult, CatalogRow, CatalogStoreQuery, ReadableScopes, ResolutionCount } from './catalog-types.js';
+import type { CatalogResult, CatalogStoreQuery, ReadableScopes, ResolutionCount } from './catalog-types.js';
+import { toCatalogRow, type CatalogSqlRow as Row } from './catalog-row.js';
 import { sqliteCatalogInsert } from './sqlite-catalog-sql.js';
 
 type Arg = string | number;
 
-interface Row {
-  name: string;
-  version: string;
-  description: string;
-  category: string | null;
-  scope: string;
-  deprecated: string | null;
-  published_at: string;
-  resolutions?: number | null;
-}
-
 /** Each word as a quoted FTS5 prefix term: no query syntax can come from the words. */
 function ftsQuery(words: string[]): string {
   return words.map((w) => `"${w.replace(/"/g, '""')}"*`).join(' ');
-}
-
-export function toCatalogRow(r: Row): CatalogRow {
-  const row: CatalogRow = {
-    name: r.name,
-    version: r.version,
-    description: r.description,
-    scope: r.scope,
-    publishedAt: r.published_at,
-    resolutions: Number(r.resolutions ?? 0),
-  };
-  if (r.category !== null) row.category = r.category;
-  if (r.deprecated !== null) row.deprecated = r.deprecated;
-  return row;
 }
 
 export class SqliteCatalog {
