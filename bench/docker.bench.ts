@@ -2,7 +2,8 @@
  * The docker executor through Podman's Docker API: N no-op container steps run by the engine
  * (each `true` under the agent, with its callback, store writes and container removal) against N
  * bare `podman run --rm IMAGE true` on the same daemon at the same concurrency (goal ≤ 1.2×), and
- * against the Docker API calls such a run makes (create, start, wait, remove). Serial (a chain of
+ * against the Docker API calls such a run makes (create, start, wait, remove), and against the
+ * executor with its agent alone (no engine: the agent's share, then the engine's). Serial (a chain of
  * steps) shows the cost of one step; wide (independent steps) that steps run side by side.
  * Engine and baselines alternate, three times each, so drift in the machine's load hits both alike.
  * `CARAVAN_BENCH_DOCKER_STEPS` changes N (default 10). Skipped when Podman's API is not running.
@@ -112,6 +113,20 @@ const bench: Bench = {
         await api.waitContainer(id);
         await api.removeContainer(id);
       });
+    // The executor and its agent without the engine: no callback, store or scheduling.
+    const viaExecutor = (n: number, limit: number) =>
+      pooled(n, limit, async () => {
+        const taskId = `bench-${process.pid}.exec.${serial++}`;
+        const workspace = join(home, 'exec', taskId);
+        mkdirSync(workspace, { recursive: true });
+        const ids = { taskId, runId: `bench-${process.pid}`, stepId: 'exec' };
+        const context = { ...ids, secrets: {}, params: {}, env: {}, watch: [], files: [] };
+        await docker.create({ ...ids, attempt: 1, command: ['true'], image, workspace, actionDir, context });
+        await docker.start(taskId);
+        const state = await docker.wait(taskId);
+        if (state.phase !== 'exited' || state.exitCode !== 0) throw new Error(`bench task ended ${state.phase}`);
+        await docker.remove(taskId);
+      });
     const viaEngine = async (shape: 'wide' | 'deep', n: number) => {
       const created = await engine.createRun({
         pipeline: makePipeline(shape === 'wide' ? wide(n) : deep(n)),
@@ -130,15 +145,18 @@ const bench: Bench = {
       await viaEngine('wide', 2);
       await bareCli(2, 2);
       await bareApi(2, 2);
+      await viaExecutor(2, 2);
       for (const shape of ['deep', 'wide'] as const) {
         const limit = shape === 'wide' ? concurrency : 1;
         let cli = 0;
         let apiMs = 0;
         let engineMs = 0;
+        let executorMs = 0;
         for (let round = 0; round < ROUNDS; round++) {
           cli += await bareCli(steps, limit);
           engineMs += await viaEngine(shape, steps);
           apiMs += await bareApi(steps, limit);
+          executorMs += await viaExecutor(steps, limit);
         }
         const perStep = (ms: number) => ms / (ROUNDS * steps);
         rows.push({
@@ -157,6 +175,26 @@ const bench: Bench = {
           baseline: perStep(apiMs),
           baselineName: `API run ×${limit}`,
           goal: 'none (stricter view)',
+          met: true,
+        });
+        // Where the gap lies: the agent in the container (executor alone against the bare API
+        // calls), then the engine's own share (callback, store, scheduling) against the executor alone.
+        rows.push({
+          name: `  executor + agent alone (no engine), against bare API`,
+          value: perStep(executorMs),
+          unit: 'ms/step',
+          baseline: perStep(apiMs),
+          baselineName: `API run ×${limit}`,
+          goal: "none (the agent's share)",
+          met: true,
+        });
+        rows.push({
+          name: `  engine, against executor + agent alone`,
+          value: perStep(engineMs),
+          unit: 'ms/step',
+          baseline: perStep(executorMs),
+          baselineName: `executor alone ×${limit}`,
+          goal: "none (the engine's share)",
           met: true,
         });
       }

@@ -26,6 +26,11 @@ export interface TaskDeps {
   takeReport(taskId: string): AgentReport | undefined;
   /** Where what the agent spooled is taken in (the callback API's handlers); without it, it is not. */
   intake?: CallbackHandlers;
+  /**
+   * Takes over a task's removal, which then goes on while the run moves on (the run ends only once
+   * it is done); without it, `remove` waits for it.
+   */
+  finishLater?: (removal: Promise<void>) => void;
 }
 
 /** A failure that leaves the attempt's result as it is; `op` is `remove`, `reap` or `readReport`. */
@@ -186,7 +191,8 @@ export class AttemptTask {
 
   /**
    * Kills what the task left running (recorded through the LeftoverSink), then removes the task
-   * and its files (among them its context, which holds secrets).
+   * and its files (among them its context, which holds secrets). Nothing of the task runs on once
+   * this returns; the removal itself may still be under way, with `finishLater`.
    */
   async remove(): Promise<void> {
     try {
@@ -195,11 +201,9 @@ export class AttemptTask {
     } catch (err) {
       await this.onError('reap', this.taskId, err);
     }
-    try {
-      await this.executor.remove(this.taskId);
-    } catch (err) {
-      await this.onError('remove', this.taskId, err);
-    }
+    const removal = this.executor.remove(this.taskId).catch((err: unknown) => this.onError('remove', this.taskId, err));
+    if (this.deps.finishLater) this.deps.finishLater(removal);
+    else await removal;
   }
 
   private async readReport(): Promise<AgentReport | undefined> {

@@ -4,7 +4,8 @@
  * the tasks of its running steps are stopped on their executors (SIGTERM; whatever still runs a
  * moment later is killed and removed) and every unfinished step is marked cancelled.
  */
-import { systemClock } from './clock.js';
+import type { Clock } from './clock.js';
+import { sleep, systemClock } from './clock.js';
 import { defaultExecutors } from './executors/defaults.js';
 import { isAlive } from '@caravan/registry';
 import type { ExecutorSource } from './executors/registry.js';
@@ -22,6 +23,8 @@ export interface CancelRunOptions {
    * (ms, default 1000), when its executor does not tell the grace period its agent was given.
    */
   stopWaitMs?: number;
+  /** What the waits for tasks to stop read and sleep through; default the system clock. */
+  clock?: Clock;
 }
 
 export async function cancelRun(
@@ -36,7 +39,8 @@ export async function cancelRun(
     return { ok: false, message: `run ${runId} already ended (${run.status})` };
   }
   const steps = await store.getSteps(runId);
-  const deps = { store, clock: systemClock, masker: textMasker([]), emit: () => undefined };
+  const clock = opts.clock ?? systemClock;
+  const deps = { store, clock, masker: textMasker([]), emit: () => undefined };
   const recorder = new RunRecorder(deps, runId, steps);
   await recorder.cancelRequested();
   if (run.enginePid !== undefined && isAlive(run.enginePid)) {
@@ -46,12 +50,13 @@ export async function cancelRun(
     opts.executors ?? defaultExecutors({ stateDir: enginePaths(caravanHome(env)).tasks, agentPath: '' });
   const stopping = steps.filter((s) => s.status === 'running' && s.taskId);
   const used = new Set<ActionExecutor>();
-  await Promise.all(stopping.map((s) => stopTask(s, executors, recorder, used, opts.stopWaitMs ?? 1000)));
+  const waits = { clock, fallbackMs: opts.stopWaitMs ?? 1000 };
+  await Promise.all(stopping.map((s) => stopTask(s, executors, recorder, used, waits)));
   for (const ex of used) await (ex as { close?: () => Promise<void> }).close?.().catch(() => undefined);
   const by = { by: 'caravan cancel' };
   for (const s of steps) {
     if (s.status === 'queued' || s.status === 'running') {
-      const patch = { status: 'cancelled' as const, endedAt: systemClock.now(), error: 'the run was cancelled' };
+      const patch = { status: 'cancelled' as const, endedAt: clock.now(), error: 'the run was cancelled' };
       await recorder.stepChanged(s.stepId, { ...patch, retryAt: undefined }, by);
     } else if (s.retryAt !== undefined) {
       await recorder.stepChanged(s.stepId, { retryAt: undefined });
@@ -62,20 +67,23 @@ export async function cancelRun(
 }
 
 /** After the grace period, how long an agent may take to kill its action, report and exit. */
-const AGENT_SLACK_MS = 2000;
+export const AGENT_SLACK_MS = 2000;
+
+/** How often a stopping task's state is read. */
+export const STOP_POLL_MS = 50;
 
 /**
  * SIGTERM to the task (a process group, a container, a Job deleted), then up to the grace period
- * its agent was given (when the executor tells it: docker) or `waitMs` for it to end; whatever is
- * left is killed and removed. A task that ends sooner is removed at once. Failures are recorded as
- * `executor.error` events.
+ * its agent was given (when the executor tells it: process, docker) plus the agent's slack, or
+ * `fallbackMs`, for it to end; whatever is left is killed and removed. A task that ends sooner is
+ * removed at once. Failures are recorded as `executor.error` events.
  */
 async function stopTask(
   s: StepRecord,
   executors: ExecutorSource,
   recorder: RunRecorder,
   used: Set<ActionExecutor>,
-  waitMs: number,
+  waits: { clock: Clock; fallbackMs: number },
 ): Promise<void> {
   const taskId = s.taskId!;
   const kind = s.executor ?? 'process';
@@ -95,11 +103,12 @@ async function stopTask(
   }
   // The agent kills the action at the end of its grace period, then reports and exits.
   const grace = await executor.stopGraceSeconds?.(taskId).catch(() => undefined);
-  const until = Date.now() + (grace === undefined ? waitMs : grace * 1000 + AGENT_SLACK_MS);
-  while (Date.now() < until) {
+  const { clock } = waits;
+  const until = clock.now() + (grace === undefined ? waits.fallbackMs : grace * 1000 + AGENT_SLACK_MS);
+  while (clock.now() < until) {
     const state = await executor.status(taskId).catch(() => undefined);
     if (!state || state.phase === 'exited' || state.phase === 'gone') break;
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(clock, STOP_POLL_MS);
   }
   try {
     const pids = (await executor.reap?.(taskId)) ?? [];

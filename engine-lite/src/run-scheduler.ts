@@ -40,6 +40,8 @@ export class RunScheduler {
   private readonly running = new Map<string, StepAttempt>();
   private readonly perKind = new Map<string, number>();
   private readonly retryTimers = new Map<string, () => void>();
+  /** Removals of ended tasks, off the next steps' path: the run ends once they are done. */
+  private readonly removals = new Set<Promise<void>>();
   private stopCancelPoll: (() => void) | undefined;
   private cancelRequested: boolean;
   private completed = false;
@@ -61,7 +63,8 @@ export class RunScheduler {
       cancelRequested: () => this.cancelRequested,
     });
     ({ plan: this.plan, recorder: this.recorder, hooks: this.hooks, inputs: this.inputs } = parts);
-    ({ recovery: this.recovery, attempt: this.attemptDeps } = parts);
+    this.recovery = parts.recovery;
+    this.attemptDeps = { ...parts.attempt, finishLater: (removal) => this.finishLater(removal) };
   }
 
   /** Drives the run to its end; resolves with the run's final status. */
@@ -293,7 +296,13 @@ export class RunScheduler {
     this.complete().then(this.resolveDone, this.rejectDone);
   }
 
+  private finishLater(removal: Promise<void>): void {
+    this.removals.add(removal);
+    void removal.finally(() => this.removals.delete(removal)).catch(() => undefined);
+  }
+
   private async complete(): Promise<RunStatus> {
+    await Promise.all(this.removals);
     const records = [...this.recorder.records()];
     const status = runResult(
       records.map((r) => r.status),

@@ -4,6 +4,27 @@ import { ControlledExecutor, report } from './helpers/controlled-executor.js';
 import { settle } from './helpers/fake-clock.js';
 import { RunHarness } from './helpers/run-harness.js';
 
+/** An executor whose task removals take until the test ends them. */
+class SlowRemoval extends ControlledExecutor {
+  private readonly gates = new Map<string, () => void>();
+
+  get removing(): string[] {
+    return [...this.gates.keys()];
+  }
+
+  override async remove(taskId: string): Promise<void> {
+    await new Promise<void>((resolve) => this.gates.set(taskId, resolve));
+    this.gates.delete(taskId);
+    return super.remove(taskId);
+  }
+
+  finishRemoval(taskId: string): void {
+    const gate = this.gates.get(taskId);
+    if (!gate) throw new Error(`no removal of ${taskId} under way (under way: ${this.removing.join(', ') || 'none'})`);
+    gate();
+  }
+}
+
 const retry = { count: 2, backoffSeconds: 10, factor: 3, maxSeconds: 25 };
 
 describe('RunScheduler: order and slots', () => {
@@ -209,6 +230,27 @@ describe('RunScheduler: writes before acts', () => {
       'step success',
       'run success',
     ]);
+  });
+
+  it('starts the next step while the task before it is removed, and ends the run once every removal is done', async () => {
+    const exec = new SlowRemoval();
+    const h = new RunHarness([{ id: 'a' }, { id: 'b', needs: ['a'] }], { executor: exec });
+    await h.start();
+    exec.end('a');
+    await settle();
+    expect(h.step('a')).toMatchObject({ status: 'success' });
+    expect(exec.running).toEqual(['b']);
+    expect(exec.removing).toEqual(['run1.a.1']);
+    exec.end('b');
+    await settle();
+    expect(h.step('b')).toMatchObject({ status: 'success' });
+    expect((await h.store.getRun('run1'))?.status).toBe('running');
+    exec.finishRemoval('run1.b.1');
+    await settle();
+    expect((await h.store.getRun('run1'))?.status).toBe('running');
+    exec.finishRemoval('run1.a.1');
+    expect(await h.done).toBe('success');
+    expect(exec.journal.filter((e) => e.startsWith('remove'))).toEqual(['remove run1.b.1', 'remove run1.a.1']);
   });
 
   it('records an executor that cannot remove its task, a listener that throws and a failing hook, and goes on', async () => {

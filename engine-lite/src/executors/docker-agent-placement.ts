@@ -4,10 +4,12 @@
  * task context reaches the container.
  */
 import type { AgentManifest } from '@caravan/agent';
-import type { DockerApi } from './docker-api.js';
+import type { ContainerCreateBody, DockerApi } from './docker-api.js';
 import { findAgentPortableDir } from './docker-agent-dir.js';
 import { daemonSeesHostFolders, DeliveryChoice } from './docker-delivery.js';
+import type { AgentSource, ImageAgent } from './docker-embedded-agent.js';
 import { embeddedAgentFor, ImageAgents, readImageAgent } from './docker-embedded-agent.js';
+import { probeImage } from './docker-image-probe.js';
 import { createNamedContainer } from './docker-lookup.js';
 import type { DockerExecutorOptions } from './docker-options.js';
 
@@ -47,6 +49,39 @@ export class AgentPlacement {
   async embeddedAgent(image: string, who: string): Promise<AgentManifest | undefined> {
     const choice = this.options.agent ?? 'auto';
     if (choice === 'host') return undefined;
-    return embeddedAgentFor(choice, image, await this.imageAgents.of(image), who);
+    const found = await this.imageAgents.of(image, (img) => this.lookAtImage(img, who, choice));
+    return embeddedAgentFor(choice, image, found, who);
+  }
+
+  /**
+   * What `image` embeds. When the daemon is to be asked about the host's folders too (the first
+   * image, delivery `auto`), one probe container answers both and the delivery is decided from it.
+   */
+  private async lookAtImage(image: string, who: string, choice: AgentSource): Promise<ImageAgent> {
+    const create = (name: string, body: ContainerCreateBody) => createNamedContainer(this.api, name, body, image, who);
+    if (!this.delivery.wouldAsk(image)) return readImageAgent(this.api, image, create);
+    let hostAgentDir: string | undefined;
+    try {
+      hostAgentDir = findAgentPortableDir(this.options.agentDir);
+    } catch {
+      // No host agent: an image that brings its own still runs; the others fail at the delivery.
+    }
+    let probe;
+    try {
+      probe = await probeImage(this.api, image, hostAgentDir, this.stateDir(), create);
+    } catch {
+      // E.g. the daemon refuses binds it cannot see: each question asked on its own, as before.
+      return readImageAgent(this.api, image, create);
+    }
+    const { agent, sees } = probe;
+    let hostAgent: boolean;
+    try {
+      hostAgent = embeddedAgentFor(choice, image, agent, who) === undefined;
+    } catch {
+      return agent; // the task is refused: nothing to decide
+    }
+    if (!hostAgent || hostAgentDir !== undefined)
+      void this.delivery.choose(image, async () => sees.state && (!hostAgent || sees.agent)).catch(() => undefined);
+    return agent;
   }
 }

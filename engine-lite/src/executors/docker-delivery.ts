@@ -59,28 +59,48 @@ export async function daemonSeesHostFolders(
   create: (name: string, body: ContainerCreateBody) => Promise<string>,
   image: string,
 ): Promise<boolean> {
-  const marker = `probe-${randomUUID().slice(0, 12)}`;
-  writeFileSync(join(stateDir, marker), '', { mode: 0o600 });
+  const marker = probeMarker(stateDir);
   let id: string | undefined;
   try {
-    id = await create(`caravan-probe-${marker.slice('probe-'.length)}`, {
+    id = await create(`caravan-probe-${marker.name.slice('probe-'.length)}`, {
       Image: image,
       Entrypoint: [],
       Cmd: ['true'],
       Labels: { 'caravan.probe': 'delivery' },
-      HostConfig: {
-        NetworkMode: 'none',
-        Binds: [...(agentDir ? [`${agentDir}:${CONTAINER_AGENT_DIR}:ro`] : []), `${stateDir}:${PROBE_STATE_DIR}:ro`],
-      },
+      HostConfig: { NetworkMode: 'none', Binds: probeBinds(agentDir, stateDir) },
     });
-    return (
-      (!agentDir || (await seen(api, id, `${CONTAINER_AGENT_DIR}/${AGENT_ENTRY}`))) &&
-      (await seen(api, id, `${PROBE_STATE_DIR}/${marker}`))
-    );
+    const sees = await foldersSeenIn(api, id, marker.name, agentDir !== undefined);
+    return sees.state && (!agentDir || sees.agent);
   } finally {
-    rmSync(join(stateDir, marker), { force: true });
+    marker.remove();
     if (id) await api.removeContainer(id).catch(() => undefined);
   }
+}
+
+/** A file written in the state folder for a probe container to show; removed after the probe. */
+export function probeMarker(stateDir: string): { name: string; remove(): void } {
+  const name = `probe-${randomUUID().slice(0, 12)}`;
+  writeFileSync(join(stateDir, name), '', { mode: 0o600 });
+  return { name, remove: () => rmSync(join(stateDir, name), { force: true }) };
+}
+
+/** A probe container's binds: the host's agent folder (when asked about) and the state folder. */
+export function probeBinds(agentDir: string | undefined, stateDir: string): string[] {
+  return [...(agentDir ? [`${agentDir}:${CONTAINER_AGENT_DIR}:ro`] : []), `${stateDir}:${PROBE_STATE_DIR}:ro`];
+}
+
+/**
+ * Whether probe container `id` (with `probeBinds`) shows the state folder's marker and, when
+ * `askAgent`, the host agent's entry.
+ */
+export async function foldersSeenIn(
+  api: DockerApi,
+  id: string,
+  marker: string,
+  askAgent: boolean,
+): Promise<{ agent: boolean; state: boolean }> {
+  const agent = askAgent && (await seen(api, id, `${CONTAINER_AGENT_DIR}/${AGENT_ENTRY}`));
+  return { agent, state: await seen(api, id, `${PROBE_STATE_DIR}/${marker}`) };
 }
 
 async function seen(api: DockerApi, id: string, path: string): Promise<boolean> {
@@ -99,6 +119,11 @@ export class DeliveryChoice {
   private readonly probes = new Map<string, Promise<'bind' | 'copy'>>();
 
   constructor(private readonly option: AgentDelivery) {}
+
+  /** Whether choosing for `image` would ask the daemon now (no answer yet, none being asked for it). */
+  wouldAsk(image: string): boolean {
+    return this.option === 'auto' && !this.answer && !this.probes.has(image);
+  }
 
   /** `seesHostFolders` asks the daemon with a container of `image` that never starts. */
   choose(image: string, seesHostFolders: () => Promise<boolean>): Promise<'bind' | 'copy'> {

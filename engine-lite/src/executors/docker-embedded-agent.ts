@@ -48,21 +48,26 @@ export async function readImageAgent(
     HostConfig: { NetworkMode: 'none' },
   });
   try {
-    const archive = await api.getArchive(id, EMBEDDED_MANIFEST);
-    if (!archive) return { kind: 'none' };
-    const manifest = asManifest(await jsonFromArchive(archive));
-    if (!manifest) {
-      return {
-        kind: 'unreadable',
-        why: `${EMBEDDED_MANIFEST} is not an agent manifest ({"name":"caravan-agent","version":"…","protocol":N})`,
-      };
-    }
-    if (!(await api.pathExists(id, EMBEDDED_AGENT)))
-      return { kind: 'unreadable', why: `it has ${EMBEDDED_MANIFEST} but no ${EMBEDDED_AGENT}` };
-    return { kind: 'agent', manifest };
+    return await agentInContainer(api, id);
   } finally {
     await api.removeContainer(id).catch(() => undefined);
   }
+}
+
+/** What the image of container `id` (created, never started) embeds. */
+export async function agentInContainer(api: DockerApi, id: string): Promise<ImageAgent> {
+  const archive = await api.getArchive(id, EMBEDDED_MANIFEST);
+  if (!archive) return { kind: 'none' };
+  const manifest = asManifest(await jsonFromArchive(archive));
+  if (!manifest) {
+    return {
+      kind: 'unreadable',
+      why: `${EMBEDDED_MANIFEST} is not an agent manifest ({"name":"caravan-agent","version":"…","protocol":N})`,
+    };
+  }
+  if (!(await api.pathExists(id, EMBEDDED_AGENT)))
+    return { kind: 'unreadable', why: `it has ${EMBEDDED_MANIFEST} but no ${EMBEDDED_AGENT}` };
+  return { kind: 'agent', manifest };
 }
 
 /** How to rebuild an image with this engine's agent. */
@@ -109,10 +114,11 @@ export class ImageAgents {
 
   constructor(private readonly read: (image: string) => Promise<ImageAgent>) {}
 
-  of(image: string): Promise<ImageAgent> {
+  /** `read`: how to look at the image when it was not looked at yet (default this class's own). */
+  of(image: string, read: (image: string) => Promise<ImageAgent> = this.read): Promise<ImageAgent> {
     let found = this.seen.get(image);
     if (!found) {
-      found = this.read(image);
+      found = read(image);
       // A failure (a missing image, an unreachable daemon) is not remembered.
       found.catch(() => this.seen.delete(image));
       this.seen.set(image, found);

@@ -42,6 +42,9 @@ interface TaskFile {
   starting?: string;
 }
 
+/** The agent's grace period when its context names none (agent/src/entrypointer.ts). */
+const AGENT_DEFAULT_GRACE_SECONDS = 10;
+
 export class ProcessExecutor implements ActionExecutor {
   readonly kind = 'process';
   private readonly children = new Map<string, { child: ChildProcess; exit: Promise<TaskState>; state?: TaskState }>();
@@ -238,6 +241,23 @@ export class ProcessExecutor implements ActionExecutor {
     const ms = (this.opts.graceSeconds ?? 10) * 1000 + (this.opts.killSlackMs ?? 2000);
     const timer = setTimeout(() => this.kill(taskId), ms).unref();
     this.killTimers.set(taskId, timer);
+  }
+
+  /**
+   * The grace period the task's agent was given: the one in its context (the step's), else the
+   * agent's default. A cancel by another process (`caravan cancel` with no engine) waits that long.
+   */
+  async stopGraceSeconds(taskId: string): Promise<number | undefined> {
+    const t = this.read(taskId);
+    if (!t) return undefined;
+    try {
+      const context = JSON.parse(readFileSync(t.contextPath, 'utf8')) as { graceSeconds?: unknown };
+      const seconds = context.graceSeconds;
+      if (typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0) return seconds;
+    } catch {
+      // No readable context: the agent ran with its default.
+    }
+    return AGENT_DEFAULT_GRACE_SECONDS;
   }
 
   /** SIGKILL to the agent's group, when it still runs, and to what is left of the action's. */

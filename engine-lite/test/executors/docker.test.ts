@@ -185,6 +185,29 @@ describe.skipIf(!hasPodman)('docker executor through Podman', () => {
     }
   });
 
+  it('asks a new image both questions (its own agent, the host folders) with one probe container', async () => {
+    const fresh = createDockerExecutor({ dockerHost, agentDir: portableAgentDir(), stateDir });
+    const created: string[] = [];
+    const createContainer = fresh.api.createContainer.bind(fresh.api);
+    fresh.api.createContainer = async (name, body) => {
+      created.push(name);
+      return createContainer(name, body);
+    };
+    try {
+      const task = makeTask('one-probe', 'exit 0');
+      await fresh.create(task);
+      expect(created.filter((n) => n.startsWith('caravan-probe-'))).toHaveLength(1);
+      expect(created.filter((n) => !n.startsWith('caravan-probe-'))).toEqual([containerName(task.taskId)]);
+      expect(await fresh.agentDelivery(image())).toBe('bind');
+      await fresh.start(task.taskId);
+      expect(await fresh.wait(task.taskId)).toMatchObject({ phase: 'exited', exitCode: 0 });
+      await fresh.remove(task.taskId);
+      expect(readdirSync(stateDir).filter((f) => f.startsWith('probe-'))).toEqual([]);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('never puts the task context (secrets) in the container configuration', async () => {
     const task = makeTask('secret-config', 'exit 0');
     await executor.create(task);
