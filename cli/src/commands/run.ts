@@ -4,7 +4,7 @@ import { formatIssue, loadPipelineFile } from '@caravan/spec';
 import { openEngine } from '../lib/engine/open.js';
 import { driveRun } from '../lib/engine/session.js';
 import { ParamsError, resolveParams } from '@caravan/engine';
-import { parseAssignment } from '@caravan/engine';
+import { caravanHome, localRunSecrets, parseAssignment } from '@caravan/engine';
 import { CaravanCommand, UsageError } from '../lib/base-command.js';
 import { engineErrorKind, engineFlags, engineSettings } from '../lib/engine-flags.js';
 import { invalidFileError } from '../lib/print-issues.js';
@@ -78,8 +78,12 @@ export default class Run extends CaravanCommand {
       if (code !== 0) this.exit(code);
       return;
     }
+    const settings = engineSettings(flags);
+    // Given secrets win over stored ones; a declared secret neither given nor stored stops here.
+    const secrets = localRunSecrets(parsed.value, settings.secrets, caravanHome());
     const engine = await openEngine({
-      ...engineSettings(flags),
+      ...settings,
+      secrets,
       concurrency: flags.concurrency,
       defaultImage: flags.image,
     });

@@ -15,6 +15,7 @@ import { buildApp } from './http-app.js';
 import type { RunStreams } from './streams.js';
 import { SecretBox } from './secret-box.js';
 import { ServerStore } from './server-store.js';
+import { SecretStore } from '../secret-store/secret-store.js';
 import { EngineService } from './service.js';
 
 export interface ServeOptions {
@@ -46,6 +47,9 @@ export function serverStorePath(data: string): string {
 
 export async function serve(o: ServeOptions): Promise<RunningServer> {
   const env = { ...(o.env ?? process.env), CARAVAN_HOME: o.data };
+  const clock = o.engine?.clock ?? systemClock;
+  // Opened first: a wrong key stops the start here, and an interrupted key rotation is finished.
+  const stored = new SecretStore(o.data, env, () => clock.now());
   const store = await openEngineStore(env);
   const server = new ServerStore(serverStorePath(o.data));
   const box = SecretBox.fromEnv(o.data, env);
@@ -62,9 +66,18 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
     slots,
     runSecrets: (runId) => box2.service?.secretsOf(runId),
   });
-  const service = new EngineService({ engine, server, box, slots, home: o.data, maxRuns: o.maxRuns ?? 32, log: o.log });
+  const service = new EngineService({
+    engine,
+    server,
+    box,
+    slots,
+    home: o.data,
+    maxRuns: o.maxRuns ?? 32,
+    stored,
+    log: o.log,
+  });
   box2.service = service;
-  const { app, streams } = buildApp({ service, server, clock: o.engine?.clock ?? systemClock });
+  const { app, streams } = buildApp({ service, server, clock, stored });
   await service.start();
   const address = await app.listen({ host: o.host ?? '127.0.0.1', port: o.port ?? 8080 });
   return {
@@ -76,6 +89,7 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
       await app.close();
       // A read flushes the store's pending writes; what runs now is taken over at the next start.
       await store.getRun('');
+      stored.close();
     },
   };
 }

@@ -16,6 +16,7 @@ import { ApiError, notFound } from './api-error.js';
 import { queueOrder, waitReason } from './run-queue.js';
 import type { StepSlots } from '../step-slots.js';
 import type { SecretBox } from './secret-box.js';
+import { missingSecretsError, withStoredSecrets, type StoredSecretSource } from '../secret-store/stored-secrets.js';
 import type { QueuedRunMeta, ServerStore } from './server-store.js';
 
 export interface SubmitInput {
@@ -52,6 +53,8 @@ export interface ServiceParts {
   home: string;
   /** Most runs driven at once. */
   maxRuns: number;
+  /** Stored secrets: they fill the declared secrets a run is not given. */
+  stored?: StoredSecretSource;
   log?: (line: string) => void;
 }
 
@@ -103,7 +106,15 @@ export class EngineService {
         problems,
       );
     }
-    const secrets = input.secrets ?? {};
+    const secrets = withStoredSecrets(parsed.value, input.secrets ?? {}, this.p.stored);
+    const missing = parsed.value.secrets.filter((n) => !(n in secrets));
+    if (missing.length > 0)
+      throw new ApiError(
+        400,
+        'missing-secrets',
+        missingSecretsError(parsed.value, missing).message,
+        'store them with PUT /v1/secrets/NAME (caravan secrets set NAME), or send them in "secrets"',
+      );
     let run: RunRecord;
     try {
       run = await this.engine.createRun(
@@ -123,8 +134,10 @@ export class EngineService {
     return this.enqueue(run, secrets, input.priority ?? parsed.value.priority, input.labels ?? {});
   }
 
-  async rerun(runId: string, failedOnly: boolean, secrets: Record<string, string> = {}): Promise<RunRecord> {
+  async rerun(runId: string, failedOnly: boolean, given: Record<string, string> = {}): Promise<RunRecord> {
     this.refuseWhenStopping();
+    const before = await this.store.getRun(runId);
+    const secrets = before ? withStoredSecrets(before.pipeline, given, this.p.stored) : given;
     let run: RunRecord;
     try {
       run = await rerun(this.engine, runId, { failedOnly, secretNames: new Set(Object.keys(secrets)) });
