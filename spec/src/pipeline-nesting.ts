@@ -1,0 +1,74 @@
+/**
+ * Checks across the files a pipeline runs as nested steps (`uses: ./deploy/pipeline.yml`): each
+ * file exists and is a valid pipeline, no file runs itself through others (a cycle), and nesting
+ * stays within the depth limit. Each problem is reported at the step that leads to it.
+ */
+import { dirname, relative, resolve } from 'node:path';
+import { issueAt } from './issue-at.js';
+import type { SpecIssue } from './issues.js';
+import { parsePipelineYaml } from './pipeline-parse.js';
+import type { Pipeline, PipelineStep } from './pipeline-types.js';
+import { readSpecFile } from './read-spec-file.js';
+
+/** Most pipelines in a chain of nested runs, the top one included. */
+export const DEFAULT_NESTING_DEPTH = 5;
+
+/** The file a nested step runs: its `uses` path, relative to the folder of the pipeline file. */
+export function nestedPipelineFile(pipelineFile: string, step: Pick<PipelineStep, 'pipeline'>): string {
+  return resolve(dirname(pipelineFile), step.pipeline ?? '');
+}
+
+const shown = (file: string): string => relative(process.cwd(), file) || file;
+
+export async function checkNestedPipelines(top: Pipeline, maxDepth = DEFAULT_NESTING_DEPTH): Promise<SpecIssue[]> {
+  const errors: SpecIssue[] = [];
+  const loaded = new Map<string, Pipeline | undefined>();
+  const load = async (file: string, step: PipelineStep): Promise<Pipeline | undefined> => {
+    if (loaded.has(file)) return loaded.get(file);
+    const read = await readSpecFile(file, 'pipeline', 'give the path of a pipeline.yml beside this one');
+    let pipeline: Pipeline | undefined;
+    if (!read.ok) errors.push(at(step, `${step.uses}: ${read.error.message}`, 'check the path, relative to this file'));
+    else {
+      const parsed = parsePipelineYaml(read.text, shown(file));
+      if (parsed.ok) pipeline = parsed.value;
+      else errors.push(...parsed.errors);
+    }
+    loaded.set(file, pipeline);
+    return pipeline;
+  };
+  const visit = async (pipeline: Pipeline, chain: string[]): Promise<void> => {
+    for (const step of pipeline.steps) {
+      if (!step.pipeline) continue;
+      const file = nestedPipelineFile(pipeline.file, step);
+      if (chain.includes(file)) {
+        const cycle = [...chain.slice(chain.indexOf(file)), file].map(shown).join(' → ');
+        errors.push(
+          at(
+            step,
+            `nested pipelines form a cycle: ${cycle}`,
+            'a pipeline cannot run itself, directly or through others',
+          ),
+        );
+        continue;
+      }
+      if (chain.length + 1 > maxDepth) {
+        errors.push(
+          at(
+            step,
+            `nested pipelines go deeper than ${maxDepth} levels: ${[...chain, file].map(shown).join(' → ')}`,
+            'flatten the chain: run some of these pipelines side by side instead of inside each other',
+          ),
+        );
+        continue;
+      }
+      const child = await load(file, step);
+      if (child) await visit(child, [...chain, file]);
+    }
+  };
+  await visit(top, [resolve(top.file)]);
+  return errors;
+}
+
+function at(step: PipelineStep, message: string, hint: string): SpecIssue {
+  return issueAt(step.loc.file, step.loc.line, step.loc.col, `step "${step.id}": ${message}`, hint, 'uses');
+}
