@@ -21,6 +21,14 @@ export function nestedPipelineFile(pipelineFile: string, step: Pick<PipelineStep
 const shown = (file: string): string => relative(process.cwd(), file) || file;
 
 export async function checkNestedPipelines(top: Pipeline, maxDepth = DEFAULT_NESTING_DEPTH): Promise<SpecIssue[]> {
+  return (await loadNestedPipelines(top, maxDepth)).errors;
+}
+
+/** Every pipeline the top one runs as nested steps, transitively, each once; and the problems found. */
+export async function loadNestedPipelines(
+  top: Pipeline,
+  maxDepth = DEFAULT_NESTING_DEPTH,
+): Promise<{ pipelines: Pipeline[]; errors: SpecIssue[] }> {
   const errors: SpecIssue[] = [];
   const loaded = new Map<string, Pipeline | undefined>();
   const load = async (file: string, step: PipelineStep): Promise<Pipeline | undefined> => {
@@ -66,7 +74,7 @@ export async function checkNestedPipelines(top: Pipeline, maxDepth = DEFAULT_NES
     }
   };
   await visit(top, [resolve(top.file)]);
-  return errors;
+  return { pipelines: [...loaded.values()].filter((p): p is Pipeline => p !== undefined), errors };
 }
 
 function at(step: PipelineStep, message: string, hint: string): SpecIssue {

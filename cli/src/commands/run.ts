@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { Args, Flags } from '@oclif/core';
-import { formatIssue, loadPipelineFile } from '@caravan/spec';
+import { formatIssue, loadNestedPipelines, loadPipelineFile } from '@caravan/spec';
 import { openEngine } from '../lib/engine/open.js';
 import { driveRun } from '../lib/engine/session.js';
 import { ParamsError, resolveParams } from '@caravan/engine';
@@ -79,8 +79,12 @@ export default class Run extends CaravanCommand {
       return;
     }
     const settings = engineSettings(flags);
-    // Given secrets win over stored ones; a declared secret neither given nor stored stops here.
-    const secrets = localRunSecrets(parsed.value, settings.secrets, caravanHome());
+    // Given secrets win over stored ones; a declared secret neither given nor stored stops here,
+    // for the nested pipelines too (their child runs get the same secrets).
+    const { pipelines: nested } = await loadNestedPipelines(parsed.value);
+    const secrets: Record<string, string> = {};
+    for (const p of [...nested, parsed.value])
+      Object.assign(secrets, localRunSecrets(p, settings.secrets, caravanHome()));
     const engine = await openEngine({
       ...settings,
       secrets,
