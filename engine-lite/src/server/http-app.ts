@@ -133,6 +133,7 @@ export function buildApp({ service, server, clock, logPollMs, stored }: AppParts
       priority: optInt(b, 'priority', -1000, 1000),
       labels: optStringMap(b, 'labels'),
       executor: optString(b, 'executor', 32),
+      files: optStringMap(b, 'files'),
     });
     return reply.code(201).send({ id: run.id });
   });

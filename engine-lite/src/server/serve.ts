@@ -57,14 +57,16 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
   const slots = new StepSlots({
     total: o.maxSteps ?? Math.max(2, availableParallelism() * 2),
     perKind: o.engine?.executorLimits ?? {},
-    orderOf: (runId) => server.meta(runId),
+    // A nested run (`<run>.<step>.<attempt>`) stands where the run at the top stands.
+    orderOf: (runId) => server.meta(runId.split('.')[0]!),
   });
   const engine = await Engine.start({
     ...o.engine,
     store,
     home: o.data,
     slots,
-    runSecrets: (runId) => box2.service?.secretsOf(runId),
+    // A nested run (`<run>.<step>.<attempt>`) has the secrets of the run at the top.
+    runSecrets: (runId) => box2.service?.secretsOf(runId.split('.')[0]!),
   });
   const service = new EngineService({
     engine,

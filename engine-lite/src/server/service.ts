@@ -5,6 +5,7 @@
  * kept sealed (secret-box.ts) until it ends, then wiped.
  */
 import { formatIssue, parsePipelineYaml } from '@caravan/spec';
+import { withNestedFiles } from '../nested/submitted-files.js';
 import { writeApproval } from '../approvals.js';
 import { cancelRun } from '../cancel-run.js';
 import type { Engine } from '../engine.js';
@@ -29,6 +30,8 @@ export interface SubmitInput {
   priority?: number;
   labels?: Record<string, string>;
   executor?: string;
+  /** The nested pipeline files, by their path relative to the top file's folder (as in `uses:`). */
+  files?: Record<string, string>;
 }
 
 export interface QueueEntry {
@@ -106,20 +109,25 @@ export class EngineService {
         problems,
       );
     }
-    const secrets = withStoredSecrets(parsed.value, input.secrets ?? {}, this.p.stored);
-    const missing = parsed.value.secrets.filter((n) => !(n in secrets));
+    const { pipeline, nested } = await withNestedFiles(this.p.home, parsed.value, input.pipeline, input.files);
+    // Given secrets win; each pipeline's declared ones not given come from the store (nested ones too).
+    const secrets: Record<string, string> = {};
+    for (const p of [...nested, pipeline])
+      Object.assign(secrets, withStoredSecrets(p, input.secrets ?? {}, this.p.stored));
+    const missing = [...new Set([...nested, pipeline].flatMap((p) => p.secrets))].filter((n) => !(n in secrets));
     if (missing.length > 0)
       throw new ApiError(
         400,
         'missing-secrets',
-        missingSecretsError(parsed.value, missing).message,
+        missingSecretsError([...nested, pipeline].find((p) => p.secrets.includes(missing[0]!)) ?? pipeline, missing)
+          .message,
         'store them with PUT /v1/secrets/NAME (caravan secrets set NAME), or send them in "secrets"',
       );
     let run: RunRecord;
     try {
       run = await this.engine.createRun(
         {
-          pipeline: parsed.value,
+          pipeline,
           source: input.pipeline,
           params: input.params ?? {},
           ...(input.executor ? { executor: input.executor } : {}),
