@@ -38,6 +38,10 @@ describe('nested pipelines on caravan server', () => {
     expect(r.status, r.stderr).toBe(0);
     const id = /^run (\S+)/m.exec(r.stdout)![1]!;
     const api = client(() => server!.url, token);
+    const parent = await api.call('GET', `/v1/runs/${id}`);
+    expect(parent.body.steps.find((s) => s.id === 'deploy')).toMatchObject({ childRun: `${id}.deploy.1` });
+    const page = await api.call('GET', `/v1/runs?limit=1&cursor=${id}.deploy.1`);
+    expect(page.status).toBe(200);
     const child = await api.call('GET', `/v1/runs/${id}.deploy.1`);
     expect(child.status).toBe(200);
     expect(child.body.status).toBe('success');
