@@ -9,11 +9,14 @@ export class UsageError extends Error {}
 export const USAGE = `Usage: caravan-agent run [--context FILE] [--report FILE] -- CMD [ARGS...]
 
 Runs CMD as a Caravan action: secrets masked in its output, outputs and workflow commands parsed,
-files watched, everything reported to the engine (or to --report FILE when standalone).
+files watched, everything reported to the engine (or to --report FILE when standalone). With no
+context at all (as under a plain \`docker run\` of an image that embeds the agent), the report is
+printed on stderr at the end.
 
 Options:
   --context FILE   the task context (JSON); default: env CARAVAN_CONTEXT (inline JSON or a path)
-  --report FILE    write the final report (JSON) to FILE, always, even when the action is killed
+  --report FILE    write the final report (JSON) to FILE, always, even when the action is killed;
+                   \`-\` prints it on stdout after the action's output
   -h, --help       show this help
   --version        show the agent's version
 

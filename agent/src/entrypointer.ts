@@ -163,9 +163,11 @@ export class Entrypointer {
         state: join(tempDir, 'state'),
         summary: join(tempDir, 'step_summary'),
       };
-      touch(outputsFile);
-      // the temp folder exists: no mkdir for these
-      for (const file of [metafile, files.env, files.path, files.state, files.summary]) closeSync(openSync(file, 'a'));
+      // the temp folder exists: no mkdir for the files in it (the outputs file too, unless the context moves it)
+      if (context.outputsFile !== undefined) touch(outputsFile);
+      const inTemp = [metafile, files.env, files.path, files.state, files.summary];
+      for (const file of context.outputsFile === undefined ? [outputsFile, ...inTemp] : inTemp)
+        closeSync(openSync(file, 'a'));
       const env = buildActionEnv(this.o.baseEnv ?? process.env, context, {
         outputsFile,
         metafile,

@@ -40,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const started = Date.now();
-  if (cli.reportFile && !existsSync(dirname(resolve(cli.reportFile)))) {
+  if (cli.reportFile && cli.reportFile !== REPORT_TO_STDOUT && !existsSync(dirname(resolve(cli.reportFile)))) {
     complain(
       `--report ${cli.reportFile}: the folder ${dirname(resolve(cli.reportFile))} does not exist; create it or pick another path`,
     );
@@ -53,15 +53,17 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (!(err instanceof ContextError)) throw err;
     complain(err.message);
-    if (cli.reportFile) writeReportFile(cli.reportFile, agentErrorReport(err.message, 'start'));
+    if (cli.reportFile) writeReport(cli.reportFile, agentErrorReport(err.message, 'start'), createMasker([]));
     return EXIT_USAGE;
   }
   const { context, warnings } = parsed;
+  // no engine and nowhere to write: a plain `docker run` of an image that embeds the agent
+  const standalone = cli.contextFile === undefined && !process.env.CARAVAN_CONTEXT?.trim();
+  const reportFile = cli.reportFile ?? (standalone ? REPORT_TO_STDERR : undefined);
   const masker = createMasker([
     ...Object.values(context.secrets),
     ...(context.callback ? [context.callback.token] : []),
   ]);
-  const reportFile = cli.reportFile;
   const running: { agent?: Entrypointer } = {};
   const crash = (err: unknown) => {
     const message = `internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
@@ -84,7 +86,7 @@ async function main(argv: string[]): Promise<number> {
         // beside the report, where the engine looks after a crash; else a private temp folder
         spoolDir:
           process.env.CARAVAN_AGENT_SPOOL_DIR ??
-          (reportFile
+          (reportFile && !isStream(reportFile)
             ? `${reportFile}.spool`
             : join(tmpdir(), `caravan-agent-spool-${context.taskId ?? process.pid}`.replace(/[^\w.-]/g, '_'))),
         retryBaseMs: Number(process.env.CARAVAN_AGENT_RETRY_MS) || undefined,
@@ -117,10 +119,22 @@ async function main(argv: string[]): Promise<number> {
   return result.exitCode;
 }
 
+/** `--report -`: the report on stdout, after the action's output. */
+const REPORT_TO_STDOUT = '-';
+/** No context and no --report: the report on stderr (a name no --report value can take). */
+const REPORT_TO_STDERR = '\0stderr';
+
+function isStream(reportFile: string): boolean {
+  return reportFile === REPORT_TO_STDOUT || reportFile === REPORT_TO_STDERR;
+}
+
 /** A report that cannot be written is said, but does not change the action's exit code. */
 function writeReport(path: string, report: Parameters<typeof writeReportFile>[1], masker: Masker): void {
   try {
-    writeReportFile(path, report);
+    // process.stdout and stderr write synchronously on Linux: after everything the action printed
+    if (path === REPORT_TO_STDOUT) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    else if (path === REPORT_TO_STDERR) process.stderr.write(`[caravan-agent] report: ${JSON.stringify(report)}\n`);
+    else writeReportFile(path, report);
   } catch (err) {
     complain(`cannot write the report to ${path}: ${(err as Error).message}`, masker);
   }

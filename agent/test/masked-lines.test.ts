@@ -31,6 +31,19 @@ describe('MaskedLines', () => {
     );
   });
 
+  it('decodes invalid UTF-8 as U+FFFD within its own line, whatever the chunking', () => {
+    const input = Buffer.concat([Buffer.from('ok\nbad '), Buffer.from([0xff, 0xc3]), Buffer.from('\nnext é\n')]);
+    for (let cut = 1; cut <= input.length; cut++) {
+      expect(
+        feed(
+          new MaskedLines(1000),
+          input,
+          Array.from({ length: input.length }, () => cut),
+        ),
+      ).toEqual(['ok', 'bad \ufffd\ufffd', 'next é']);
+    }
+  });
+
   it('hands on a line longer than the cap in pieces that join up to it, characters whole', () => {
     const long = `${'é'.repeat(40)}😀${'x'.repeat(30)}`;
     const input = Buffer.from(`short\n${long}\nafter\n`);

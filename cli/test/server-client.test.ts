@@ -145,9 +145,11 @@ describe('without a server', () => {
   }, 60_000);
 
   it('caravan logs --follow streams a running run until it ends', async () => {
+    // the step waits for a gate the test opens once the follower runs: the run cannot end unseen
+    const gate = join(home, 'follow-gate');
     const file = pipeline(
       'slow',
-      'version: "1"\nname: slow\nsteps:\n  - id: talk\n    run: "echo one; sleep 1.5; echo two"\n',
+      `version: "1"\nname: slow\nsteps:\n  - id: talk\n    run: "echo one; while [ ! -f ${gate} ]; do sleep 0.1; done; echo two"\n`,
     );
     const running = caravan(['run', file]);
     let id: string | undefined;
@@ -155,11 +157,13 @@ describe('without a server', () => {
       await new Promise((r) => setTimeout(r, 100));
       const list = await caravan(['runs', 'list', '--json']);
       id = (JSON.parse(list.stdout) as Array<{ id: string; pipelineName: string; status: string }>).find(
-        (r) => r.pipelineName === 'slow' && r.status === 'running',
+        (r) => r.pipelineName === 'slow',
       )?.id;
     }
-    const follow = await caravan(['logs', id, 'talk', '--follow']);
-    expect(follow.stdout).toBe('one\ntwo\n');
+    const follow = caravan(['logs', id, 'talk', '--follow']);
+    await new Promise((r) => setTimeout(r, 1000));
+    writeFileSync(gate, '');
+    expect((await follow).stdout).toBe('one\ntwo\n');
     expect((await running).code).toBe(0);
   }, 60_000);
 });

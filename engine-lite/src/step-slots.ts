@@ -20,7 +20,7 @@ export interface RunOrder {
   seq: number;
 }
 
-interface Waiter extends RunOrder {
+interface Waiter {
   kind: string;
   wake: () => void;
 }
@@ -28,7 +28,7 @@ interface Waiter extends RunOrder {
 export interface StepSlotsOptions {
   total: number;
   perKind?: Record<string, number>;
-  /** Where a run stands in the queue; runs it does not know come last. */
+  /** Where a run stands, read at each decision (its priority may change while it waits); unknown runs come last. */
   orderOf: (runId: string) => RunOrder | undefined;
 }
 
@@ -47,7 +47,7 @@ export class StepSlots {
   /** Runs waiting for a slot, first in line first, with the executor kind each wants. */
   waiting(): Array<{ runId: string; kind: string }> {
     return [...this.waiters.entries()]
-      .sort(([, a], [, b]) => this.ahead(a, b))
+      .sort(([a], [b]) => this.ahead(this.order(a), this.order(b)))
       .map(([runId, w]) => ({ runId, kind: w.kind }));
   }
 
@@ -70,9 +70,11 @@ export class StepSlots {
     const me = this.order(runId);
     const blocked =
       !this.free(kind) ||
-      [...this.waiters.entries()].some(([id, w]) => id !== runId && this.ahead(w, me) < 0 && this.free(w.kind));
+      [...this.waiters.entries()].some(
+        ([id, w]) => id !== runId && this.ahead(this.order(id), me) < 0 && this.free(w.kind),
+      );
     if (blocked) {
-      this.waiters.set(runId, { ...me, kind, wake });
+      this.waiters.set(runId, { kind, wake });
       return false;
     }
     this.waiters.delete(runId);
@@ -102,7 +104,9 @@ export class StepSlots {
   }
 
   private wakeNext(): void {
-    const next = [...this.waiters.values()].filter((w) => this.free(w.kind)).sort((a, b) => this.ahead(a, b))[0];
-    next?.wake();
+    const next = [...this.waiters.entries()]
+      .filter(([, w]) => this.free(w.kind))
+      .sort(([a], [b]) => this.ahead(this.order(a), this.order(b)))[0];
+    next?.[1].wake();
   }
 }

@@ -28,6 +28,23 @@ describe('StepSlots on its own', () => {
     expect(s.take('high', 'process', () => woken.push('high'))).toBe(true);
   });
 
+  it('reads priorities at each decision: a run raised while it waits goes first', () => {
+    const live: Record<string, { priority: number; seq: number }> = {
+      holder: { priority: 0, seq: 0 },
+      early: { priority: 0, seq: 1 },
+      late: { priority: 0, seq: 2 },
+    };
+    const s = new StepSlots({ total: 1, orderOf: (id) => live[id] });
+    const woken: string[] = [];
+    expect(s.take('holder', 'process', () => undefined)).toBe(true);
+    expect(s.take('early', 'process', () => woken.push('early'))).toBe(false);
+    expect(s.take('late', 'process', () => woken.push('late'))).toBe(false);
+    live.late!.priority = 3;
+    expect(s.waiting().map((w) => w.runId)).toEqual(['late', 'early']);
+    s.give('process');
+    expect(woken).toEqual(['late']);
+  });
+
   it('a run waiting for a full executor kind does not hold up runs of another kind', () => {
     const s = new StepSlots({ total: 3, perKind: { docker: 1 }, orderOf: (id) => orders[id] });
     expect(s.take('low', 'docker', () => undefined)).toBe(true);

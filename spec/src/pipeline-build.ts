@@ -40,6 +40,7 @@ export function buildPipeline(
     version: String(data.version),
     name: typeof data.name === 'string' ? data.name : basename(source.file, extname(source.file)),
     priority: typeof data.priority === 'number' ? data.priority : 0,
+    ...concurrencyOf(data.concurrency),
     params,
     envs: stringMap(data.envs),
     secrets: Array.isArray(data.secrets) ? data.secrets.map(String) : [],
@@ -47,6 +48,12 @@ export function buildPipeline(
     file: source.file,
     ...(isRecord(data.outputs) ? { outputs: stringMap(data.outputs) } : {}),
   };
+}
+
+function concurrencyOf(raw: unknown): { concurrency?: Pipeline['concurrency'] } {
+  const c = asRecord(raw);
+  if (typeof c.group !== 'string') return {};
+  return { concurrency: { group: c.group, cancelInProgress: c.cancelInProgress === true } };
 }
 
 function buildStep({ id, raw }: StepEntry, needs: string[], source: YamlSource): PipelineStep {

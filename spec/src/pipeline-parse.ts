@@ -64,6 +64,13 @@ export function parsePipelineYaml(text: string, file: string): ParseResult<Pipel
     ancestors: stepIds,
     pipelineOutputs: true,
   });
+  // The group is decided before any step runs: params only.
+  checker.checkTemplates(isRecord(data.concurrency) ? data.concurrency.group : undefined, ['concurrency', 'group'], {
+    params,
+    secrets: new Set(),
+    stepIds: new Set(),
+    ancestors: new Set(),
+  });
   for (const step of steps) {
     const scope: ReferenceScope = {
       params,

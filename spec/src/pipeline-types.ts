@@ -68,10 +68,19 @@ export interface OutputReference {
   loc: SourceLocation;
 }
 
+/** At most one run of a group at once on caravan server (GitHub Actions' `concurrency`). */
+export interface PipelineConcurrency {
+  /** May hold `${{ params.x }}`: evaluated with the run's params. */
+  group: string;
+  /** A new run of the group cancels the one in progress instead of waiting. */
+  cancelInProgress: boolean;
+}
+
 export interface Pipeline {
   version: string;
   name: string;
   priority: number;
+  concurrency?: PipelineConcurrency;
   params: Record<string, PipelineParam>;
   envs: Record<string, string>;
   /** Names only: values come from the engine's secret sources. */

@@ -297,3 +297,40 @@ describe('caravan-agent (bundle, real processes)', () => {
     expect(readFileSync(join(spool, 'spool.jsonl'), 'utf8')).toContain('"route":"report"');
   });
 });
+
+describe('caravan-agent with no engine (a plain `docker run` of an image that embeds it)', () => {
+  const reportOn = (stderr: string): AgentReport => {
+    const line = stderr.split('\n').find((l) => l.startsWith('[caravan-agent] report: '));
+    expect(line, stderr).toBeDefined();
+    return JSON.parse(line!.slice('[caravan-agent] report: '.length)) as AgentReport;
+  };
+
+  it('prints the report on stderr at the end when it has no context at all, the action output untouched', async () => {
+    const r = await runAgent(agent, ['sh', '-c', 'echo "::set-output name=greeting::hi"; echo plain; exit 3']);
+    expect(r.stdout).toBe('plain\n');
+    expect(r.code).toBe(3);
+    expect(reportOn(r.stderr)).toMatchObject({ status: 'failed', exitCode: 3, outputs: { greeting: 'hi' } });
+  });
+
+  it('prints the report on stdout after the action output with --report -, and not on stderr', async () => {
+    const t = task({ secrets: { S: SECRET } });
+    const r = await runAgent(agent, ['sh', '-c', `echo before; echo "::set-output name=s::${SECRET}"`], {
+      contextFile: t.contextFile,
+      reportFile: '-',
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout.startsWith('before\n{')).toBe(true);
+    const report = JSON.parse(r.stdout.slice('before\n'.length)) as AgentReport;
+    expect(report).toMatchObject({ status: 'success', exitCode: 0 });
+    expect(r.stdout).not.toContain(SECRET);
+    expect(r.stderr).not.toContain('report:');
+  });
+
+  it('prints no report when a context is given (the engine reads it from its callback or --report)', async () => {
+    const t = task({});
+    const withFile = await runAgent(agent, ['true'], { contextFile: t.contextFile });
+    const inline = await runAgent(agent, ['true'], { env: { CARAVAN_CONTEXT: '{}' } });
+    expect(withFile.stderr).toBe('');
+    expect(inline.stderr).toBe('');
+  });
+});

@@ -10,7 +10,6 @@ const DONE = new Set(['success', 'failed', 'timeout', 'cancelled', 'skipped', 'e
 
 export function serviceMetrics(service: EngineService): Registry {
   const registry = new Registry();
-  const busy = new Map<string, string>();
   const runsByStatus = new Gauge({
     name: 'caravan_runs',
     help: 'Runs in the store, by status',
@@ -30,17 +29,16 @@ export function serviceMetrics(service: EngineService): Registry {
       this.set((await service.queue()).filter((q) => q.state === 'queued').length);
     },
   });
-  const slots = new Gauge({
+  new Gauge({
     name: 'caravan_executor_slots_busy',
     help: 'Steps running now, by executor kind',
     labelNames: ['executor'],
     registers: [registry],
     collect() {
       this.reset();
-      for (const kind of busy.values()) this.inc({ executor: kind });
+      for (const [kind, n] of service.slotsInUse) this.set({ executor: kind }, n);
     },
   });
-  void slots;
   const durations = new Histogram({
     name: 'caravan_step_duration_seconds',
     help: 'How long step attempts ran',
@@ -55,20 +53,10 @@ export function serviceMetrics(service: EngineService): Registry {
     registers: [registry],
   });
   service.engine.on((e: EngineEvent) => {
-    if (e.type !== 'step') return;
-    const key = `${e.runId}/${e.stepId}`;
-    if (e.status === 'running') {
-      busy.set(key, 'step');
-      void service.store
-        .getSteps(e.runId)
-        .then((all) => busy.has(key) && busy.set(key, all.find((s) => s.stepId === e.stepId)?.executor ?? 'unknown'))
-        .catch(() => undefined);
-    } else if (DONE.has(e.status)) {
-      busy.delete(key);
-      steps.inc({ status: e.status });
-      if (e.startedAt !== undefined && e.endedAt !== undefined)
-        durations.observe({ status: e.status }, (e.endedAt - e.startedAt) / 1000);
-    }
+    if (e.type !== 'step' || !DONE.has(e.status)) return;
+    steps.inc({ status: e.status });
+    if (e.startedAt !== undefined && e.endedAt !== undefined)
+      durations.observe({ status: e.status }, (e.endedAt - e.startedAt) / 1000);
   });
   return registry;
 }

@@ -13,6 +13,7 @@ import { systemClock } from '../clock.js';
 import { openEngineStore } from '../store/open.js';
 import { buildApp } from './http-app.js';
 import type { RunStreams } from './streams.js';
+import { RunSecrets } from './run-secrets.js';
 import { SecretBox } from './secret-box.js';
 import { ServerStore } from './server-store.js';
 import { SecretStore } from '../secret-store/secret-store.js';
@@ -68,10 +69,11 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
     // A nested run (`<run>.<step>.<attempt>`) has the secrets of the run at the top.
     runSecrets: (runId) => box2.service?.secretsOf(runId.split('.')[0]!),
   });
+  const secrets = new RunSecrets(engine, server, box);
   const service = new EngineService({
     engine,
     server,
-    box,
+    secrets,
     slots,
     home: o.data,
     maxRuns: o.maxRuns ?? 32,

@@ -35,6 +35,8 @@ const MIGRATIONS = [
    CREATE TABLE run_meta (run_id TEXT PRIMARY KEY, priority INTEGER NOT NULL, seq INTEGER NOT NULL,
      labels TEXT NOT NULL, rerun_of TEXT, admitted INTEGER NOT NULL DEFAULT 0);
    CREATE TABLE run_secrets (run_id TEXT PRIMARY KEY, sealed TEXT NOT NULL)`,
+  // 2: the queue is read on every start of a run: only the runs still waiting.
+  `CREATE INDEX run_meta_waiting ON run_meta (admitted)`,
 ];
 
 interface MetaRow {
@@ -59,6 +61,14 @@ function toMeta(r: MetaRow): QueuedRunMeta {
 
 export class ServerStore {
   private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** Prepared once: the API reads tokens and queue places on every request. */
+  private sql(text: string): Database.Statement {
+    let st = this.statements.get(text);
+    if (!st) this.statements.set(text, (st = this.db.prepare(text)));
+    return st;
+  }
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -83,25 +93,23 @@ export class ServerStore {
   }
 
   addToken(name: string, role: Role, sha256: string, now: number): void {
-    this.db
-      .prepare('INSERT INTO tokens (name, role, sha256, created_at) VALUES (?, ?, ?, ?)')
-      .run(name, role, sha256, now);
+    this.sql('INSERT INTO tokens (name, role, sha256, created_at) VALUES (?, ?, ?, ?)').run(name, role, sha256, now);
   }
 
   hasToken(name: string): boolean {
-    return this.db.prepare('SELECT 1 FROM tokens WHERE name = ?').get(name) !== undefined;
+    return this.sql('SELECT 1 FROM tokens WHERE name = ?').get(name) !== undefined;
   }
 
   /** The live token with this hash. */
   tokenBySha(sha256: string): TokenRecord | undefined {
-    const r = this.db
-      .prepare('SELECT name, role, created_at FROM tokens WHERE sha256 = ? AND revoked_at IS NULL')
-      .get(sha256) as { name: string; role: Role; created_at: number } | undefined;
+    const r = this.sql('SELECT name, role, created_at FROM tokens WHERE sha256 = ? AND revoked_at IS NULL').get(
+      sha256,
+    ) as { name: string; role: Role; created_at: number } | undefined;
     return r && { name: r.name, role: r.role, createdAt: r.created_at };
   }
 
   listTokens(): TokenRecord[] {
-    const rows = this.db.prepare('SELECT name, role, created_at, revoked_at FROM tokens ORDER BY created_at').all() as {
+    const rows = this.sql('SELECT name, role, created_at, revoked_at FROM tokens ORDER BY created_at').all() as {
       name: string;
       role: Role;
       created_at: number;
@@ -118,48 +126,51 @@ export class ServerStore {
   /** False when there is no live token of that name. */
   revokeToken(name: string, now: number): boolean {
     return (
-      this.db.prepare('UPDATE tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL').run(now, name).changes >
-      0
+      this.sql('UPDATE tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL').run(now, name).changes > 0
     );
   }
 
   addRun(meta: Omit<QueuedRunMeta, 'seq' | 'admitted'>): QueuedRunMeta {
-    const seq = (this.db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 FROM run_meta').pluck().get() as number) ?? 1;
-    this.db
-      .prepare('INSERT INTO run_meta (run_id, priority, seq, labels, rerun_of) VALUES (?, ?, ?, ?, ?)')
-      .run(meta.runId, meta.priority, seq, JSON.stringify(meta.labels), meta.rerunOf ?? null);
+    const seq = (this.sql('SELECT COALESCE(MAX(seq), 0) + 1 FROM run_meta').pluck().get() as number) ?? 1;
+    this.sql('INSERT INTO run_meta (run_id, priority, seq, labels, rerun_of) VALUES (?, ?, ?, ?, ?)').run(
+      meta.runId,
+      meta.priority,
+      seq,
+      JSON.stringify(meta.labels),
+      meta.rerunOf ?? null,
+    );
     return { ...meta, seq, admitted: false };
   }
 
   meta(runId: string): QueuedRunMeta | undefined {
-    const r = this.db.prepare('SELECT * FROM run_meta WHERE run_id = ?').get(runId) as MetaRow | undefined;
+    const r = this.sql('SELECT * FROM run_meta WHERE run_id = ?').get(runId) as MetaRow | undefined;
     return r && toMeta(r);
   }
 
   /** Runs still in the queue (not yet driven, not cancelled while queued). */
   waitingMetas(): QueuedRunMeta[] {
-    return (this.db.prepare('SELECT * FROM run_meta WHERE admitted = 0').all() as MetaRow[]).map(toMeta);
+    return (this.sql('SELECT * FROM run_meta WHERE admitted = 0').all() as MetaRow[]).map(toMeta);
   }
 
   metas(): QueuedRunMeta[] {
-    return (this.db.prepare('SELECT * FROM run_meta').all() as MetaRow[]).map(toMeta);
+    return (this.sql('SELECT * FROM run_meta').all() as MetaRow[]).map(toMeta);
   }
 
   setPriority(runId: string, priority: number): void {
-    this.db.prepare('UPDATE run_meta SET priority = ? WHERE run_id = ?').run(priority, runId);
+    this.sql('UPDATE run_meta SET priority = ? WHERE run_id = ?').run(priority, runId);
   }
 
   /** The run left the queue: driven, or cancelled while it waited. */
   setAdmitted(runId: string): void {
-    this.db.prepare('UPDATE run_meta SET admitted = 1 WHERE run_id = ?').run(runId);
+    this.sql('UPDATE run_meta SET admitted = 1 WHERE run_id = ?').run(runId);
   }
 
   putSecrets(runId: string, sealed: string): void {
-    this.db.prepare('INSERT OR REPLACE INTO run_secrets (run_id, sealed) VALUES (?, ?)').run(runId, sealed);
+    this.sql('INSERT OR REPLACE INTO run_secrets (run_id, sealed) VALUES (?, ?)').run(runId, sealed);
   }
 
   sealedSecrets(runId: string): string | undefined {
-    return this.db.prepare('SELECT sealed FROM run_secrets WHERE run_id = ?').pluck().get(runId) as string | undefined;
+    return this.sql('SELECT sealed FROM run_secrets WHERE run_id = ?').pluck().get(runId) as string | undefined;
   }
 
   /** Whether any run still holds sealed secrets (a key rotation waits for them to end). */
@@ -168,7 +179,7 @@ export class ServerStore {
   }
 
   wipeSecrets(runId: string): void {
-    this.db.prepare('DELETE FROM run_secrets WHERE run_id = ?').run(runId);
+    this.sql('DELETE FROM run_secrets WHERE run_id = ?').run(runId);
   }
 
   close(): void {

@@ -14,11 +14,16 @@ import { rerun } from '../rerun.js';
 import type { RunStatus } from '../status.js';
 import type { EngineStore, RunRecord } from '../store/types.js';
 import { ApiError, notFound } from './api-error.js';
-import { queueOrder, waitReason } from './run-queue.js';
+import { GroupHolders, groupOf } from './concurrency-groups.js';
+import type { QueueEntry } from './queue-view.js';
+import { queuedEntry, runningEntry } from './queue-view.js';
+import { queueOrder } from './run-queue.js';
 import type { StepSlots } from '../step-slots.js';
-import type { SecretBox } from './secret-box.js';
 import { missingSecretsError, withStoredSecrets, type StoredSecretSource } from '../secret-store/stored-secrets.js';
+import type { RunSecrets } from './run-secrets.js';
 import type { QueuedRunMeta, ServerStore } from './server-store.js';
+
+export type { QueueEntry } from './queue-view.js';
 
 export interface SubmitInput {
   /** The pipeline YAML text. */
@@ -34,23 +39,12 @@ export interface SubmitInput {
   files?: Record<string, string>;
 }
 
-export interface QueueEntry {
-  runId: string;
-  pipelineName: string;
-  state: 'queued' | 'running';
-  priority: number;
-  labels: Record<string, string>;
-  /** 0-based place among the queued runs; absent for running ones. */
-  position?: number;
-  reason?: string;
-}
-
 const FINAL: ReadonlySet<RunStatus> = new Set(['success', 'failed', 'cancelled']);
 
 export interface ServiceParts {
   engine: Engine;
   server: ServerStore;
-  box: SecretBox;
+  secrets: RunSecrets;
   /** The executor slots all runs share. */
   slots: StepSlots;
   home: string;
@@ -63,8 +57,9 @@ export interface ServiceParts {
 
 export class EngineService {
   private readonly driving = new Map<string, Promise<void>>();
-  private readonly secrets = new Map<string, Record<string, string>>();
   private stopping = false;
+  private paused = false;
+  private readonly groups = new GroupHolders();
 
   constructor(private readonly p: ServiceParts) {}
 
@@ -76,13 +71,18 @@ export class EngineService {
     return this.p.engine.store;
   }
 
+  /** Steps running now, by executor kind (the shared slots). */
+  get slotsInUse(): ReadonlyMap<string, number> {
+    return this.p.slots.inUse;
+  }
+
   get maxRuns(): number {
     return this.p.maxRuns;
   }
 
   /** The secrets of a run driven here (the engine asks through `runSecrets`). */
   secretsOf(runId: string): Record<string, string> | undefined {
-    return this.secrets.get(runId);
+    return this.p.secrets.of(runId);
   }
 
   /** Takes over the runs this service drove or queued before it stopped, in queue order. */
@@ -90,7 +90,7 @@ export class EngineService {
     for (const meta of this.p.server.metas()) {
       if (!meta.admitted) continue;
       const run = await this.store.getRun(meta.runId);
-      if (run && !FINAL.has(run.status)) this.drive(meta.runId);
+      if (run && !FINAL.has(run.status)) this.drive(run);
     }
     await this.pump();
   }
@@ -170,14 +170,20 @@ export class EngineService {
     labels: Record<string, string>,
     rerunOf?: string,
   ): Promise<RunRecord> {
-    if (Object.keys(secrets).length > 0) {
-      this.p.server.putSecrets(run.id, this.p.box.seal(secrets));
-      this.secrets.set(run.id, secrets);
-      this.engine.addMaskedValues(Object.values(secrets));
-    }
+    this.p.secrets.keep(run.id, secrets);
     this.p.server.addRun({ runId: run.id, priority, labels, ...(rerunOf ? { rerunOf } : {}) });
+    const group = groupOf(run);
+    if (run.pipeline.concurrency?.cancelInProgress && group !== undefined) await this.cancelGroup(group, run.id);
     await this.pump();
     return run;
+  }
+
+  /** `cancelInProgress`: the group's run in progress and the ones waiting before `newcomer` are cancelled. */
+  private async cancelGroup(group: string, newcomer: string): Promise<void> {
+    const holder = this.groups.holder(group);
+    if (holder !== undefined) await this.engine.cancel(holder);
+    for (const { run } of await this.waiting())
+      if (run.id !== newcomer && groupOf(run) === group) await this.cancel(run.id);
   }
 
   meta(runId: string): QueuedRunMeta | undefined {
@@ -196,7 +202,7 @@ export class EngineService {
     // Queued, never driven: nothing runs, so it is cancelled at once.
     const outcome = await cancelRun(this.store, runId);
     this.p.server.setAdmitted(runId);
-    this.wipe(runId);
+    this.p.secrets.wipe(runId);
     return outcome.message;
   }
 
@@ -211,54 +217,49 @@ export class EngineService {
     writeApproval(this.p.home, runId, stepId, o);
   }
 
+  /** While the run or some of its steps wait: it takes its new place in the queue at once. */
   async setPriority(runId: string, priority: number): Promise<void> {
     const meta = this.p.server.meta(runId);
-    if (!meta) throw notFound(`no run ${runId} in this server's queue`, 'list the queue with GET /v1/queue');
-    if (meta.admitted)
+    const run = await this.store.getRun(runId);
+    if (!meta || !run) throw notFound(`no run ${runId} in this server's queue`, 'list the queue with GET /v1/queue');
+    if (FINAL.has(run.status))
       throw new ApiError(
         409,
-        'not-queued',
-        `run ${runId} has left the queue`,
-        'the priority changes only while a run is queued',
+        'run-ended',
+        `run ${runId} has ended (${run.status})`,
+        'a priority changes until a run ends',
       );
     this.p.server.setPriority(runId, priority);
   }
 
   async queue(): Promise<QueueEntry[]> {
-    const out: QueueEntry[] = [];
-    const waiting = await this.waiting();
+    const running: QueueEntry[] = [];
     for (const id of this.driving.keys()) {
       const run = await this.store.getRun(id);
       const meta = this.p.server.meta(id);
-      if (run && meta)
-        out.push({
-          runId: id,
-          pipelineName: run.pipelineName,
-          state: 'running',
-          priority: meta.priority,
-          labels: meta.labels,
-        });
+      if (run && meta) running.push(runningEntry(run, meta, this.p.slots));
     }
-    for (const [position, { meta, run }] of waiting.entries()) {
-      out.push({
-        runId: meta.runId,
-        pipelineName: run.pipelineName,
-        state: 'queued',
-        priority: meta.priority,
-        labels: meta.labels,
-        position,
-        reason: this.stopping ? 'the server is stopping' : waitReason(position, this.driving.size, this.p.maxRuns),
-      });
-    }
-    return out;
+    const queued = (await this.waiting()).map((w, position) =>
+      queuedEntry(w, position, this.stopping ? 'the server is stopping' : undefined, this.driving.size, this.p.maxRuns),
+    );
+    return [...running, ...queued];
   }
 
-  /** Queued runs not yet driven, in the order they will start. */
-  private async waiting(): Promise<Array<{ meta: QueuedRunMeta; run: RunRecord }>> {
-    const out: Array<{ meta: QueuedRunMeta; run: RunRecord }> = [];
+  /** Queued runs not yet driven, in the order they will start (at most `limit`). */
+  private async waiting(
+    limit = Infinity,
+    startable = false,
+  ): Promise<Array<{ meta: QueuedRunMeta; run: RunRecord; heldBy?: string }>> {
+    const out: Array<{ meta: QueuedRunMeta; run: RunRecord; heldBy?: string }> = [];
     for (const meta of queueOrder(this.p.server.waitingMetas())) {
+      if (out.length >= limit) break;
       const run = await this.store.getRun(meta.runId);
-      if (run && run.status === 'queued' && !run.cancelRequested) out.push({ meta, run });
+      const heldBy = run && this.groups.holder(groupOf(run));
+      if (run && run.status === 'queued' && !run.cancelRequested) {
+        if (!(startable && heldBy)) out.push({ meta, run, ...(heldBy ? { heldBy } : {}) });
+      }
+      // A run cancelled or ended while it waited leaves the queue.
+      else this.p.server.setAdmitted(meta.runId);
     }
     return out;
   }
@@ -269,47 +270,55 @@ export class EngineService {
     if (this.pumping) return;
     this.pumping = true;
     try {
-      while (!this.stopping && this.driving.size < this.p.maxRuns) {
-        const next = (await this.waiting())[0];
+      while (!this.stopping && !this.paused && this.driving.size < this.p.maxRuns) {
+        const next = (await this.waiting(1, true))[0];
         if (!next) break;
         this.p.server.setAdmitted(next.meta.runId);
-        this.drive(next.meta.runId);
+        this.drive(next.run);
       }
     } finally {
       this.pumping = false;
     }
   }
 
-  private drive(runId: string): void {
-    const sealed = this.p.server.sealedSecrets(runId);
-    if (sealed && !this.secrets.has(runId)) {
-      const secrets = this.p.box.open(sealed);
-      this.secrets.set(runId, secrets);
-      this.engine.addMaskedValues(Object.values(secrets));
+  private drive(run: RunRecord): void {
+    const runId = run.id;
+    this.groups.hold(groupOf(run), runId);
+    try {
+      this.p.secrets.load(runId);
+    } catch (err) {
+      // The engine then refuses the run for its missing secrets, and says which.
+      this.p.log?.(`run ${runId}: ${(err as Error).message}`);
     }
     const done = this.engine
       .execute(runId)
       .then(
         (status) => {
-          if (FINAL.has(status)) this.wipe(runId);
+          if (FINAL.has(status)) this.p.secrets.wipe(runId);
         },
         (err: Error) => this.p.log?.(`run ${runId}: ${err.message}`),
       )
       .finally(() => {
         this.driving.delete(runId);
+        this.groups.release(runId);
         if (!this.stopping) void this.pump();
       });
     this.driving.set(runId, done);
   }
 
-  private wipe(runId: string): void {
-    this.p.server.wipeSecrets(runId);
-    this.secrets.delete(runId);
-  }
-
   private refuseWhenStopping(): void {
     if (this.stopping)
       throw new ApiError(503, 'stopping', 'the server is stopping', 'send it again once the server is back');
+  }
+
+  /** Queued runs stay queued (submitting still works) until `resumeQueue`. */
+  pauseQueue(): void {
+    this.paused = true;
+  }
+
+  async resumeQueue(): Promise<void> {
+    this.paused = false;
+    await this.pump();
   }
 
   /** Takes no new work; the runs being driven are left as they are, to be taken over at the next start. */

@@ -72,6 +72,7 @@ export interface ApiBody {
   id: string;
   status: string;
   startedAt: number;
+  endedAt: number;
   steps: ApiStep[];
   runs: ApiListed[];
 }

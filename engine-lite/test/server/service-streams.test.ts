@@ -142,3 +142,57 @@ describe('rerun', () => {
     expect((await api().call('POST', '/v1/runs/zzzz-000000/rerun', {})).status).toBe(404);
   });
 });
+
+describe('the rest of the API', () => {
+  it('serves an OpenAPI document that describes every route it answers', async () => {
+    const doc = (await (await fetch(`${running.url}/v1/openapi.json`)).json()) as { paths: Record<string, object> };
+    const routes = [
+      ['get', '/healthz'],
+      ['get', '/metrics'],
+      ['post', '/v1/runs'],
+      ['get', '/v1/runs'],
+      ['get', '/v1/runs/{id}'],
+      ['patch', '/v1/runs/{id}'],
+      ['get', '/v1/runs/{id}/logs'],
+      ['get', '/v1/runs/{id}/events'],
+      ['post', '/v1/runs/{id}/cancel'],
+      ['post', '/v1/runs/{id}/rerun'],
+      ['post', '/v1/runs/{id}/steps/{step}/approve'],
+      ['get', '/v1/queue'],
+    ];
+    for (const [method, path] of routes) expect(doc.paths[path!], `${method} ${path}`).toHaveProperty(method!);
+  });
+
+  it('approves a step for caravan/approval, and says what is wrong with a bad request', async () => {
+    const pipeline = 'version: "1"\nname: gate\nsteps:\n  - id: gate\n    run: "true"\n';
+    const { id } = (await api().call('POST', '/v1/runs', { pipeline })).body;
+    await api().waitEnd(id);
+    const ok = await api().call('POST', `/v1/runs/${id}/steps/gate/approve`, { comment: 'fine' });
+    expect(ok.status).toBe(200);
+    const file = JSON.parse(readFileSync(join(data, 'approvals', id, 'gate.json'), 'utf8')) as Record<string, string>;
+    expect(file).toMatchObject({ decision: 'approved', by: 'ci', comment: 'fine' });
+    expect((await api().call('POST', `/v1/runs/${id}/steps/nope/approve`, {})).status).toBe(404);
+    const badPriority = await api().call('PATCH', `/v1/runs/${id}`, { priority: 'high' });
+    expect(badPriority.status).toBe(400);
+    expect(badPriority.body.error.message).toContain('"priority" must be an integer');
+    const badLimit = await api().call('GET', '/v1/runs?limit=0');
+    expect(badLimit.status).toBe(400);
+    const notJson = await fetch(`${running.url}/v1/runs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: '{"pipeline":',
+    });
+    expect(notJson.status).toBe(400);
+    expect(((await notJson.json()) as { error: { code: string } }).error.code).toBe('bad-request');
+  }, 60_000);
+
+  it('exports Prometheus metrics: runs by status, queue depth, step durations, busy slots', async () => {
+    const text = await (
+      await fetch(`${running.url}/metrics`, { headers: { authorization: `Bearer ${token}` } })
+    ).text();
+    expect(text).toMatch(/^caravan_runs\{status="success"\} \d+$/m);
+    expect(text).toMatch(/^caravan_queue_depth 0$/m);
+    expect(text).toMatch(/^caravan_step_duration_seconds_count\{status="success"\} \d+$/m);
+    expect(text).toContain('# TYPE caravan_executor_slots_busy gauge');
+  });
+});

@@ -5,6 +5,12 @@ import { ProgressPrinter } from './progress.js';
 import type { RemoteRun } from './remote-run.js';
 import type { ServerClient } from './server-client.js';
 
+interface Snapshot {
+  id: string;
+  status: string;
+  attempt: number;
+}
+
 /** 0 when the run succeeded, else 1. */
 export async function followRemoteRun(
   client: ServerClient,
@@ -29,6 +35,18 @@ export async function followRemoteRun(
     progress.draw();
     for await (const e of client.events(`/v1/runs/${encodeURIComponent(runId)}/events`)) {
       if (e.event === 'run' || e.event === 'step') progress.onEvent(e.data as EngineEvent);
+      // What happened before we listened: the steps that have moved on from queued.
+      if (e.event === 'snapshot')
+        for (const st of (e.data as { steps?: Snapshot[] }).steps ?? [])
+          if (st.status !== 'queued')
+            progress.onEvent({
+              type: 'step',
+              runId,
+              stepId: st.id,
+              status: st.status,
+              attempt: st.attempt,
+              ts: Date.now(),
+            } as EngineEvent);
       if (e.event === 'end') status = (e.data as { status?: string }).status ?? status;
     }
     progress.finish(runId, status, Date.now() - started);

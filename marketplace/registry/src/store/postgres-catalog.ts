@@ -1,25 +1,16 @@
 /**
- * The catalog over PostgreSQL: a weighted tsvector with a GIN index (ts_rank, a name match first)
- * and the reader's scopes inside the query, so totals and pages count only what the reader may read.
+ * The catalog over PostgreSQL: a weighted tsvector with a GIN index (matched on the whole
+ * document, ranked by ts_rank on name, description and inputs; a name match first) and the
+ * reader's scopes inside the query, so totals and pages count only what the reader may read.
  */
 import type pg from 'pg';
 import type { CatalogResult, CatalogStoreQuery, ReadableScopes, ResolutionCount } from './catalog-types.js';
 import { postgresCatalogInsert } from './postgres-catalog-sql.js';
-import { toCatalogRow } from './sqlite-catalog.js';
+import { toCatalogRow, type CatalogSqlRow } from './catalog-row.js';
 
 /** Each word as a quoted prefix lexeme; the words hold letters and digits only, so no tsquery syntax gets through. */
 function tsQuery(words: string[]): string {
   return words.map((w) => `'${w.replace(/'/g, "''")}':*`).join(' & ');
-}
-
-interface CatalogSqlRow {
-  name: string;
-  version: string;
-  description: string;
-  category: string | null;
-  scope: string;
-  deprecated: string | null;
-  published_at: string;
 }
 
 class Args {
@@ -75,7 +66,7 @@ export class PostgresCatalog {
     if (q.order === 'relevance' && text) {
       // A name with a word starting with each search word first: plain string tests on the row.
       const nameHit = q.words.map((w) => `strpos(' ' || c.words, ${args.add(` ${w}`)}) > 0`).join(' AND ');
-      order = `(${nameHit}) DESC, ts_rank(c.document, ${query}) DESC, c.name`;
+      order = `(${nameHit}) DESC, ts_rank(c.head, ${query}) DESC, c.name`;
     }
     const limit = args.add(q.limit);
     const offset = args.add(q.offset);

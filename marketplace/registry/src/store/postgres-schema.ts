@@ -1,5 +1,5 @@
 /** PostgreSQL migrations, applied in order under an advisory lock; never edit one that has shipped, add the next. */
-import { POSTGRES_CATALOG_MIGRATION } from './postgres-catalog-sql.js';
+import { POSTGRES_CATALOG_HEAD_MIGRATION, POSTGRES_CATALOG_MIGRATION } from './postgres-catalog-sql.js';
 
 export const POSTGRES_MIGRATIONS: string[] = [
   `CREATE TABLE users (name TEXT PRIMARY KEY, admin BOOLEAN NOT NULL, created_at TEXT NOT NULL);
@@ -19,4 +19,5 @@ export const POSTGRES_MIGRATIONS: string[] = [
      action TEXT NOT NULL, target TEXT NOT NULL, scope TEXT NOT NULL, detail TEXT NOT NULL);
    CREATE INDEX audit_scope ON audit (scope, id);`,
   POSTGRES_CATALOG_MIGRATION,
+  POSTGRES_CATALOG_HEAD_MIGRATION,
 ];

@@ -3,39 +3,15 @@
  * query, so totals and pages count only what the reader may read.
  */
 import type Database from 'better-sqlite3';
-import type { CatalogResult, CatalogRow, CatalogStoreQuery, ReadableScopes, ResolutionCount } from './catalog-types.js';
+import type { CatalogResult, CatalogStoreQuery, ReadableScopes, ResolutionCount } from './catalog-types.js';
+import { toCatalogRow, type CatalogSqlRow as Row } from './catalog-row.js';
 import { sqliteCatalogInsert } from './sqlite-catalog-sql.js';
 
 type Arg = string | number;
 
-interface Row {
-  name: string;
-  version: string;
-  description: string;
-  category: string | null;
-  scope: string;
-  deprecated: string | null;
-  published_at: string;
-  resolutions?: number | null;
-}
-
 /** Each word as a quoted FTS5 prefix term: no query syntax can come from the words. */
 function ftsQuery(words: string[]): string {
   return words.map((w) => `"${w.replace(/"/g, '""')}"*`).join(' ');
-}
-
-export function toCatalogRow(r: Row): CatalogRow {
-  const row: CatalogRow = {
-    name: r.name,
-    version: r.version,
-    description: r.description,
-    scope: r.scope,
-    publishedAt: r.published_at,
-    resolutions: Number(r.resolutions ?? 0),
-  };
-  if (r.category !== null) row.category = r.category;
-  if (r.deprecated !== null) row.deprecated = r.deprecated;
-  return row;
 }
 
 export class SqliteCatalog {
@@ -119,7 +95,8 @@ export class SqliteCatalog {
       order = `(${q.words.map(() => "instr(' ' || words, ' ' || ?) > 0").join(' AND ')}) DESC, score, name`;
       orderArgs.push(...q.words);
     }
-    const score = text ? 'bm25(catalog_fts, 10.0, 4.0, 2.0, 1.0)' : '0';
+    // The README matches but does not rank (weight 0), as in PostgreSQL, where ranking it cost too much.
+    const score = text ? 'bm25(catalog_fts, 10.0, 4.0, 2.0, 0.0)' : '0';
     // One full-text pass: bm25 cannot sit beside a window function, so the matches are materialised first and
     // the window count over them is the total before LIMIT.
     const rows = this.prepared(

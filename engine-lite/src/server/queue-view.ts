@@ -1,0 +1,55 @@
+/** `GET /v1/queue`: the runs driven now and the runs queued, each with its place and why it waits. */
+import type { StepSlots } from '../step-slots.js';
+import type { RunRecord } from '../store/types.js';
+import { groupOf } from './concurrency-groups.js';
+import { waitReason } from './run-queue.js';
+import type { QueuedRunMeta } from './server-store.js';
+
+export interface QueueEntry {
+  runId: string;
+  pipelineName: string;
+  state: 'queued' | 'running';
+  priority: number;
+  labels: Record<string, string>;
+  /** Queued runs: 0-based place among them. Running runs: place among the runs whose steps wait for a slot. */
+  position?: number;
+  reason?: string;
+}
+
+export function runningEntry(run: RunRecord, meta: QueuedRunMeta, slots: StepSlots): QueueEntry {
+  const forSlot = slots.waiting();
+  const at = forSlot.findIndex((w) => w.runId === run.id);
+  const busy = [...slots.inUse.values()].reduce((a, b) => a + b, 0);
+  return {
+    runId: run.id,
+    pipelineName: run.pipelineName,
+    state: 'running',
+    priority: meta.priority,
+    labels: meta.labels,
+    ...(at >= 0
+      ? { position: at, reason: `a step waits for a ${forSlot[at]!.kind} slot (${busy} steps running)` }
+      : {}),
+  };
+}
+
+export function queuedEntry(
+  w: { meta: QueuedRunMeta; run: RunRecord; heldBy?: string },
+  position: number,
+  stopping: string | undefined,
+  driven: number,
+  maxRuns: number,
+): QueueEntry {
+  return {
+    runId: w.run.id,
+    pipelineName: w.run.pipelineName,
+    state: 'queued',
+    priority: w.meta.priority,
+    labels: w.meta.labels,
+    position,
+    reason:
+      stopping ??
+      (w.heldBy
+        ? `waiting for its concurrency group "${groupOf(w.run)}" (run ${w.heldBy} holds it)`
+        : waitReason(position, driven, maxRuns)),
+  };
+}
