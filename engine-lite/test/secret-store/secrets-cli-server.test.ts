@@ -124,6 +124,17 @@ describe('caravan secrets on the local store, and caravan run', () => {
     expect(readFileSync(join(home, 'secret.key'), 'utf8')).not.toBe(before);
     expect(caravan(['run', pipelineFile('after-rotation')]).code).toBe(0);
   });
+  it('caravan resume takes stored secrets too, and names one no longer stored', () => {
+    const first = caravan(['run', pipelineFile('resumable')]);
+    expect(first.code, first.stderr).toBe(0);
+    const id = /^run (\S+)/m.exec(first.stdout)![1]!;
+    expect(caravan(['resume', id]).code).toBe(0);
+    expect(caravan(['secrets', 'remove', 'DEPLOY_TOKEN']).code).toBe(0);
+    const again = caravan(['resume', id]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('secret DEPLOY_TOKEN declared by pipeline "resumable" is neither given nor stored');
+    expect(caravan(['secrets', 'set', 'DEPLOY_TOKEN'], VALUE).code).toBe(0);
+  });
 });
 
 describe('caravan secrets against caravan server', () => {
