@@ -70,11 +70,36 @@ export async function loadNestedPipelines(
         continue;
       }
       const child = await load(file, step);
-      if (child) await visit(child, [...chain, file]);
+      if (!child) continue;
+      checkParamsGiven(step, child, errors);
+      await visit(child, [...chain, file]);
     }
   };
   await visit(top, [resolve(top.file)]);
   return { pipelines: [...loaded.values()].filter((p): p is Pipeline => p !== undefined), errors };
+}
+
+/** The step's `with:` are the child's params: each one it declares, and every required one without a default. */
+function checkParamsGiven(step: PipelineStep, child: Pipeline, errors: SpecIssue[]): void {
+  const declared = Object.keys(child.params);
+  for (const key of Object.keys(step.with)) {
+    if (key in child.params) continue;
+    const loc = step.withLocs?.[key] ?? step.loc;
+    errors.push(
+      issueAt(
+        loc.file,
+        loc.line,
+        loc.col,
+        `step "${step.id}": with.${key}: pipeline ${child.name} has no param "${key}"`,
+        declared.length > 0 ? `its params: ${declared.join(', ')}` : `${child.name} declares no params`,
+        `with.${key}`,
+      ),
+    );
+  }
+  for (const [name, param] of Object.entries(child.params)) {
+    if (param.required && param.default === undefined && !(name in step.with))
+      errors.push(at(step, `pipeline ${child.name} needs param "${name}": add it under with:`, `see ${child.file}`));
+  }
 }
 
 function at(step: PipelineStep, message: string, hint: string): SpecIssue {

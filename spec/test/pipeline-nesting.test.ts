@@ -19,8 +19,9 @@ function write(path: string, text: string): string {
   return file;
 }
 
-const caller = (uses: string, name = 'caller') =>
-  `version: "1"\nname: ${name}\nsteps:\n  - id: nested\n    uses: ${uses}\n    with:\n      target: staging\n`;
+const caller = (uses: string, name = 'caller', withBlock = '    with:\n      target: staging\n') =>
+  `version: "1"\nname: ${name}\nsteps:\n  - id: nested\n    uses: ${uses}\n${withBlock}`;
+const bare = (uses: string, name: string) => caller(uses, name, '');
 
 async function errorsOf(file: string): Promise<string[]> {
   const r = await loadPipelineFile(file);
@@ -63,27 +64,27 @@ describe('nested pipeline steps', () => {
 
   it('loads the nested file, and names one that is missing at the step that uses it', async () => {
     write('deploy/pipeline.yml', 'version: "1"\nname: deploy\nsteps:\n  - id: go\n    run: echo\n');
-    expect(await errorsOf(write('pipeline.yml', caller('./deploy/pipeline.yml')))).toEqual([]);
-    const errors = await errorsOf(write('other.yml', caller('./nowhere/pipeline.yml')));
+    expect(await errorsOf(write('pipeline.yml', bare('./deploy/pipeline.yml', 'caller')))).toEqual([]);
+    const errors = await errorsOf(write('other.yml', bare('./nowhere/pipeline.yml', 'other')));
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/other\.yml:4:5: error: step "nested": \.\/nowhere\/pipeline\.yml: .*check the path/);
   });
 
   it('reports a cycle between files at file:line:col, naming the chain', async () => {
-    const a = write('a.yml', caller('./b/pipeline.yml', 'a'));
-    write('b/pipeline.yml', caller('../a.yml', 'b'));
+    const a = write('a.yml', bare('./b/pipeline.yml', 'a'));
+    write('b/pipeline.yml', bare('../a.yml', 'b'));
     const errors = await errorsOf(a);
     expect(errors).toHaveLength(1);
     const shown = (p: string) => relative(process.cwd(), join(dir, p));
     expect(errors[0]).toContain(
       `${shown('b/pipeline.yml')}:4:5: error: step "nested": nested pipelines form a cycle: ${shown('a.yml')} → ${shown('b/pipeline.yml')} → ${shown('a.yml')}`,
     );
-    const self = write('self.yml', caller('./self.yml', 'self'));
+    const self = write('self.yml', bare('./self.yml', 'self'));
     expect((await errorsOf(self))[0]).toMatch(/self\.yml:4:5: error: step "nested": nested pipelines form a cycle/);
   });
 
   it('reports nesting deeper than five levels', async () => {
-    for (let i = 1; i <= 5; i++) write(`l${i}.yml`, caller(`./l${i + 1}.yml`, `l${i}`));
+    for (let i = 1; i <= 5; i++) write(`l${i}.yml`, bare(`./l${i + 1}.yml`, `l${i}`));
     write('l6.yml', 'version: "1"\nsteps:\n  - id: leaf\n    run: echo\n');
     const errors = await errorsOf(join(dir, 'l1.yml'));
     expect(errors).toHaveLength(1);
@@ -92,9 +93,26 @@ describe('nested pipeline steps', () => {
     expect(await errorsOf(join(dir, 'l1.yml'))).toEqual([]);
   });
 
+  it("checks the step's with: against the child's params", async () => {
+    write(
+      'deploy.yml',
+      'version: "1"\nname: deploy\nparams:\n  target: { type: string, required: true }\nsteps:\n  - id: go\n    run: echo\n',
+    );
+    const unknown = await errorsOf(
+      write('a.yml', caller('./deploy.yml').replace('target: staging', 'targte: staging')),
+    );
+    expect(unknown).toHaveLength(2);
+    expect(unknown[0]).toMatch(
+      /a\.yml:7:7: error: step "nested": with\.targte: pipeline deploy has no param "targte" .*its params: target/,
+    );
+    expect(unknown[1]).toMatch(
+      /a\.yml:4:5: error: step "nested": pipeline deploy needs param "target": add it under with:/,
+    );
+  });
+
   it('reports a nested file that is not a valid pipeline with its own file:line:col', async () => {
     write('broken.yml', 'version: "1"\nsteps:\n  - id: Bad Id\n    run: echo\n');
-    const errors = await errorsOf(write('pipeline.yml', caller('./broken.yml')));
+    const errors = await errorsOf(write('pipeline.yml', bare('./broken.yml', 'caller')));
     expect(errors.some((e) => /broken\.yml:3:\d+: error: .*step ids/.test(e))).toBe(true);
   });
 });
