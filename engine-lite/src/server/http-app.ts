@@ -14,6 +14,8 @@ import { listRuns, runDetail } from './run-views.js';
 import type { Role, ServerStore, TokenRecord } from './server-store.js';
 import type { EngineService } from './service.js';
 import { RunStreams } from './streams.js';
+import { registerSecretRoutes } from '../secret-store/secret-routes.js';
+import type { SecretStore } from '../secret-store/secret-store.js';
 import { roleAllows, tokenSha } from './tokens.js';
 
 /** JSON bodies: a pipeline's text with params, secrets and labels fits well under this. */
@@ -30,9 +32,11 @@ export interface AppParts {
   server: ServerStore;
   clock: Clock;
   logPollMs?: number;
+  /** Stored secrets, served under /v1/secrets. */
+  stored?: SecretStore;
 }
 
-export function buildApp({ service, server, clock, logPollMs }: AppParts): {
+export function buildApp({ service, server, clock, logPollMs, stored }: AppParts): {
   app: FastifyInstance;
   streams: RunStreams;
 } {
@@ -97,6 +101,7 @@ export function buildApp({ service, server, clock, logPollMs }: AppParts): {
   };
   const viewer = { onRequest: need('viewer') };
   const runner = { onRequest: need('runner') };
+  if (stored) registerSecretRoutes(app, stored, { viewer, admin: { onRequest: need('admin') } });
 
   const runOr404 = async (id: string) => {
     const run = await service.store.getRun(id);
@@ -128,6 +133,7 @@ export function buildApp({ service, server, clock, logPollMs }: AppParts): {
       priority: optInt(b, 'priority', -1000, 1000),
       labels: optStringMap(b, 'labels'),
       executor: optString(b, 'executor', 32),
+      files: optStringMap(b, 'files'),
     });
     return reply.code(201).send({ id: run.id });
   });
