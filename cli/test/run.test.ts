@@ -124,7 +124,9 @@ describe('caravan run', () => {
     );
     const missing = await caravan(['run', file]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/TOKEN declared by the pipeline but not given/);
+    expect(missing.stderr).toMatch(
+      /secret TOKEN declared by pipeline "secret" is neither given nor stored: store it with caravan secrets set TOKEN/,
+    );
     const r = await caravan(['run', file], { CARAVAN_SECRET_TOKEN: 'hunter2-very-secret' });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);

@@ -26,6 +26,9 @@ import type { CreateRunInput } from './run-creation.js';
 import { EngineError, newRun } from './run-creation.js';
 import { RunRecorder } from './run-recorder.js';
 import { RunScheduler } from './run-scheduler.js';
+import { isNestedAction, nestedLoadedAction } from './nested/nested-action.js';
+import { PipelineExecutor } from './nested/pipeline-executor.js';
+import { NESTED_EXECUTOR } from '@caravan/spec';
 import type { StepSlots } from './step-slots.js';
 import type { RunStatus } from './status.js';
 import type { EngineStore, RunRecord } from './store/types.js';
@@ -152,6 +155,7 @@ export class Engine {
     const callback = new CallbackServer(intake, opts.callback);
     const engine = new Engine(opts, callback, executors, resolver, { masker, blobs, intake });
     box.engine = engine;
+    if (!executors.has(NESTED_EXECUTOR)) executors.register(NESTED_EXECUTOR, () => new PipelineExecutor(engine));
     await callback.listen();
     return engine;
   }
@@ -245,7 +249,7 @@ export class Engine {
       );
     const actions = new Map<string, LoadedAction>();
     for (const [stepId, resolved] of Object.entries(run.actions))
-      actions.set(stepId, await this.resolver.load(resolved));
+      actions.set(stepId, isNestedAction(resolved) ? nestedLoadedAction() : await this.resolver.load(resolved));
     const scheduler = new RunScheduler(this.deps, {
       run,
       steps: await this.store.getSteps(runId),

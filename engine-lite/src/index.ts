@@ -25,3 +25,13 @@ export { serve, serverStorePath } from './server/serve.js';
 export type { RunningServer, ServeOptions } from './server/serve.js';
 export { ServerStore, ROLES } from './server/server-store.js';
 export { createToken } from './server/tokens.js';
+export { SecretStore, secretStorePath } from './secret-store/secret-store.js';
+export type { StoredSecretInfo } from './secret-store/secret-store.js';
+export { SecretKeyError, loadSecretKey, parseSecretKey } from './secret-store/secret-key.js';
+export {
+  localRunSecrets,
+  missingSecrets,
+  missingSecretsError,
+  withStoredSecrets,
+} from './secret-store/stored-secrets.js';
+export { rotateSecretKey } from './secret-store/rotate-key.js';

@@ -2,13 +2,14 @@
  * A new run from a pipeline: every check is made and every action resolved to an exact version
  * and integrity before anything is stored, and all problems are reported together.
  */
-import { checkActionUsage, formatIssue } from '@caravan/spec';
+import { checkActionUsage, formatIssue, NESTED_EXECUTOR } from '@caravan/spec';
 import type { ActionSpec, Pipeline, SpecIssue } from '@caravan/spec';
 import type { ActionResolver } from './actions/resolver.js';
 import type { Clock } from './clock.js';
 import { buildDag } from './dag.js';
 import type { ExecutorRegistry } from './executors/registry.js';
 import { newRunId } from './ids.js';
+import { nestedLoadedAction } from './nested/nested-action.js';
 import { resolveParams } from './params.js';
 import type { RunRecord, StepRecord } from './store/types.js';
 
@@ -24,6 +25,8 @@ export interface CreateRunInput {
   concurrency?: number;
   /** The webhook payload, read as `${{ event.* }}`. */
   event?: Record<string, unknown>;
+  /** The run's id, when the caller fixes it (a nested run's is its parent step's task id); default a new one. */
+  id?: string;
   /** Told each warning found by checking the steps against their actions (unknown inputs, undeclared outputs). */
   warn?: (issue: SpecIssue) => void;
 }
@@ -54,7 +57,7 @@ export async function newRun(
       problems.push(
         `unknown executor "${kind}": use one of ${deps.executors
           .kinds()
-          .filter((k) => k !== 'noop')
+          .filter((k) => k !== 'noop' && k !== NESTED_EXECUTOR)
           .join(', ')}`,
       );
   }
@@ -73,6 +76,10 @@ export async function newRun(
   const actions: RunRecord['actions'] = {};
   const specs = new Map<string, ActionSpec>();
   for (const step of pipeline.steps) {
+    if (step.pipeline) {
+      actions[step.id] = nestedLoadedAction().resolved;
+      continue;
+    }
     try {
       const loaded = await deps.resolver.resolve(step.action.name, step.action.range);
       actions[step.id] = loaded.resolved;
@@ -95,7 +102,7 @@ export async function newRun(
   for (const w of usage.warnings) input.warn?.(w);
   const now = deps.clock.now();
   const run: RunRecord = {
-    id: newRunId(now),
+    id: input.id ?? newRunId(now),
     pipelineName: pipeline.name,
     file: pipeline.file,
     source: input.source,

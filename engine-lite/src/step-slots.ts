@@ -5,6 +5,16 @@
  * (higher first), then arrival (FIFO). A freed slot wakes the first waiting run that can use it.
  * Without a StepSlots, each run has only its own limits, as before.
  */
+import { NESTED_EXECUTOR } from '@caravan/spec';
+
+/**
+ * A nested step runs nothing itself: its child run's steps take the slots. Were it to hold one
+ * while they wait for one, nested runs could starve each other.
+ */
+function holdsNoSlot(kind: string): boolean {
+  return kind === NESTED_EXECUTOR;
+}
+
 export interface RunOrder {
   priority: number;
   seq: number;
@@ -56,6 +66,7 @@ export class StepSlots {
 
   /** Takes a slot for a step of `kind`, or registers the run to be woken (`wake`) and returns false. */
   take(runId: string, kind: string, wake: () => void): boolean {
+    if (holdsNoSlot(kind)) return true;
     const me = this.order(runId);
     const blocked =
       !this.free(kind) ||
@@ -75,11 +86,13 @@ export class StepSlots {
 
   /** Counts a step that runs already (one a restarted engine re-attached), whatever the limits. */
   hold(kind: string): void {
+    if (holdsNoSlot(kind)) return;
     this.busy++;
     this.busyByKind.set(kind, (this.busyByKind.get(kind) ?? 0) + 1);
   }
 
   give(kind: string): void {
+    if (holdsNoSlot(kind)) return;
     this.busy--;
     this.busyByKind.set(kind, (this.busyByKind.get(kind) ?? 1) - 1);
     this.wakeNext();

@@ -3,7 +3,14 @@ import { basename, extname } from 'node:path';
 import { parseUses } from './action-name.js';
 import type { CacheDecl } from './action-types.js';
 import { parseDuration } from './duration.js';
-import { fieldPath, SHELL_ACTION, type StepEntry } from './pipeline-steps.js';
+import {
+  fieldPath,
+  isNestedUses,
+  NESTED_ACTION,
+  NESTED_EXECUTOR,
+  SHELL_ACTION,
+  type StepEntry,
+} from './pipeline-steps.js';
 import { buildTriggers } from './pipeline-triggers.js';
 import type { Pipeline, PipelineParam, PipelineStep, RetryPolicy, SourceLocation, StepFile } from './pipeline-types.js';
 import { asList, asRecord, isRecord, type Raw } from './records.js';
@@ -41,6 +48,7 @@ export function buildPipeline(
     secrets: Array.isArray(data.secrets) ? data.secrets.map(String) : [],
     steps: built,
     file: source.file,
+    ...(isRecord(data.outputs) ? { outputs: stringMap(data.outputs) } : {}),
   };
 }
 
@@ -59,12 +67,14 @@ function buildStep({ id, raw }: StepEntry, needs: string[], source: YamlSource):
   const s = raw.step;
   const isRun = typeof s.run === 'string';
   const uses = isRun ? SHELL_ACTION : String(s.uses);
-  const parsed = parseUses(uses);
+  const nested = isNestedUses(uses);
+  const parsed = parseUses(nested ? NESTED_ACTION : uses);
   const at = source.locate(raw.path);
   const step: PipelineStep = {
     id,
     uses,
     action: parsed.ok ? { name: parsed.name, range: parsed.range } : { name: uses, range: '*' },
+    ...(nested ? { pipeline: uses } : {}),
     with: isRun ? { ...asRecord(s.with), run: s.run } : { ...asRecord(s.with) },
     env: stringMap(s.env),
     priority: typeof s.priority === 'number' ? s.priority : 0,
@@ -84,6 +94,7 @@ function buildStep({ id, raw }: StepEntry, needs: string[], source: YamlSource):
   const retry = retryPolicy(s.retry);
   if (retry) step.retry = retry;
   if (typeof s.executor === 'string') step.executor = s.executor;
+  if (nested) step.executor = NESTED_EXECUTOR;
   if (typeof s.image === 'string') step.image = s.image;
   if (raw.stage !== undefined) step.stage = raw.stage;
   return step;

@@ -7,6 +7,7 @@ import { ancestors } from './pipeline-graph.js';
 import { ReferenceChecker, type ReferenceScope } from './pipeline-references.js';
 import { collectSteps, fieldPath } from './pipeline-steps.js';
 import type { Pipeline } from './pipeline-types.js';
+import { checkNestedPipelines } from './pipeline-nesting.js';
 import { readSpecFile } from './read-spec-file.js';
 import { isRecord } from './records.js';
 import { schemaIssues } from './schema-issues.js';
@@ -59,6 +60,13 @@ export function parsePipelineYaml(text: string, file: string): ParseResult<Pipel
   const webhook = isRecord(data.on) && data.on.webhook !== undefined;
   const before = ancestors(needs);
   checker.checkTemplates(data.envs, ['envs'], { params, secrets, webhook, stepIds, ancestors: new Set() });
+  checker.checkTemplates(data.outputs, ['outputs'], {
+    params,
+    secrets,
+    stepIds,
+    ancestors: stepIds,
+    pipelineOutputs: true,
+  });
   // The group is decided before any step runs: params only.
   checker.checkTemplates(isRecord(data.concurrency) ? data.concurrency.group : undefined, ['concurrency', 'group'], {
     params,
@@ -100,8 +108,12 @@ export function parsePipelineYaml(text: string, file: string): ParseResult<Pipel
   };
 }
 
+/** Parses the file and checks the pipelines it runs as nested steps (pipeline-nesting.ts). */
 export async function loadPipelineFile(path: string): Promise<ParseResult<Pipeline>> {
   const read = await readSpecFile(path, 'pipeline', 'pass the path of a pipeline.yml file');
   if (!read.ok) return { ok: false, errors: [read.error], warnings: [] };
-  return parsePipelineYaml(read.text, path);
+  const parsed = parsePipelineYaml(read.text, path);
+  if (!parsed.ok || !parsed.value.steps.some((s) => s.pipeline)) return parsed;
+  const nested = await checkNestedPipelines(parsed.value);
+  return nested.length > 0 ? { ok: false, errors: capIssues(nested), warnings: parsed.warnings } : parsed;
 }

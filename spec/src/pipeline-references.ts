@@ -19,6 +19,8 @@ export interface ReferenceScope {
   stepId?: string;
   /** Steps the current step depends on, directly or not. */
   ancestors: ReadonlySet<string>;
+  /** The pipeline's `outputs:`, read once every step has ended: any step may be read. */
+  pipelineOutputs?: boolean;
 }
 
 const STEP_FIELDS = ['outputs', 'files', 'status'];
@@ -140,7 +142,7 @@ export class ReferenceChecker {
     fail: (message: string, hint?: string) => void,
   ): boolean {
     const written = `${ref.context}.${id}`;
-    if (scope.stepId === undefined) {
+    if (scope.stepId === undefined && !scope.pipelineOutputs) {
       fail(
         `${written}: pipeline envs cannot read step results`,
         'move the value into the env of the step that needs it',
@@ -159,7 +161,7 @@ export class ReferenceChecker {
       fail(`${written}: step "${id}" cannot read its own results`, 'read them in a later step');
       return false;
     }
-    if (!scope.ancestors.has(id)) {
+    if (!scope.pipelineOutputs && !scope.ancestors.has(id)) {
       fail(
         `${written}: step "${id}" does not run before step "${scope.stepId}" (it runs later or in parallel)`,
         `add "${id}" to the needs of "${scope.stepId}", or put "${scope.stepId}" in a later stage`,

@@ -6,6 +6,14 @@ import { isRecord, type Raw } from './records.js';
 /** `run: <script>` is this action with `with.run` set to the script. */
 export const SHELL_ACTION = 'caravan/shell@^1';
 
+/** `uses: ./deploy/pipeline.yml` runs that pipeline: a step of this built-in kind, on this executor. */
+export const NESTED_ACTION = 'caravan/pipeline@^1';
+export const NESTED_EXECUTOR = 'pipeline';
+
+export function isNestedUses(uses: string): boolean {
+  return /^\.\.?\//.test(uses);
+}
+
 export interface RawStep {
   /** Path of the step's mapping in the file. */
   path: DataPath;

@@ -32,8 +32,10 @@ export interface StepFile {
 
 export interface PipelineStep {
   id: string;
-  /** `scope/name@range`, exactly as written. */
+  /** `scope/name@range`, or a nested pipeline's file (`./deploy/pipeline.yml`), exactly as written. */
   uses: string;
+  /** Set when the step runs another pipeline: its file, relative to this pipeline's folder. */
+  pipeline?: string;
   /** Parsed parts of `uses`. */
   action: { name: string; range: string };
   with: Record<string, unknown>;
@@ -108,6 +110,8 @@ export interface Pipeline {
   secrets: string[];
   /** Every step, in file order. */
   steps: PipelineStep[];
+  /** What the pipeline gives back when run as a nested step: name → `${{ }}` template over its steps. */
+  outputs?: Record<string, string>;
   file: string;
   /** Every output of one step read by another, for checks against the actions' declared outputs. */
   outputRefs?: OutputReference[];

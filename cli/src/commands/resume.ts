@@ -1,4 +1,6 @@
 import { Args } from '@oclif/core';
+import { loadNestedPipelines } from '@caravan/spec';
+import { caravanHome, localRunSecrets } from '@caravan/engine';
 import { openEngine } from '../lib/engine/open.js';
 import { driveRun } from '../lib/engine/session.js';
 import { CaravanCommand, UsageError } from '../lib/base-command.js';
@@ -20,10 +22,17 @@ export default class Resume extends CaravanCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Resume);
-    const engine = await openEngine(engineSettings(flags));
+    const settings = engineSettings(flags);
+    // Filled once the run is known: the engine reads this object when a step starts.
+    const secrets: Record<string, string> = { ...settings.secrets };
+    const engine = await openEngine({ ...settings, secrets });
     try {
       const run = await engine.store.getRun(args.id);
       if (!run) throw new UsageError(`no run ${args.id}: see caravan runs list`);
+      const { pipelines: nested } = await loadNestedPipelines(run.pipeline);
+      for (const p of [...nested, run.pipeline])
+        Object.assign(secrets, localRunSecrets(p, settings.secrets, caravanHome()));
+      engine.addMaskedValues(Object.values(secrets));
       process.stdout.write(`run ${run.id}\n`);
       const code = await driveRun(engine, run);
       if (code !== 0) this.exit(code);

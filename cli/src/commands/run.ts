@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises';
+import { dirname, relative, resolve } from 'node:path';
 import { Args, Flags } from '@oclif/core';
-import { formatIssue, loadPipelineFile } from '@caravan/spec';
+import { formatIssue, loadNestedPipelines, loadPipelineFile } from '@caravan/spec';
 import { openEngine } from '../lib/engine/open.js';
 import { driveRun } from '../lib/engine/session.js';
 import { ParamsError, resolveParams } from '@caravan/engine';
-import { parseAssignment } from '@caravan/engine';
+import { caravanHome, localRunSecrets, parseAssignment } from '@caravan/engine';
 import { CaravanCommand, UsageError } from '../lib/base-command.js';
 import { engineErrorKind, engineFlags, engineSettings } from '../lib/engine-flags.js';
 import { invalidFileError } from '../lib/print-issues.js';
@@ -62,14 +63,20 @@ export default class Run extends CaravanCommand {
         throw new UsageError(err.message, { cause: err, ...(err.hint ? { hint: err.hint } : {}) });
       throw err;
     }
+    const { pipelines: nested } = await loadNestedPipelines(parsed.value);
     const client = serverClient(flags);
     if (client) {
+      // The server gets the nested files too, by their path relative to this file's folder.
+      const base = dirname(resolve(args.file));
+      const files: Record<string, string> = {};
+      for (const p of nested) files[relative(base, resolve(p.file))] = await readFile(p.file, 'utf8');
       const { id } = await client.json<{ id: string }>('POST', '/v1/runs', {
         pipeline: await readFile(args.file, 'utf8'),
         file: args.file,
         params,
         secrets: engineSettings(flags).secrets,
         executor: flags.executor,
+        ...(nested.length > 0 ? { files } : {}),
         ...(flags.priority !== undefined ? { priority: flags.priority } : {}),
         labels: Object.fromEntries((flags.label ?? []).map((l) => parseAssignment(l, '--label'))),
       });
@@ -78,8 +85,15 @@ export default class Run extends CaravanCommand {
       if (code !== 0) this.exit(code);
       return;
     }
+    const settings = engineSettings(flags);
+    // Given secrets win over stored ones; a declared secret neither given nor stored stops here,
+    // for the nested pipelines too (their child runs get the same secrets).
+    const secrets: Record<string, string> = {};
+    for (const p of [...nested, parsed.value])
+      Object.assign(secrets, localRunSecrets(p, settings.secrets, caravanHome()));
     const engine = await openEngine({
-      ...engineSettings(flags),
+      ...settings,
+      secrets,
       concurrency: flags.concurrency,
       defaultImage: flags.image,
     });

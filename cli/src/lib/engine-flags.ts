@@ -6,7 +6,7 @@ import { Flags } from '@oclif/core';
 import { EngineError } from '@caravan/engine';
 import { ExecutorLimitError, parseExecutorLimits } from './engine/executor-limits.js';
 import { ParamsError } from '@caravan/engine';
-import { gatherSecrets, SecretsError } from '@caravan/engine';
+import { gatherSecrets, SecretKeyError, SecretsError } from '@caravan/engine';
 import { registryFlags, type ErrorKind } from './base-command.js';
 import { optionalRegistryConfig, type RegistryConfig } from './registry-config.js';
 
@@ -14,7 +14,7 @@ export const engineFlags = {
   secret: Flags.string({
     char: 's',
     description:
-      'a secret, NAME=VALUE (repeatable); also env CARAVAN_SECRET_<NAME>. Never stored: give them again to resume',
+      'a secret, NAME=VALUE (repeatable); also env CARAVAN_SECRET_<NAME>. Wins over a stored secret (caravan secrets set); never stored itself: give it again to resume',
     multiple: true,
   }),
   'secrets-file': Flags.string({ description: 'secrets from a dotenv or JSON file' }),
@@ -69,6 +69,7 @@ export function engineErrorKind(err: unknown): ErrorKind | undefined {
     err instanceof EngineError ||
     err instanceof ParamsError ||
     err instanceof SecretsError ||
+    err instanceof SecretKeyError ||
     err instanceof ExecutorLimitError
   )
     return 'usage';

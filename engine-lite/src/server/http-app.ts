@@ -16,6 +16,8 @@ import type { EngineService } from './service.js';
 import { registerTriggerRoutes } from '../triggers/routes.js';
 import type { TriggerParts } from '../triggers/routes.js';
 import { RunStreams } from './streams.js';
+import { registerSecretRoutes } from '../secret-store/secret-routes.js';
+import type { SecretStore } from '../secret-store/secret-store.js';
 import { roleAllows, tokenSha } from './tokens.js';
 
 /** JSON bodies: a pipeline's text with params, secrets and labels fits well under this. */
@@ -34,9 +36,11 @@ export interface AppParts {
   logPollMs?: number;
   /** Registered pipelines, schedules and webhooks (triggers/). */
   triggers?: TriggerParts;
+  /** Stored secrets, served under /v1/secrets. */
+  stored?: SecretStore;
 }
 
-export function buildApp({ service, server, clock, logPollMs, triggers }: AppParts): {
+export function buildApp({ service, server, clock, logPollMs, triggers, stored }: AppParts): {
   app: FastifyInstance;
   streams: RunStreams;
 } {
@@ -101,6 +105,7 @@ export function buildApp({ service, server, clock, logPollMs, triggers }: AppPar
   };
   const viewer = { onRequest: need('viewer') };
   const runner = { onRequest: need('runner') };
+  if (stored) registerSecretRoutes(app, stored, { viewer, admin: { onRequest: need('admin') } });
 
   const runOr404 = async (id: string) => {
     const run = await service.store.getRun(id);
@@ -132,6 +137,7 @@ export function buildApp({ service, server, clock, logPollMs, triggers }: AppPar
       priority: optInt(b, 'priority', -1000, 1000),
       labels: optStringMap(b, 'labels'),
       executor: optString(b, 'executor', 32),
+      files: optStringMap(b, 'files'),
     });
     return reply.code(201).send({ id: run.id });
   });

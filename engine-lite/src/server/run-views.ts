@@ -37,7 +37,8 @@ export function runSummary(run: RunRecord, meta: QueuedRunMeta | undefined) {
   };
 }
 
-const CURSOR = /^[0-9a-z]+-[0-9a-f]{1,12}$/;
+/** A run id; a nested run's adds `.<step>.<attempt>` per level. */
+const CURSOR = /^[0-9a-z]+-[0-9a-f]{1,12}(\.[a-z0-9_-]+\.\d+)*$/;
 
 /** Newest first; the cursor is the id of the last run of the previous page. */
 export async function listRuns(
@@ -102,6 +103,8 @@ export async function runDetail(store: EngineStore, run: RunRecord, meta: Queued
         attempt: s.attempt,
         ...(action ? { action: `${action.name}@${action.version}` } : {}),
         ...(s.executor ? { executor: s.executor } : {}),
+        // A nested step's child run: its id is the step's task id (nested/pipeline-executor.ts).
+        ...(s.taskId && run.pipeline.steps.find((p) => p.id === s.stepId)?.pipeline ? { childRun: s.taskId } : {}),
         ...(s.startedAt !== undefined ? { startedAt: s.startedAt } : {}),
         ...(s.endedAt !== undefined ? { endedAt: s.endedAt } : {}),
         ...(s.startedAt !== undefined && s.endedAt !== undefined ? { durationMs: s.endedAt - s.startedAt } : {}),

@@ -1,21 +1,15 @@
 /**
  * A run's secrets at rest: AES-256-GCM (node:crypto) with the key from `CARAVAN_SECRET_KEY`
- * (32 bytes, base64 or hex) or, failing that, `<data>/secret.key` (made on first use, mode 0600).
+ * (32 bytes, base64 or hex) or, failing that, the key file (secret-key.ts: made on first use, mode 0600).
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { loadSecretKey } from '../secret-store/secret-key.js';
 
 export class SecretBox {
   private constructor(private readonly key: Buffer) {}
 
   static fromEnv(dataDir: string, env: NodeJS.ProcessEnv = process.env): SecretBox {
-    const given = env.CARAVAN_SECRET_KEY;
-    if (given) return new SecretBox(parseKey(given));
-    const file = join(dataDir, 'secret.key');
-    if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
-    chmodSync(file, 0o600);
-    return new SecretBox(parseKey(readFileSync(file, 'utf8').trim(), file));
+    return new SecretBox(loadSecretKey(dataDir, env).key);
   }
 
   seal(secrets: Record<string, string>): string {
@@ -41,11 +35,4 @@ export class SecretBox {
       );
     }
   }
-}
-
-function parseKey(text: string, where = 'CARAVAN_SECRET_KEY'): Buffer {
-  const key = /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
-  if (key.length !== 32)
-    throw new Error(`${where} must hold 32 bytes, base64 or hex (e.g. the output of: openssl rand -base64 32)`);
-  return key;
 }

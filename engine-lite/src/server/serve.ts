@@ -13,11 +13,12 @@ import { systemClock } from '../clock.js';
 import { openEngineStore } from '../store/open.js';
 import { buildApp } from './http-app.js';
 import type { TriggerParts } from '../triggers/routes.js';
-import { environmentSecrets, wireTriggers } from '../triggers/wire.js';
+import { storedSecrets, wireTriggers } from '../triggers/wire.js';
 import type { RunStreams } from './streams.js';
 import { RunSecrets } from './run-secrets.js';
 import { SecretBox } from './secret-box.js';
 import { ServerStore } from './server-store.js';
+import { SecretStore } from '../secret-store/secret-store.js';
 import { EngineService } from './service.js';
 
 export interface ServeOptions {
@@ -52,6 +53,9 @@ export function serverStorePath(data: string): string {
 
 export async function serve(o: ServeOptions): Promise<RunningServer> {
   const env = { ...(o.env ?? process.env), CARAVAN_HOME: o.data };
+  const clock = o.engine?.clock ?? systemClock;
+  // Opened first: a wrong key stops the start here, and an interrupted key rotation is finished.
+  const stored = new SecretStore(o.data, env, () => clock.now());
   const store = await openEngineStore(env);
   const server = new ServerStore(serverStorePath(o.data));
   const box = SecretBox.fromEnv(o.data, env);
@@ -59,14 +63,16 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
   const slots = new StepSlots({
     total: o.maxSteps ?? Math.max(2, availableParallelism() * 2),
     perKind: o.engine?.executorLimits ?? {},
-    orderOf: (runId) => server.meta(runId),
+    // A nested run (`<run>.<step>.<attempt>`) stands where the run at the top stands.
+    orderOf: (runId) => server.meta(runId.split('.')[0]!),
   });
   const engine = await Engine.start({
     ...o.engine,
     store,
     home: o.data,
     slots,
-    runSecrets: (runId) => box2.service?.secretsOf(runId),
+    // A nested run (`<run>.<step>.<attempt>`) has the secrets of the run at the top.
+    runSecrets: (runId) => box2.service?.secretsOf(runId.split('.')[0]!),
   });
   const secrets = new RunSecrets(engine, server, box);
   const service = new EngineService({
@@ -76,12 +82,12 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
     slots,
     home: o.data,
     maxRuns: o.maxRuns ?? 32,
+    stored,
     log: o.log,
   });
   box2.service = service;
-  const clock = o.engine?.clock ?? systemClock;
-  const triggers = wireTriggers(service, clock, environmentSecrets(env), o.log, o.schedulerPollMs);
-  const { app, streams } = buildApp({ service, server, clock, triggers });
+  const triggers = wireTriggers(service, clock, storedSecrets(stored, env), o.log, o.schedulerPollMs);
+  const { app, streams } = buildApp({ service, server, clock, triggers, stored });
   await service.start();
   await triggers.scheduler.start();
   const address = await app.listen({ host: o.host ?? '127.0.0.1', port: o.port ?? 8080 });
@@ -96,6 +102,7 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
       await app.close();
       // A read flushes the store's pending writes; what runs now is taken over at the next start.
       await store.getRun('');
+      stored.close();
     },
   };
 }

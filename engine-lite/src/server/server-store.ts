@@ -173,6 +173,11 @@ export class ServerStore {
     return this.sql('SELECT sealed FROM run_secrets WHERE run_id = ?').pluck().get(runId) as string | undefined;
   }
 
+  /** Whether any run still holds sealed secrets (a key rotation waits for them to end). */
+  hasSealedSecrets(): boolean {
+    return this.db.prepare('SELECT 1 FROM run_secrets LIMIT 1').get() !== undefined;
+  }
+
   wipeSecrets(runId: string): void {
     this.sql('DELETE FROM run_secrets WHERE run_id = ?').run(runId);
   }

@@ -5,6 +5,7 @@
  * kept sealed (secret-box.ts) until it ends, then wiped.
  */
 import { formatIssue, parsePipelineYaml } from '@caravan/spec';
+import { withNestedFiles } from '../nested/submitted-files.js';
 import { writeApproval } from '../approvals.js';
 import { cancelRun } from '../cancel-run.js';
 import type { Engine } from '../engine.js';
@@ -18,6 +19,7 @@ import type { QueueEntry } from './queue-view.js';
 import { queuedEntry, runningEntry } from './queue-view.js';
 import { queueOrder } from './run-queue.js';
 import type { StepSlots } from '../step-slots.js';
+import { missingSecretsError, withStoredSecrets, type StoredSecretSource } from '../secret-store/stored-secrets.js';
 import type { RunSecrets } from './run-secrets.js';
 import type { QueuedRunMeta, ServerStore } from './server-store.js';
 
@@ -35,6 +37,8 @@ export interface SubmitInput {
   executor?: string;
   /** The webhook payload a triggered run reads as `${{ event.* }}`. */
   event?: Record<string, unknown>;
+  /** The nested pipeline files, by their path relative to the top file's folder (as in `uses:`). */
+  files?: Record<string, string>;
 }
 
 const FINAL: ReadonlySet<RunStatus> = new Set(['success', 'failed', 'cancelled']);
@@ -48,6 +52,8 @@ export interface ServiceParts {
   home: string;
   /** Most runs driven at once. */
   maxRuns: number;
+  /** Stored secrets: they fill the declared secrets a run is not given. */
+  stored?: StoredSecretSource;
   log?: (line: string) => void;
 }
 
@@ -110,12 +116,25 @@ export class EngineService {
         problems,
       );
     }
-    const secrets = input.secrets ?? {};
+    const { pipeline, nested } = await withNestedFiles(this.p.home, parsed.value, input.pipeline, input.files);
+    // Given secrets win; each pipeline's declared ones not given come from the store (nested ones too).
+    const secrets: Record<string, string> = {};
+    for (const p of [...nested, pipeline])
+      Object.assign(secrets, withStoredSecrets(p, input.secrets ?? {}, this.p.stored));
+    const missing = [...new Set([...nested, pipeline].flatMap((p) => p.secrets))].filter((n) => !(n in secrets));
+    if (missing.length > 0)
+      throw new ApiError(
+        400,
+        'missing-secrets',
+        missingSecretsError([...nested, pipeline].find((p) => p.secrets.includes(missing[0]!)) ?? pipeline, missing)
+          .message,
+        'store them with PUT /v1/secrets/NAME (caravan secrets set NAME), or send them in "secrets"',
+      );
     let run: RunRecord | undefined;
     try {
       run = await this.engine.createClaimedRun(
         {
-          pipeline: parsed.value,
+          pipeline,
           source: input.pipeline,
           params: input.params ?? {},
           ...(input.executor ? { executor: input.executor } : {}),
@@ -133,8 +152,10 @@ export class EngineService {
     return this.enqueue(run, secrets, input.priority ?? parsed.value.priority, input.labels ?? {});
   }
 
-  async rerun(runId: string, failedOnly: boolean, secrets: Record<string, string> = {}): Promise<RunRecord> {
+  async rerun(runId: string, failedOnly: boolean, given: Record<string, string> = {}): Promise<RunRecord> {
     this.refuseWhenStopping();
+    const before = await this.store.getRun(runId);
+    const secrets = before ? withStoredSecrets(before.pipeline, given, this.p.stored) : given;
     let run: RunRecord;
     try {
       run = await rerun(this.engine, runId, { failedOnly, secretNames: new Set(Object.keys(secrets)) });

@@ -1,13 +1,14 @@
 /**
  * The triggers of one server: registered pipelines, the scheduler and the webhook intake over the
- * engine store. Until stored secrets exist, a webhook secret is read from the server's environment
- * as `CARAVAN_SECRET_<NAME>` (the name as written), through `SecretLookup`: the one place to
- * change when the stored secrets land.
+ * engine store. A webhook secret is a stored secret (`caravan secrets set NAME [--pipeline P]`:
+ * the pipeline's own first, then the server's), else `CARAVAN_SECRET_<NAME>` in the server's
+ * environment.
  */
 import type { Clock } from '../clock.js';
 import { pipelineStoreOf } from '../pipelines/pipeline-store.js';
 import { RegisteredPipelines } from '../pipelines/registered-pipelines.js';
 import type { SecretLookup } from '../pipelines/registered-pipelines.js';
+import type { SecretStore } from '../secret-store/secret-store.js';
 import type { EngineService } from '../server/service.js';
 import type { TriggerParts } from './routes.js';
 import { Scheduler } from './scheduler.js';
@@ -15,6 +16,12 @@ import { WebhookIntake } from './webhook.js';
 
 export function environmentSecrets(env: NodeJS.ProcessEnv): SecretLookup {
   return async (_pipeline, name) => env[`CARAVAN_SECRET_${name}`] || undefined;
+}
+
+/** Stored secrets (pipeline-level, then server-level) first, then the server's environment. */
+export function storedSecrets(stored: Pick<SecretStore, 'valuesFor'>, env: NodeJS.ProcessEnv): SecretLookup {
+  const fromEnv = environmentSecrets(env);
+  return async (pipeline, name) => stored.valuesFor(pipeline, [name])[name] ?? (await fromEnv(pipeline, name));
 }
 
 export function wireTriggers(

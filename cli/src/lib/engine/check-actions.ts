@@ -31,7 +31,8 @@ export async function checkPipelineActions(
   const specs = new Map<string, ActionSpec>();
   const unresolved: ActionUsageIssues = { errors: [], warnings: [] };
   for (const step of pipeline.steps) {
-    if (offline && !step.action.name.startsWith('caravan/')) continue;
+    // A nested pipeline is no action: its file is checked when the pipeline is loaded.
+    if (step.pipeline || (offline && !step.action.name.startsWith('caravan/'))) continue;
     try {
       specs.set(step.id, (await resolver.resolve(step.action.name, step.action.range)).spec);
     } catch (err) {
