@@ -19,6 +19,7 @@ let env: NodeJS.ProcessEnv;
 let server: ServerProcess;
 let runner: string;
 let viewer: string;
+let admin: string;
 
 const hooked = (ref: string) =>
   [
@@ -43,6 +44,7 @@ beforeAll(async () => {
   };
   runner = caravanSync(['server', 'token', 'create', 'ci', '--role', 'runner'], env).trim();
   viewer = caravanSync(['server', 'token', 'create', 'eyes', '--role', 'viewer'], env).trim();
+  admin = caravanSync(['server', 'token', 'create', 'boss', '--role', 'admin'], env).trim();
   server = await startServer(data, env);
 }, 60_000);
 
@@ -177,6 +179,15 @@ describe('webhooks', () => {
     const answer = await deliver('unsigned', payload, { 'x-hub-signature-256': signBody('anything', body) });
     expect(answer.status).toBe(401);
     expect(answer.body.error?.message).toMatch(/"MISSING" of "unsigned" is not stored/);
+    // Stored for the pipeline (caravan secrets set MISSING --pipeline unsigned): deliveries signed with it start runs.
+    const set = await client(() => server.url, admin).call('PUT', '/v1/secrets/MISSING', {
+      value: 'stored-hook-secret',
+      pipeline: 'unsigned',
+    });
+    expect(set.status).toBe(200);
+    const signed = await deliver('unsigned', payload, { 'x-hub-signature-256': signBody('stored-hook-secret', body) });
+    expect(signed.status).toBe(201);
+    expect((await api().waitEnd(String(signed.body.id))).status).toBe('success');
   });
 
   it('a body over the limit is 413; an unknown pipeline 404; a payload that is not JSON 400', async () => {
