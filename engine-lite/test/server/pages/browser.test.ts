@@ -100,8 +100,8 @@ describe.skipIf(!existsSync(CHROMIUM))('run pages in Chromium', () => {
     const node = page.locator('svg.dag g[data-step="wait-gate"]');
     await expect(node.getAttribute('class')).resolves.toContain('st-running');
     const log = page.locator('pre.log[data-log-step="wait-gate"]');
-    await page.waitForFunction(() => true);
-    await expect(log.textContent()).resolves.toContain('first-line');
+    // Shown by the page, or arriving on its live stream if the agent had not reported it yet.
+    await log.locator('text=first-line').waitFor({ timeout: 30_000 });
     writeFileSync(gate, '');
     await page.locator('svg.dag g[data-step="wait-gate"].st-success').waitFor({ timeout: 30_000 });
     await log.locator('text=after-gate').waitFor({ timeout: 30_000 });
@@ -177,6 +177,34 @@ describe.skipIf(!existsSync(CHROMIUM))('run pages in Chromium', () => {
     expect(newId).not.toBe(id);
     await expect(page.locator('main').textContent()).resolves.toContain(`Rerun of ${id}`);
     expect((await s.api.waitEnd(newId)).status).toBe('success');
+    await page.close();
+  }, 60_000);
+
+  it('approves a waiting caravan/approval step from its page, with a comment', async () => {
+    const pipeline = [
+      'version: "1"',
+      'name: gated',
+      'steps:',
+      '  - id: gate',
+      '    uses: caravan/approval@^1',
+      '    with:',
+      '      message: Deploy to production?',
+      '      interval: 0.1',
+    ].join('\n');
+    const { id } = (await s.api.call('POST', '/v1/runs', { pipeline })).body;
+    await s.api.waitFor(id, (r) => r.steps[0]?.status === 'running');
+    const page = await runnerCtx.newPage();
+    await page.goto(`${s.running.url}/runs/${id}`);
+    await page.fill('input[name=comment]', 'ship it');
+    await page.click('button:has-text("Approve gate")');
+    await expect(page.locator('.notice[role=status]').first().textContent()).resolves.toContain('Approved');
+    const ended = await s.api.waitEnd(id);
+    expect(ended.status).toBe('success');
+    expect((ended.steps[0] as unknown as { outputs: Record<string, string> }).outputs).toMatchObject({
+      decision: 'approved',
+      by: 'ops',
+      comment: 'ship it',
+    });
     await page.close();
   }, 60_000);
 
