@@ -240,6 +240,26 @@ describe.skipIf(!existsSync(CHROMIUM))('run pages in Chromium', () => {
     await ctx.close();
   }, 60_000);
 
+  it("a run's secret appears in no page, stream or log text (masked before it was stored)", async () => {
+    const secret = 'pa55-w0rd-page-xyz';
+    const pipeline = [
+      'version: "1"',
+      'name: secretive',
+      'secrets: [API_TOKEN]',
+      'steps:',
+      '  - id: use',
+      '    run: echo "the token is $API_TOKEN"; exit 2',
+    ].join('\n');
+    const { id } = (await s.api.call('POST', '/v1/runs', { pipeline, secrets: { API_TOKEN: secret } })).body;
+    await s.api.waitEnd(id);
+    const headers = { cookie: `caravan_engine_session=${s.runner}` };
+    for (const path of [`/runs/${id}`, `/runs/${id}/steps/use/log.txt`, `/runs/${id}/live/logs`, '/runs']) {
+      const text = await (await fetch(`${s.running.url}${path}`, { headers })).text();
+      expect(text, path).toContain(path.includes('/runs/') ? 'the token is' : id);
+      expect(text, path).not.toContain(secret);
+    }
+  }, 60_000);
+
   it('a 10 MB log still gives a small page: its tail, and the whole log as text', async () => {
     const pipeline = [
       'version: "1"',
