@@ -48,3 +48,30 @@ export function logTails(all: StoredLogEntry[], stepOrder: readonly string[]): M
   }
   return out;
 }
+
+/**
+ * The tails of ended runs, whose logs no longer change: reading a 10 MB log from the store costs
+ * far more than rendering a page, so an ended run's tails are read once (bounded entries).
+ */
+export class EndedRunTails {
+  private readonly kept = new Map<string, Map<string, StepLog>>();
+
+  constructor(private readonly entries = 20) {}
+
+  async get(
+    runId: string,
+    ended: boolean,
+    read: () => Promise<StoredLogEntry[]>,
+    stepOrder: readonly string[],
+  ): Promise<Map<string, StepLog>> {
+    // A failed run can be resumed: once it lives again, what was kept is stale.
+    if (!ended) this.kept.delete(runId);
+    const hit = ended ? this.kept.get(runId) : undefined;
+    if (hit) return hit;
+    const tails = logTails(await read(), stepOrder);
+    if (!ended) return tails;
+    if (this.kept.size >= this.entries) this.kept.delete(this.kept.keys().next().value as string);
+    this.kept.set(runId, tails);
+    return tails;
+  }
+}

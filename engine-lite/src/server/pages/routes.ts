@@ -17,7 +17,7 @@ import { ASSETS } from './assets.js';
 import { runPageHeaders } from './headers.js';
 import { layout, type PageContent, type Viewer } from './layout.js';
 import { followRunLogs, parseFrom } from './log-follow.js';
-import { linesByStep, logTails } from './log-tail.js';
+import { EndedRunTails, linesByStep } from './log-tail.js';
 import { queuePage } from './queue-page.js';
 import { runPage } from './run-page.js';
 import { runsPage, runsQuery } from './runs-page.js';
@@ -61,6 +61,7 @@ const closed = (reply: FastifyReply) => new Promise<void>((r) => reply.raw.once(
 
 export function installRunPages(app: FastifyInstance, parts: RunPagesParts): void {
   const { service, server, streams } = parts;
+  const tails = new EndedRunTails();
   const principalOf = (req: FastifyRequest): TokenRecord | undefined => {
     const token = sessionToken(req);
     return token === undefined ? undefined : server.tokenBySha(tokenSha(token));
@@ -170,8 +171,11 @@ export function installRunPages(app: FastifyInstance, parts: RunPagesParts): voi
       if (!principal) return reply;
       const { id } = req.params as { id: string };
       const detail = await runDetail(service.store, await runOr404(id), service.meta(id));
-      const logs = logTails(
-        await service.store.getLogs(id),
+      const ended = ['success', 'failed', 'cancelled', 'error'].includes(detail.status);
+      const logs = await tails.get(
+        id,
+        ended,
+        () => service.store.getLogs(id),
         detail.steps.map((s) => s.id),
       );
       const done = DONE[String((req.query as Record<string, unknown>)['done'])];

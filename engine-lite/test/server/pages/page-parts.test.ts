@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ansiHtml, ansiSegments } from '../../../src/server/pages/ansi.js';
 import { dagSvg } from '../../../src/server/pages/dag.js';
 import { parseFrom } from '../../../src/server/pages/log-follow.js';
-import { logTails, TAIL_CHARS_PER_PAGE, TAIL_LINES } from '../../../src/server/pages/log-tail.js';
+import { EndedRunTails, logTails, TAIL_CHARS_PER_PAGE, TAIL_LINES } from '../../../src/server/pages/log-tail.js';
 import type { StoredLogEntry } from '../../../src/store/types.js';
 
 const E = '\u001b';
@@ -84,5 +84,22 @@ describe('DAG', () => {
     const hostile = dagSvg('run-x', [{ id: '<b>"x"', needs: ['missing'] }], () => 'running').text;
     expect(hostile).not.toContain('<b>');
     expect(hostile).toContain('&lt;b&gt;&quot;x&quot;');
+  });
+});
+
+describe("ended runs' tails", () => {
+  it('are read once while the run stays ended, and again once it lives (a resumed run)', async () => {
+    const cache = new EndedRunTails(2);
+    let reads = 0;
+    const read = async () => {
+      reads++;
+      return lines('a', reads);
+    };
+    expect((await cache.get('r1', true, read, ['a'])).get('a')!.total).toBe(1);
+    expect((await cache.get('r1', true, read, ['a'])).get('a')!.total).toBe(1);
+    expect(reads).toBe(1);
+    expect((await cache.get('r1', false, read, ['a'])).get('a')!.total).toBe(2);
+    expect((await cache.get('r1', true, read, ['a'])).get('a')!.total).toBe(3);
+    expect(reads).toBe(3);
   });
 });
