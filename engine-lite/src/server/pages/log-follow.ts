@@ -1,8 +1,9 @@
 /**
  * The run page's live log: one Server-Sent Events stream for all the steps of a run (a browser
  * keeps few connections per host), starting after the lines the page already shows (`from`, per
- * step), polling the store until the run ends. Lines go out as ANSI segments (ansi.ts), never as
- * markup. A stream whose client went away stops at once (it is counted in RunStreams.open).
+ * step), polling the store until the run ends; a step is read until it has ended, then no more.
+ * Lines go out as ANSI segments (ansi.ts), never as markup. A stream whose client went away stops
+ * at once (it is counted in RunStreams.open).
  */
 import type { ServerResponse } from 'node:http';
 import type { Clock } from '../../clock.js';
@@ -12,6 +13,8 @@ import { ansiSegments } from './ansi.js';
 import { linesByStep } from './log-tail.js';
 
 const FINAL = new Set(['success', 'failed', 'cancelled', 'error']);
+// No line is added after these, unless a retry is planned (`retryAt`); lost and error steps may be resumed.
+const DONE_STEP = new Set(['success', 'failed', 'timeout', 'cancelled', 'skipped']);
 const MAX_FROM_STEPS = 1000;
 
 /** `a:12,b:3` → how many lines of each step the page has. Bad parts are ignored (the step starts at 0). */
@@ -42,14 +45,24 @@ export async function followRunLogs(
   let gone = false;
   void closed.then(() => (gone = true));
   let stopTimer: (() => void) | undefined;
+  // A step seen ended at one poll is read once more (a last batch stored late), then never again.
+  const ended = new Set<string>();
+  const complete = new Set<string>();
   try {
     for (;;) {
       const status = (await o.store.getRun(runId))?.status;
-      for (const [step, lines] of linesByStep(await o.store.getLogs(runId))) {
-        const already = sent.get(step) ?? 0;
+      const steps = await o.store.getSteps(runId);
+      for (const step of steps) {
+        if (complete.has(step.stepId)) continue;
+        if (DONE_STEP.has(step.status) && step.retryAt === undefined) {
+          if (ended.has(step.stepId)) complete.add(step.stepId);
+          ended.add(step.stepId);
+        } else ended.delete(step.stepId);
+        const lines = linesByStep(await o.store.getLogs(runId, step.stepId)).get(step.stepId) ?? [];
+        const already = sent.get(step.stepId) ?? 0;
         for (const l of lines.slice(already))
-          send(res, 'log', { step, stream: l.stream, segments: ansiSegments(l.text) });
-        sent.set(step, Math.max(already, lines.length));
+          send(res, 'log', { step: step.stepId, stream: l.stream, segments: ansiSegments(l.text) });
+        sent.set(step.stepId, Math.max(already, lines.length));
       }
       if (gone || status === undefined || FINAL.has(status)) break;
       await Promise.race([new Promise<void>((r) => (stopTimer = o.clock.setTimer(o.pollMs, r))), closed]);
