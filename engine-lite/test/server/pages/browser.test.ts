@@ -260,6 +260,32 @@ describe.skipIf(!existsSync(CHROMIUM))('run pages in Chromium', () => {
     }
   }, 60_000);
 
+  it('live streams that drop leave nothing open; an unknown run is a 404 page', async () => {
+    const pipeline = 'version: "1"\nname: long\nsteps:\n  - id: wait\n    run: "sleep 300"\n';
+    const { id } = (await s.api.call('POST', '/v1/runs', { pipeline })).body;
+    await s.api.waitFor(id, (r) => r.steps[0]?.status === 'running');
+    const headers = { cookie: `caravan_engine_session=${s.viewer}` };
+    await Promise.all(
+      Array.from({ length: 40 }, async (_, i) => {
+        const abort = new AbortController();
+        const path = i % 2 ? `/runs/${id}/live/logs?from=wait:0,bad` : `/runs/${id}/live/events`;
+        const res = await fetch(`${s.running.url}${path}`, { headers, signal: abort.signal });
+        expect(res.status).toBe(200);
+        abort.abort();
+      }),
+    );
+    const until = Date.now() + 10_000;
+    while (s.running.streams.open > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    expect(s.running.streams.open).toBe(0);
+    const missing = await fetch(`${s.running.url}/runs/nope-123/live/logs`, { headers });
+    expect(missing.status).toBe(404);
+    const page = await fetch(`${s.running.url}/runs/nope-123`, { headers });
+    expect(page.status).toBe(404);
+    expect(await page.text()).toContain('no run nope-123');
+    await s.api.call('POST', `/v1/runs/${id}/cancel`);
+    await s.api.waitEnd(id);
+  }, 60_000);
+
   it('a 10 MB log still gives a small page: its tail, and the whole log as text', async () => {
     const pipeline = [
       'version: "1"',
