@@ -136,6 +136,14 @@ describe.skipIf(!existsSync(CHROMIUM))('run pages in Chromium', () => {
     await expect(page.locator('main').textContent()).resolves.toContain('No run matches');
     await page.goto(`${s.running.url}/runs?pipeline=deploy-web&status=success`);
     await expect(page.locator('tbody tr').count()).resolves.toBeGreaterThan(0);
+    // Paging: a cursor (the last run of the page before) shows only older runs.
+    await page.goto(`${s.running.url}/runs`);
+    const newest = (await page.locator('tbody tr a').first().textContent())!;
+    await page.goto(`${s.running.url}/runs?cursor=${newest}`);
+    await expect(page.locator(`tbody a[href="/runs/${newest}"]`).count()).resolves.toBe(0);
+    await expect(page.locator('a:has-text("Newest runs")').count()).resolves.toBe(1);
+    await page.goto(`${s.running.url}/runs?cursor=${encodeURIComponent('<bad>')}`);
+    await expect(page.locator('.notice.error').textContent()).resolves.toContain('is not a run id');
     await page.goto(`${s.running.url}/runs?label=nokey`);
     await expect(page.locator('.notice.error').textContent()).resolves.toContain('must be key=value');
     await page.close();
