@@ -7,6 +7,7 @@ import Fastify from 'fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../clock.js';
 import { ApiError, notFound } from './api-error.js';
+import { installRunPages } from './pages/routes.js';
 import { serviceMetrics } from './metrics.js';
 import { loadEngineOpenapi } from './openapi.js';
 import { objectBody, optBool, optInt, optParams, optString, optStringMap, queryLimit } from './request-checks.js';
@@ -217,6 +218,7 @@ export function buildApp({ service, server, clock, logPollMs, triggers, stored }
   app.get('/v1/queue', viewer, async () => ({ maxRuns: service.maxRuns, runs: await service.queue() }));
 
   if (triggers) registerTriggerRoutes(app, { viewer, runner }, triggers);
+  installRunPages(app, { service, server, streams, clock, ...(logPollMs !== undefined ? { logPollMs } : {}) });
 
   return { app, streams };
 }

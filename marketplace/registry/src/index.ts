@@ -22,3 +22,9 @@ export type * from './client/types.js';
 export * from './tarball/index.js';
 export { isAlive, processStartTicks, statFields } from './process-alive.js';
 export { BlobStore, BlobTooLargeError } from './blobs.js';
+// The storefront's look and HTML helpers, shared with the engine's run pages.
+export { html, escapeHtml, trusted, Html, queryString } from './storefront/html.js';
+export { STYLESHEET as STOREFRONT_STYLESHEET } from './storefront/style.js';
+export { renderReadme } from './storefront/readme.js';
+export { CONTENT_SECURITY_POLICY, securityHeaders } from './storefront/headers.js';
+export { readCookie, localPath } from './storefront/session.js';

@@ -1,0 +1,77 @@
+/**
+ * What a run page shows of each step's log: its tail, bounded in lines and characters per step and
+ * for the whole page, so a 10 MB log still gives a small page (the rest is in the step's log.txt,
+ * and the live stream continues from the last line counted).
+ */
+import type { StoredLogEntry } from '../../store/types.js';
+
+export const TAIL_LINES = 200;
+export const TAIL_CHARS_PER_STEP = 64 * 1024;
+export const TAIL_CHARS_PER_PAGE = 1024 * 1024;
+
+export interface StepLog {
+  /** Lines the step has in all: the live stream starts after them. */
+  total: number;
+  tail: StoredLogEntry[];
+}
+
+/** The store's log lines of a run, per step, in each step's own order. */
+export function linesByStep(all: StoredLogEntry[]): Map<string, StoredLogEntry[]> {
+  const by = new Map<string, StoredLogEntry[]>();
+  for (const l of all) {
+    const list = by.get(l.stepId);
+    if (list) list.push(l);
+    else by.set(l.stepId, [l]);
+  }
+  for (const list of by.values())
+    list.sort((a, b) => (a.taskId === b.taskId ? a.seq - b.seq : a.taskId < b.taskId ? -1 : 1));
+  return by;
+}
+
+export function logTails(all: StoredLogEntry[], stepOrder: readonly string[]): Map<string, StepLog> {
+  const by = linesByStep(all);
+  const out = new Map<string, StepLog>();
+  let pageLeft = TAIL_CHARS_PER_PAGE;
+  for (const step of stepOrder) {
+    const lines = by.get(step) ?? [];
+    let chars = 0;
+    let first = lines.length;
+    const budget = Math.min(TAIL_CHARS_PER_STEP, pageLeft);
+    while (first > 0 && lines.length - first < TAIL_LINES) {
+      const next = chars + lines[first - 1]!.text.length + 1;
+      if (next > budget) break;
+      chars = next;
+      first--;
+    }
+    pageLeft -= chars;
+    out.set(step, { total: lines.length, tail: lines.slice(first) });
+  }
+  return out;
+}
+
+/**
+ * The tails of ended runs, whose logs no longer change: reading a 10 MB log from the store costs
+ * far more than rendering a page, so an ended run's tails are read once (bounded entries).
+ */
+export class EndedRunTails {
+  private readonly kept = new Map<string, Map<string, StepLog>>();
+
+  constructor(private readonly entries = 20) {}
+
+  async get(
+    runId: string,
+    ended: boolean,
+    read: () => Promise<StoredLogEntry[]>,
+    stepOrder: readonly string[],
+  ): Promise<Map<string, StepLog>> {
+    // A failed run can be resumed: once it lives again, what was kept is stale.
+    if (!ended) this.kept.delete(runId);
+    const hit = ended ? this.kept.get(runId) : undefined;
+    if (hit) return hit;
+    const tails = logTails(await read(), stepOrder);
+    if (!ended) return tails;
+    if (this.kept.size >= this.entries) this.kept.delete(this.kept.keys().next().value as string);
+    this.kept.set(runId, tails);
+    return tails;
+  }
+}

@@ -1,0 +1,48 @@
+/** `/queue`: the runs driven now and the runs waiting, with their places and why each waits. */
+import { html } from '@caravan/registry';
+import type { QueueEntry } from '../service.js';
+import { statusBadge } from './format.js';
+import type { PageContent } from './layout.js';
+
+export function queuePage(maxRuns: number, entries: QueueEntry[]): PageContent {
+  const rows = entries.map(
+    (e) =>
+      html`<tr>
+        <td><a href="/runs/${e.runId}">${e.runId}</a></td>
+        <td>${e.pipelineName}</td>
+        <td>${statusBadge(e.state)}</td>
+        <td>${e.priority}</td>
+        <td>${e.position === undefined ? '' : e.position + 1}</td>
+        <td>${e.reason ?? ''}</td>
+      </tr>`,
+  );
+  return {
+    title: 'Queue',
+    body: html`<h1>Queue</h1>
+      <p>At most ${maxRuns} runs are driven at once; higher priority first, first come first served within one.</p>
+      ${
+        rows.length === 0
+          ? html`<p>Nothing is running or waiting.</p>`
+          : html`<div class="table-wrap">
+              <table>
+                <caption class="sr-only">
+                  Runs driven now, then runs waiting in queue order
+                </caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Run</th>
+                    <th scope="col">Pipeline</th>
+                    <th scope="col">State</th>
+                    <th scope="col">Priority</th>
+                    <th scope="col">Place</th>
+                    <th scope="col">Why it waits</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${rows}
+                </tbody>
+              </table>
+            </div>`
+      }`,
+  };
+}
