@@ -27,4 +27,5 @@ export { html, escapeHtml, trusted, Html, queryString } from './storefront/html.
 export { STYLESHEET as STOREFRONT_STYLESHEET } from './storefront/style.js';
 export { renderReadme } from './storefront/readme.js';
 export { CONTENT_SECURITY_POLICY, securityHeaders } from './storefront/headers.js';
-export { readCookie, localPath } from './storefront/session.js';
+export { comesFromOwnPage, localPath, pageSession, readCookie } from './storefront/session.js';
+export type { PageSession } from './storefront/session.js';

@@ -31,36 +31,51 @@ function attributes(req: FastifyRequest): string {
   return `Path=/; HttpOnly; SameSite=Strict${isHttps(req) ? '; Secure' : ''}`;
 }
 
-/** The cookie holds the token as sent in a Bearer header; it is checked before it is set. */
-export function setSession(req: FastifyRequest, reply: FastifyReply, token: string): void {
-  void reply.header('set-cookie', `${SESSION_COOKIE}=${encodeURIComponent(token)}; ${attributes(req)}`);
+/** A page session under its own cookie name (a registry and an engine on one host keep apart: cookies ignore ports). */
+export interface PageSession {
+  /** The cookie holds the token as sent in a Bearer header; it is checked before it is set. */
+  set(req: FastifyRequest, reply: FastifyReply, token: string): void;
+  clear(req: FastifyRequest, reply: FastifyReply): void;
+  token(req: FastifyRequest): string | undefined;
 }
 
-export function clearSession(req: FastifyRequest, reply: FastifyReply): void {
-  void reply.header('set-cookie', `${SESSION_COOKIE}=; Max-Age=0; ${attributes(req)}`);
+export function pageSession(cookie: string): PageSession {
+  return {
+    set: (req, reply, token) =>
+      void reply.header('set-cookie', `${cookie}=${encodeURIComponent(token)}; ${attributes(req)}`),
+    clear: (req, reply) => void reply.header('set-cookie', `${cookie}=; Max-Age=0; ${attributes(req)}`),
+    token: (req) => {
+      const raw = readCookie(req, cookie);
+      if (raw === undefined) return undefined;
+      try {
+        return decodeURIComponent(raw);
+      } catch {
+        return undefined;
+      }
+    },
+  };
 }
 
-export function sessionToken(req: FastifyRequest): string | undefined {
-  const raw = readCookie(req, SESSION_COOKIE);
-  if (raw === undefined) return undefined;
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return undefined;
-  }
-}
+const storefront = pageSession(SESSION_COOKIE);
+export const setSession = storefront.set;
+export const clearSession = storefront.clear;
+export const sessionToken = storefront.token;
 
 function ownOrigin(req: FastifyRequest): string {
   return `${isHttps(req) ? 'https' : 'http'}://${req.headers.host ?? ''}`;
 }
 
-/** Throws 403 unless the POST comes from one of this registry's own pages. */
-export function requireSameOrigin(req: FastifyRequest): void {
+/** Whether a POST comes from one of this server's own pages, as the browser says. */
+export function comesFromOwnPage(req: FastifyRequest): boolean {
   const site = req.headers['sec-fetch-site'];
   const origin = req.headers.origin;
   // Sec-Fetch-Site is set by the browser and no page can forge it; it also holds behind a proxy that rewrites Host.
-  const fromHere = site !== undefined ? site === 'same-origin' : origin !== undefined && origin === ownOrigin(req);
-  if (!fromHere)
+  return site !== undefined ? site === 'same-origin' : origin !== undefined && origin === ownOrigin(req);
+}
+
+/** Throws 403 unless the POST comes from one of this registry's own pages. */
+export function requireSameOrigin(req: FastifyRequest): void {
+  if (!comesFromOwnPage(req))
     throw new RegistryError(
       403,
       'cross-site-request',
