@@ -1,18 +1,18 @@
 /** Nested pipelines through the CLI: the nightly example, a cycle refused by lint and run, a child's stored secret. */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt } from '../../test/helpers/ensure-built.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 let home: string;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(() => {
-  if (!existsSync(join(root, 'dist', 'cli.js')) || !existsSync(join(root, 'dist', 'agent.cjs')))
-    spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root });
+  ensureBuilt();
   home = mkdtempSync(join(tmpdir(), 'caravan-cli-nested-'));
   env = {
     ...process.env,

@@ -1,18 +1,18 @@
 /** GitHub's environment files across steps, as users see them: `caravan run`, `logs`, `runs show`. */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt } from '../../test/helpers/ensure-built.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bin = join(root, 'bin', 'caravan.js');
 let home: string;
 
 beforeAll(() => {
-  if (!existsSync(join(root, 'dist', 'cli.js')) || !existsSync(join(root, 'dist', 'agent.cjs')))
-    execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root });
+  ensureBuilt();
   home = mkdtempSync(join(tmpdir(), 'caravan-cli-summary-'));
 });
 afterAll(() => rmSync(home, { recursive: true, force: true }));

@@ -1,10 +1,11 @@
 /** `caravan run` and friends as users call them: real CLI processes, real agent, real SQLite. */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt } from '../../test/helpers/ensure-built.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bin = join(root, 'bin', 'caravan.js');
@@ -12,8 +13,7 @@ let home: string;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(() => {
-  if (!existsSync(join(root, 'dist', 'cli.js')) || !existsSync(join(root, 'dist', 'agent.cjs')))
-    execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root });
+  ensureBuilt();
   home = mkdtempSync(join(tmpdir(), 'caravan-cli-run-'));
   env = { ...process.env, CARAVAN_HOME: home, CI: '1', CARAVAN_DATABASE_URL: '', CARAVAN_REGISTRY: '' };
 });

@@ -1,17 +1,13 @@
 /** The real `caravan server` process for tests: spawned on a free port, stopped with SIGTERM or SIGKILL. */
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const bin = join(root, 'bin', 'caravan.js');
 
-export function ensureBuilt(): void {
-  if (!existsSync(join(root, 'dist', 'cli.js')) || !existsSync(join(root, 'dist', 'agent.cjs')))
-    execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root });
-}
+export { ensureBuilt } from '../../../test/helpers/ensure-built.js';
 
 export function caravanSync(args: string[], env: NodeJS.ProcessEnv): string {
   return execFileSync(process.execPath, [bin, ...args], { cwd: root, env, encoding: 'utf8' });
