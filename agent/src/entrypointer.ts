@@ -14,6 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { AgentEvent, FileReport } from '@caravan/spec';
 import { buildActionEnv, oversizedVariables } from './action-env.js';
 import { systemClock, type Clock } from './clock.js';
+import { PipeGrace } from './pipe-grace.js';
 import { CommandProcessor, type CommandEffects, type CommandSettings } from './command-processor.js';
 import type { Context, Report, ReportAnnotation, ReportError } from './contract.js';
 import { ExportStore, type EnvironmentFiles } from './exports.js';
@@ -262,7 +263,9 @@ export class Entrypointer {
       }
     };
     const onOutputBytes = this.o.onOutputBytes ?? (() => undefined);
+    const grace = new PipeGrace(this.clock, this.o.pipeGraceMs ?? 2000, action, (m) => this.warn(m));
     const counted = (bytes: number) => {
+      grace.flowed();
       onOutputBytes(bytes);
       if (flushing === 'not yet') {
         flushing = 'on';
@@ -276,21 +279,11 @@ export class Entrypointer {
     stopFlushing();
     cancelTimeout?.();
     this.cancelKill?.();
-    const pipes = { closed: false, killedHolders: false };
-    const stopWaiting = this.clock.setTimer(this.o.pipeGraceMs ?? 2000, () => {
-      if (pipes.closed) return;
-      pipes.killedHolders = true;
-      this.warn(
-        'processes the action started in the background still held its output open after it exited; they were killed',
-      );
-      action.kill('SIGKILL');
-      action.closeStreams();
-    });
+    grace.start();
     await pumped;
-    pipes.closed = true;
-    stopWaiting();
+    grace.stop();
     const leftRunning = action.reapGroup?.() ?? false;
-    if (leftRunning && !pipes.killedHolders) {
+    if (leftRunning && !grace.killedHolders) {
       this.warn('processes the action started in the background were still running after it exited; they were killed');
     }
     return exit;

@@ -81,6 +81,14 @@ export const processRunner: Runner = {
             child.stdout!.destroy();
             child.stderr!.destroy();
           },
+          groupAlive() {
+            try {
+              process.kill(-child.pid!, 0);
+              return true;
+            } catch {
+              return false;
+            }
+          },
           reapGroup() {
             let left = false;
             try {

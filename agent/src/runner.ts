@@ -18,6 +18,8 @@ export interface RunningAction {
    * down the watch that would have done so had the agent died. True when anything was left.
    */
   reapGroup?(): boolean;
+  /** Whether any process of the action's group still runs (its leader may have exited). */
+  groupAlive?(): boolean;
 }
 
 export interface StartOptions {

@@ -40,6 +40,28 @@ describe('nothing outlives its step', () => {
     expect(alive(bg)).toBe(false);
   });
 
+  it('kills a background process that holds the output open, keeping every line the action printed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agent-outlive-'));
+    const r = await runAgent(agent, ['sh', '-c', 'sleep 300 & echo $! > bg.pid; echo last line'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('last line\n');
+    expect(r.stderr).toContain('processes the action started in the background still held its output open');
+    const bg = pidIn(join(dir, 'bg.pid'));
+    await eventually(() => !alive(bg), `background pid ${bg} to be gone`);
+  });
+
+  it("stops reading output held open by a process that left the action's group, and says so", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agent-outlive-'));
+    const r = await runAgent(agent, ['sh', '-c', 'setsid sleep 300 & echo $! > bg.pid; echo last line'], { cwd: dir });
+    try {
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe('last line\n');
+      expect(r.stderr).toContain("a process outside the action's process group still held its output open");
+    } finally {
+      process.kill(pidIn(join(dir, 'bg.pid')), 'SIGKILL');
+    }
+  });
+
   it('a SIGKILLed agent leaves no process of its action behind', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'agent-outlive-'));
     const script = 'sleep 300 >/dev/null 2>&1 & echo $! > bg.pid; echo $$ > fg.pid; echo ready; sleep 300';
