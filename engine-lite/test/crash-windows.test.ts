@@ -9,68 +9,23 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hasPostgres, postgresUrl } from '../../test/services.js';
 import { builtinActionsDir, DefaultActionResolver } from '../src/actions/resolver.js';
 import { Engine } from '../src/engine.js';
 import { ExecutorRegistry } from '../src/executors/registry.js';
-import { PostgresEngineStore } from '../src/store/postgres.js';
-import { SqliteEngineStore } from '../src/store/sqlite.js';
 import type { EngineStore } from '../src/store/types.js';
 import { agentBundle } from './helpers/agent.js';
 import type { CrashPoint } from './helpers/crash.js';
 import { CrashingProcessExecutor, CrashSwitch, crashingStore } from './helpers/crash.js';
+import { type CrashStoreKind, crashStores, isEvent, isStep } from './helpers/crash-stores.js';
 import { makePipeline } from './helpers/pipeline.js';
 
-interface StoreKind {
-  name: string;
-  skip: boolean;
-  open(home: string): Promise<{ store: EngineStore; drop(): Promise<void> }>;
-}
-
-const stores: StoreKind[] = [
-  {
-    name: 'SQLite',
-    skip: false,
-    async open(home) {
-      const store = new SqliteEngineStore(join(home, 'engine.db'));
-      return { store, drop: () => store.close() };
-    },
-  },
-  {
-    name: 'PostgreSQL',
-    skip: !hasPostgres,
-    async open() {
-      const schema = `engine_crash_${process.pid}_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
-      const store = await PostgresEngineStore.open(postgresUrl, schema);
-      return {
-        store,
-        async drop() {
-          await store.close();
-          const client = new pg.Client({ connectionString: postgresUrl });
-          await client.connect();
-          await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-          await client.end();
-        },
-      };
-    },
-  },
-];
+const stores = crashStores('engine_crash');
 
 const homes: string[] = [];
 afterAll(() => {
   for (const h of homes) rmSync(h, { recursive: true, force: true });
 });
-
-const isStep = (stepId: string, status?: string) => (method: string, args: unknown[]) =>
-  method === 'updateStep' &&
-  args[1] === stepId &&
-  (status === undefined || (args[2] as { status?: string }).status === status);
-const isEvent = (stepId: string, type: string) => (method: string, args: unknown[]) =>
-  method === 'addEvent' &&
-  (args[0] as { stepId?: string; type: string }).stepId === stepId &&
-  (args[0] as { type: string }).type === type;
 
 interface Window {
   name: string;
@@ -137,7 +92,7 @@ async function waitFor(check: () => boolean, ms = 20_000): Promise<void> {
   }
 }
 
-async function crashAndResume(kind: StoreKind, w: Window): Promise<void> {
+async function crashAndResume(kind: CrashStoreKind, w: Window): Promise<void> {
   const home = mkdtempSync(join(tmpdir(), 'caravan-crash-'));
   homes.push(home);
   const markers = join(home, 'markers');
