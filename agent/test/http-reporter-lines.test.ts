@@ -1,5 +1,7 @@
 /** HttpReporter.logLines: many lines of a stream at once, delivered as the entries `log` would make. */
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -45,6 +47,22 @@ describe('HttpReporter.logLines', () => {
     expect(Math.max(...sizes)).toBeLessThan(4000 + 25 * 120);
   });
 
+  it('delivers blocks given as bytes (logBytes) as the same entries, a block that is not UTF-8 decoded', async () => {
+    server = new EngineServer();
+    const r = reporterAt(await server.start());
+    await r.logBytes('stdout', Buffer.from('one "1"\r\n\u001b[1mtwo\\'), 1);
+    await r.logLines('stderr', 'three', 2);
+    await r.logBytes('stdout', Buffer.from([0x66, 0x6f, 0xff, 0x0a, 0x6f, 0x6b]), 3);
+    expect(await r.finish(report)).toEqual([]);
+    expect(server.json<LogBatch>('/logs').flatMap((b) => b.entries)).toEqual([
+      { stream: 'stdout', text: 'one "1"', ts: 1 },
+      { stream: 'stdout', text: '\u001b[1mtwo\\', ts: 1 },
+      { stream: 'stderr', text: 'three', ts: 2 },
+      { stream: 'stdout', text: 'fo\ufffd', ts: 3 },
+      { stream: 'stdout', text: 'ok', ts: 3 },
+    ]);
+  });
+
   it('spools line blocks as JSON text while the engine is unreachable', async () => {
     const spoolDir = join(mkdtempSync(join(tmpdir(), 'spool-')), 'spool');
     const r = reporterAt(await deadUrl(), spoolDir);
@@ -64,4 +82,56 @@ describe('HttpReporter.logLines', () => {
       ],
     });
   });
+});
+
+describe('HttpReporter back-pressure', () => {
+  it(
+    'makes the action wait past maxQueuedBytes only until the oldest batch is delivered, not the whole queue',
+    {
+      timeout: 10_000,
+    },
+    async () => {
+      const held: (() => void)[] = [];
+      const gated = createServer((req, res) => {
+        req.resume();
+        req.on('end', () => held.push(() => res.writeHead(200).end('{}')));
+      });
+      await new Promise<void>((r) => gated.listen(0, '127.0.0.1', r));
+      try {
+        const r = new HttpReporter({
+          url: `http://127.0.0.1:${(gated.address() as AddressInfo).port}/api/tasks/t1`,
+          token: 'task-token',
+          spoolDir: join(mkdtempSync(join(tmpdir(), 'spool-')), 'spool'),
+          flushMs: 1_000_000,
+          maxBatchBytes: 1000,
+          maxQueuedBytes: 2500,
+          say: () => {},
+        });
+        let wait: void | Promise<void> = undefined;
+        let made = 0;
+        // each block is a batch of its own (over maxBatchBytes): the third one puts the queue over its limit
+        while (!wait) wait = r.logBytes('stdout', Buffer.from(`${'x'.repeat(1100)} ${made++}`), made);
+        expect(made).toBe(3);
+        while (held.length === 0) await new Promise((resolve) => setImmediate(resolve));
+        held.shift()!();
+        let answered = 1;
+        await wait;
+        // two batches still wait for their answers, yet the action goes on
+        expect(answered).toBe(1);
+        const finished = r.finish(report);
+        for (;;) {
+          if (held.length > 0) {
+            held.shift()!();
+            answered++;
+          }
+          if (await Promise.race([finished.then(() => true), new Promise((resolve) => setImmediate(resolve, false))]))
+            break;
+        }
+        expect(answered).toBe(4); // the three batches and the report
+      } finally {
+        gated.closeAllConnections();
+        await new Promise((r) => gated.close(r));
+      }
+    },
+  );
 });

@@ -60,3 +60,41 @@ describe('MaskedLines', () => {
     }
   });
 });
+
+describe('MaskedLines.pushBytes', () => {
+  it('gives the same lines as push, whole-line runs as bytes unless they are not UTF-8 (property)', () => {
+    const bytesText = fc
+      .array(fc.constantFrom('a', ' ', '\n', '\r', '\r\n', 'é', '😀', '\xff'), { maxLength: 60 })
+      .map((a) => Buffer.from(a.join('').replace(/\xff/g, '\u0000'), 'utf8').map((b) => (b === 0 ? 0xff : b)));
+    fc.assert(
+      fc.property(
+        bytesText,
+        fc.array(fc.integer({ min: 1, max: 9 })),
+        fc.integer({ min: 4, max: 30 }),
+        (input, cuts, cap) => {
+          const asText = new MaskedLines(cap);
+          const asBytes = new MaskedLines(cap);
+          const want: string[] = [];
+          const got: string[] = [];
+          let pos = 0;
+          for (const cut of [...cuts, input.length]) {
+            const part = Buffer.from(input.subarray(pos, Math.min(input.length, pos + cut)));
+            pos += part.length;
+            want.push(...asText.push(part));
+            for (const block of asBytes.pushBytes(part)) {
+              if (typeof block === 'string') got.push(block);
+              else {
+                expect(block.toString('utf8')).not.toContain('\ufffd');
+                got.push(block.toString('utf8').replace(/\r\n/g, '\n'));
+              }
+            }
+          }
+          want.push(...asText.end());
+          got.push(...asBytes.end());
+          expect(got).toEqual(want);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+});
