@@ -25,7 +25,7 @@ import type { Masker } from './mask/types.js';
 import { OutputStore } from './output-store.js';
 import { readOutputsInto } from './output-files.js';
 import { parseMetafile, parseOutputsFile } from './outputs-file.js';
-import { logHooks, logLines, type Reporter } from './reporter.js';
+import { logLines, type Reporter } from './reporter.js';
 import type { RunningAction, Runner } from './runner.js';
 import type { Sink } from './sink.js';
 import { StreamPump } from './stream-pump.js';
@@ -236,7 +236,7 @@ export class Entrypointer {
       onLine: (line) => outCommands.handle(line),
       onPlainLines: (count) => outCommands.skip(count),
       onOverlongLine: (start) => outCommands.overlong(start),
-      ...logHooks(reporter, 'stdout', () => this.clock.now()),
+      onMaskedLines: reporter.wantsLogs ? (lines) => logLines(reporter, 'stdout', lines, this.clock.now()) : undefined,
     });
     const stderr = new StreamPump(masker.stream(), this.o.stderr, {
       onLine: (line) => errCommands.handle(line),

@@ -90,11 +90,6 @@ export class HttpReporter implements Reporter {
     return this.logged();
   }
 
-  logBytes(stream: LogEntry['stream'], lines: Buffer, ts: number): void | Promise<void> {
-    this.logs.addLineBytes(stream, lines, ts);
-    return this.logged();
-  }
-
   private logged(): void | Promise<void> {
     if (this.logs.bytes >= this.o.maxBatchBytes || this.logs.entries >= MAX_BATCH_ENTRIES) this.flushLogs();
     else this.schedule();
@@ -190,6 +185,8 @@ export class HttpReporter implements Reporter {
       .finally(() => {
         this.queuedBytes -= body.length;
         this.queued.shift();
+        // sent (or copied to the spool): the batch's memory serves a later batch
+        if (route === 'logs' && Buffer.isBuffer(body)) this.logs.recycle(body);
       });
     this.queued.push(this.chain);
   }

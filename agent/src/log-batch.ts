@@ -1,20 +1,22 @@
 /**
  * The body of one `/logs` batch ({seq, entries}), written as entries come into one growing
- * buffer: a batch is sent as that buffer, with no copy at the end. Many lines of one stream are
- * serialized in one pass (from their bytes when they are valid UTF-8), not one object and one
- * JSON.stringify call per line.
+ * buffer: a batch is sent as that buffer, with no copy at the end, and that memory serves again
+ * once it is sent. Many lines of one stream are serialized in one pass, not one object and one
+ * JSON.stringify call per line. (Writing the JSON from the lines' bytes in a loop of JS was tried:
+ * slower than decoding them and escaping the string with native calls.)
  */
-import { isUtf8 } from 'node:buffer';
 import type { LogEntry } from '@caravan/spec';
-import { EntryFrame, lineCount, writeEntries } from './json-entries.js';
 
 const COMMA = 0x2c;
 const CLOSE = Buffer.from(']}');
 /** Room before the entries for `{"seq":N,"entries":[`, N any safe integer. */
 const HEAD_ROOM = 40;
+/** Sent batches' buffers kept for reuse. */
+const MAX_SPARE = 4;
 
 export class LogBatchBuilder {
   private buf: Buffer;
+  private readonly spare: Buffer[] = [];
   private end = HEAD_ROOM;
   /** Entries in the batch so far. */
   entries = 0;
@@ -37,26 +39,6 @@ export class LogBatchBuilder {
     this.addJson(entriesJson(stream, lines, ts), count);
   }
 
-  /**
-   * One entry per line of `block`: masked bytes of whole lines joined by `\n` (a CR before a `\n`
-   * is dropped), as `addLines` would add them decoded.
-   */
-  addLineBytes(stream: LogEntry['stream'], block: Buffer, ts: number): void {
-    if (!isUtf8(block)) {
-      // decoding replaces what is not UTF-8 (U+FFFD), as for every other line
-      const text = block.toString('utf8');
-      this.addLines(stream, text.includes('\r\n') ? text.replace(/\r\n/g, '\n') : text, ts);
-      return;
-    }
-    const frame = new EntryFrame(stream, ts);
-    const lines = lineCount(block);
-    this.reserve(1 + frame.worstCase(block.length, lines));
-    const from = this.separate();
-    this.end = writeEntries(block, frame, this.buf, this.end);
-    this.entries += lines;
-    this.bytes += this.end - from + 1;
-  }
-
   /** The batch's JSON body, UTF-8; the builder starts again empty. */
   take(seq: number): Buffer {
     const open = `{"seq":${seq},"entries":[`;
@@ -65,11 +47,21 @@ export class LogBatchBuilder {
     this.reserve(CLOSE.length);
     this.end += CLOSE.copy(this.buf, this.end);
     const body = this.buf.subarray(start, this.end);
-    this.buf = Buffer.allocUnsafe(HEAD_ROOM + this.capacity);
+    this.buf = this.spare.pop() ?? Buffer.allocUnsafe(HEAD_ROOM + this.capacity);
     this.end = HEAD_ROOM;
     this.entries = 0;
     this.bytes = 0;
     return body;
+  }
+
+  /**
+   * Takes back the memory of a body from `take` once it is sent: a few batches' buffers serve
+   * every later batch, not a fresh megabyte each (outside the V8 heap, such garbage is collected late).
+   */
+  recycle(body: Buffer): void {
+    const whole = Buffer.from(body.buffer, 0, body.buffer.byteLength);
+    if (this.spare.length < MAX_SPARE && whole.length === HEAD_ROOM + this.capacity && whole.buffer !== this.buf.buffer)
+      this.spare.push(whole);
   }
 
   private addJson(json: string, count: number): void {

@@ -4,14 +4,7 @@
  * A line still open at the end of a chunk is held up to `cap` bytes; a longer one is handed on
  * in pieces as it arrives, each piece a line of its own, so memory stays bounded.
  */
-import { isUtf8 } from 'node:buffer';
 import { StringDecoder } from 'node:string_decoder';
-
-/**
- * Whole lines as text, or (from `pushBytes`) as their masked bytes when those are valid UTF-8:
- * lines joined by `\n`, a CR before a `\n` still there (the reader drops it), no final newline.
- */
-export type LineBlock = string | Buffer;
 
 const NEWLINE = 0x0a;
 const CR = 0x0d;
@@ -27,16 +20,7 @@ export class MaskedLines {
 
   /** The blocks of lines this chunk completes (or pieces of an over-long line), in order. */
   push(chunk: Buffer): string[] {
-    return this.blocks(chunk, false) as string[];
-  }
-
-  /** As `push`, with runs of whole lines as bytes (see LineBlock): a log that takes bytes skips decoding them. */
-  pushBytes(chunk: Buffer): LineBlock[] {
-    return this.blocks(chunk, true);
-  }
-
-  private blocks(chunk: Buffer, asBytes: boolean): LineBlock[] {
-    const blocks: LineBlock[] = [];
+    const blocks: string[] = [];
     const last = chunk.lastIndexOf(NEWLINE);
     if (last < 0) {
       this.hold(chunk, blocks);
@@ -47,7 +31,7 @@ export class MaskedLines {
       pos = chunk.indexOf(NEWLINE) + 1;
       blocks.push(this.finishLine(chunk.subarray(0, pos)));
     }
-    if (last + 1 > pos) blocks.push(asBytes ? blockBytes(chunk, pos, last) : blockText(chunk, pos, last));
+    if (last + 1 > pos) blocks.push(blockText(chunk, pos, last));
     if (last + 1 < chunk.length) this.hold(chunk.subarray(last + 1), blocks);
     return blocks;
   }
@@ -63,7 +47,7 @@ export class MaskedLines {
     return open && (held.length > 0 || rest !== '') ? [rest] : [];
   }
 
-  private hold(part: Buffer, blocks: LineBlock[]): void {
+  private hold(part: Buffer, blocks: string[]): void {
     if (this.overlong) {
       blocks.push(this.decoder.write(part));
     } else if (this.heldBytes + part.length <= this.cap) {
@@ -90,13 +74,6 @@ export class MaskedLines {
     this.heldBytes = 0;
     return bytes;
   }
-}
-
-/** The lines of `bytes[from, newlineAt]` as bytes (see LineBlock), or as text when they are not valid UTF-8. */
-function blockBytes(bytes: Buffer, from: number, newlineAt: number): LineBlock {
-  const end = newlineAt > from && bytes[newlineAt - 1] === CR ? newlineAt - 1 : newlineAt;
-  const block = bytes.subarray(from, end);
-  return isUtf8(block) ? block : blockText(bytes, from, newlineAt);
 }
 
 /** The lines of `bytes[from, newlineAt]` (ending at that newline) as one text, CRs before newlines dropped. */

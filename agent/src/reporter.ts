@@ -1,6 +1,5 @@
 import type { AgentEvent, LogEntry } from '@caravan/spec';
 import type { Report } from './contract.js';
-import type { PumpHooks } from './stream-pump.js';
 
 /** Ships what the agent learns to the engine. Never throws: the engine being down must not fail the action. */
 export interface Reporter {
@@ -13,8 +12,6 @@ export interface Reporter {
    * fraction of the cost (absent: `logLines()` below calls `log` per line).
    */
   logLines?(stream: LogEntry['stream'], lines: string, ts: number): void | Promise<void>;
-  /** As `logLines`, with the lines as valid UTF-8 bytes (see LineBlock in masked-lines.ts), not decoded. */
-  logBytes?(stream: LogEntry['stream'], lines: Buffer, ts: number): void | Promise<void>;
   event(event: AgentEvent): void;
   /** Uploads a declared file (or folder) as a tar stream; returns a warning on failure. */
   upload(name: string, path: string): Promise<string | undefined>;
@@ -42,17 +39,4 @@ export function logLines(
   let waits: Promise<void> | undefined;
   for (const text of lines.split('\n')) waits = reporter.log({ stream, text, ts }) ?? waits;
   return waits;
-}
-
-/** The StreamPump hooks that log a stream's masked lines through the reporter (none when it wants no logs). */
-export function logHooks(
-  reporter: Reporter,
-  stream: LogEntry['stream'],
-  now: () => number,
-): Pick<PumpHooks, 'onMaskedLines' | 'onMaskedBytes'> {
-  if (!reporter.wantsLogs) return {};
-  return {
-    onMaskedLines: (lines) => logLines(reporter, stream, lines, now()),
-    ...(reporter.logBytes ? { onMaskedBytes: (lines: Buffer) => reporter.logBytes!(stream, lines, now()) } : {}),
-  };
 }

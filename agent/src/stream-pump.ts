@@ -1,6 +1,6 @@
 import type { ByteMaskStream } from './mask/types.js';
 import { LineSplitter, lineText, type LinePiece } from './line-splitter.js';
-import { MaskedLines, type LineBlock } from './masked-lines.js';
+import { MaskedLines } from './masked-lines.js';
 import { PlainLineScanner } from './plain-lines.js';
 import type { Sink } from './sink.js';
 
@@ -23,11 +23,6 @@ export interface PumpHooks {
    * line counts as a line).
    */
   onMaskedLines?(lines: string): void | Promise<void>;
-  /**
-   * Masked whole lines as bytes (see LineBlock), for a log that takes them so; with it, only the
-   * blocks that are not valid UTF-8 and the pieces of over-long lines come to `onMaskedLines`.
-   */
-  onMaskedBytes?(lines: Buffer): void | Promise<void>;
 }
 
 /**
@@ -38,7 +33,6 @@ export class StreamPump {
   private readonly raw: LineSplitter | undefined;
   private readonly masked: MaskedLines | undefined;
   private dropping = false;
-  private readonly asBytes: boolean;
   private tail: Promise<void> = Promise.resolve();
 
   constructor(
@@ -48,7 +42,6 @@ export class StreamPump {
   ) {
     this.raw = hooks.onLine ? new LineSplitter(COMMAND_LINE_CAP) : undefined;
     this.masked = hooks.onMaskedLines ? new MaskedLines(LOG_LINE_CAP) : undefined;
-    this.asBytes = hooks.onMaskedBytes !== undefined;
   }
 
   async push(chunk: Buffer): Promise<void> {
@@ -139,13 +132,12 @@ export class StreamPump {
     if (masked.length === 0) return this.tail;
     this.tail = this.tail.then(async () => {
       await this.sink.write(masked);
-      if (this.masked) await this.lines(this.asBytes ? this.masked.pushBytes(masked) : this.masked.push(masked));
+      if (this.masked) await this.lines(this.masked.push(masked));
     });
     return this.tail;
   }
 
-  private async lines(blocks: LineBlock[]): Promise<void> {
-    for (const block of blocks)
-      await (typeof block === 'string' ? this.hooks.onMaskedLines!(block) : this.hooks.onMaskedBytes!(block));
+  private async lines(blocks: string[]): Promise<void> {
+    for (const block of blocks) await this.hooks.onMaskedLines!(block);
   }
 }

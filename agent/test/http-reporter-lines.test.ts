@@ -47,22 +47,6 @@ describe('HttpReporter.logLines', () => {
     expect(Math.max(...sizes)).toBeLessThan(4000 + 25 * 120);
   });
 
-  it('delivers blocks given as bytes (logBytes) as the same entries, a block that is not UTF-8 decoded', async () => {
-    server = new EngineServer();
-    const r = reporterAt(await server.start());
-    await r.logBytes('stdout', Buffer.from('one "1"\r\n\u001b[1mtwo\\'), 1);
-    await r.logLines('stderr', 'three', 2);
-    await r.logBytes('stdout', Buffer.from([0x66, 0x6f, 0xff, 0x0a, 0x6f, 0x6b]), 3);
-    expect(await r.finish(report)).toEqual([]);
-    expect(server.json<LogBatch>('/logs').flatMap((b) => b.entries)).toEqual([
-      { stream: 'stdout', text: 'one "1"', ts: 1 },
-      { stream: 'stdout', text: '\u001b[1mtwo\\', ts: 1 },
-      { stream: 'stderr', text: 'three', ts: 2 },
-      { stream: 'stdout', text: 'fo\ufffd', ts: 3 },
-      { stream: 'stdout', text: 'ok', ts: 3 },
-    ]);
-  });
-
   it('spools line blocks as JSON text while the engine is unreachable', async () => {
     const spoolDir = join(mkdtempSync(join(tmpdir(), 'spool-')), 'spool');
     const r = reporterAt(await deadUrl(), spoolDir);
@@ -110,7 +94,7 @@ describe('HttpReporter back-pressure', () => {
         let wait: void | Promise<void> = undefined;
         let made = 0;
         // each block is a batch of its own (over maxBatchBytes): the third one puts the queue over its limit
-        while (!wait) wait = r.logBytes('stdout', Buffer.from(`${'x'.repeat(1100)} ${made++}`), made);
+        while (!wait) wait = r.logLines('stdout', `${'x'.repeat(1100)} ${made++}`, made);
         expect(made).toBe(3);
         while (held.length === 0) await new Promise((resolve) => setImmediate(resolve));
         held.shift()!();
