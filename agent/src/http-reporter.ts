@@ -50,12 +50,14 @@ export class HttpReporter implements Reporter {
   readonly wantsLogs = true;
   private readonly o: Required<HttpReporterOptions>;
   private readonly spool: Spool;
-  private readonly logs = new LogBatchBuilder();
+  private readonly logs: LogBatchBuilder;
   private events: AgentEvent[] = [];
   private logSeq = 0;
   private eventSeq = 0;
   private chain: Promise<void> = Promise.resolve();
   private queuedBytes = 0;
+  /** One promise per batch not yet delivered (or spooled), oldest first. */
+  private readonly queued: Promise<void>[] = [];
   private timer: NodeJS.Timeout | undefined;
   private down = false;
   private probeTimer: NodeJS.Timeout | undefined;
@@ -75,6 +77,7 @@ export class HttpReporter implements Reporter {
       ...options,
     };
     this.spool = new Spool(this.o.spoolDir, this.o.spoolMaxBytes);
+    this.logs = new LogBatchBuilder(this.o.maxBatchBytes + 64 * 1024);
   }
 
   log(entry: LogEntry): void | Promise<void> {
@@ -90,7 +93,8 @@ export class HttpReporter implements Reporter {
   private logged(): void | Promise<void> {
     if (this.logs.bytes >= this.o.maxBatchBytes || this.logs.entries >= MAX_BATCH_ENTRIES) this.flushLogs();
     else this.schedule();
-    if (this.queuedBytes > this.o.maxQueuedBytes) return this.chain;
+    // the action waits for the oldest batch only: the engine keeps receiving while the agent goes on
+    if (this.queuedBytes > this.o.maxQueuedBytes) return this.queued[0];
   }
 
   event(event: AgentEvent): void {
@@ -180,7 +184,11 @@ export class HttpReporter implements Reporter {
       .catch((err: Error) => this.o.say(`warning: a ${route} batch was lost: ${err.message}`))
       .finally(() => {
         this.queuedBytes -= body.length;
+        this.queued.shift();
+        // sent (or copied to the spool): the batch's memory serves a later batch
+        if (route === 'logs' && Buffer.isBuffer(body)) this.logs.recycle(body);
       });
+    this.queued.push(this.chain);
   }
 
   /** While the engine is down, batches queue up in the spool (in order) and the action never waits. */

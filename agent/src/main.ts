@@ -6,7 +6,7 @@ import { Entrypointer } from './entrypointer.js';
 import { startFileWatcher } from './file-watcher.js';
 import { HttpReporter } from './http-reporter.js';
 import { memoryReclaimer } from './memory-reclaimer.js';
-import { createMasker } from './mask/index.js';
+import { createDeferredMasker, createMasker } from './mask/index.js';
 import type { Masker } from './mask/types.js';
 import { readOomKills } from './oom.js';
 import { processRunner } from './process-runner.js';
@@ -60,7 +60,8 @@ async function main(argv: string[]): Promise<number> {
   // no engine and nowhere to write: a plain `docker run` of an image that embeds the agent
   const standalone = cli.contextFile === undefined && !process.env.CARAVAN_CONTEXT?.trim();
   const reportFile = cli.reportFile ?? (standalone ? REPORT_TO_STDERR : undefined);
-  const masker = createMasker([
+  // compiled on first use: once the action is spawned, its patterns build while the action starts
+  const masker = createDeferredMasker([
     ...Object.values(context.secrets),
     ...(context.callback ? [context.callback.token] : []),
   ]);

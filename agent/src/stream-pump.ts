@@ -46,18 +46,18 @@ export class StreamPump {
 
   async push(chunk: Buffer): Promise<void> {
     if (!this.raw) return this.emit(this.masker.push(chunk));
-    await this.emit(this.maskChunk(this.raw, chunk));
+    await this.emitAll(this.maskChunk(this.raw, chunk));
   }
 
   /**
    * The line begun before this chunk and the one left open at its end go through the splitter; the
    * whole lines between are scanned in place, and runs of plain lines are masked as one piece.
    */
-  private maskChunk(raw: LineSplitter, chunk: Buffer): Buffer {
+  private maskChunk(raw: LineSplitter, chunk: Buffer): Buffer[] {
     let pos = 0;
     if (raw.midLine) {
       const nl = chunk.indexOf(NEWLINE);
-      if (nl < 0) return this.maskPieces(raw.push(chunk));
+      if (nl < 0) return [this.maskPieces(raw.push(chunk))];
       pos = nl + 1;
     }
     const out: Buffer[] = pos > 0 ? [this.maskPieces(raw.push(chunk.subarray(0, pos)))] : [];
@@ -77,7 +77,7 @@ export class StreamPump {
       pos = last;
     }
     if (pos < chunk.length) out.push(this.maskPieces(raw.push(chunk.subarray(pos))));
-    return out.length === 1 ? out[0]! : Buffer.concat(out);
+    return out;
   }
 
   /**
@@ -125,6 +125,16 @@ export class StreamPump {
       out.push(this.masker.push(piece.bytes));
     }
     return out.length === 1 ? out[0]! : Buffer.concat(out);
+  }
+
+  /**
+   * The masked pieces of a chunk, each written as it is: joining them would copy the whole chunk
+   * for the sake of a line's end before it and the start of one after it.
+   */
+  private emitAll(pieces: Buffer[]): Promise<void> {
+    let done = this.tail;
+    for (const piece of pieces) done = this.emit(piece);
+    return done;
   }
 
   /** Emits in call order, also when a flush comes from a timer while a push is writing. */

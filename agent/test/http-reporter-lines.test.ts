@@ -1,5 +1,7 @@
 /** HttpReporter.logLines: many lines of a stream at once, delivered as the entries `log` would make. */
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -64,4 +66,56 @@ describe('HttpReporter.logLines', () => {
       ],
     });
   });
+});
+
+describe('HttpReporter back-pressure', () => {
+  it(
+    'makes the action wait past maxQueuedBytes only until the oldest batch is delivered, not the whole queue',
+    {
+      timeout: 10_000,
+    },
+    async () => {
+      const held: (() => void)[] = [];
+      const gated = createServer((req, res) => {
+        req.resume();
+        req.on('end', () => held.push(() => res.writeHead(200).end('{}')));
+      });
+      await new Promise<void>((r) => gated.listen(0, '127.0.0.1', r));
+      try {
+        const r = new HttpReporter({
+          url: `http://127.0.0.1:${(gated.address() as AddressInfo).port}/api/tasks/t1`,
+          token: 'task-token',
+          spoolDir: join(mkdtempSync(join(tmpdir(), 'spool-')), 'spool'),
+          flushMs: 1_000_000,
+          maxBatchBytes: 1000,
+          maxQueuedBytes: 2500,
+          say: () => {},
+        });
+        let wait: void | Promise<void> = undefined;
+        let made = 0;
+        // each block is a batch of its own (over maxBatchBytes): the third one puts the queue over its limit
+        while (!wait) wait = r.logLines('stdout', `${'x'.repeat(1100)} ${made++}`, made);
+        expect(made).toBe(3);
+        while (held.length === 0) await new Promise((resolve) => setImmediate(resolve));
+        held.shift()!();
+        let answered = 1;
+        await wait;
+        // two batches still wait for their answers, yet the action goes on
+        expect(answered).toBe(1);
+        const finished = r.finish(report);
+        for (;;) {
+          if (held.length > 0) {
+            held.shift()!();
+            answered++;
+          }
+          if (await Promise.race([finished.then(() => true), new Promise((resolve) => setImmediate(resolve, false))]))
+            break;
+        }
+        expect(answered).toBe(4); // the three batches and the report
+      } finally {
+        gated.closeAllConnections();
+        await new Promise((r) => gated.close(r));
+      }
+    },
+  );
 });

@@ -40,3 +40,34 @@ describe('log batches', () => {
     expect(JSON.parse(batch.take(5).toString('utf8'))).toEqual({ seq: 5, entries: [] });
   });
 });
+
+describe('LogBatchBuilder memory', () => {
+  it('grows past its capacity and keeps every entry, in order', () => {
+    const batch = new LogBatchBuilder(16);
+    const texts = Array.from({ length: 50 }, (_, i) => `line ${i} "é😀"`);
+    for (const text of texts) batch.addLines('stdout', text, 1);
+    expect(JSON.parse(batch.take(Number.MAX_SAFE_INTEGER).toString('utf8'))).toEqual({
+      seq: Number.MAX_SAFE_INTEGER,
+      entries: texts.map((text) => ({ stream: 'stdout', text, ts: 1 })),
+    });
+  });
+
+  it('writes a later batch into the memory of one already sent (recycle), and its body is whole', () => {
+    const batch = new LogBatchBuilder(64 * 1024);
+    batch.addLines('stdout', 'first\nbatch', 1);
+    const sent = batch.take(1);
+    const first = sent.toString('utf8');
+    batch.recycle(sent);
+    batch.recycle(Buffer.from('not from this builder'));
+    batch.addLines('stdout', 'second', 2);
+    batch.take(2); // the memory allocated after the first batch; the next one is the recycled one
+    batch.addLines('stderr', 'third', 3);
+    const third = batch.take(3);
+    expect(third.buffer).toBe(sent.buffer);
+    expect(JSON.parse(third.toString('utf8'))).toEqual({
+      seq: 3,
+      entries: [{ stream: 'stderr', text: 'third', ts: 3 }],
+    });
+    expect(JSON.parse(first).entries).toHaveLength(2);
+  });
+});

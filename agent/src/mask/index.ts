@@ -2,6 +2,7 @@
  * Secret masking for the agent: `createMasker(secrets)` gives the task's Masker; rules for users
  * in docs/masking.md.
  */
+import { DeferredMasker } from './deferred-masker.js';
 import { SecretMasker, type MaskerOptions } from './masker.js';
 import type { Masker } from './types.js';
 
@@ -13,4 +14,9 @@ export { MIN_LINE_BYTES, MIN_SUBSTRING_BYTES } from './variants.js';
 /** A masker for these secrets (empty and whitespace-only values are ignored). */
 export function createMasker(secrets: readonly string[], options?: MaskerOptions): Masker {
   return new SecretMasker(secrets, options);
+}
+
+/** As `createMasker`, with the patterns compiled on first use (see DeferredMasker); the secrets are checked at once. */
+export function createDeferredMasker(secrets: readonly string[], options?: MaskerOptions): Masker {
+  return new DeferredMasker(secrets, options);
 }

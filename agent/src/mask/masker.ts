@@ -60,14 +60,11 @@ export class SecretMasker implements Masker, MaskStreamOwner {
 
   /** Adds the secret's patterns; false when it brings nothing new. */
   private register(secret: unknown): boolean {
-    this.secretsSeen++;
-    if (typeof secret !== 'string') {
-      throw new TypeError(`masker: secret #${this.secretsSeen} is a ${typeof secret}, expected a string`);
-    }
-    if (this.secrets.has(secret)) return false;
-    this.secrets.add(secret);
+    const values = secretValuesChecked(secret, ++this.secretsSeen, this.maxSecretBytes);
+    if (this.secrets.has(secret as string)) return false;
+    this.secrets.add(secret as string);
     let added = false;
-    for (const value of this.wholeOrLines(secret)) {
+    for (const value of values) {
       for (const pattern of secretPatterns(value)) {
         const key = pattern.bytes.toString('latin1');
         const known = this.patterns.get(key);
@@ -82,17 +79,24 @@ export class SecretMasker implements Masker, MaskStreamOwner {
     }
     return added;
   }
+}
 
-  private wholeOrLines(secret: string): string[] {
-    if (Buffer.byteLength(secret) <= this.maxSecretBytes) return [secret];
-    const lines = secret.split(/\r\n|\n|\r/);
-    const longest = lines.reduce((most, line) => Math.max(most, Buffer.byteLength(line)), 0);
-    if (longest > this.maxSecretBytes) {
-      throw new RangeError(
-        `masker: secret #${this.secretsSeen} has a line of ${longest} bytes, over the limit of ` +
-          `${this.maxSecretBytes} bytes; shorten it or raise maxSecretBytes`,
-      );
-    }
-    return lines;
+/**
+ * The values a secret is masked as (itself, or its lines when it is longer than `maxSecretBytes`);
+ * throws for a secret that is not a string or has a line over that limit (`number` counts from 1).
+ */
+export function secretValuesChecked(secret: unknown, number: number, maxSecretBytes: number): string[] {
+  if (typeof secret !== 'string') {
+    throw new TypeError(`masker: secret #${number} is a ${typeof secret}, expected a string`);
   }
+  if (Buffer.byteLength(secret) <= maxSecretBytes) return [secret];
+  const lines = secret.split(/\r\n|\n|\r/);
+  const longest = lines.reduce((most, line) => Math.max(most, Buffer.byteLength(line)), 0);
+  if (longest > maxSecretBytes) {
+    throw new RangeError(
+      `masker: secret #${number} has a line of ${longest} bytes, over the limit of ` +
+        `${maxSecretBytes} bytes; shorten it or raise maxSecretBytes`,
+    );
+  }
+  return lines;
 }
