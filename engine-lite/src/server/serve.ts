@@ -64,7 +64,7 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
     total: o.maxSteps ?? Math.max(2, availableParallelism() * 2),
     perKind: o.engine?.executorLimits ?? {},
     // A nested run (`<run>.<step>.<attempt>`) stands where the run at the top stands.
-    orderOf: (runId) => server.meta(runId.split('.')[0]!),
+    orderOf: (runId) => box2.service?.orderOf(runId.split('.')[0]!),
   });
   const engine = await Engine.start({
     ...o.engine,
@@ -77,9 +77,10 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
   const secrets = new RunSecrets(engine, server, box);
   const service = new EngineService({
     engine,
-    server,
     secrets,
+    owner: server.identity(),
     slots,
+    clock,
     home: o.data,
     maxRuns: o.maxRuns ?? 32,
     stored,

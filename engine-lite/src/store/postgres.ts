@@ -30,6 +30,19 @@ import type {
 import { StoreError } from './types.js';
 import type { RunClaim } from './run-claims.js';
 import { claimStatements } from './run-claims.js';
+import type { NewQueueEntry, QueueEntryPatch, QueueEntryRecord } from './run-queue-types.js';
+import {
+  insertQueueEntry,
+  rowToQueueEntry,
+  selectAdmittedUnfinished,
+  selectQueueEntry,
+  selectWaiting,
+  updateQueueEntry,
+} from './run-queue-sql.js';
+import type { RunListFilter } from './run-queue-types.js';
+import { COUNT_BY_STATUS, countsFromRows, listRunPageSql, queueDepthSql, rowToListedRun } from './run-list-sql.js';
+
+const ph = (i: number): string => `$${i}`;
 
 export class PostgresEngineStore implements EngineStore {
   readonly kind = 'postgres' as const;
@@ -55,7 +68,7 @@ export class PostgresEngineStore implements EngineStore {
     return new PostgresEngineStore(pool);
   }
 
-  async createRun(run: RunRecord, steps: StepRecord[], claim?: RunClaim): Promise<boolean> {
+  async createRun(run: RunRecord, steps: StepRecord[], claim?: RunClaim, queue?: NewQueueEntry): Promise<boolean> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
@@ -70,6 +83,10 @@ export class PostgresEngineStore implements EngineStore {
       }
       await insert(client, 'runs', runToRow(run));
       for (const s of steps) await insert(client, 'steps', stepToRow(s));
+      if (queue) {
+        const st = insertQueueEntry('postgres', run.id, queue, ph);
+        await client.query(st.sql, st.params);
+      }
       await client.query('COMMIT');
       return true;
     } catch (err) {
@@ -78,6 +95,37 @@ export class PostgresEngineStore implements EngineStore {
     } finally {
       client.release();
     }
+  }
+
+  async listRunPage(f: RunListFilter): Promise<Array<{ run: RunRecord; queue?: QueueEntryRecord }>> {
+    const { sql, params } = listRunPageSql('postgres', f, ph);
+    return (await this.pool.query<Row>(sql, params)).rows.map(rowToListedRun);
+  }
+
+  async countRunsByStatus(): Promise<Record<string, number>> {
+    return countsFromRows((await this.pool.query<Row>(COUNT_BY_STATUS)).rows);
+  }
+
+  async queueDepth(owner: string): Promise<number> {
+    return Number((await this.pool.query<Row>(queueDepthSql(ph), [owner])).rows[0]?.n ?? 0);
+  }
+
+  async queueEntry(runId: string): Promise<QueueEntryRecord | undefined> {
+    const { rows } = await this.pool.query<Row>(selectQueueEntry(ph), [runId]);
+    return rows[0] ? rowToQueueEntry(rows[0]) : undefined;
+  }
+
+  async waitingEntries(owner: string): Promise<QueueEntryRecord[]> {
+    return (await this.pool.query<Row>(selectWaiting(ph), [owner])).rows.map(rowToQueueEntry);
+  }
+
+  async admittedUnfinished(owner: string): Promise<QueueEntryRecord[]> {
+    return (await this.pool.query<Row>(selectAdmittedUnfinished(ph), [owner])).rows.map(rowToQueueEntry);
+  }
+
+  async updateQueueEntry(runId: string, patch: QueueEntryPatch): Promise<void> {
+    const st = updateQueueEntry(runId, patch, ph);
+    if (st) await this.pool.query(st.sql, st.params);
   }
 
   async getRun(id: string): Promise<RunRecord | undefined> {

@@ -33,6 +33,17 @@ import type {
 import { StoreError } from './types.js';
 import type { RunClaim } from './run-claims.js';
 import { claimStatements } from './run-claims.js';
+import type { NewQueueEntry, QueueEntryPatch, QueueEntryRecord } from './run-queue-types.js';
+import {
+  insertQueueEntry,
+  rowToQueueEntry,
+  selectAdmittedUnfinished,
+  selectQueueEntry,
+  selectWaiting,
+  updateQueueEntry,
+} from './run-queue-sql.js';
+import type { RunListFilter } from './run-queue-types.js';
+import { COUNT_BY_STATUS, countsFromRows, listRunPageSql, queueDepthSql, rowToListedRun } from './run-list-sql.js';
 
 export class SqliteEngineStore implements EngineStore {
   readonly kind = 'sqlite' as const;
@@ -89,7 +100,7 @@ export class SqliteEngineStore implements EngineStore {
     return row?.cancel_requested === 1;
   }
 
-  async createRun(run: RunRecord, steps: StepRecord[], claim?: RunClaim): Promise<boolean> {
+  async createRun(run: RunRecord, steps: StepRecord[], claim?: RunClaim, queue?: NewQueueEntry): Promise<boolean> {
     this.flush();
     const runRow = runToRow(run);
     const insertRun = this.db.prepare(
@@ -110,8 +121,51 @@ export class SqliteEngineStore implements EngineStore {
       }
       insertRun.run(runRow);
       for (const s of steps) insertStep?.run(stepToRow(s));
+      if (queue) {
+        const st = insertQueueEntry('sqlite', run.id, queue, () => '?');
+        this.db.prepare(st.sql).run(...st.params);
+      }
       return true;
     })();
+  }
+
+  async listRunPage(f: RunListFilter): Promise<Array<{ run: RunRecord; queue?: QueueEntryRecord }>> {
+    this.flush();
+    const { sql, params } = listRunPageSql('sqlite', f, () => '?');
+    return (this.statement(sql).all(...params) as Row[]).map(rowToListedRun);
+  }
+
+  async countRunsByStatus(): Promise<Record<string, number>> {
+    this.flush();
+    return countsFromRows(this.statement(COUNT_BY_STATUS).all() as Row[]);
+  }
+
+  async queueDepth(owner: string): Promise<number> {
+    this.flush();
+    return Number((this.statement(queueDepthSql(() => '?')).get(owner) as Row).n);
+  }
+
+  async queueEntry(runId: string): Promise<QueueEntryRecord | undefined> {
+    this.flush();
+    const row = this.statement(selectQueueEntry(() => '?')).get(runId) as Row | undefined;
+    return row ? rowToQueueEntry(row) : undefined;
+  }
+
+  async waitingEntries(owner: string): Promise<QueueEntryRecord[]> {
+    this.flush();
+    return (this.statement(selectWaiting(() => '?')).all(owner) as Row[]).map(rowToQueueEntry);
+  }
+
+  async admittedUnfinished(owner: string): Promise<QueueEntryRecord[]> {
+    this.flush();
+    return (this.statement(selectAdmittedUnfinished(() => '?')).all(owner) as Row[]).map(rowToQueueEntry);
+  }
+
+  async updateQueueEntry(runId: string, patch: QueueEntryPatch): Promise<void> {
+    const st = updateQueueEntry(runId, patch, () => '?');
+    if (!st) return;
+    const stmt = this.statement(st.sql);
+    return this.enqueue(() => stmt.run(...st.params));
   }
 
   async getRun(id: string): Promise<RunRecord | undefined> {

@@ -7,8 +7,10 @@
 import type { Pipeline } from '@caravan/spec';
 import type { RunStatus, StepStatus } from '../status.js';
 import type { RunClaim } from './run-claims.js';
+import type { NewQueueEntry, RunListStore, RunQueueStore } from './run-queue-types.js';
 
 export type { RunClaim };
+export type { NewQueueEntry, QueueEntryPatch, QueueEntryRecord, RunListFilter } from './run-queue-types.js';
 
 export interface ResolvedAction {
   /** `scope/name`. */
@@ -105,13 +107,14 @@ export interface EventRecord {
   ts: number;
 }
 
-export interface EngineStore {
+export interface EngineStore extends RunQueueStore, RunListStore {
   readonly kind: 'sqlite' | 'postgres';
   /**
    * Stores a new run. With a claim (a schedule tick, a webhook delivery) the claim is recorded in
-   * the same transaction, and nothing is stored (false) when another run holds it already.
+   * the same transaction, and nothing is stored (false) when another run holds it already. With a
+   * queue entry (a server's run), the entry is stored in that transaction too.
    */
-  createRun(run: RunRecord, steps: StepRecord[], claim?: RunClaim): Promise<boolean>;
+  createRun(run: RunRecord, steps: StepRecord[], claim?: RunClaim, queue?: NewQueueEntry): Promise<boolean>;
   getRun(id: string): Promise<RunRecord | undefined>;
   /** Newest first. */
   listRuns(limit: number): Promise<RunRecord[]>;

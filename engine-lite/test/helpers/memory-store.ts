@@ -3,6 +3,8 @@ import type {
   EngineStore,
   EventRecord,
   FileRecord,
+  QueueEntryRecord,
+  RunListFilter,
   RunPatch,
   RunRecord,
   StepPatch,
@@ -27,6 +29,39 @@ export class MemoryStore implements EngineStore {
     this.runs.set(run.id, structuredClone(run));
     this.steps.set(run.id, structuredClone(steps));
     return true;
+  }
+
+  // No server queues runs here: the queue's methods find nothing.
+  async queueEntry(): Promise<QueueEntryRecord | undefined> {
+    return undefined;
+  }
+
+  async waitingEntries(): Promise<QueueEntryRecord[]> {
+    return [];
+  }
+
+  async admittedUnfinished(): Promise<QueueEntryRecord[]> {
+    return [];
+  }
+
+  async updateQueueEntry(): Promise<void> {}
+
+  async listRunPage(f: RunListFilter): Promise<Array<{ run: RunRecord }>> {
+    return [...this.runs.values()]
+      .filter((r) => (f.before === undefined || r.id < f.before) && (f.status === undefined || r.status === f.status))
+      .sort((a, b) => (a.id < b.id ? 1 : -1))
+      .slice(0, f.limit)
+      .map((run) => ({ run: structuredClone(run) }));
+  }
+
+  async countRunsByStatus(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const r of this.runs.values()) out[r.status] = (out[r.status] ?? 0) + 1;
+    return out;
+  }
+
+  async queueDepth(): Promise<number> {
+    return 0;
   }
 
   async getRun(id: string): Promise<RunRecord | undefined> {
