@@ -11,6 +11,7 @@ import type { EngineOptions } from '../engine.js';
 import { Engine } from '../engine.js';
 import { systemClock } from '../clock.js';
 import { openEngineStore } from '../store/open.js';
+import type { EngineStore } from '../store/types.js';
 import { buildApp } from './http-app.js';
 import type { TriggerParts } from '../triggers/routes.js';
 import { storedSecrets, wireTriggers } from '../triggers/wire.js';
@@ -31,6 +32,8 @@ export interface ServeOptions {
   /** Most steps running at once across all runs (default CPU count × 2). */
   maxSteps?: number;
   env?: NodeJS.ProcessEnv;
+  /** The engine store, already open (tests wrap one); default opened from the env. */
+  store?: EngineStore;
   /** Passed to the engine (executors, resolver, concurrency, clock, ...). */
   engine?: Partial<Omit<EngineOptions, 'store' | 'home' | 'runSecrets'>>;
   log?: (line: string) => void;
@@ -56,7 +59,7 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
   const clock = o.engine?.clock ?? systemClock;
   // Opened first: a wrong key stops the start here, and an interrupted key rotation is finished.
   const stored = new SecretStore(o.data, env, () => clock.now());
-  const store = await openEngineStore(env);
+  const store = o.store ?? (await openEngineStore(env));
   const server = new ServerStore(serverStorePath(o.data));
   const box = SecretBox.fromEnv(o.data, env);
   const box2: { service?: EngineService } = {};

@@ -116,7 +116,7 @@ export class EngineService {
         { owner: this.p.owner, priority, labels: input.labels ?? {} },
       );
     } catch (err) {
-      this.p.secrets.wipe(id);
+      await this.wipeUnlessStored(id);
       if (!(err instanceof EngineError)) throw err;
       const problems = err.message.split('\n');
       throw new ApiError(400, 'invalid-run', 'the run cannot start', 'fix the problems listed', problems);
@@ -149,7 +149,7 @@ export class EngineService {
         },
       });
     } catch (err) {
-      this.p.secrets.wipe(id);
+      await this.wipeUnlessStored(id);
       if (!(err instanceof EngineError)) throw err;
       if (err.message.startsWith('no run')) throw notFound(`no run ${runId}`, 'list runs with GET /v1/runs');
       throw new ApiError(
@@ -160,6 +160,11 @@ export class EngineService {
       );
     }
     return this.queued(run);
+  }
+
+  /** A failed write may still have stored the run (the error came after the commit): then it keeps its secrets. */
+  private async wipeUnlessStored(runId: string): Promise<void> {
+    if (!(await this.store.getRun(runId).catch(() => undefined))) this.p.secrets.wipe(runId);
   }
 
   private async queued(run: RunRecord): Promise<RunRecord> {
