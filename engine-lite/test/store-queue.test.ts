@@ -1,4 +1,4 @@
-/** The engine store's queue entries and run listing: one suite, run on SQLite and on PostgreSQL. */
+/** The engine store's queue entries, run listing and log positions: one suite, run on SQLite and on PostgreSQL. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -101,6 +101,24 @@ function queueSuite(name: string, open: () => Promise<EngineStore>, skip = false
       const quoted = await store.listRunPage({ label: { key: 'with "quote"', value: 'a,b' }, limit: 1 });
       expect(quoted).toHaveLength(1);
       expect(await store.listRunPage({ label: { key: 'n', value: '' }, limit: 10 })).toEqual([]);
+    });
+
+    it("reads a step's log after a position: only the lines stored since, in order", async () => {
+      const line = (text: string) => ({ stream: 'stdout' as const, text, ts: 1 });
+      await store.appendLogs('q1', 'a', 'q1.a.1', 1, [line('one'), line('two')]);
+      await store.appendLogs('q1', 'b', 'q1.b.1', 1, [line('other step')]);
+      await store.appendLogs('q3', 'a', 'q3.a.1', 1, [line('other run')]);
+      const first = await store.getLogsAfter('q1', 'a', 0, 10);
+      expect(first.map((l) => l.text)).toEqual(['one', 'two']);
+      expect(await store.getLogsAfter('q1', 'a', first[1]!.pos, 10)).toEqual([]);
+      await store.appendLogs('q1', 'a', 'q1.a.1', 2, [line('three'), line('four')]);
+      const next = await store.getLogsAfter('q1', 'a', first[1]!.pos, 1);
+      expect(next.map((l) => [l.text, l.taskId, l.seq])).toEqual([['three', 'q1.a.1', 2]]);
+      expect((await store.getLogsAfter('q1', 'a', next[0]!.pos, 10)).map((l) => l.text)).toEqual(['four']);
+      expect(await store.logPosition('q1', 'a', 0)).toBe(0);
+      expect(await store.logPosition('q1', 'a', 2)).toBe(first[1]!.pos);
+      expect(await store.logPosition('q1', 'a', 99)).toBe((await store.getLogsAfter('q1', 'a', 0, 10)).at(-1)!.pos);
+      expect(await store.logPosition('q1', 'missing', 3)).toBe(0);
     });
   });
 }

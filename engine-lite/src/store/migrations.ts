@@ -65,6 +65,8 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
    CREATE INDEX events_run ON events (run_id, id)`,
   TRIGGERS,
   RUN_QUEUE('seq INTEGER NOT NULL'),
+  // 5: logs are followed by position: SQLite's rowid, which logs_run (run_id, step_id) already ends with.
+  `SELECT 1`,
 ];
 
 export const POSTGRES_MIGRATIONS: readonly string[] = [
@@ -82,6 +84,9 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
    CREATE INDEX events_run ON events (run_id, id)`,
   TRIGGERS,
   `CREATE SEQUENCE run_queue_seq; ${RUN_QUEUE('seq BIGINT NOT NULL')}`,
+  // 5: logs are followed by position (the order lines were stored in), read from an index.
+  `ALTER TABLE logs ADD COLUMN pos BIGSERIAL;
+   CREATE INDEX logs_follow ON logs (run_id, step_id, pos)`,
 ];
 
 /** What to say when a database is newer than this engine. */

@@ -26,6 +26,7 @@ import type {
   StepPatch,
   StepRecord,
   StoredLogEntry,
+  PositionedLogEntry,
 } from './types.js';
 import { StoreError } from './types.js';
 import type { RunClaim } from './run-claims.js';
@@ -215,6 +216,23 @@ export class PostgresEngineStore implements EngineStore {
             [runId, stepId],
           );
     return rows.map(rowToLog);
+  }
+
+  async getLogsAfter(runId: string, stepId: string, after: number, limit: number): Promise<PositionedLogEntry[]> {
+    const { rows } = await this.pool.query<Row>(
+      'SELECT * FROM logs WHERE run_id = $1 AND step_id = $2 AND pos > $3 ORDER BY pos LIMIT $4',
+      [runId, stepId, after, limit],
+    );
+    return rows.map((r) => ({ ...rowToLog(r), pos: Number(r.pos) }));
+  }
+
+  async logPosition(runId: string, stepId: string, count: number): Promise<number> {
+    if (count <= 0) return 0;
+    const { rows } = await this.pool.query<Row>(
+      'SELECT MAX(pos) AS pos FROM (SELECT pos FROM logs WHERE run_id = $1 AND step_id = $2 ORDER BY pos LIMIT $3) t',
+      [runId, stepId, count],
+    );
+    return Number(rows[0]?.pos ?? 0);
   }
 
   async putFile(f: FileRecord): Promise<void> {

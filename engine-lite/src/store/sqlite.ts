@@ -29,6 +29,7 @@ import type {
   StepPatch,
   StepRecord,
   StoredLogEntry,
+  PositionedLogEntry,
 } from './types.js';
 import { StoreError } from './types.js';
 import type { RunClaim } from './run-claims.js';
@@ -230,6 +231,25 @@ export class SqliteEngineStore implements EngineStore {
             .prepare('SELECT * FROM logs WHERE run_id = ? AND step_id = ? ORDER BY task_id, seq, idx')
             .all(runId, stepId);
     return (rows as Row[]).map(rowToLog);
+  }
+
+  async getLogsAfter(runId: string, stepId: string, after: number, limit: number): Promise<PositionedLogEntry[]> {
+    this.flush();
+    const rows = this.statement(
+      'SELECT rowid AS pos, * FROM logs WHERE run_id = ? AND step_id = ? AND rowid > ? ORDER BY rowid LIMIT ?',
+    ).all(runId, stepId, after, limit) as Row[];
+    return rows.map((r) => ({ ...rowToLog(r), pos: Number(r.pos) }));
+  }
+
+  async logPosition(runId: string, stepId: string, count: number): Promise<number> {
+    if (count <= 0) return 0;
+    this.flush();
+    const pos = this.statement(
+      'SELECT MAX(rowid) FROM (SELECT rowid FROM logs WHERE run_id = ? AND step_id = ? ORDER BY rowid LIMIT ?)',
+    )
+      .pluck()
+      .get(runId, stepId, count) as number | null;
+    return pos ?? 0;
   }
 
   async putFile(f: FileRecord): Promise<void> {

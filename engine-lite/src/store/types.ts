@@ -88,6 +88,11 @@ export interface StoredLogEntry {
   ts: number;
 }
 
+/** A log line with its position: lines of a step are stored in increasing positions. */
+export interface PositionedLogEntry extends StoredLogEntry {
+  pos: number;
+}
+
 export interface FileRecord {
   runId: string;
   stepId: string;
@@ -132,6 +137,10 @@ export interface EngineStore extends RunQueueStore, RunListStore {
     entries: Omit<StoredLogEntry, 'stepId' | 'taskId' | 'seq'>[],
   ): Promise<boolean>;
   getLogs(runId: string, stepId?: string): Promise<StoredLogEntry[]>;
+  /** The step's lines stored after position `after` (0: from the first), at most `limit`, in order. */
+  getLogsAfter(runId: string, stepId: string, after: number, limit: number): Promise<PositionedLogEntry[]>;
+  /** The position of the step's `count`-th line (0 when count is 0, the last line's when it has fewer). */
+  logPosition(runId: string, stepId: string, count: number): Promise<number>;
   putFile(file: FileRecord): Promise<void>;
   getFiles(runId: string): Promise<FileRecord[]>;
   addEvent(event: EventRecord): Promise<void>;

@@ -3,6 +3,7 @@ import type {
   EngineStore,
   EventRecord,
   FileRecord,
+  PositionedLogEntry,
   QueueEntryRecord,
   RunListFilter,
   RunPatch,
@@ -52,6 +53,18 @@ export class MemoryStore implements EngineStore {
       .sort((a, b) => (a.id < b.id ? 1 : -1))
       .slice(0, f.limit)
       .map((run) => ({ run: structuredClone(run) }));
+  }
+
+  // As getLogs, one run's lines only.
+  async getLogsAfter(_runId: string, stepId: string, after: number, limit: number): Promise<PositionedLogEntry[]> {
+    return this.logs
+      .map((l, i) => ({ ...l, pos: i + 1 }))
+      .filter((l) => l.pos > after && l.stepId === stepId)
+      .slice(0, limit);
+  }
+
+  async logPosition(runId: string, stepId: string, count: number): Promise<number> {
+    return count <= 0 ? 0 : ((await this.getLogsAfter(runId, stepId, 0, count)).at(-1)?.pos ?? 0);
   }
 
   async countRunsByStatus(): Promise<Record<string, number>> {
