@@ -65,8 +65,18 @@ function queueSuite(name: string, open: () => Promise<EngineStore>, skip = false
       expect(await store.admittedUnfinished('A')).toEqual([]);
     });
 
+    it("adopts an older server's entry only when the run has none", async () => {
+      await store.createRun(run('old1'), []);
+      await store.adoptQueueEntry('old1', entry('A', 2, { from: 'server.db' }), true);
+      await store.adoptQueueEntry('old1', entry('B', 9), false);
+      expect(await store.queueEntry('old1')).toMatchObject({ owner: 'A', priority: 2, admitted: true });
+      await store.adoptQueueEntry('q1', entry('B', 9), false);
+      expect((await store.queueEntry('q1'))?.owner).toBe('A');
+      await store.updateRun('old1', { status: 'success' });
+    });
+
     it('counts runs by status', async () => {
-      expect(await store.countRunsByStatus()).toEqual({ queued: 4, success: 1 });
+      expect(await store.countRunsByStatus()).toEqual({ queued: 4, success: 2 });
     });
 
     it('lists newest first by filters, with entries, and pages stay right while runs are added', async () => {

@@ -16,6 +16,7 @@ import { buildApp } from './http-app.js';
 import type { TriggerParts } from '../triggers/routes.js';
 import { storedSecrets, wireTriggers } from '../triggers/wire.js';
 import type { RunStreams } from './streams.js';
+import { adoptLegacyQueue } from './legacy-queue.js';
 import { RunSecrets } from './run-secrets.js';
 import { SecretBox } from './secret-box.js';
 import { ServerStore } from './server-store.js';
@@ -78,10 +79,12 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
     runSecrets: (runId) => box2.service?.secretsOf(runId.split('.')[0]!),
   });
   const secrets = new RunSecrets(engine, server, box);
+  const owner = server.identity();
+  await adoptLegacyQueue(server, store, owner);
   const service = new EngineService({
     engine,
     secrets,
-    owner: server.identity(),
+    owner,
     slots,
     clock,
     home: o.data,

@@ -112,6 +112,35 @@ export class ServerStore {
     return made;
   }
 
+  /** Queue places an older server kept here (table run_meta), in arrival order: adopted into the engine store. */
+  legacyQueue(): Array<{
+    runId: string;
+    priority: number;
+    labels: Record<string, string>;
+    rerunOf?: string;
+    admitted: boolean;
+  }> {
+    const rows = this.sql('SELECT * FROM run_meta ORDER BY seq').all() as Array<{
+      run_id: string;
+      priority: number;
+      labels: string;
+      rerun_of: string | null;
+      admitted: number;
+    }>;
+    return rows.map((r) => ({
+      runId: r.run_id,
+      priority: r.priority,
+      labels: JSON.parse(r.labels) as Record<string, string>,
+      ...(r.rerun_of ? { rerunOf: r.rerun_of } : {}),
+      admitted: r.admitted === 1,
+    }));
+  }
+
+  /** Adopted: the engine store holds these places now. */
+  clearLegacyQueue(): void {
+    this.sql('DELETE FROM run_meta').run();
+  }
+
   putSecrets(runId: string, sealed: string): void {
     this.sql('INSERT OR REPLACE INTO run_secrets (run_id, sealed) VALUES (?, ?)').run(runId, sealed);
   }

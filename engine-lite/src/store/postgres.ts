@@ -124,6 +124,11 @@ export class PostgresEngineStore implements EngineStore {
     return (await this.pool.query<Row>(selectAdmittedUnfinished(ph), [owner])).rows.map(rowToQueueEntry);
   }
 
+  async adoptQueueEntry(runId: string, entry: NewQueueEntry, admitted: boolean): Promise<void> {
+    const st = insertQueueEntry('postgres', runId, entry, ph, { admitted });
+    await this.pool.query(st.sql, st.params);
+  }
+
   async updateQueueEntry(runId: string, patch: QueueEntryPatch): Promise<void> {
     const st = updateQueueEntry(runId, patch, ph);
     if (st) await this.pool.query(st.sql, st.params);

@@ -15,17 +15,20 @@ type Placeholder = (i: number) => string;
 
 const FINAL = `('success', 'failed', 'cancelled')`;
 
+/** `adopted`: an entry from an older server.db, kept as it was (admitted or not); nothing when the run has one. */
 export function insertQueueEntry(
   dialect: 'sqlite' | 'postgres',
   runId: string,
   e: NewQueueEntry,
   ph: Placeholder,
+  adopted?: { admitted: boolean },
 ): QueueStatement {
   const seq = dialect === 'sqlite' ? '(SELECT COALESCE(MAX(seq), 0) + 1 FROM run_queue)' : `nextval('run_queue_seq')`;
   return {
     sql: `INSERT INTO run_queue (run_id, owner, priority, seq, labels, rerun_of, admitted)
-          VALUES (${ph(1)}, ${ph(2)}, ${ph(3)}, ${seq}, ${ph(4)}, ${ph(5)}, 0)`,
-    params: [runId, e.owner, e.priority, JSON.stringify(e.labels), e.rerunOf ?? null],
+          VALUES (${ph(1)}, ${ph(2)}, ${ph(3)}, ${seq}, ${ph(4)}, ${ph(5)}, ${ph(6)})
+          ${adopted ? 'ON CONFLICT (run_id) DO NOTHING' : ''}`,
+    params: [runId, e.owner, e.priority, JSON.stringify(e.labels), e.rerunOf ?? null, adopted?.admitted ? 1 : 0],
   };
 }
 

@@ -33,6 +33,8 @@ export interface RunQueueStore {
   /** The owner's entries taken off the queue whose run has not ended: what a restart takes over. */
   admittedUnfinished(owner: string): Promise<QueueEntryRecord[]>;
   updateQueueEntry(runId: string, patch: QueueEntryPatch): Promise<void>;
+  /** Stores the entry an older server kept in its server.db, unless the run has one; arrival order is call order. */
+  adoptQueueEntry(runId: string, entry: NewQueueEntry, admitted: boolean): Promise<void>;
 }
 
 /** A page of runs, newest first (by id, which sorts by creation time). */

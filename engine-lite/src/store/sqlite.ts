@@ -162,6 +162,12 @@ export class SqliteEngineStore implements EngineStore {
     return (this.statement(selectAdmittedUnfinished(() => '?')).all(owner) as Row[]).map(rowToQueueEntry);
   }
 
+  async adoptQueueEntry(runId: string, entry: NewQueueEntry, admitted: boolean): Promise<void> {
+    this.flush();
+    const st = insertQueueEntry('sqlite', runId, entry, () => '?', { admitted });
+    this.statement(st.sql).run(...st.params);
+  }
+
   async updateQueueEntry(runId: string, patch: QueueEntryPatch): Promise<void> {
     const st = updateQueueEntry(runId, patch, () => '?');
     if (!st) return;

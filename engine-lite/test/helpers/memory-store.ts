@@ -47,6 +47,8 @@ export class MemoryStore implements EngineStore {
 
   async updateQueueEntry(): Promise<void> {}
 
+  async adoptQueueEntry(): Promise<void> {}
+
   async listRunPage(f: RunListFilter): Promise<Array<{ run: RunRecord }>> {
     return [...this.runs.values()]
       .filter((r) => (f.before === undefined || r.id < f.before) && (f.status === undefined || r.status === f.status))
