@@ -12,7 +12,8 @@ import { queuedEntry, runningEntry, type QueueEntry } from './queue-view.js';
 import type { Clock } from '../clock.js';
 import { textMasker } from '../masking.js';
 
-export const FINAL: ReadonlySet<RunStatus> = new Set(['success', 'failed', 'cancelled', 'error']);
+// An 'error' run is taken over again at a start (the engine resumes it), as before.
+export const FINAL: ReadonlySet<RunStatus> = new Set(['success', 'failed', 'cancelled']);
 
 export interface WaitingRun {
   entry: QueueEntryRecord;
