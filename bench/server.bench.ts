@@ -4,7 +4,8 @@
  * (2) 500 runs of 3 steps submitted to a paused queue and drained (no-op executor, one run at a
  * time), their start order checked against priority then FIFO, beside the same runs executed
  * directly by the engine; (3) `GET /v1/runs/{id}` throughput (autocannon) against a static
- * `node:http` answer of the same body.
+ * `node:http` answer of the same body; (4) `GET /v1/runs` (a page of 50) and `GET /metrics` with
+ * 10,000 runs in the store, each against a static answer of its body.
  */
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
@@ -223,10 +224,75 @@ async function getThroughput(): Promise<BenchRow> {
   });
 }
 
+const STORED = 10_000;
+
+/** Runs stored as a server's would be (ended, with queue entries), without driving them. */
+async function storeRuns(s: RunningServer, n: number): Promise<void> {
+  const pipeline = makePipeline([{ id: 'a' }]);
+  const statuses = ['success', 'failed', 'cancelled'] as const;
+  for (let i = 0; i < n; i++) {
+    const id = `${(1_700_000_000_000 + i).toString(36)}-${i.toString(16).padStart(6, '0')}`;
+    await s.service.store.createRun(
+      {
+        id,
+        pipelineName: `p${i % 20}`,
+        file: 'p.yml',
+        source: '',
+        pipeline,
+        params: {},
+        actions: {},
+        secretNames: [],
+        executor: 'noop',
+        concurrency: 1,
+        status: statuses[i % 3]!,
+        cancelRequested: false,
+        createdAt: 1_700_000_000_000 + i,
+      },
+      [],
+      undefined,
+      { owner: 'another-server', priority: 0, labels: { team: `t${i % 7}` } },
+    );
+  }
+}
+
+async function listThroughput(): Promise<BenchRow[]> {
+  return withServer({ noop: true }, async (s, token) => {
+    await storeRuns(s, STORED);
+    const rows: BenchRow[] = [];
+    for (const [name, path] of [
+      [`GET /v1/runs (page of 50, ${STORED} runs)`, '/v1/runs?limit=50'],
+      [`GET /metrics (${STORED} runs)`, '/metrics'],
+    ] as const) {
+      const headers = { authorization: `Bearer ${token}` };
+      const res = await fetch(`${s.url}${path}`, { headers });
+      const body = await res.text();
+      const staticServer = createServer((_req, r) => r.writeHead(200).end(body));
+      await new Promise<void>((r) => staticServer.listen(0, '127.0.0.1', r));
+      try {
+        const base = await rate(`http://127.0.0.1:${(staticServer.address() as AddressInfo).port}/`, {});
+        const served = await rate(`${s.url}${path}`, headers);
+        const goal = '>= 0.02x baseline';
+        rows.push({
+          name,
+          value: served,
+          unit: 'req/s',
+          baseline: base,
+          baselineName: 'static node:http',
+          goal,
+          met: served >= base * 0.02,
+        });
+      } finally {
+        staticServer.close();
+      }
+    }
+    return rows;
+  });
+}
+
 const bench: Bench = {
   title: 'caravan server',
   async run() {
-    return [await perStepOverhead(), await drainQueue(), await getThroughput()];
+    return [await perStepOverhead(), await drainQueue(), await getThroughput(), ...(await listThroughput())];
   },
 };
 

@@ -31,7 +31,7 @@ import { PipelineExecutor } from './nested/pipeline-executor.js';
 import { NESTED_EXECUTOR } from '@caravan/spec';
 import type { StepSlots } from './step-slots.js';
 import type { RunStatus } from './status.js';
-import type { EngineStore, RunRecord } from './store/types.js';
+import type { EngineStore, NewQueueEntry, RunRecord } from './store/types.js';
 import type { WebhookOptions } from './webhooks.js';
 import { WebhookDispatcher } from './webhooks.js';
 
@@ -214,11 +214,15 @@ export class Engine {
     return (await this.createClaimedRun(input, secretNames))!;
   }
 
-  /** As createRun, recording `claim` (a tick, a delivery) with the run; undefined when another run holds it. */
+  /**
+   * As createRun, recording `claim` (a tick, a delivery) with the run; undefined when another run holds it.
+   * `queue`: a server's queue entry, stored in the same transaction.
+   */
   async createClaimedRun(
     input: CreateRunInput,
     secretNames?: ReadonlySet<string>,
     claim?: RunClaim,
+    queue?: NewQueueEntry,
   ): Promise<RunRecord | undefined> {
     const { run, steps } = await newRun(input, {
       executors: this.executors,
@@ -226,7 +230,7 @@ export class Engine {
       secretNames: secretNames ?? new Set(Object.keys(this.opts.secrets ?? {})),
       clock: this.deps.clock,
     });
-    const stored = await new RunRecorder(this.deps, run.id).created(run, steps, { actions: run.actions }, claim);
+    const stored = await new RunRecorder(this.deps, run.id).created(run, steps, { actions: run.actions }, claim, queue);
     return stored ? run : undefined;
   }
 

@@ -5,7 +5,7 @@
  */
 import type { Engine } from './engine.js';
 import { EngineError } from './run-creation.js';
-import type { RunRecord } from './store/types.js';
+import type { NewQueueEntry, RunRecord } from './store/types.js';
 
 const CARRIED_EVENTS = new Set(['step.exports', 'step.summary']);
 
@@ -13,6 +13,10 @@ export interface RerunOptions {
   failedOnly?: boolean;
   /** The secrets the new run will be given, when not the engine's own. */
   secretNames?: ReadonlySet<string>;
+  /** The new run's id, when the caller fixes it. */
+  id?: string;
+  /** A server's queue entry, stored with the new run. */
+  queue?: NewQueueEntry;
 }
 
 export async function rerun(engine: Engine, oldId: string, o: RerunOptions = {}): Promise<RunRecord> {
@@ -21,8 +25,9 @@ export async function rerun(engine: Engine, oldId: string, o: RerunOptions = {})
   if (!old) throw new EngineError(`no run ${oldId}: see caravan runs list`);
   if (old.status === 'queued' || old.status === 'running')
     throw new EngineError(`run ${oldId} is ${old.status}: rerun it once it has ended (or cancel it first)`);
-  const run = await engine.createRun(
+  const run = (await engine.createClaimedRun(
     {
+      ...(o.id ? { id: o.id } : {}),
       pipeline: old.pipeline,
       source: old.source,
       params: old.params as Record<string, string | number | boolean>,
@@ -31,7 +36,9 @@ export async function rerun(engine: Engine, oldId: string, o: RerunOptions = {})
       ...(old.event ? { event: old.event } : {}),
     },
     o.secretNames,
-  );
+    undefined,
+    o.queue,
+  ))!;
   const reused: string[] = [];
   if (o.failedOnly) {
     const oldSteps = await store.getSteps(oldId);

@@ -145,7 +145,7 @@ export function buildApp({ service, server, clock, logPollMs, triggers, stored }
 
   app.get('/v1/runs', viewer, async (req) => {
     const q = req.query as Record<string, string | undefined>;
-    return listRuns(service.store, (id) => service.meta(id), {
+    return listRuns(service.store, {
       status: q.status,
       pipeline: q.pipeline,
       label: q.label,
@@ -156,7 +156,7 @@ export function buildApp({ service, server, clock, logPollMs, triggers, stored }
 
   app.get('/v1/runs/:id', viewer, async (req) => {
     const { id } = req.params as { id: string };
-    return runDetail(service.store, await runOr404(id), service.meta(id));
+    return runDetail(service.store, await runOr404(id), await service.entry(id));
   });
 
   app.patch('/v1/runs/:id', runner, async (req) => {

@@ -17,7 +17,7 @@ export function serviceMetrics(service: EngineService): Registry {
     registers: [registry],
     async collect() {
       this.reset();
-      for (const run of await service.store.listRuns(100_000)) this.inc({ status: run.status });
+      for (const [status, n] of Object.entries(await service.store.countRunsByStatus())) this.set({ status }, n);
     },
   });
   void runsByStatus;
@@ -26,7 +26,7 @@ export function serviceMetrics(service: EngineService): Registry {
     help: 'Runs waiting in the queue',
     registers: [registry],
     async collect() {
-      this.set((await service.queue()).filter((q) => q.state === 'queued').length);
+      this.set(await service.queueDepth());
     },
   });
   new Gauge({

@@ -1,9 +1,8 @@
 /** `GET /v1/queue`: the runs driven now and the runs queued, each with its place and why it waits. */
 import type { StepSlots } from '../step-slots.js';
-import type { RunRecord } from '../store/types.js';
+import type { QueueEntryRecord, RunRecord } from '../store/types.js';
 import { groupOf } from './concurrency-groups.js';
 import { waitReason } from './run-queue.js';
-import type { QueuedRunMeta } from './server-store.js';
 
 export interface QueueEntry {
   runId: string;
@@ -16,7 +15,7 @@ export interface QueueEntry {
   reason?: string;
 }
 
-export function runningEntry(run: RunRecord, meta: QueuedRunMeta, slots: StepSlots): QueueEntry {
+export function runningEntry(run: RunRecord, meta: QueueEntryRecord, slots: StepSlots): QueueEntry {
   const forSlot = slots.waiting();
   const at = forSlot.findIndex((w) => w.runId === run.id);
   const busy = [...slots.inUse.values()].reduce((a, b) => a + b, 0);
@@ -33,7 +32,7 @@ export function runningEntry(run: RunRecord, meta: QueuedRunMeta, slots: StepSlo
 }
 
 export function queuedEntry(
-  w: { meta: QueuedRunMeta; run: RunRecord; heldBy?: string },
+  w: { entry: QueueEntryRecord; run: RunRecord; heldBy?: string },
   position: number,
   stopping: string | undefined,
   driven: number,
@@ -43,8 +42,8 @@ export function queuedEntry(
     runId: w.run.id,
     pipelineName: w.run.pipelineName,
     state: 'queued',
-    priority: w.meta.priority,
-    labels: w.meta.labels,
+    priority: w.entry.priority,
+    labels: w.entry.labels,
     position,
     reason:
       stopping ??

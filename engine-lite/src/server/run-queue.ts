@@ -2,9 +2,9 @@
  * The order runs leave the queue in: higher priority first, FIFO (arrival `seq`) within a priority.
  * Pure, so the order is tested without a server; the positions are the store's (server-store.ts).
  */
-import type { QueuedRunMeta } from './server-store.js';
+import type { QueueEntryRecord } from '../store/types.js';
 
-export function queueOrder<T extends Pick<QueuedRunMeta, 'priority' | 'seq'>>(waiting: readonly T[]): T[] {
+export function queueOrder<T extends Pick<QueueEntryRecord, 'priority' | 'seq'>>(waiting: readonly T[]): T[] {
   return [...waiting].sort((a, b) => b.priority - a.priority || a.seq - b.seq);
 }
 

@@ -3,6 +3,7 @@
  * in memory while it is driven, masked by the engine from the moment they arrive, wiped at its end.
  */
 import type { Engine } from '../engine.js';
+import type { RunRecord } from '../store/types.js';
 import type { SecretBox } from './secret-box.js';
 import type { ServerStore } from './server-store.js';
 
@@ -26,13 +27,28 @@ export class RunSecrets {
     this.engine.addMaskedValues(Object.values(secrets));
   }
 
-  /** Opens what a run stored before a restart. */
-  load(runId: string): void {
-    const sealed = this.server.sealedSecrets(runId);
-    if (!sealed || this.open.has(runId)) return;
-    const secrets = this.box.open(sealed);
-    this.open.set(runId, secrets);
-    this.engine.addMaskedValues(Object.values(secrets));
+  /** Opens what a run stored before a restart; says why when the run cannot have the secrets it needs. */
+  loadFor(run: RunRecord): string | undefined {
+    if (!this.open.has(run.id)) {
+      const sealed = this.server.sealedSecrets(run.id);
+      if (sealed) {
+        try {
+          const secrets = this.box.open(sealed);
+          this.open.set(run.id, secrets);
+          this.engine.addMaskedValues(Object.values(secrets));
+        } catch (err) {
+          return `${(err as Error).message}; rerun it with its secrets (POST /v1/runs/${run.id}/rerun with "secrets")`;
+        }
+      }
+    }
+    const missing = run.secretNames.filter((n) => !(n in (this.open.get(run.id) ?? {})));
+    if (missing.length === 0) return undefined;
+    return `the run's secrets ${missing.join(', ')} are no longer kept by this server (its server.db lost them); rerun it with its secrets (POST /v1/runs/${run.id}/rerun with "secrets")`;
+  }
+
+  /** Sealed secrets whose run was never stored (a crash between the two writes). */
+  async dropOrphans(exists: (runId: string) => Promise<boolean>): Promise<void> {
+    for (const runId of this.server.sealedRunIds()) if (!(await exists(runId))) this.server.wipeSecrets(runId);
   }
 
   wipe(runId: string): void {

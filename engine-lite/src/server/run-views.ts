@@ -3,9 +3,8 @@
  * of one run. Neither holds a secret: runs keep secret names only, and everything else was masked
  * before it was stored.
  */
-import type { EngineStore, RunRecord } from '../store/types.js';
+import type { EngineStore, QueueEntryRecord, RunRecord } from '../store/types.js';
 import { ApiError } from './api-error.js';
-import type { QueuedRunMeta } from './server-store.js';
 
 export interface RunFilter {
   status?: string;
@@ -16,7 +15,7 @@ export interface RunFilter {
   cursor?: string;
 }
 
-export function runSummary(run: RunRecord, meta: QueuedRunMeta | undefined) {
+export function runSummary(run: RunRecord, meta: QueueEntryRecord | undefined) {
   return {
     id: run.id,
     pipeline: run.pipelineName,
@@ -40,10 +39,9 @@ export function runSummary(run: RunRecord, meta: QueuedRunMeta | undefined) {
 /** A run id; a nested run's adds `.<step>.<attempt>` per level. */
 const CURSOR = /^[0-9a-z]+-[0-9a-f]{1,12}(\.[a-z0-9_-]+\.\d+)*$/;
 
-/** Newest first; the cursor is the id of the last run of the previous page. */
+/** Newest first, a page read by one store query; the cursor is the id of the last run of the previous page. */
 export async function listRuns(
   store: EngineStore,
-  metaOf: (id: string) => QueuedRunMeta | undefined,
   f: RunFilter,
 ): Promise<{ runs: ReturnType<typeof runSummary>[]; next?: string }> {
   if (f.cursor !== undefined && !CURSOR.test(f.cursor))
@@ -53,23 +51,17 @@ export async function listRuns(
       `cursor "${f.cursor.slice(0, 40)}" is not a run id`,
       'pass the "next" of the previous page',
     );
-  const [labelKey, labelValue] = f.label ? splitLabel(f.label) : [];
-  const out: ReturnType<typeof runSummary>[] = [];
-  let next: string | undefined;
-  const all = (await store.listRuns(100_000)).sort((a, b) => (a.id < b.id ? 1 : -1));
-  for (const run of all) {
-    if (f.cursor !== undefined && run.id >= f.cursor) continue;
-    if (f.status && run.status !== f.status) continue;
-    if (f.pipeline && run.pipelineName !== f.pipeline) continue;
-    const meta = metaOf(run.id);
-    if (labelKey !== undefined && meta?.labels[labelKey] !== labelValue) continue;
-    if (out.length === f.limit) {
-      next = out.at(-1)!.id;
-      break;
-    }
-    out.push(runSummary(run, meta));
-  }
-  return next ? { runs: out, next } : { runs: out };
+  const label = f.label ? splitLabel(f.label) : undefined;
+  // One more than asked: whether a next page exists.
+  const page = await store.listRunPage({
+    ...(f.status ? { status: f.status } : {}),
+    ...(f.pipeline ? { pipeline: f.pipeline } : {}),
+    ...(label ? { label: { key: label[0], value: label[1] } } : {}),
+    ...(f.cursor !== undefined ? { before: f.cursor } : {}),
+    limit: f.limit + 1,
+  });
+  const runs = page.slice(0, f.limit).map(({ run, queue }) => runSummary(run, queue));
+  return page.length > f.limit ? { runs, next: runs.at(-1)!.id } : { runs };
 }
 
 function splitLabel(label: string): [string, string] {
@@ -84,7 +76,7 @@ function splitLabel(label: string): [string, string] {
   return [label.slice(0, eq), label.slice(eq + 1)];
 }
 
-export async function runDetail(store: EngineStore, run: RunRecord, meta: QueuedRunMeta | undefined) {
+export async function runDetail(store: EngineStore, run: RunRecord, meta: QueueEntryRecord | undefined) {
   const [steps, files, events] = await Promise.all([
     store.getSteps(run.id),
     store.getFiles(run.id),

@@ -11,10 +11,12 @@ import type { EngineOptions } from '../engine.js';
 import { Engine } from '../engine.js';
 import { systemClock } from '../clock.js';
 import { openEngineStore } from '../store/open.js';
+import type { EngineStore } from '../store/types.js';
 import { buildApp } from './http-app.js';
 import type { TriggerParts } from '../triggers/routes.js';
 import { storedSecrets, wireTriggers } from '../triggers/wire.js';
 import type { RunStreams } from './streams.js';
+import { adoptLegacyQueue } from './legacy-queue.js';
 import { RunSecrets } from './run-secrets.js';
 import { SecretBox } from './secret-box.js';
 import { ServerStore } from './server-store.js';
@@ -31,6 +33,8 @@ export interface ServeOptions {
   /** Most steps running at once across all runs (default CPU count × 2). */
   maxSteps?: number;
   env?: NodeJS.ProcessEnv;
+  /** The engine store, already open (tests wrap one); default opened from the env. */
+  store?: EngineStore;
   /** Passed to the engine (executors, resolver, concurrency, clock, ...). */
   engine?: Partial<Omit<EngineOptions, 'store' | 'home' | 'runSecrets'>>;
   log?: (line: string) => void;
@@ -56,7 +60,7 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
   const clock = o.engine?.clock ?? systemClock;
   // Opened first: a wrong key stops the start here, and an interrupted key rotation is finished.
   const stored = new SecretStore(o.data, env, () => clock.now());
-  const store = await openEngineStore(env);
+  const store = o.store ?? (await openEngineStore(env));
   const server = new ServerStore(serverStorePath(o.data));
   const box = SecretBox.fromEnv(o.data, env);
   const box2: { service?: EngineService } = {};
@@ -64,7 +68,7 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
     total: o.maxSteps ?? Math.max(2, availableParallelism() * 2),
     perKind: o.engine?.executorLimits ?? {},
     // A nested run (`<run>.<step>.<attempt>`) stands where the run at the top stands.
-    orderOf: (runId) => server.meta(runId.split('.')[0]!),
+    orderOf: (runId) => box2.service?.orderOf(runId.split('.')[0]!),
   });
   const engine = await Engine.start({
     ...o.engine,
@@ -75,11 +79,14 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
     runSecrets: (runId) => box2.service?.secretsOf(runId.split('.')[0]!),
   });
   const secrets = new RunSecrets(engine, server, box);
+  const owner = server.identity();
+  await adoptLegacyQueue(server, store, owner);
   const service = new EngineService({
     engine,
-    server,
     secrets,
+    owner,
     slots,
+    clock,
     home: o.data,
     maxRuns: o.maxRuns ?? 32,
     stored,

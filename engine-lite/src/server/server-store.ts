@@ -1,9 +1,11 @@
 /**
  * What the service keeps beside the engine store, in `<data>/server.db` (SQLite): API tokens
- * (hashed), each run's place in the queue (priority, arrival, labels, the run it reruns) and the
- * run's secrets, encrypted, only while the run can still use them. The engine store may be
- * PostgreSQL; this file is SQLite in both cases.
+ * (hashed), the server's identity (the owner of the queue entries it writes in the engine store)
+ * and the runs' secrets, encrypted, only while the run can still use them. The engine store may
+ * be PostgreSQL; this file is SQLite in both cases. (Table run_meta is no longer read: queue
+ * entries live in the engine store, written with their run.)
  */
+import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -18,17 +20,6 @@ export interface TokenRecord {
   revokedAt?: number;
 }
 
-export interface QueuedRunMeta {
-  runId: string;
-  priority: number;
-  /** Arrival order: FIFO within a priority. */
-  seq: number;
-  labels: Record<string, string>;
-  rerunOf?: string;
-  /** Taken off the queue and driven (it keeps its slot across a restart). */
-  admitted: boolean;
-}
-
 const MIGRATIONS = [
   `CREATE TABLE tokens (name TEXT PRIMARY KEY, role TEXT NOT NULL, sha256 TEXT NOT NULL UNIQUE,
      created_at BIGINT NOT NULL, revoked_at BIGINT);
@@ -37,27 +28,9 @@ const MIGRATIONS = [
    CREATE TABLE run_secrets (run_id TEXT PRIMARY KEY, sealed TEXT NOT NULL)`,
   // 2: the queue is read on every start of a run: only the runs still waiting.
   `CREATE INDEX run_meta_waiting ON run_meta (admitted)`,
+  // 3: who this server is, for the queue entries in a store several servers may share.
+  `CREATE TABLE server_identity (id TEXT NOT NULL)`,
 ];
-
-interface MetaRow {
-  run_id: string;
-  priority: number;
-  seq: number;
-  labels: string;
-  rerun_of: string | null;
-  admitted: number;
-}
-
-function toMeta(r: MetaRow): QueuedRunMeta {
-  return {
-    runId: r.run_id,
-    priority: r.priority,
-    seq: r.seq,
-    labels: JSON.parse(r.labels) as Record<string, string>,
-    ...(r.rerun_of ? { rerunOf: r.rerun_of } : {}),
-    admitted: r.admitted === 1,
-  };
-}
 
 export class ServerStore {
   private readonly db: Database.Database;
@@ -130,39 +103,42 @@ export class ServerStore {
     );
   }
 
-  addRun(meta: Omit<QueuedRunMeta, 'seq' | 'admitted'>): QueuedRunMeta {
-    const seq = (this.sql('SELECT COALESCE(MAX(seq), 0) + 1 FROM run_meta').pluck().get() as number) ?? 1;
-    this.sql('INSERT INTO run_meta (run_id, priority, seq, labels, rerun_of) VALUES (?, ?, ?, ?, ?)').run(
-      meta.runId,
-      meta.priority,
-      seq,
-      JSON.stringify(meta.labels),
-      meta.rerunOf ?? null,
-    );
-    return { ...meta, seq, admitted: false };
+  /** This server's identity, made on first use. */
+  identity(): string {
+    const id = this.sql('SELECT id FROM server_identity').pluck().get() as string | undefined;
+    if (id) return id;
+    const made = randomUUID();
+    this.sql('INSERT INTO server_identity (id) VALUES (?)').run(made);
+    return made;
   }
 
-  meta(runId: string): QueuedRunMeta | undefined {
-    const r = this.sql('SELECT * FROM run_meta WHERE run_id = ?').get(runId) as MetaRow | undefined;
-    return r && toMeta(r);
+  /** Queue places an older server kept here (table run_meta), in arrival order: adopted into the engine store. */
+  legacyQueue(): Array<{
+    runId: string;
+    priority: number;
+    labels: Record<string, string>;
+    rerunOf?: string;
+    admitted: boolean;
+  }> {
+    const rows = this.sql('SELECT * FROM run_meta ORDER BY seq').all() as Array<{
+      run_id: string;
+      priority: number;
+      labels: string;
+      rerun_of: string | null;
+      admitted: number;
+    }>;
+    return rows.map((r) => ({
+      runId: r.run_id,
+      priority: r.priority,
+      labels: JSON.parse(r.labels) as Record<string, string>,
+      ...(r.rerun_of ? { rerunOf: r.rerun_of } : {}),
+      admitted: r.admitted === 1,
+    }));
   }
 
-  /** Runs still in the queue (not yet driven, not cancelled while queued). */
-  waitingMetas(): QueuedRunMeta[] {
-    return (this.sql('SELECT * FROM run_meta WHERE admitted = 0').all() as MetaRow[]).map(toMeta);
-  }
-
-  metas(): QueuedRunMeta[] {
-    return (this.sql('SELECT * FROM run_meta').all() as MetaRow[]).map(toMeta);
-  }
-
-  setPriority(runId: string, priority: number): void {
-    this.sql('UPDATE run_meta SET priority = ? WHERE run_id = ?').run(priority, runId);
-  }
-
-  /** The run left the queue: driven, or cancelled while it waited. */
-  setAdmitted(runId: string): void {
-    this.sql('UPDATE run_meta SET admitted = 1 WHERE run_id = ?').run(runId);
+  /** Adopted: the engine store holds these places now. */
+  clearLegacyQueue(): void {
+    this.sql('DELETE FROM run_meta').run();
   }
 
   putSecrets(runId: string, sealed: string): void {
@@ -176,6 +152,10 @@ export class ServerStore {
   /** Whether any run still holds sealed secrets (a key rotation waits for them to end). */
   hasSealedSecrets(): boolean {
     return this.db.prepare('SELECT 1 FROM run_secrets LIMIT 1').get() !== undefined;
+  }
+
+  sealedRunIds(): string[] {
+    return this.sql('SELECT run_id FROM run_secrets').pluck().all() as string[];
   }
 
   wipeSecrets(runId: string): void {

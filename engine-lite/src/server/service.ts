@@ -1,54 +1,39 @@
 /**
- * The engine as a service: accepts runs, keeps them in one queue (run-queue.ts) whose positions are
- * stored, drives up to `maxRuns` of them at once over the executors, and on start takes over the
- * runs it drove before (the engine's resume: finished steps never run again). A run's secrets are
- * kept sealed (secret-box.ts) until it ends, then wiped.
+ * The engine as a service: accepts runs, keeps them in one queue whose entries are stored with the
+ * runs (store/run-queue-types.ts), drives up to `maxRuns` of them at once over the executors, and
+ * on start takes over the runs it owns (the engine's resume: finished steps never run again). A
+ * run's secrets are kept sealed (run-secrets.ts) until it ends, then wiped.
  */
-import { formatIssue, parsePipelineYaml } from '@caravan/spec';
-import { withNestedFiles } from '../nested/submitted-files.js';
-import { writeApproval } from '../approvals.js';
 import { cancelRun } from '../cancel-run.js';
+import type { Clock } from '../clock.js';
 import type { Engine } from '../engine.js';
+import { newRunId } from '../ids.js';
 import { EngineError } from '../run-creation.js';
 import { rerun } from '../rerun.js';
-import type { RunStatus } from '../status.js';
-import type { EngineStore, RunClaim, RunRecord } from '../store/types.js';
+import type { StepSlots } from '../step-slots.js';
+import type { StoredSecretSource } from '../secret-store/stored-secrets.js';
+import { withStoredSecrets } from '../secret-store/stored-secrets.js';
+import type { EngineStore, QueueEntryRecord, RunClaim, RunRecord } from '../store/types.js';
 import { ApiError, notFound } from './api-error.js';
 import { GroupHolders, groupOf } from './concurrency-groups.js';
-import type { QueueEntry } from './queue-view.js';
-import { queuedEntry, runningEntry } from './queue-view.js';
-import { queueOrder } from './run-queue.js';
-import type { StepSlots } from '../step-slots.js';
-import { missingSecretsError, withStoredSecrets, type StoredSecretSource } from '../secret-store/stored-secrets.js';
+import { checkSubmission, type SubmitInput } from './run-intake.js';
+import { approveStep, checkPriorityChange } from './run-controls.js';
 import type { RunSecrets } from './run-secrets.js';
-import type { QueuedRunMeta, ServerStore } from './server-store.js';
+import { ServiceQueue, FINAL } from './service-queue.js';
+import type { QueueEntry } from './queue-view.js';
 
 export type { QueueEntry } from './queue-view.js';
-
-export interface SubmitInput {
-  /** The pipeline YAML text. */
-  pipeline: string;
-  /** The name problems are reported under (default pipeline.yml). */
-  file?: string;
-  params?: Record<string, string | number | boolean>;
-  secrets?: Record<string, string>;
-  priority?: number;
-  labels?: Record<string, string>;
-  executor?: string;
-  /** The webhook payload a triggered run reads as `${{ event.* }}`. */
-  event?: Record<string, unknown>;
-  /** The nested pipeline files, by their path relative to the top file's folder (as in `uses:`). */
-  files?: Record<string, string>;
-}
-
-const FINAL: ReadonlySet<RunStatus> = new Set(['success', 'failed', 'cancelled']);
+export type { SubmitInput } from './run-intake.js';
 
 export interface ServiceParts {
   engine: Engine;
-  server: ServerStore;
   secrets: RunSecrets;
+  /** This server's identity: the owner of the queue entries it writes, and the only ones it takes. */
+  owner: string;
   /** The executor slots all runs share. */
   slots: StepSlots;
+  /** Run ids sort by it (ids.ts), as the engine's own do. */
+  clock: Clock;
   home: string;
   /** Most runs driven at once. */
   maxRuns: number;
@@ -59,11 +44,12 @@ export interface ServiceParts {
 
 export class EngineService {
   private readonly driving = new Map<string, Promise<void>>();
-  private stopping = false;
-  private paused = false;
+  private readonly q: ServiceQueue;
   private readonly groups = new GroupHolders();
 
-  constructor(private readonly p: ServiceParts) {}
+  constructor(private readonly p: ServiceParts) {
+    this.q = new ServiceQueue(p.engine.store, p.owner, p.slots, this.groups, p.maxRuns, p.clock);
+  }
 
   get engine(): Engine {
     return this.p.engine;
@@ -87,12 +73,17 @@ export class EngineService {
     return this.p.secrets.of(runId);
   }
 
+  /** Where a run driven here stands in the queue (the slots ask at each decision). */
+  orderOf(runId: string): QueueEntryRecord | undefined {
+    return this.q.driven.get(runId);
+  }
+
   /** Takes over the runs this service drove or queued before it stopped, in queue order. */
   async start(): Promise<void> {
-    for (const meta of this.p.server.metas()) {
-      if (!meta.admitted) continue;
-      const run = await this.store.getRun(meta.runId);
-      if (run && !FINAL.has(run.status)) this.drive(run);
+    await this.p.secrets.dropOrphans(async (id) => (await this.store.getRun(id)) !== undefined);
+    for (const entry of await this.store.admittedUnfinished(this.p.owner)) {
+      const run = await this.store.getRun(entry.runId);
+      if (run) await this.drive(run, entry);
     }
     await this.pump();
   }
@@ -104,36 +95,16 @@ export class EngineService {
   /** As submit, recording `claim` with the run (triggers/); undefined when another run holds it. */
   async submitClaimed(input: SubmitInput, claim?: RunClaim): Promise<RunRecord | undefined> {
     this.refuseWhenStopping();
-    const file = input.file ?? 'pipeline.yml';
-    const parsed = parsePipelineYaml(input.pipeline, file);
-    if (!parsed.ok) {
-      const problems = parsed.errors.map(formatIssue);
-      throw new ApiError(
-        400,
-        'invalid-pipeline',
-        `${file} is not a valid pipeline`,
-        'fix the problems listed',
-        problems,
-      );
-    }
-    const { pipeline, nested } = await withNestedFiles(this.p.home, parsed.value, input.pipeline, input.files);
-    // Given secrets win; each pipeline's declared ones not given come from the store (nested ones too).
-    const secrets: Record<string, string> = {};
-    for (const p of [...nested, pipeline])
-      Object.assign(secrets, withStoredSecrets(p, input.secrets ?? {}, this.p.stored));
-    const missing = [...new Set([...nested, pipeline].flatMap((p) => p.secrets))].filter((n) => !(n in secrets));
-    if (missing.length > 0)
-      throw new ApiError(
-        400,
-        'missing-secrets',
-        missingSecretsError([...nested, pipeline].find((p) => p.secrets.includes(missing[0]!)) ?? pipeline, missing)
-          .message,
-        'store them with PUT /v1/secrets/NAME (caravan secrets set NAME), or send them in "secrets"',
-      );
+    const { pipeline, secrets, priority } = await checkSubmission(this.p.home, input, this.p.stored);
+    // Sealed before the run is stored, so a stored run always finds them; a crash in between leaves
+    // sealed secrets without a run, which the next start drops.
+    const id = newRunId(this.p.clock.now());
+    this.p.secrets.keep(id, secrets);
     let run: RunRecord | undefined;
     try {
       run = await this.engine.createClaimedRun(
         {
+          id,
           pipeline,
           source: input.pipeline,
           params: input.params ?? {},
@@ -142,24 +113,43 @@ export class EngineService {
         },
         new Set(Object.keys(secrets)),
         claim,
+        { owner: this.p.owner, priority, labels: input.labels ?? {} },
       );
     } catch (err) {
+      await this.wipeUnlessStored(id);
       if (!(err instanceof EngineError)) throw err;
       const problems = err.message.split('\n');
       throw new ApiError(400, 'invalid-run', 'the run cannot start', 'fix the problems listed', problems);
     }
-    if (!run) return undefined;
-    return this.enqueue(run, secrets, input.priority ?? parsed.value.priority, input.labels ?? {});
+    if (!run) {
+      this.p.secrets.wipe(id);
+      return undefined;
+    }
+    return this.queued(run);
   }
 
   async rerun(runId: string, failedOnly: boolean, given: Record<string, string> = {}): Promise<RunRecord> {
     this.refuseWhenStopping();
     const before = await this.store.getRun(runId);
     const secrets = before ? withStoredSecrets(before.pipeline, given, this.p.stored) : given;
+    const old = await this.store.queueEntry(runId);
+    const id = newRunId(this.p.clock.now());
+    this.p.secrets.keep(id, secrets);
     let run: RunRecord;
     try {
-      run = await rerun(this.engine, runId, { failedOnly, secretNames: new Set(Object.keys(secrets)) });
+      run = await rerun(this.engine, runId, {
+        id,
+        failedOnly,
+        secretNames: new Set(Object.keys(secrets)),
+        queue: {
+          owner: this.p.owner,
+          priority: old?.priority ?? before?.pipeline.priority ?? 0,
+          labels: old?.labels ?? {},
+          rerunOf: runId,
+        },
+      });
     } catch (err) {
+      await this.wipeUnlessStored(id);
       if (!(err instanceof EngineError)) throw err;
       if (err.message.startsWith('no run')) throw notFound(`no run ${runId}`, 'list runs with GET /v1/runs');
       throw new ApiError(
@@ -169,19 +159,15 @@ export class EngineService {
         'send the secrets the pipeline declares, or wait for the run to end',
       );
     }
-    const old = this.p.server.meta(runId);
-    return this.enqueue(run, secrets, old?.priority ?? run.pipeline.priority, old?.labels ?? {}, runId);
+    return this.queued(run);
   }
 
-  private async enqueue(
-    run: RunRecord,
-    secrets: Record<string, string>,
-    priority: number,
-    labels: Record<string, string>,
-    rerunOf?: string,
-  ): Promise<RunRecord> {
-    this.p.secrets.keep(run.id, secrets);
-    this.p.server.addRun({ runId: run.id, priority, labels, ...(rerunOf ? { rerunOf } : {}) });
+  /** A failed write may still have stored the run (the error came after the commit): then it keeps its secrets. */
+  private async wipeUnlessStored(runId: string): Promise<void> {
+    if (!(await this.store.getRun(runId).catch(() => undefined))) this.p.secrets.wipe(runId);
+  }
+
+  private async queued(run: RunRecord): Promise<RunRecord> {
     const group = groupOf(run);
     if (run.pipeline.concurrency?.cancelInProgress && group !== undefined) await this.cancelGroup(group, run.id);
     await this.pump();
@@ -192,12 +178,13 @@ export class EngineService {
   private async cancelGroup(group: string, newcomer: string): Promise<void> {
     const holder = this.groups.holder(group);
     if (holder !== undefined) await this.engine.cancel(holder);
-    for (const { run } of await this.waiting())
+    for (const { run } of await this.q.waiting())
       if (run.id !== newcomer && groupOf(run) === group) await this.cancel(run.id);
   }
 
-  meta(runId: string): QueuedRunMeta | undefined {
-    return this.p.server.meta(runId);
+  /** The run's queue entry (any server's), for views. */
+  async entry(runId: string): Promise<QueueEntryRecord | undefined> {
+    return this.store.queueEntry(runId);
   }
 
   async cancel(runId: string): Promise<string> {
@@ -211,95 +198,62 @@ export class EngineService {
     }
     // Queued, never driven: nothing runs, so it is cancelled at once.
     const outcome = await cancelRun(this.store, runId);
-    this.p.server.setAdmitted(runId);
+    await this.store.updateQueueEntry(runId, { admitted: true });
     this.p.secrets.wipe(runId);
     return outcome.message;
   }
 
   async approve(runId: string, stepId: string, o: { reject?: boolean; comment?: string; by: string }): Promise<void> {
-    const run = await this.store.getRun(runId);
-    if (!run) throw notFound(`no run ${runId}`, 'list runs with GET /v1/runs');
-    if (!run.pipeline.steps.some((s) => s.id === stepId))
-      throw notFound(
-        `run ${runId} has no step "${stepId}"`,
-        `its steps: ${run.pipeline.steps.map((s) => s.id).join(', ')}`,
-      );
-    writeApproval(this.p.home, runId, stepId, o);
+    await approveStep(this.store, this.p.home, runId, stepId, o);
   }
 
   /** While the run or some of its steps wait: it takes its new place in the queue at once. */
   async setPriority(runId: string, priority: number): Promise<void> {
-    const meta = this.p.server.meta(runId);
-    const run = await this.store.getRun(runId);
-    if (!meta || !run) throw notFound(`no run ${runId} in this server's queue`, 'list the queue with GET /v1/queue');
-    if (FINAL.has(run.status))
-      throw new ApiError(
-        409,
-        'run-ended',
-        `run ${runId} has ended (${run.status})`,
-        'a priority changes until a run ends',
-      );
-    this.p.server.setPriority(runId, priority);
+    await checkPriorityChange(this.store, runId);
+    await this.store.updateQueueEntry(runId, { priority });
+    const driven = this.q.driven.get(runId);
+    if (driven) driven.priority = priority;
+  }
+
+  /** This server's runs waiting to be driven (one count in the store). */
+  async queueDepth(): Promise<number> {
+    return this.store.queueDepth(this.p.owner);
   }
 
   async queue(): Promise<QueueEntry[]> {
-    const running: QueueEntry[] = [];
-    for (const id of this.driving.keys()) {
-      const run = await this.store.getRun(id);
-      const meta = this.p.server.meta(id);
-      if (run && meta) running.push(runningEntry(run, meta, this.p.slots));
-    }
-    const queued = (await this.waiting()).map((w, position) =>
-      queuedEntry(w, position, this.stopping ? 'the server is stopping' : undefined, this.driving.size, this.p.maxRuns),
-    );
-    return [...running, ...queued];
-  }
-
-  /** Queued runs not yet driven, in the order they will start (at most `limit`). */
-  private async waiting(
-    limit = Infinity,
-    startable = false,
-  ): Promise<Array<{ meta: QueuedRunMeta; run: RunRecord; heldBy?: string }>> {
-    const out: Array<{ meta: QueuedRunMeta; run: RunRecord; heldBy?: string }> = [];
-    for (const meta of queueOrder(this.p.server.waitingMetas())) {
-      if (out.length >= limit) break;
-      const run = await this.store.getRun(meta.runId);
-      const heldBy = run && this.groups.holder(groupOf(run));
-      if (run && run.status === 'queued' && !run.cancelRequested) {
-        if (!(startable && heldBy)) out.push({ meta, run, ...(heldBy ? { heldBy } : {}) });
-      }
-      // A run cancelled or ended while it waited leaves the queue.
-      else this.p.server.setAdmitted(meta.runId);
-    }
-    return out;
+    return this.q.view(this.stopping);
   }
 
   private pumping = false;
+  private stopping = false;
+  private paused = false;
 
   private async pump(): Promise<void> {
     if (this.pumping) return;
     this.pumping = true;
     try {
       while (!this.stopping && !this.paused && this.driving.size < this.p.maxRuns) {
-        const next = (await this.waiting(1, true))[0];
+        const next = (await this.q.waiting(1, true))[0];
         if (!next) break;
-        this.p.server.setAdmitted(next.meta.runId);
-        this.drive(next.run);
+        await this.store.updateQueueEntry(next.entry.runId, { admitted: true });
+        await this.drive(next.run, { ...next.entry, admitted: true });
       }
     } finally {
       this.pumping = false;
     }
   }
 
-  private drive(run: RunRecord): void {
+  private async drive(run: RunRecord, entry: QueueEntryRecord): Promise<void> {
     const runId = run.id;
-    this.groups.hold(groupOf(run), runId);
-    try {
-      this.p.secrets.load(runId);
-    } catch (err) {
-      // The engine then refuses the run for its missing secrets, and says which.
-      this.p.log?.(`run ${runId}: ${(err as Error).message}`);
+    const lost = this.p.secrets.loadFor(run);
+    if (lost) {
+      this.p.log?.(`run ${runId}: ${lost}`);
+      await this.q.fail(run, lost);
+      this.p.secrets.wipe(runId);
+      return;
     }
+    this.groups.hold(groupOf(run), runId);
+    this.q.driven.set(runId, entry);
     const done = this.engine
       .execute(runId)
       .then(
@@ -310,6 +264,7 @@ export class EngineService {
       )
       .finally(() => {
         this.driving.delete(runId);
+        this.q.driven.delete(runId);
         this.groups.release(runId);
         if (!this.stopping) void this.pump();
       });

@@ -1,14 +1,15 @@
 /**
  * Server-Sent Events for a run: its status changes (`events`) and its log lines (`logs`, followed by
- * polling the store from the last line sent). Each stream ends when the run ends; one whose client
- * went away stops at once and leaves nothing behind (its listener and timer are counted in `open`).
+ * polling the store for the lines after the last one sent: log-cursor.ts). Each stream ends when
+ * the run ends; one whose client went away stops at once and leaves nothing behind (its listener
+ * and timer are counted in `open`).
  */
 import type { ServerResponse } from 'node:http';
 import type { Clock } from '../clock.js';
 import type { Engine } from '../engine.js';
 import type { EngineEvent } from '../engine-deps.js';
 import type { RunStatus } from '../status.js';
-import type { StoredLogEntry } from '../store/types.js';
+import { LogCursor } from './log-cursor.js';
 
 const FINAL: ReadonlySet<RunStatus> = new Set(['success', 'failed', 'cancelled']);
 
@@ -69,13 +70,12 @@ export class RunStreams {
   async logs(runId: string, stepId: string | undefined, follow: boolean, res: ServerResponse, closed: Promise<void>) {
     const store = this.engine.store;
     this.open++;
-    let sent = 0;
+    const cursor = new LogCursor(store, runId);
     let gone = false;
     void closed.then(() => (gone = true));
     const flush = async (): Promise<void> => {
-      const lines: StoredLogEntry[] = await store.getLogs(runId, stepId);
-      for (const l of lines.slice(sent)) RunStreams.send(res, 'log', l);
-      sent = Math.max(sent, lines.length);
+      const steps = stepId !== undefined ? [stepId] : (await store.getSteps(runId)).map((s) => s.stepId);
+      for (const { pos: _pos, ...line } of await cursor.nextOfSteps(steps)) RunStreams.send(res, 'log', line);
     };
     let stopTimer: (() => void) | undefined;
     try {
@@ -87,7 +87,7 @@ export class RunStreams {
         stopTimer?.();
         stopTimer = undefined;
       }
-      if (!gone) RunStreams.send(res, 'end', { status: (await store.getRun(runId))?.status, lines: sent });
+      if (!gone) RunStreams.send(res, 'end', { status: (await store.getRun(runId))?.status, lines: cursor.sent });
     } finally {
       stopTimer?.();
       this.open--;

@@ -45,6 +45,14 @@ const TRIGGERS = `ALTER TABLE runs ADD COLUMN event TEXT;
    CREATE TABLE hook_deliveries (pipeline TEXT NOT NULL, delivery TEXT NOT NULL, run_id TEXT NOT NULL,
      received_at BIGINT NOT NULL, PRIMARY KEY (pipeline, delivery))`;
 
+/** 4: each server's queue entry for a run, written with the run (run-queue-types.ts); runs listed (newest id
+ * first) by status and by pipeline. */
+const RUN_QUEUE = (seqColumn: string) => `CREATE TABLE run_queue (run_id TEXT PRIMARY KEY, owner TEXT NOT NULL,
+     priority INTEGER NOT NULL, ${seqColumn}, labels TEXT NOT NULL, rerun_of TEXT, admitted INTEGER NOT NULL DEFAULT 0);
+   CREATE INDEX run_queue_waiting ON run_queue (owner, admitted, priority, seq);
+   CREATE INDEX runs_status_id ON runs (status, id);
+   CREATE INDEX runs_pipeline_id ON runs (pipeline_name, id)`;
+
 export const SQLITE_MIGRATIONS: readonly string[] = [
   INITIAL,
   // 2: events get an explicit id, the order they were written in (was the implicit rowid).
@@ -56,6 +64,9 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
    ALTER TABLE events_v2 RENAME TO events;
    CREATE INDEX events_run ON events (run_id, id)`,
   TRIGGERS,
+  RUN_QUEUE('seq INTEGER NOT NULL'),
+  // 5: logs are followed by position: SQLite's rowid, which logs_run (run_id, step_id) already ends with.
+  `SELECT 1`,
 ];
 
 export const POSTGRES_MIGRATIONS: readonly string[] = [
@@ -72,6 +83,10 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
    DROP INDEX events_run;
    CREATE INDEX events_run ON events (run_id, id)`,
   TRIGGERS,
+  `CREATE SEQUENCE run_queue_seq; ${RUN_QUEUE('seq BIGINT NOT NULL')}`,
+  // 5: logs are followed by position (the order lines were stored in), read from an index.
+  `ALTER TABLE logs ADD COLUMN pos BIGSERIAL;
+   CREATE INDEX logs_follow ON logs (run_id, step_id, pos)`,
 ];
 
 /** What to say when a database is newer than this engine. */

@@ -16,7 +16,7 @@ import {
   stepToRow,
 } from './rows.js';
 import type { Row } from './rows.js';
-import { POSTGRES_MIGRATIONS, tooNewError } from './migrations.js';
+import { migrate } from './postgres-migrate.js';
 import type {
   EngineStore,
   EventRecord,
@@ -26,10 +26,24 @@ import type {
   StepPatch,
   StepRecord,
   StoredLogEntry,
+  PositionedLogEntry,
 } from './types.js';
 import { StoreError } from './types.js';
 import type { RunClaim } from './run-claims.js';
 import { claimStatements } from './run-claims.js';
+import type { NewQueueEntry, QueueEntryPatch, QueueEntryRecord } from './run-queue-types.js';
+import {
+  insertQueueEntry,
+  rowToQueueEntry,
+  selectAdmittedUnfinished,
+  selectQueueEntry,
+  selectWaiting,
+  updateQueueEntry,
+} from './run-queue-sql.js';
+import type { RunListFilter } from './run-queue-types.js';
+import { COUNT_BY_STATUS, countsFromRows, listRunPageSql, queueDepthSql, rowToListedRun } from './run-list-sql.js';
+
+const ph = (i: number): string => `$${i}`;
 
 export class PostgresEngineStore implements EngineStore {
   readonly kind = 'postgres' as const;
@@ -55,7 +69,7 @@ export class PostgresEngineStore implements EngineStore {
     return new PostgresEngineStore(pool);
   }
 
-  async createRun(run: RunRecord, steps: StepRecord[], claim?: RunClaim): Promise<boolean> {
+  async createRun(run: RunRecord, steps: StepRecord[], claim?: RunClaim, queue?: NewQueueEntry): Promise<boolean> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
@@ -70,6 +84,10 @@ export class PostgresEngineStore implements EngineStore {
       }
       await insert(client, 'runs', runToRow(run));
       for (const s of steps) await insert(client, 'steps', stepToRow(s));
+      if (queue) {
+        const st = insertQueueEntry('postgres', run.id, queue, ph);
+        await client.query(st.sql, st.params);
+      }
       await client.query('COMMIT');
       return true;
     } catch (err) {
@@ -78,6 +96,42 @@ export class PostgresEngineStore implements EngineStore {
     } finally {
       client.release();
     }
+  }
+
+  async listRunPage(f: RunListFilter): Promise<Array<{ run: RunRecord; queue?: QueueEntryRecord }>> {
+    const { sql, params } = listRunPageSql('postgres', f, ph);
+    return (await this.pool.query<Row>(sql, params)).rows.map(rowToListedRun);
+  }
+
+  async countRunsByStatus(): Promise<Record<string, number>> {
+    return countsFromRows((await this.pool.query<Row>(COUNT_BY_STATUS)).rows);
+  }
+
+  async queueDepth(owner: string): Promise<number> {
+    return Number((await this.pool.query<Row>(queueDepthSql(ph), [owner])).rows[0]?.n ?? 0);
+  }
+
+  async queueEntry(runId: string): Promise<QueueEntryRecord | undefined> {
+    const { rows } = await this.pool.query<Row>(selectQueueEntry(ph), [runId]);
+    return rows[0] ? rowToQueueEntry(rows[0]) : undefined;
+  }
+
+  async waitingEntries(owner: string): Promise<QueueEntryRecord[]> {
+    return (await this.pool.query<Row>(selectWaiting(ph), [owner])).rows.map(rowToQueueEntry);
+  }
+
+  async admittedUnfinished(owner: string): Promise<QueueEntryRecord[]> {
+    return (await this.pool.query<Row>(selectAdmittedUnfinished(ph), [owner])).rows.map(rowToQueueEntry);
+  }
+
+  async adoptQueueEntry(runId: string, entry: NewQueueEntry, admitted: boolean): Promise<void> {
+    const st = insertQueueEntry('postgres', runId, entry, ph, { admitted });
+    await this.pool.query(st.sql, st.params);
+  }
+
+  async updateQueueEntry(runId: string, patch: QueueEntryPatch): Promise<void> {
+    const st = updateQueueEntry(runId, patch, ph);
+    if (st) await this.pool.query(st.sql, st.params);
   }
 
   async getRun(id: string): Promise<RunRecord | undefined> {
@@ -169,6 +223,23 @@ export class PostgresEngineStore implements EngineStore {
     return rows.map(rowToLog);
   }
 
+  async getLogsAfter(runId: string, stepId: string, after: number, limit: number): Promise<PositionedLogEntry[]> {
+    const { rows } = await this.pool.query<Row>(
+      'SELECT * FROM logs WHERE run_id = $1 AND step_id = $2 AND pos > $3 ORDER BY pos LIMIT $4',
+      [runId, stepId, after, limit],
+    );
+    return rows.map((r) => ({ ...rowToLog(r), pos: Number(r.pos) }));
+  }
+
+  async logPosition(runId: string, stepId: string, count: number): Promise<number> {
+    if (count <= 0) return 0;
+    const { rows } = await this.pool.query<Row>(
+      'SELECT MAX(pos) AS pos FROM (SELECT pos FROM logs WHERE run_id = $1 AND step_id = $2 ORDER BY pos LIMIT $3) t',
+      [runId, stepId, count],
+    );
+    return Number(rows[0]?.pos ?? 0);
+  }
+
   async putFile(f: FileRecord): Promise<void> {
     await this.pool.query(
       'INSERT INTO files (run_id, step_id, name, sha256, size) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (run_id, step_id, name) DO UPDATE SET sha256 = excluded.sha256, size = excluded.size',
@@ -213,41 +284,3 @@ async function insert(client: pg.PoolClient, table: string, row: Row): Promise<v
 
 /** The registry client's, the one `redactUrl` (webhook URLs are printed with it too). */
 export { redactUrl };
-
-const MIGRATION_LOCK = 0x63617265; // "care": engine store migrations
-
-/** Applies the migrations this schema lacks, each in its own transaction, under an advisory lock. */
-async function migrate(pool: pg.Pool, schema: string): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('SELECT pg_advisory_lock($1, hashtext($2))', [MIGRATION_LOCK, schema]);
-    try {
-      // Under the lock: two CREATE SCHEMA IF NOT EXISTS at once can both try to create it.
-      await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-      await client.query(
-        'CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)',
-      );
-      const ids = (await client.query<{ id: number }>('SELECT id FROM schema_migrations')).rows.map((r) => r.id);
-      const newest = Math.max(0, ...ids);
-      if (newest > POSTGRES_MIGRATIONS.length) {
-        throw new StoreError(tooNewError(`PostgreSQL schema "${schema}"`, newest, POSTGRES_MIGRATIONS.length));
-      }
-      for (const [i, sql] of POSTGRES_MIGRATIONS.entries()) {
-        if (ids.includes(i + 1)) continue;
-        await client.query('BEGIN');
-        try {
-          await client.query(sql);
-          await client.query('INSERT INTO schema_migrations (id, applied_at) VALUES ($1, $2)', [i + 1, Date.now()]);
-          await client.query('COMMIT');
-        } catch (err) {
-          await client.query('ROLLBACK');
-          throw err;
-        }
-      }
-    } finally {
-      await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [MIGRATION_LOCK, schema]);
-    }
-  } finally {
-    client.release();
-  }
-}

@@ -19,7 +19,8 @@ import {
   stepToRow,
 } from './rows.js';
 import type { Row } from './rows.js';
-import { SQLITE_MIGRATIONS, tooNewError } from './migrations.js';
+import { migrateSqlite } from './sqlite-migrate.js';
+import { GroupCommit } from './sqlite-group-commit.js';
 import type {
   EngineStore,
   EventRecord,
@@ -29,19 +30,27 @@ import type {
   StepPatch,
   StepRecord,
   StoredLogEntry,
+  PositionedLogEntry,
 } from './types.js';
-import { StoreError } from './types.js';
 import type { RunClaim } from './run-claims.js';
 import { claimStatements } from './run-claims.js';
+import type { NewQueueEntry, QueueEntryPatch, QueueEntryRecord } from './run-queue-types.js';
+import {
+  insertQueueEntry,
+  rowToQueueEntry,
+  selectAdmittedUnfinished,
+  selectQueueEntry,
+  selectWaiting,
+  updateQueueEntry,
+} from './run-queue-sql.js';
+import type { RunListFilter } from './run-queue-types.js';
+import { COUNT_BY_STATUS, countsFromRows, listRunPageSql, queueDepthSql, rowToListedRun } from './run-list-sql.js';
 
 export class SqliteEngineStore implements EngineStore {
   readonly kind = 'sqlite' as const;
   /** The connection, shared with the registered pipelines (pipeline-store.ts). */
   readonly db: Database.Database;
   private readonly updateCache = new Map<string, Database.Statement>();
-  private pending: Array<{ apply: () => void; resolve: () => void; reject: (err: Error) => void }> = [];
-  private flushScheduled = false;
-  private flushes = 0;
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -52,35 +61,11 @@ export class SqliteEngineStore implements EngineStore {
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('cache_size = -16000');
     this.db.pragma('wal_autocheckpoint = 4000');
-    this.migrate(path);
-    this.applyAll = this.db.transaction((batch: Array<{ apply: () => void }>) => {
-      for (const w of batch) w.apply();
-    });
+    migrateSqlite(this.db, path);
+    this.commits = new GroupCommit(this.db);
   }
 
-  private readonly applyAll: (batch: Array<{ apply: () => void }>) => void;
-
-  /** Applies the migrations this file lacks, in one immediate transaction (other processes wait). */
-  private migrate(path: string): void {
-    this.db
-      .transaction(() => {
-        this.db.exec(
-          'CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)',
-        );
-        const ids = this.db.prepare('SELECT id FROM schema_migrations').pluck().all() as number[];
-        const newest = Math.max(0, ...ids);
-        if (newest > SQLITE_MIGRATIONS.length) {
-          throw new StoreError(tooNewError(path, newest, SQLITE_MIGRATIONS.length));
-        }
-        const record = this.db.prepare('INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)');
-        SQLITE_MIGRATIONS.forEach((sql, i) => {
-          if (ids.includes(i + 1)) return;
-          this.db.exec(sql);
-          record.run(i + 1, Date.now());
-        });
-      })
-      .immediate();
-  }
+  private readonly commits: GroupCommit;
 
   async isCancelRequested(runId: string): Promise<boolean> {
     this.flush();
@@ -89,7 +74,7 @@ export class SqliteEngineStore implements EngineStore {
     return row?.cancel_requested === 1;
   }
 
-  async createRun(run: RunRecord, steps: StepRecord[], claim?: RunClaim): Promise<boolean> {
+  async createRun(run: RunRecord, steps: StepRecord[], claim?: RunClaim, queue?: NewQueueEntry): Promise<boolean> {
     this.flush();
     const runRow = runToRow(run);
     const insertRun = this.db.prepare(
@@ -110,8 +95,70 @@ export class SqliteEngineStore implements EngineStore {
       }
       insertRun.run(runRow);
       for (const s of steps) insertStep?.run(stepToRow(s));
+      if (queue) {
+        const st = insertQueueEntry('sqlite', run.id, queue, () => '?');
+        this.db.prepare(st.sql).run(...st.params);
+      }
       return true;
     })();
+  }
+
+  /** Rows of a read, after the pending writes. */
+  private rows(sql: string, ...params: unknown[]): Row[] {
+    this.flush();
+    return this.statement(sql).all(...params) as Row[];
+  }
+
+  async listRunPage(f: RunListFilter): Promise<Array<{ run: RunRecord; queue?: QueueEntryRecord }>> {
+    const { sql, params } = listRunPageSql('sqlite', f, () => '?');
+    return this.rows(sql, ...params).map(rowToListedRun);
+  }
+
+  async countRunsByStatus(): Promise<Record<string, number>> {
+    return countsFromRows(this.rows(COUNT_BY_STATUS));
+  }
+
+  async queueDepth(owner: string): Promise<number> {
+    return Number(
+      this.rows(
+        queueDepthSql(() => '?'),
+        owner,
+      )[0]?.n ?? 0,
+    );
+  }
+
+  async queueEntry(runId: string): Promise<QueueEntryRecord | undefined> {
+    return this.rows(
+      selectQueueEntry(() => '?'),
+      runId,
+    ).map(rowToQueueEntry)[0];
+  }
+
+  async waitingEntries(owner: string): Promise<QueueEntryRecord[]> {
+    return this.rows(
+      selectWaiting(() => '?'),
+      owner,
+    ).map(rowToQueueEntry);
+  }
+
+  async admittedUnfinished(owner: string): Promise<QueueEntryRecord[]> {
+    return this.rows(
+      selectAdmittedUnfinished(() => '?'),
+      owner,
+    ).map(rowToQueueEntry);
+  }
+
+  async adoptQueueEntry(runId: string, entry: NewQueueEntry, admitted: boolean): Promise<void> {
+    this.flush();
+    const st = insertQueueEntry('sqlite', runId, entry, () => '?', { admitted });
+    this.statement(st.sql).run(...st.params);
+  }
+
+  async updateQueueEntry(runId: string, patch: QueueEntryPatch): Promise<void> {
+    const st = updateQueueEntry(runId, patch, () => '?');
+    if (!st) return;
+    const stmt = this.statement(st.sql);
+    return this.enqueue(() => stmt.run(...st.params));
   }
 
   async getRun(id: string): Promise<RunRecord | undefined> {
@@ -178,6 +225,19 @@ export class SqliteEngineStore implements EngineStore {
     return (rows as Row[]).map(rowToLog);
   }
 
+  async getLogsAfter(runId: string, stepId: string, after: number, limit: number): Promise<PositionedLogEntry[]> {
+    const sql =
+      'SELECT rowid AS pos, * FROM logs WHERE run_id = ? AND step_id = ? AND rowid > ? ORDER BY rowid LIMIT ?';
+    return this.rows(sql, runId, stepId, after, limit).map((r) => ({ ...rowToLog(r), pos: Number(r.pos) }));
+  }
+
+  async logPosition(runId: string, stepId: string, count: number): Promise<number> {
+    if (count <= 0) return 0;
+    const sql =
+      'SELECT MAX(rowid) AS pos FROM (SELECT rowid FROM logs WHERE run_id = ? AND step_id = ? ORDER BY rowid LIMIT ?)';
+    return Number(this.rows(sql, runId, stepId, count)[0]?.pos ?? 0);
+  }
+
   async putFile(f: FileRecord): Promise<void> {
     this.flush();
     this.statement(
@@ -209,39 +269,11 @@ export class SqliteEngineStore implements EngineStore {
   }
 
   private enqueue(apply: () => void): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.pending.push({ apply, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        // Commit at the end of this microtask checkpoint; every 64th commit waits for the event loop
-        // instead, so a long chain of instant steps cannot starve timers and sockets.
-        if (++this.flushes % 64 === 0) setImmediate(() => this.flush());
-        else queueMicrotask(() => this.flush());
-      }
-    });
+    return this.commits.enqueue(apply);
   }
 
-  /**
-   * Commits every pending write in one transaction; on failure each write is retried alone so only the bad one fails.
-   */
   private flush(): void {
-    this.flushScheduled = false;
-    const batch = this.pending;
-    if (batch.length === 0) return;
-    this.pending = [];
-    try {
-      this.applyAll(batch);
-      for (const w of batch) w.resolve();
-    } catch {
-      for (const w of batch) {
-        try {
-          w.apply();
-          w.resolve();
-        } catch (err) {
-          w.reject(err as Error);
-        }
-      }
-    }
+    this.commits.flush();
   }
 
   private statement(sql: string): Database.Statement {

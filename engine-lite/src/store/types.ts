@@ -7,8 +7,10 @@
 import type { Pipeline } from '@caravan/spec';
 import type { RunStatus, StepStatus } from '../status.js';
 import type { RunClaim } from './run-claims.js';
+import type { NewQueueEntry, RunListStore, RunQueueStore } from './run-queue-types.js';
 
 export type { RunClaim };
+export type { NewQueueEntry, QueueEntryPatch, QueueEntryRecord, RunListFilter } from './run-queue-types.js';
 
 export interface ResolvedAction {
   /** `scope/name`. */
@@ -86,6 +88,11 @@ export interface StoredLogEntry {
   ts: number;
 }
 
+/** A log line with its position: lines of a step are stored in increasing positions. */
+export interface PositionedLogEntry extends StoredLogEntry {
+  pos: number;
+}
+
 export interface FileRecord {
   runId: string;
   stepId: string;
@@ -105,13 +112,14 @@ export interface EventRecord {
   ts: number;
 }
 
-export interface EngineStore {
+export interface EngineStore extends RunQueueStore, RunListStore {
   readonly kind: 'sqlite' | 'postgres';
   /**
    * Stores a new run. With a claim (a schedule tick, a webhook delivery) the claim is recorded in
-   * the same transaction, and nothing is stored (false) when another run holds it already.
+   * the same transaction, and nothing is stored (false) when another run holds it already. With a
+   * queue entry (a server's run), the entry is stored in that transaction too.
    */
-  createRun(run: RunRecord, steps: StepRecord[], claim?: RunClaim): Promise<boolean>;
+  createRun(run: RunRecord, steps: StepRecord[], claim?: RunClaim, queue?: NewQueueEntry): Promise<boolean>;
   getRun(id: string): Promise<RunRecord | undefined>;
   /** Newest first. */
   listRuns(limit: number): Promise<RunRecord[]>;
@@ -129,6 +137,10 @@ export interface EngineStore {
     entries: Omit<StoredLogEntry, 'stepId' | 'taskId' | 'seq'>[],
   ): Promise<boolean>;
   getLogs(runId: string, stepId?: string): Promise<StoredLogEntry[]>;
+  /** The step's lines stored after position `after` (0: from the first), at most `limit`, in order. */
+  getLogsAfter(runId: string, stepId: string, after: number, limit: number): Promise<PositionedLogEntry[]>;
+  /** The position of the step's `count`-th line (0 when count is 0, the last line's when it has fewer). */
+  logPosition(runId: string, stepId: string, count: number): Promise<number>;
   putFile(file: FileRecord): Promise<void>;
   getFiles(runId: string): Promise<FileRecord[]>;
   addEvent(event: EventRecord): Promise<void>;

@@ -3,6 +3,9 @@ import type {
   EngineStore,
   EventRecord,
   FileRecord,
+  PositionedLogEntry,
+  QueueEntryRecord,
+  RunListFilter,
   RunPatch,
   RunRecord,
   StepPatch,
@@ -27,6 +30,53 @@ export class MemoryStore implements EngineStore {
     this.runs.set(run.id, structuredClone(run));
     this.steps.set(run.id, structuredClone(steps));
     return true;
+  }
+
+  // No server queues runs here: the queue's methods find nothing.
+  async queueEntry(): Promise<QueueEntryRecord | undefined> {
+    return undefined;
+  }
+
+  async waitingEntries(): Promise<QueueEntryRecord[]> {
+    return [];
+  }
+
+  async admittedUnfinished(): Promise<QueueEntryRecord[]> {
+    return [];
+  }
+
+  async updateQueueEntry(): Promise<void> {}
+
+  async adoptQueueEntry(): Promise<void> {}
+
+  async listRunPage(f: RunListFilter): Promise<Array<{ run: RunRecord }>> {
+    return [...this.runs.values()]
+      .filter((r) => (f.before === undefined || r.id < f.before) && (f.status === undefined || r.status === f.status))
+      .sort((a, b) => (a.id < b.id ? 1 : -1))
+      .slice(0, f.limit)
+      .map((run) => ({ run: structuredClone(run) }));
+  }
+
+  // As getLogs, one run's lines only.
+  async getLogsAfter(_runId: string, stepId: string, after: number, limit: number): Promise<PositionedLogEntry[]> {
+    return this.logs
+      .map((l, i) => ({ ...l, pos: i + 1 }))
+      .filter((l) => l.pos > after && l.stepId === stepId)
+      .slice(0, limit);
+  }
+
+  async logPosition(runId: string, stepId: string, count: number): Promise<number> {
+    return count <= 0 ? 0 : ((await this.getLogsAfter(runId, stepId, 0, count)).at(-1)?.pos ?? 0);
+  }
+
+  async countRunsByStatus(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const r of this.runs.values()) out[r.status] = (out[r.status] ?? 0) + 1;
+    return out;
+  }
+
+  async queueDepth(): Promise<number> {
+    return 0;
   }
 
   async getRun(id: string): Promise<RunRecord | undefined> {

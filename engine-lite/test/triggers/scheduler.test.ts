@@ -75,12 +75,12 @@ describe('schedules', () => {
     for (let i = 0; i < 3; i++) await advance(clock, [s], HOUR);
     await s.triggers.scheduler.poke();
     const runs = await runsOf(s, 'hourly');
-    expect(runs.map((r) => s.service.meta(r.id)?.labels['caravan.tick'])).toEqual([
+    expect((await Promise.all(runs.map((r) => s.service.entry(r.id)))).map((e) => e?.labels['caravan.tick'])).toEqual([
       '2026-01-01T01:00:00.000Z',
       '2026-01-01T02:00:00.000Z',
       '2026-01-01T03:00:00.000Z',
     ]);
-    expect(s.service.meta(runs[0]!.id)?.labels).toEqual({
+    expect((await s.service.entry(runs[0]!.id))?.labels).toEqual({
       'caravan.pipeline': 'hourly',
       'caravan.revision': '1',
       'caravan.trigger': 'schedule',
@@ -104,9 +104,8 @@ describe('schedules', () => {
     s = await start(clock, data);
     await s.triggers.scheduler.poke();
     const times = async (name: string) =>
-      (await runsOf(s, name))
-        .slice(1)
-        .map((r) => s.service.meta(r.id)?.labels['caravan.tick']?.slice(11, 16))
+      (await Promise.all((await runsOf(s, name)).slice(1).map((r) => s.service.entry(r.id))))
+        .map((e) => e?.labels['caravan.tick']?.slice(11, 16))
         .sort();
     expect(await times('none')).toEqual([]);
     expect(await times('latest')).toEqual(['06:00']);
@@ -176,8 +175,10 @@ describe.skipIf(!hasPostgres)('schedules on one PostgreSQL', () => {
     for (let i = 0; i < 100; i++) await advance(clock, [a, b], 60_000);
     const runs = await runsOf(a, 'race');
     expect(runs).toHaveLength(100);
-    const tickOf = (id: string) => (a.service.meta(id) ?? b.service.meta(id))?.labels['caravan.tick'];
-    expect(new Set(runs.map((r) => tickOf(r.id))).size).toBe(100);
+    // Each run's labels are in the shared store: either server reads every one.
+    const ticks = await Promise.all(runs.map(async (r) => (await b.service.entry(r.id))?.labels['caravan.tick']));
+    expect(new Set(ticks).size).toBe(100);
+    expect(ticks).not.toContain(undefined);
     const c = new pg.Client({ connectionString: postgresUrl });
     await c.connect();
     const fired = await c.query(`SELECT count(*)::int AS n FROM ${schema}.fired_ticks WHERE pipeline = 'race'`);

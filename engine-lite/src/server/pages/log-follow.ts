@@ -10,7 +10,7 @@ import type { Clock } from '../../clock.js';
 import type { EngineStore } from '../../store/types.js';
 import type { RunStreams } from '../streams.js';
 import { ansiSegments } from './ansi.js';
-import { linesByStep } from './log-tail.js';
+import { LogCursor } from '../log-cursor.js';
 
 const FINAL = new Set(['success', 'failed', 'cancelled', 'error']);
 // No line is added after these, unless a retry is planned (`retryAt`); lost and error steps may be resumed.
@@ -41,7 +41,8 @@ export async function followRunLogs(
   closed: Promise<void>,
 ): Promise<void> {
   o.streams.open++;
-  const sent = new Map(from);
+  const cursor = new LogCursor(o.store, runId);
+  for (const [stepId, count] of from) await cursor.skip(stepId, count);
   let gone = false;
   void closed.then(() => (gone = true));
   let stopTimer: (() => void) | undefined;
@@ -58,11 +59,8 @@ export async function followRunLogs(
           if (ended.has(step.stepId)) complete.add(step.stepId);
           ended.add(step.stepId);
         } else ended.delete(step.stepId);
-        const lines = linesByStep(await o.store.getLogs(runId, step.stepId)).get(step.stepId) ?? [];
-        const already = sent.get(step.stepId) ?? 0;
-        for (const l of lines.slice(already))
+        for (const l of await cursor.next(step.stepId))
           send(res, 'log', { step: step.stepId, stream: l.stream, segments: ansiSegments(l.text) });
-        sent.set(step.stepId, Math.max(already, lines.length));
       }
       if (gone || status === undefined || FINAL.has(status)) break;
       await Promise.race([new Promise<void>((r) => (stopTimer = o.clock.setTimer(o.pollMs, r))), closed]);

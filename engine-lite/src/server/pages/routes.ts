@@ -157,7 +157,7 @@ export function installRunPages(app: FastifyInstance, parts: RunPagesParts): voi
     pages.get('/runs', async (req, reply) => {
       if (!page(req, reply)) return reply;
       const q = runsQuery(req.query as Record<string, unknown>);
-      const list = await listRuns(service.store, (id) => service.meta(id), { ...q, limit: RUNS_PER_PAGE });
+      const list = await listRuns(service.store, { ...q, limit: RUNS_PER_PAGE });
       return send(reply, 200, runsPage(q, list), viewerOf(req));
     });
 
@@ -170,7 +170,7 @@ export function installRunPages(app: FastifyInstance, parts: RunPagesParts): voi
       const principal = page(req, reply);
       if (!principal) return reply;
       const { id } = req.params as { id: string };
-      const detail = await runDetail(service.store, await runOr404(id), service.meta(id));
+      const detail = await runDetail(service.store, await runOr404(id), await service.entry(id));
       const ended = ['success', 'failed', 'cancelled', 'error'].includes(detail.status);
       const logs = await tails.get(
         id,
