@@ -5,6 +5,7 @@ import type { CacheDecl } from './action-types.js';
 import { parseDuration } from './duration.js';
 import {
   fieldPath,
+  isNestedFileUses,
   isNestedUses,
   NESTED_ACTION,
   NESTED_EXECUTOR,
@@ -74,7 +75,7 @@ function buildStep({ id, raw }: StepEntry, needs: string[], source: YamlSource):
     id,
     uses,
     action: parsed.ok ? { name: parsed.name, range: parsed.range } : { name: uses, range: '*' },
-    ...(nested ? { pipeline: uses } : {}),
+    ...(nested ? (isNestedFileUses(uses) ? { pipeline: uses } : { registered: uses }) : {}),
     with: isRun ? { ...asRecord(s.with), run: s.run } : { ...asRecord(s.with) },
     env: stringMap(s.env),
     priority: typeof s.priority === 'number' ? s.priority : 0,

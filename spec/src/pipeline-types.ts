@@ -36,6 +36,8 @@ export interface PipelineStep {
   uses: string;
   /** Set when the step runs another pipeline: its file, relative to this pipeline's folder. */
   pipeline?: string;
+  /** Set when the step runs a pipeline registered on the server (`uses: deploy`): its name. */
+  registered?: string;
   /** Parsed parts of `uses`. */
   action: { name: string; range: string };
   with: Record<string, unknown>;
@@ -113,6 +115,8 @@ export interface Pipeline {
   /** What the pipeline gives back when run as a nested step: name → `${{ }}` template over its steps. */
   outputs?: Record<string, string>;
   file: string;
+  /** Set on a run of a registered pipeline: its registered name (its secrets' scope) and the revision run. */
+  registered?: { name: string; revision: number };
   /** Every output of one step read by another, for checks against the actions' declared outputs. */
   outputRefs?: OutputReference[];
 }

@@ -14,6 +14,7 @@ import { openEngineStore } from '../store/open.js';
 import { buildApp } from './http-app.js';
 import type { TriggerParts } from '../triggers/routes.js';
 import { storedSecrets, wireTriggers } from '../triggers/wire.js';
+import { pipelineStoreOf } from '../pipelines/pipeline-store.js';
 import type { RunStreams } from './streams.js';
 import { RunSecrets } from './run-secrets.js';
 import { SecretBox } from './secret-box.js';
@@ -66,9 +67,12 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
     // A nested run (`<run>.<step>.<attempt>`) stands where the run at the top stands.
     orderOf: (runId) => server.meta(runId.split('.')[0]!),
   });
+  const pipelines = pipelineStoreOf(store);
+  const registeredPipeline = (name: string) => pipelines.get(name);
   const engine = await Engine.start({
     ...o.engine,
     store,
+    registeredPipeline,
     home: o.data,
     slots,
     // A nested run (`<run>.<step>.<attempt>`) has the secrets of the run at the top.
@@ -83,10 +87,11 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
     home: o.data,
     maxRuns: o.maxRuns ?? 32,
     stored,
+    registered: registeredPipeline,
     log: o.log,
   });
   box2.service = service;
-  const triggers = wireTriggers(service, clock, storedSecrets(stored, env), o.log, o.schedulerPollMs);
+  const triggers = wireTriggers(service, clock, storedSecrets(stored, env), o.log, o.schedulerPollMs, stored);
   const { app, streams } = buildApp({ service, server, clock, triggers, stored });
   await service.start();
   await triggers.scheduler.start();

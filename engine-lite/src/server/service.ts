@@ -4,7 +4,7 @@
  * runs it drove before (the engine's resume: finished steps never run again). A run's secrets are
  * kept sealed (secret-box.ts) until it ends, then wiped.
  */
-import { formatIssue, parsePipelineYaml } from '@caravan/spec';
+import { formatIssue, parsePipelineYaml, type RegisteredPipelineLookup } from '@caravan/spec';
 import { withNestedFiles } from '../nested/submitted-files.js';
 import { writeApproval } from '../approvals.js';
 import { cancelRun } from '../cancel-run.js';
@@ -39,6 +39,8 @@ export interface SubmitInput {
   event?: Record<string, unknown>;
   /** The nested pipeline files, by their path relative to the top file's folder (as in `uses:`). */
   files?: Record<string, string>;
+  /** Set for a registered pipeline's run: its name (the scope of its stored secrets) and revision. */
+  registered?: { name: string; revision: number };
 }
 
 const FINAL: ReadonlySet<RunStatus> = new Set(['success', 'failed', 'cancelled']);
@@ -54,6 +56,8 @@ export interface ServiceParts {
   maxRuns: number;
   /** Stored secrets: they fill the declared secrets a run is not given. */
   stored?: StoredSecretSource;
+  /** Registered pipelines, for nested steps that name one (`uses: deploy`). */
+  registered?: RegisteredPipelineLookup;
   log?: (line: string) => void;
 }
 
@@ -116,7 +120,14 @@ export class EngineService {
         problems,
       );
     }
-    const { pipeline, nested } = await withNestedFiles(this.p.home, parsed.value, input.pipeline, input.files);
+    const top = input.registered ? { ...parsed.value, registered: input.registered } : parsed.value;
+    const { pipeline, nested } = await withNestedFiles(
+      this.p.home,
+      top,
+      input.pipeline,
+      input.files,
+      this.p.registered,
+    );
     // Given secrets win; each pipeline's declared ones not given come from the store (nested ones too).
     const secrets: Record<string, string> = {};
     for (const p of [...nested, pipeline])

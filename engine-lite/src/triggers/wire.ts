@@ -9,6 +9,7 @@ import { pipelineStoreOf } from '../pipelines/pipeline-store.js';
 import { RegisteredPipelines } from '../pipelines/registered-pipelines.js';
 import type { SecretLookup } from '../pipelines/registered-pipelines.js';
 import type { SecretStore } from '../secret-store/secret-store.js';
+import type { StoredSecretSource } from '../secret-store/stored-secrets.js';
 import type { EngineService } from '../server/service.js';
 import type { TriggerParts } from './routes.js';
 import { Scheduler } from './scheduler.js';
@@ -30,9 +31,10 @@ export function wireTriggers(
   secret: SecretLookup,
   log?: (line: string) => void,
   pollMs?: number,
+  stored?: StoredSecretSource,
 ): TriggerParts {
   const store = pipelineStoreOf(service.store);
-  const pipelines = new RegisteredPipelines(store, service, clock);
+  const pipelines = new RegisteredPipelines(store, service, clock, stored);
   return {
     pipelines,
     scheduler: new Scheduler({ pipelines, store, clock, ...(log ? { log } : {}), ...(pollMs ? { pollMs } : {}) }),
