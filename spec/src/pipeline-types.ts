@@ -90,6 +90,8 @@ export interface PipelineSchedule {
   catchUp: CatchUp;
   /** With catchUp all: the most missed ticks fired. */
   maxCatchUp: number;
+  /** The params each scheduled run gets; the pipeline's param defaults fill the rest. */
+  with: Record<string, string | number | boolean>;
   loc: SourceLocation;
 }
 

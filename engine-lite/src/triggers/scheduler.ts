@@ -99,6 +99,7 @@ export class Scheduler {
       try {
         const run = await this.p.pipelines.start(r, {
           trigger: 'schedule',
+          params: s.with,
           claim: { kind: 'tick', pipeline: r.name, schedule: index, tick },
         });
         this.p.log?.(

@@ -88,6 +88,20 @@ describe('schedules', () => {
     });
   });
 
+  it("a scheduled run gets its schedule's with: params, the pipeline's param defaults filling the rest", async () => {
+    const clock = new FakeClock(Date.parse('2026-01-01T00:00:00Z'));
+    const s = await start(clock, tempDir());
+    const source = pipeline('params', '    - cron: "0 * * * *"\n      with: { env: prod }').replace(
+      '\non:',
+      '\nparams:\n  env: { type: string, required: true }\n  shards: { type: number, default: 2 }\non:',
+    );
+    await s.triggers.pipelines.add(source, 'pipeline.yml');
+    await s.triggers.scheduler.poke();
+    await advance(clock, [s], HOUR);
+    const runs = await runsOf(s, 'params');
+    expect(runs.map((r) => r.params)).toEqual([{ env: 'prod', shards: 2 }]);
+  });
+
   it('makes up for ticks missed while the server was down as each catchUp policy says', async () => {
     const clock = new FakeClock(Date.parse('2026-01-01T00:00:00Z'));
     const data = tempDir();
