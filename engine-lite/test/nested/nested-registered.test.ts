@@ -4,18 +4,21 @@
  * registered names are refused before anything runs; a pipeline referencing a secret that is not
  * stored cannot be added; stored secrets are read under the registered name, not `name:`.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerProcess } from '../server/server-process.js';
-import { caravanSync, client, ensureBuilt, startServer } from '../server/server-process.js';
+import { signBody } from '../../src/triggers/webhook.js';
+import { caravanSync, client, ensureBuilt, root, startServer } from '../server/server-process.js';
 
 const TOKEN_VALUE = 'deploy-token-7c1e0a';
 let data: string;
 let server: ServerProcess | undefined;
 let runner: ReturnType<typeof client>;
 let admin: ReturnType<typeof client>;
+let cliEnv: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
   ensureBuilt();
@@ -24,6 +27,7 @@ beforeAll(async () => {
   const runnerToken = caravanSync(['server', 'token', 'create', 'ci', '--role', 'runner'], env).trim();
   const adminToken = caravanSync(['server', 'token', 'create', 'boss', '--role', 'admin'], env).trim();
   server = await startServer(data, env);
+  cliEnv = { ...env, CARAVAN_SERVER: server.url, CARAVAN_SERVER_TOKEN: runnerToken };
   runner = client(() => server!.url, runnerToken);
   admin = client(() => server!.url, adminToken);
 }, 60_000);
@@ -75,6 +79,24 @@ describe('nested steps that name a registered pipeline', () => {
     expect(JSON.stringify(refused.body) + JSON.stringify(added.body)).not.toContain(TOKEN_VALUE);
   });
 
+  it('caravan pipelines add refuses it too, naming the secret, and registers nothing', () => {
+    const file = join(data, 'deploy.yml');
+    writeFileSync(file, deploy('hi'));
+    const r = spawnSync(
+      process.execPath,
+      [join(root, 'bin', 'caravan.js'), 'pipelines', 'add', file, '--name', 'other'],
+      {
+        cwd: root,
+        env: cliEnv,
+        encoding: 'utf8',
+      },
+    );
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('DEPLOY_TOKEN');
+    expect(r.stderr).toContain('caravan secrets set DEPLOY_TOKEN --pipeline other');
+    expect(r.stdout).not.toContain('registered');
+  });
+
   it('runs the current revision as a child run, records the revision, and reads secrets under the registered name', async () => {
     expect((await runner.call('POST', '/v1/pipelines', { pipeline: caller('deploy'), name: 'nightly' })).status).toBe(
       201,
@@ -100,6 +122,36 @@ describe('nested steps that name a registered pipeline', () => {
     expect(child2.body).toMatchObject({ registered: { name: 'deploy', revision: 2 } });
     const parent2 = await runner.call('GET', `/v1/runs/${second.body.id}`);
     expect((parent2.body.steps[0] as { outputs?: unknown } | undefined)?.outputs).toEqual({ said: 'bonjour staging' });
+  }, 60_000);
+
+  it('a webhook delivery and an API start read the webhook secret and ${{ secrets }} under the registered name', async () => {
+    const push = deploy('pushed')
+      .replace('name: deploy-app', 'name: push-app\non:\n  webhook:\n    secret: HOOK')
+      .replace('required: true', 'default: hook');
+    await admin.call('PUT', '/v1/secrets/HOOK', { value: 'hook-under-push-app', pipeline: 'push-app' });
+    expect((await runner.call('POST', '/v1/pipelines', { pipeline: push, name: 'push' })).status).toBe(400);
+    await admin.call('PUT', '/v1/secrets/HOOK', { value: 'hook-under-push', pipeline: 'push' });
+    await admin.call('PUT', '/v1/secrets/DEPLOY_TOKEN', { value: TOKEN_VALUE, pipeline: 'push' });
+    expect((await runner.call('POST', '/v1/pipelines', { pipeline: push, name: 'push' })).status).toBe(201);
+    const body = JSON.stringify({ ref: 'main' });
+    const deliver = (secret: string, id: string) =>
+      fetch(`${server!.url}/v1/hooks/push`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-github-delivery': id,
+          'x-hub-signature-256': signBody(secret, body),
+        },
+        body,
+      });
+    expect((await deliver('hook-under-push-app', 'd1')).status).toBe(401);
+    const delivered = await deliver('hook-under-push', 'd2');
+    expect(delivered.status).toBe(201);
+    const hookRun = (await delivered.json()) as { id: string };
+    expect((await runner.waitEnd(hookRun.id)).status).toBe('success');
+    const started = await runner.call('POST', '/v1/pipelines/push/runs', { params: { env: 'api' } });
+    const ended = await runner.waitEnd(started.body.id);
+    expect(ended).toMatchObject({ status: 'success', registered: { name: 'push', revision: 1 } });
   }, 60_000);
 
   it('a name that is not registered is an error at file:line:col before anything runs', async () => {
