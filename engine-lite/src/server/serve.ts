@@ -20,6 +20,7 @@ import { RunSecrets } from './run-secrets.js';
 import { SecretBox } from './secret-box.js';
 import { ServerStore } from './server-store.js';
 import { SecretStore } from '../secret-store/secret-store.js';
+import { rotateServingKey } from '../secret-store/rotate-key.js';
 import { EngineService } from './service.js';
 
 export interface ServeOptions {
@@ -92,7 +93,14 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
   });
   box2.service = service;
   const triggers = wireTriggers(service, clock, storedSecrets(stored, env), o.log, o.schedulerPollMs, stored);
-  const { app, streams } = buildApp({ service, server, clock, triggers, stored });
+  const { app, streams } = buildApp({
+    service,
+    server,
+    clock,
+    triggers,
+    stored,
+    rotateKey: () => rotateServingKey(stored, server, box),
+  });
   await service.start();
   await triggers.scheduler.start();
   const address = await app.listen({ host: o.host ?? '127.0.0.1', port: o.port ?? 8080 });
