@@ -61,7 +61,13 @@ function triggersOf(data: Raw, source: YamlSource): { on?: Pipeline['on'] } {
 function concurrencyOf(raw: unknown): { concurrency?: Pipeline['concurrency'] } {
   const c = asRecord(raw);
   if (typeof c.group !== 'string') return {};
-  return { concurrency: { group: c.group, cancelInProgress: c.cancelInProgress === true } };
+  return {
+    concurrency: {
+      group: c.group,
+      cancelInProgress: c.cancelInProgress === true,
+      ...(c.skipIfBusy === true ? { skipIfBusy: true } : {}),
+    },
+  };
 }
 
 function buildStep({ id, raw }: StepEntry, needs: string[], source: YamlSource): PipelineStep {

@@ -39,6 +39,19 @@ export function isTimeZone(zone: string): boolean {
 
 export function checkTriggers(data: Raw, source: YamlSource, errors: SpecIssue[]): void {
   const on = asRecord(data.on);
+  const concurrency = asRecord(data.concurrency);
+  if (concurrency.cancelInProgress === true && concurrency.skipIfBusy === true) {
+    const at = source.locate(['concurrency', 'skipIfBusy']);
+    errors.push(
+      issueAt(
+        source.file,
+        at.line,
+        at.col,
+        'concurrency: cancelInProgress and skipIfBusy cannot both be set',
+        'choose one: a new tick cancels the run in progress, or it starts nothing while one runs',
+      ),
+    );
+  }
   asList(on.schedule).forEach((raw, i) => {
     if (!isRecord(raw)) return;
     checkScheduleParams(raw, i, asRecord(data.params), source, errors);

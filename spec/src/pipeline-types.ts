@@ -76,6 +76,8 @@ export interface PipelineConcurrency {
   group: string;
   /** A new run of the group cancels the one in progress instead of waiting. */
   cancelInProgress: boolean;
+  /** A scheduled tick that finds a run of the group queued or running starts nothing. */
+  skipIfBusy?: boolean;
 }
 
 /** How a schedule makes up for ticks missed while no server ran. */

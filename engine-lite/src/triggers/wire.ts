@@ -12,6 +12,7 @@ import type { SecretStore } from '../secret-store/secret-store.js';
 import type { StoredSecretSource } from '../secret-store/stored-secrets.js';
 import type { EngineService } from '../server/service.js';
 import type { TriggerParts } from './routes.js';
+import { busyRunOfGroup } from './overlap.js';
 import { Scheduler } from './scheduler.js';
 import { WebhookIntake } from './webhook.js';
 
@@ -37,7 +38,14 @@ export function wireTriggers(
   const pipelines = new RegisteredPipelines(store, service, clock, stored);
   return {
     pipelines,
-    scheduler: new Scheduler({ pipelines, store, clock, ...(log ? { log } : {}), ...(pollMs ? { pollMs } : {}) }),
+    scheduler: new Scheduler({
+      pipelines,
+      store,
+      clock,
+      busy: (pipeline, params) => busyRunOfGroup(service, pipeline, params),
+      ...(log ? { log } : {}),
+      ...(pollMs ? { pollMs } : {}),
+    }),
     hooks: new WebhookIntake(pipelines, store, secret, clock),
     secret,
   };
