@@ -183,6 +183,31 @@ describe('nested steps that name a registered pipeline', () => {
     expect((await runner.call('POST', '/v1/pipelines', { pipeline: self })).status).toBe(400);
   });
 
+  it('caravan pipeline lint: an error against the server, a warning offline; caravan run without a server refuses', () => {
+    const file = join(data, 'caller.yml');
+    writeFileSync(file, caller('nothere'));
+    const cli = (args: string[], extra: NodeJS.ProcessEnv) =>
+      spawnSync(process.execPath, [join(root, 'bin', 'caravan.js'), ...args], {
+        cwd: root,
+        env: { ...cliEnv, ...extra },
+        encoding: 'utf8',
+      });
+    const online = cli(['pipeline', 'lint', file], {});
+    expect(online.status).toBe(1);
+    expect(online.stdout + online.stderr).toMatch(
+      /caller\.yml:4:5: error: step "deploy": no pipeline is registered as "nothere"/,
+    );
+    writeFileSync(file, caller('deploy'));
+    const known = cli(['pipeline', 'lint', file], {});
+    expect(known.status, known.stdout + known.stderr).toBe(0);
+    const offline = cli(['pipeline', 'lint', file], { CARAVAN_SERVER: '' });
+    expect(offline.status).toBe(0);
+    expect(offline.stdout + offline.stderr).toMatch(/caller\.yml:4:5: warning: .*cannot be checked offline/);
+    const local = cli(['run', file], { CARAVAN_SERVER: '' });
+    expect(local.status).toBe(2);
+    expect(local.stderr).toContain('runs a registered pipeline (uses: deploy): that needs caravan server');
+  }, 60_000);
+
   it('a registered pipeline may not nest a file: it has no folder to read it from', async () => {
     const add = await runner.call('POST', '/v1/pipelines', {
       pipeline: caller('./deploy/pipeline.yml'),
