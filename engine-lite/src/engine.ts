@@ -28,7 +28,7 @@ import { RunRecorder } from './run-recorder.js';
 import { RunScheduler } from './run-scheduler.js';
 import { isNestedAction, nestedLoadedAction } from './nested/nested-action.js';
 import { PipelineExecutor } from './nested/pipeline-executor.js';
-import { NESTED_EXECUTOR } from '@caravan/spec';
+import { NESTED_EXECUTOR, type RegisteredPipelineLookup } from '@caravan/spec';
 import type { StepSlots } from './step-slots.js';
 import type { RunStatus } from './status.js';
 import type { EngineStore, NewQueueEntry, RunRecord } from './store/types.js';
@@ -71,6 +71,8 @@ export interface EngineOptions {
   clock?: Clock;
   /** Executor slots shared by all runs, in one queue (the service); absent: each run has its own. */
   slots?: StepSlots;
+  /** Where a nested step's registered pipeline (`uses: deploy`) is read: caravan server's pipeline store. */
+  registeredPipeline?: RegisteredPipelineLookup;
 }
 
 export class Engine {
@@ -155,7 +157,8 @@ export class Engine {
     const callback = new CallbackServer(intake, opts.callback);
     const engine = new Engine(opts, callback, executors, resolver, { masker, blobs, intake });
     box.engine = engine;
-    if (!executors.has(NESTED_EXECUTOR)) executors.register(NESTED_EXECUTOR, () => new PipelineExecutor(engine));
+    if (!executors.has(NESTED_EXECUTOR))
+      executors.register(NESTED_EXECUTOR, () => new PipelineExecutor(engine, opts.registeredPipeline));
     await callback.listen();
     return engine;
   }
@@ -194,6 +197,11 @@ export class Engine {
   /** The live run's recorder, or one that only appends (logs, events, files) for a run not driven here. */
   private recorderFor(runId: string): RunRecorder {
     return this.live.get(runId)?.recorder ?? new RunRecorder(this.deps, runId);
+  }
+
+  /** The names of the secrets a run's steps get (a nested run is created with its parent's). */
+  secretNamesOf(runId: string): ReadonlySet<string> {
+    return new Set(Object.keys(this.secretsOf(runId)));
   }
 
   /** The secrets a run's steps get: its own when the host keeps them per run, else the engine's. */

@@ -76,7 +76,7 @@ export async function newRun(
   const actions: RunRecord['actions'] = {};
   const specs = new Map<string, ActionSpec>();
   for (const step of pipeline.steps) {
-    if (step.pipeline) {
+    if (step.pipeline || step.registered) {
       actions[step.id] = nestedLoadedAction().resolved;
       continue;
     }

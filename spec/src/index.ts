@@ -4,12 +4,22 @@ export * from './pipeline-types.js';
 export * from './agent-types.js';
 export { parseActionYaml, loadActionFile, resolveActionFile } from './action-parse.js';
 export { parsePipelineYaml, loadPipelineFile, SHELL_ACTION, DEFAULT_RETRY } from './pipeline-parse.js';
-export { NESTED_ACTION, NESTED_EXECUTOR, isNestedUses } from './pipeline-steps.js';
+export {
+  NESTED_ACTION,
+  NESTED_EXECUTOR,
+  REGISTERED_PIPELINE_NAME,
+  isNestedFileUses,
+  isNestedUses,
+  isRegisteredPipelineUses,
+} from './pipeline-steps.js';
 export {
   checkNestedPipelines,
   loadNestedPipelines,
   nestedPipelineFile,
   DEFAULT_NESTING_DEPTH,
+  type NestingOptions,
+  type RegisteredPipelineLookup,
+  type RegisteredPipelineSource,
 } from './pipeline-nesting.js';
 export { checkActionUsage, type ActionUsageIssues } from './pipeline-action-checks.js';
 export { ACTION_NAME_PATTERN, isActionName, actionScope, parseUses, type UsesResult } from './action-name.js';

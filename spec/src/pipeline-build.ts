@@ -5,6 +5,7 @@ import type { CacheDecl } from './action-types.js';
 import { parseDuration } from './duration.js';
 import {
   fieldPath,
+  isNestedFileUses,
   isNestedUses,
   NESTED_ACTION,
   NESTED_EXECUTOR,
@@ -60,7 +61,13 @@ function triggersOf(data: Raw, source: YamlSource): { on?: Pipeline['on'] } {
 function concurrencyOf(raw: unknown): { concurrency?: Pipeline['concurrency'] } {
   const c = asRecord(raw);
   if (typeof c.group !== 'string') return {};
-  return { concurrency: { group: c.group, cancelInProgress: c.cancelInProgress === true } };
+  return {
+    concurrency: {
+      group: c.group,
+      cancelInProgress: c.cancelInProgress === true,
+      ...(c.skipIfBusy === true ? { skipIfBusy: true } : {}),
+    },
+  };
 }
 
 function buildStep({ id, raw }: StepEntry, needs: string[], source: YamlSource): PipelineStep {
@@ -74,7 +81,7 @@ function buildStep({ id, raw }: StepEntry, needs: string[], source: YamlSource):
     id,
     uses,
     action: parsed.ok ? { name: parsed.name, range: parsed.range } : { name: uses, range: '*' },
-    ...(nested ? { pipeline: uses } : {}),
+    ...(nested ? (isNestedFileUses(uses) ? { pipeline: uses } : { registered: uses }) : {}),
     with: isRun ? { ...asRecord(s.with), run: s.run } : { ...asRecord(s.with) },
     env: stringMap(s.env),
     priority: typeof s.priority === 'number' ? s.priority : 0,

@@ -7,7 +7,7 @@ import { ancestors } from './pipeline-graph.js';
 import { ReferenceChecker, type ReferenceScope } from './pipeline-references.js';
 import { collectSteps, fieldPath } from './pipeline-steps.js';
 import type { Pipeline } from './pipeline-types.js';
-import { checkNestedPipelines } from './pipeline-nesting.js';
+import { loadNestedPipelines, type NestingOptions } from './pipeline-nesting.js';
 import { readSpecFile } from './read-spec-file.js';
 import { isRecord } from './records.js';
 import { schemaIssues } from './schema-issues.js';
@@ -108,12 +108,16 @@ export function parsePipelineYaml(text: string, file: string): ParseResult<Pipel
   };
 }
 
-/** Parses the file and checks the pipelines it runs as nested steps (pipeline-nesting.ts). */
-export async function loadPipelineFile(path: string): Promise<ParseResult<Pipeline>> {
+/**
+ * Parses the file and checks the pipelines it runs as nested steps (pipeline-nesting.ts; registered
+ * ones through `nesting.registered`).
+ */
+export async function loadPipelineFile(path: string, nesting: NestingOptions = {}): Promise<ParseResult<Pipeline>> {
   const read = await readSpecFile(path, 'pipeline', 'pass the path of a pipeline.yml file');
   if (!read.ok) return { ok: false, errors: [read.error], warnings: [] };
   const parsed = parsePipelineYaml(read.text, path);
-  if (!parsed.ok || !parsed.value.steps.some((s) => s.pipeline)) return parsed;
-  const nested = await checkNestedPipelines(parsed.value);
-  return nested.length > 0 ? { ok: false, errors: capIssues(nested), warnings: parsed.warnings } : parsed;
+  if (!parsed.ok || !parsed.value.steps.some((s) => s.pipeline || s.registered)) return parsed;
+  const nested = await loadNestedPipelines(parsed.value, nesting);
+  const warnings = capIssues([...parsed.warnings, ...nested.warnings]);
+  return nested.errors.length > 0 ? { ok: false, errors: capIssues(nested.errors), warnings } : { ...parsed, warnings };
 }

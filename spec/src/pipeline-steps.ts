@@ -6,12 +6,29 @@ import { isRecord, type Raw } from './records.js';
 /** `run: <script>` is this action with `with.run` set to the script. */
 export const SHELL_ACTION = 'caravan/shell@^1';
 
-/** `uses: ./deploy/pipeline.yml` runs that pipeline: a step of this built-in kind, on this executor. */
+/**
+ * `uses: ./deploy/pipeline.yml` (or `uses: deploy`, a registered pipeline) runs that pipeline: a
+ * step of this built-in kind, on this executor.
+ */
 export const NESTED_ACTION = 'caravan/pipeline@^1';
 export const NESTED_EXECUTOR = 'pipeline';
 
-export function isNestedUses(uses: string): boolean {
+/** A name a pipeline is registered under on `caravan server`. */
+export const REGISTERED_PIPELINE_NAME = /^[a-z0-9][a-z0-9._-]{0,99}$/;
+
+/** `uses: ./deploy/pipeline.yml`: a pipeline file beside this one. */
+export function isNestedFileUses(uses: string): boolean {
   return /^\.\.?\//.test(uses);
+}
+
+/** `uses: deploy`: a pipeline registered on the server under that name (no `/`, no `@range`). */
+export function isRegisteredPipelineUses(uses: string): boolean {
+  return REGISTERED_PIPELINE_NAME.test(uses);
+}
+
+/** The step runs another pipeline: a file beside this one or a registered one. */
+export function isNestedUses(uses: string): boolean {
+  return isNestedFileUses(uses) || isRegisteredPipelineUses(uses);
 }
 
 export interface RawStep {

@@ -39,8 +39,22 @@ export function isTimeZone(zone: string): boolean {
 
 export function checkTriggers(data: Raw, source: YamlSource, errors: SpecIssue[]): void {
   const on = asRecord(data.on);
+  const concurrency = asRecord(data.concurrency);
+  if (concurrency.cancelInProgress === true && concurrency.skipIfBusy === true) {
+    const at = source.locate(['concurrency', 'skipIfBusy']);
+    errors.push(
+      issueAt(
+        source.file,
+        at.line,
+        at.col,
+        'concurrency: cancelInProgress and skipIfBusy cannot both be set',
+        'choose one: a new tick cancels the run in progress, or it starts nothing while one runs',
+      ),
+    );
+  }
   asList(on.schedule).forEach((raw, i) => {
     if (!isRecord(raw)) return;
+    checkScheduleParams(raw, i, asRecord(data.params), source, errors);
     const timezone = typeof raw.timezone === 'string' ? raw.timezone : 'UTC';
     if (typeof raw.timezone === 'string' && !isTimeZone(raw.timezone)) {
       const at = source.locate(['on', 'schedule', i, 'timezone']);
@@ -72,6 +86,42 @@ export function checkTriggers(data: Raw, source: YamlSource, errors: SpecIssue[]
   });
 }
 
+/** A schedule's `with:` gives declared params of their declared type, and every required one without a default. */
+function checkScheduleParams(schedule: Raw, i: number, params: Raw, source: YamlSource, errors: SpecIssue[]): void {
+  const given = asRecord(schedule.with);
+  const problem = (path: Array<string | number>, message: string, hint: string) => {
+    const at = source.locate(path);
+    errors.push(issueAt(source.file, at.line, at.col, message, hint));
+  };
+  for (const [name, value] of Object.entries(given)) {
+    const path = ['on', 'schedule', i, 'with', name];
+    const declared = params[name];
+    if (!isRecord(declared)) {
+      const names = Object.keys(params);
+      problem(
+        path,
+        `on.schedule[${i}].with.${name}: the pipeline has no param "${name}"`,
+        names.length > 0 ? `its params: ${names.join(', ')}` : `declare it under params: first`,
+      );
+      continue;
+    }
+    const type = typeof declared.type === 'string' ? declared.type : 'string';
+    if (typeof value !== 'object' && typeof value !== type)
+      problem(
+        path,
+        `on.schedule[${i}].with.${name}: ${JSON.stringify(value)} is not a ${type}, the type of param "${name}"`,
+        type === 'string' ? `quote it: "${String(value)}"` : `write a ${type}`,
+      );
+  }
+  for (const [name, declared] of Object.entries(params))
+    if (isRecord(declared) && declared.required === true && declared.default === undefined && !(name in given))
+      problem(
+        ['on', 'schedule', i],
+        `on.schedule[${i}]: param "${name}" is required and has no default`,
+        `give it to the scheduled runs: with: { ${name}: ... }`,
+      );
+}
+
 export function buildTriggers(data: Raw, source: YamlSource): PipelineTriggers | undefined {
   if (!isRecord(data.on)) return undefined;
   const schedule = asList(data.on.schedule)
@@ -84,6 +134,7 @@ export function buildTriggers(data: Raw, source: YamlSource): PipelineTriggers |
         timezone: typeof s.timezone === 'string' ? s.timezone : 'UTC',
         catchUp: (s.catchUp as CatchUp | undefined) ?? DEFAULT_CATCH_UP,
         maxCatchUp: typeof s.maxCatchUp === 'number' ? s.maxCatchUp : DEFAULT_MAX_CATCH_UP,
+        with: { ...(asRecord(s.with) as PipelineSchedule['with']) },
         loc: { file: source.file, line: at.line, col: at.col },
       };
     })

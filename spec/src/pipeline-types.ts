@@ -36,6 +36,8 @@ export interface PipelineStep {
   uses: string;
   /** Set when the step runs another pipeline: its file, relative to this pipeline's folder. */
   pipeline?: string;
+  /** Set when the step runs a pipeline registered on the server (`uses: deploy`): its name. */
+  registered?: string;
   /** Parsed parts of `uses`. */
   action: { name: string; range: string };
   with: Record<string, unknown>;
@@ -74,6 +76,8 @@ export interface PipelineConcurrency {
   group: string;
   /** A new run of the group cancels the one in progress instead of waiting. */
   cancelInProgress: boolean;
+  /** A scheduled tick that finds a run of the group queued or running starts nothing. */
+  skipIfBusy?: boolean;
 }
 
 /** How a schedule makes up for ticks missed while no server ran. */
@@ -88,6 +92,8 @@ export interface PipelineSchedule {
   catchUp: CatchUp;
   /** With catchUp all: the most missed ticks fired. */
   maxCatchUp: number;
+  /** The params each scheduled run gets; the pipeline's param defaults fill the rest. */
+  with: Record<string, string | number | boolean>;
   loc: SourceLocation;
 }
 
@@ -113,6 +119,8 @@ export interface Pipeline {
   /** What the pipeline gives back when run as a nested step: name → `${{ }}` template over its steps. */
   outputs?: Record<string, string>;
   file: string;
+  /** Set on a run of a registered pipeline: its registered name (its secrets' scope) and the revision run. */
+  registered?: { name: string; revision: number };
   /** Every output of one step read by another, for checks against the actions' declared outputs. */
   outputRefs?: OutputReference[];
 }

@@ -406,7 +406,7 @@ describe('parsePipelineYaml: every rule has a failing example', () => {
 
   it('collects every error in one pass', () => {
     const errors = errorsOf(
-      `version: "3"\nparams: { p: { type: strng } }\nsteps:\n  - id: a\n    run: echo \${{ steps.b.outputs.x }}\n    neeeds: [b]\n  - id: a\n    uses: x\n`,
+      `version: "3"\nparams: { p: { type: strng } }\nsteps:\n  - id: a\n    run: echo \${{ steps.b.outputs.x }}\n    neeeds: [b]\n  - id: a\n    uses: X\n`,
     );
     expect(errors.map((e) => e.line)).toEqual([1, 2, 5, 6, 7, 8]);
   });

@@ -57,6 +57,28 @@ describe('on: schedule and webhook', () => {
     expect(formatIssue(r.errors[0]!)).toMatch(/^pipeline\.yml:6:17: .*timezone: unknown time zone "Mars\/Olympus"/);
   });
 
+  it("builds a schedule's with: params, and checks them against the params at file:line:col", () => {
+    const params = 'params:\n  env: { type: string, required: true }\n  shards: { type: number, default: 2 }\n';
+    const good = parse(`${params}on:\n  schedule:\n    - cron: "0 2 * * *"\n      with: { env: prod, shards: 4 }\n`);
+    expect(good.ok && good.value.on!.schedule[0]!.with).toEqual({ env: 'prod', shards: 4 });
+    const bad = parse(
+      `${params}on:\n  schedule:\n    - cron: "0 2 * * *"\n      with:\n        env: prod\n        shards: many\n        region: eu\n    - cron: "0 3 * * *"\n`,
+    );
+    expect(bad.ok).toBe(false);
+    if (bad.ok) return;
+    expect(bad.errors.map(formatIssue)).toEqual([
+      expect.stringMatching(
+        /^pipeline\.yml:11:17: error: on\.schedule\[0\]\.with\.shards: "many" is not a number, the type of param "shards"/,
+      ),
+      expect.stringMatching(
+        /^pipeline\.yml:12:17: error: on\.schedule\[0\]\.with\.region: the pipeline has no param "region" .*its params: env, shards/,
+      ),
+      expect.stringMatching(
+        /^pipeline\.yml:13:7: error: on\.schedule\[1\]: param "env" is required and has no default/,
+      ),
+    ]);
+  });
+
   it('rejects an unknown catchUp policy through the schema', () => {
     const r = parse(`on:\n  schedule:\n    - cron: "0 2 * * *"\n      catchUp: sometimes\n`);
     expect(r.ok).toBe(false);

@@ -11,6 +11,7 @@ import { engineErrorKind, engineFlags, engineSettings } from '../lib/engine-flag
 import { invalidFileError } from '../lib/print-issues.js';
 import { followRemoteRun } from '../lib/engine/remote-session.js';
 import { serverClient, serverFlag } from '../lib/engine/server-client.js';
+import { registeredLookup } from '../lib/engine/registered-lookup.js';
 
 export default class Run extends CaravanCommand {
   static override description =
@@ -51,7 +52,8 @@ export default class Run extends CaravanCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Run);
-    const parsed = await loadPipelineFile(args.file);
+    const client = serverClient(flags);
+    const parsed = await loadPipelineFile(args.file, client ? { registered: registeredLookup(client) } : {});
     for (const w of parsed.warnings) process.stderr.write(`${formatIssue(w)}\n`);
     if (!parsed.ok) throw invalidFileError(`${args.file} is not a valid pipeline`, parsed.errors);
     const params = Object.fromEntries((flags.param ?? []).map((p) => parseAssignment(p, '--param')));
@@ -63,13 +65,15 @@ export default class Run extends CaravanCommand {
         throw new UsageError(err.message, { cause: err, ...(err.hint ? { hint: err.hint } : {}) });
       throw err;
     }
-    const { pipelines: nested } = await loadNestedPipelines(parsed.value);
-    const client = serverClient(flags);
+    const { pipelines: nested } = await loadNestedPipelines(parsed.value, {
+      ...(client ? { registered: registeredLookup(client) } : {}),
+    });
     if (client) {
       // The server gets the nested files too, by their path relative to this file's folder.
       const base = dirname(resolve(args.file));
       const files: Record<string, string> = {};
-      for (const p of nested) files[relative(base, resolve(p.file))] = await readFile(p.file, 'utf8');
+      for (const p of nested.filter((n) => !n.registered))
+        files[relative(base, resolve(p.file))] = await readFile(p.file, 'utf8');
       const { id } = await client.json<{ id: string }>('POST', '/v1/runs', {
         pipeline: await readFile(args.file, 'utf8'),
         file: args.file,
@@ -85,6 +89,14 @@ export default class Run extends CaravanCommand {
       if (code !== 0) this.exit(code);
       return;
     }
+    const registered = [parsed.value, ...nested].flatMap((p) => p.steps.filter((s) => s.registered));
+    if (registered.length > 0)
+      throw new UsageError(
+        `${args.file} runs a registered pipeline (uses: ${registered[0]!.registered}): that needs caravan server`,
+        {
+          hint: 'run it with --server URL (or CARAVAN_SERVER), or write the nested pipeline as a file: uses: ./path/pipeline.yml',
+        },
+      );
     const settings = engineSettings(flags);
     // Given secrets win over stored ones; a declared secret neither given nor stored stops here,
     // for the nested pipelines too (their child runs get the same secrets).

@@ -6,7 +6,7 @@
  * through `cancel`; its `outputs:` come back as the step's outputs through `readReport`.
  */
 import { DEFAULT_NESTING_DEPTH, formatIssue, nestedPipelineFile, parsePipelineYaml } from '@caravan/spec';
-import type { AgentReport } from '@caravan/spec';
+import type { AgentReport, Pipeline, PipelineStep, RegisteredPipelineLookup } from '@caravan/spec';
 import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import type { Engine } from '../engine.js';
@@ -21,6 +21,22 @@ export function runDepth(runId: string): number {
   return (runId.split('.').length - 1) / 2 + 1;
 }
 
+async function fileChild(parentFile: string, step: PipelineStep): Promise<{ pipeline: Pipeline; source: string }> {
+  const file = nestedPipelineFile(parentFile, step);
+  let source: string;
+  try {
+    source = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new Error(
+      `cannot read ${step.pipeline} (${file}): ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
+  }
+  const parsed = parsePipelineYaml(source, relative(process.cwd(), file) || file);
+  if (!parsed.ok)
+    throw new Error(`${step.pipeline} is not a valid pipeline:\n${parsed.errors.map(formatIssue).join('\n')}`);
+  return { pipeline: { ...parsed.value, file }, source };
+}
+
 function exited(status: RunStatus): TaskState {
   return { phase: 'exited', exitCode: status === 'success' ? 0 : status === 'cancelled' ? 143 : 1 };
 }
@@ -32,6 +48,7 @@ export class PipelineExecutor implements ActionExecutor {
 
   constructor(
     private readonly engine: Engine,
+    private readonly registered?: RegisteredPipelineLookup,
     private readonly maxDepth = DEFAULT_NESTING_DEPTH,
   ) {}
 
@@ -42,27 +59,38 @@ export class PipelineExecutor implements ActionExecutor {
       throw new Error(`nested pipelines go deeper than ${this.maxDepth} levels (run ${task.runId}): flatten the chain`);
     const parent = await store.getRun(task.runId);
     const step = parent?.pipeline.steps.find((s) => s.id === task.stepId);
-    if (!parent || !step?.pipeline)
+    if (!parent || !step || (!step.pipeline && !step.registered))
       throw new Error(`internal: step ${task.stepId} of run ${task.runId} runs no pipeline`);
-    const file = nestedPipelineFile(parent.file, step);
-    let source: string;
-    try {
-      source = await readFile(file, 'utf8');
-    } catch (err) {
+    const child = step.registered ? await this.registeredChild(step.registered) : await fileChild(parent.file, step);
+    await this.engine.createRun(
+      {
+        id: task.taskId,
+        pipeline: child.pipeline,
+        source: child.source,
+        params: task.context.params as Record<string, string | number | boolean>,
+        executor: parent.executor,
+      },
+      this.engine.secretNamesOf(task.runId),
+    );
+  }
+
+  /** The registered pipeline's current revision, recorded with the child run (`pipeline.registered`). */
+  private async registeredChild(name: string): Promise<{ pipeline: Pipeline; source: string }> {
+    if (!this.registered)
       throw new Error(
-        `cannot read ${step.pipeline} (${file}): ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+        `uses ${name}: a registered pipeline runs on caravan server only; use a file path (./${name}/pipeline.yml)`,
       );
-    }
-    const parsed = parsePipelineYaml(source, relative(process.cwd(), file) || file);
+    const found = await this.registered(name);
+    if (!found) throw new Error(`uses ${name}: no pipeline is registered as "${name}" (caravan pipelines list)`);
+    const parsed = parsePipelineYaml(found.source, found.file);
     if (!parsed.ok)
-      throw new Error(`${step.pipeline} is not a valid pipeline:\n${parsed.errors.map(formatIssue).join('\n')}`);
-    await this.engine.createRun({
-      id: task.taskId,
-      pipeline: { ...parsed.value, file },
-      source,
-      params: task.context.params as Record<string, string | number | boolean>,
-      executor: parent.executor,
-    });
+      throw new Error(
+        `${name} revision ${found.revision} is not a valid pipeline:\n${parsed.errors.map(formatIssue).join('\n')}`,
+      );
+    return {
+      pipeline: { ...parsed.value, registered: { name: found.name, revision: found.revision } },
+      source: found.source,
+    };
   }
 
   async start(taskId: string): Promise<void> {
@@ -144,6 +172,10 @@ export class PipelineExecutor implements ActionExecutor {
 
   async note(taskId: string): Promise<string | undefined> {
     const run = await this.engine.store.getRun(taskId);
-    return run && `ran pipeline ${run.pipelineName} as run ${taskId} (${run.status}): caravan runs show ${taskId}`;
+    const registered = run?.pipeline.registered;
+    const what = registered
+      ? `registered pipeline ${registered.name} revision ${registered.revision}`
+      : `pipeline ${run?.pipelineName}`;
+    return run && `ran ${what} as run ${taskId} (${run.status}): caravan runs show ${taskId}`;
   }
 }

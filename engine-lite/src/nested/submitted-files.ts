@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, normalize, relative, sep } from 'node:path';
 import { formatIssue, loadNestedPipelines } from '@caravan/spec';
-import type { Pipeline } from '@caravan/spec';
+import type { Pipeline, RegisteredPipelineLookup } from '@caravan/spec';
 import { ApiError } from '../server/api-error.js';
 
 export class SubmittedFilesError extends Error {}
@@ -54,31 +54,35 @@ export function placeSubmittedPipelines(
 }
 
 /**
- * A submitted pipeline with nested steps runs from its files placed under the data dir; they are
- * checked as lint checks them; the nested pipelines are returned for their declared secrets.
+ * A submitted pipeline with nested steps runs from its files placed under the data dir; they and
+ * the registered pipelines it names (looked up through `registered`) are checked as lint checks
+ * them; the nested pipelines are returned for their declared secrets.
  */
 export async function withNestedFiles(
   dataDir: string,
   pipeline: Pipeline,
   text: string,
   files: Record<string, string> = {},
+  registered?: RegisteredPipelineLookup,
 ): Promise<{ pipeline: Pipeline; nested: Pipeline[] }> {
-  if (!pipeline.steps.some((s) => s.pipeline)) return { pipeline, nested: [] };
-  let top: string;
-  try {
-    top = placeSubmittedPipelines(dataDir, pipeline.file, text, files);
-  } catch (err) {
-    if (!(err instanceof SubmittedFilesError)) throw err;
-    throw new ApiError(400, 'invalid-request', err.message, 'send the nested files as caravan run --server does');
-  }
+  if (!pipeline.steps.some((s) => s.pipeline || s.registered)) return { pipeline, nested: [] };
+  let top = pipeline.file;
+  if (pipeline.steps.some((s) => s.pipeline))
+    try {
+      top = placeSubmittedPipelines(dataDir, pipeline.file, text, files);
+    } catch (err) {
+      if (!(err instanceof SubmittedFilesError)) throw err;
+      throw new ApiError(400, 'invalid-request', err.message, 'send the nested files as caravan run --server does');
+    }
   const placed = { ...pipeline, file: top };
-  const nested = await loadNestedPipelines(placed);
+  // Without a pipeline store, a registered name is still an error here: nothing could run it.
+  const nested = await loadNestedPipelines(placed, { registered: registered ?? (async () => undefined) });
   if (nested.errors.length > 0)
     throw new ApiError(
       400,
       'invalid-pipeline',
       `${pipeline.file}: its nested pipelines are not valid`,
-      'send every file its uses: name in "files"',
+      'send every file its uses: name in "files", and register every pipeline it names (caravan pipelines add)',
       nested.errors.map((e) =>
         formatIssue(e)
           .replaceAll(`${relative(process.cwd(), dirname(top))}/`, '')

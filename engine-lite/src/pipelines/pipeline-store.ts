@@ -9,6 +9,7 @@ import type pg from 'pg';
 import { PostgresEngineStore } from '../store/postgres.js';
 import { SqliteEngineStore } from '../store/sqlite.js';
 import type { EngineStore } from '../store/types.js';
+import { ApiError } from '../server/api-error.js';
 
 export interface PipelineRevision {
   name: string;
@@ -38,6 +39,15 @@ export interface PipelineStore {
 
 type Row = Record<string, unknown>;
 
+/** Tries at storing the next revision while others take the same number. */
+const MAX_ADD_ATTEMPTS = 20;
+
+/** A primary-key clash: PostgreSQL's 23505, SQLite's SQLITE_CONSTRAINT_PRIMARYKEY. */
+function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
 const toRevision = (r: Row): PipelineRevision => ({
   name: String(r.name),
   revision: Number(r.revision),
@@ -64,8 +74,15 @@ class SqlPipelineStore implements PipelineStore {
         ]);
         return { name, revision, source, file, createdAt: now };
       } catch (err) {
-        // Another server stored the same revision number first: take the next one.
-        if (attempt >= 5) throw err;
+        if (!isUniqueViolation(err)) throw err;
+        // Another server (or request) stored the same revision number first: take the next one.
+        if (attempt >= MAX_ADD_ATTEMPTS)
+          throw new ApiError(
+            409,
+            'conflict',
+            `pipeline "${name}" is being changed by others at the same time: no revision was stored`,
+            'add it again',
+          );
       }
     }
   }

@@ -3,15 +3,17 @@
  * and started by name (by a person, a schedule or a webhook). Each run is labelled with the
  * pipeline's name, the revision it ran and what started it.
  */
-import { formatIssue, nextFireTimes, parsePipelineYaml } from '@caravan/spec';
+import { formatIssue, nextFireTimes, parsePipelineYaml, REGISTERED_PIPELINE_NAME } from '@caravan/spec';
 import type { Pipeline, SpecIssue } from '@caravan/spec';
 import type { Clock } from '../clock.js';
 import { ApiError, notFound } from '../server/api-error.js';
 import type { EngineService, SubmitInput } from '../server/service.js';
 import type { RunClaim, RunRecord } from '../store/types.js';
 import type { PipelineRevision, PipelineStore } from './pipeline-store.js';
+import { checkReferencedSecrets, checkRegisteredNesting } from './registration-checks.js';
+import type { StoredSecretSource } from '../secret-store/stored-secrets.js';
 
-export const PIPELINE_NAME = /^[a-z0-9][a-z0-9._-]{0,99}$/;
+export const PIPELINE_NAME = REGISTERED_PIPELINE_NAME;
 
 /** The labels a run of a registered pipeline carries. */
 export const LABEL = {
@@ -46,9 +48,11 @@ export class RegisteredPipelines {
     private readonly store: PipelineStore,
     private readonly service: EngineService,
     private readonly clock: Clock,
+    /** Stored secrets: a pipeline referencing one not stored is refused. */
+    private readonly stored?: StoredSecretSource,
   ) {}
 
-  /** Checks the text and stores it as the next revision; warnings (e.g. a webhook secret not stored) come back. */
+  /** Checks the text (registration-checks.ts) and stores it as the next revision. */
   async add(
     source: string,
     file: string,
@@ -65,11 +69,8 @@ export class RegisteredPipelines {
         'use lower-case letters, digits, ".", "_" and "-" (at most 100), starting with a letter or digit; pass --name',
       );
     const warnings: string[] = [];
-    const hook = pipeline.on?.webhook;
-    if (hook && secret && (await secret(chosen, hook.secret)) === undefined)
-      warnings.push(
-        `${hook.loc.file}:${hook.loc.line}:${hook.loc.col}: the webhook secret "${hook.secret}" is not stored; deliveries get 401 until it is`,
-      );
+    const nested = await checkRegisteredNesting(pipeline, chosen, (n) => this.store.get(n));
+    await checkReferencedSecrets(pipeline, chosen, nested, this.stored, secret);
     const revision = await this.store.add(chosen, source, file, this.clock.now());
     return { revision, warnings };
   }
@@ -118,6 +119,7 @@ export class RegisteredPipelines {
         ...rest,
         pipeline: r.source,
         file: r.file,
+        registered: { name: r.name, revision: r.revision },
         labels: {
           ...rest.labels,
           [LABEL.pipeline]: r.name,

@@ -6,6 +6,8 @@ import type { FastifyInstance, RouteShorthandOptions } from 'fastify';
 import { ApiError, notFound } from '../server/api-error.js';
 import { objectBody, optString } from '../server/request-checks.js';
 import { SECRET_NAME, type SecretStore } from './secret-store.js';
+import type { RotationResult } from './rotate-key.js';
+import { SecretKeyError } from './secret-key.js';
 
 /** A value fits well under the API's body limit. */
 export const MAX_SECRET_BYTES = 64 * 1024;
@@ -14,6 +16,7 @@ export function registerSecretRoutes(
   app: FastifyInstance,
   stored: SecretStore,
   roles: { viewer: RouteShorthandOptions; admin: RouteShorthandOptions },
+  rotateKey?: () => RotationResult,
 ): void {
   const nameOf = (params: unknown): string => {
     const { name } = params as { name: string };
@@ -68,5 +71,17 @@ export function registerSecretRoutes(
         'list them with GET /v1/secrets',
       );
     return { name, ...(pipeline ? { pipeline } : {}), removed: true };
+  });
+
+  // The new key never leaves the server: the answer says how many secrets were resealed and where the key is.
+  app.post('/v1/secrets/rotate-key', roles.admin, async () => {
+    if (!rotateKey) throw new ApiError(404, 'not-found', 'this server cannot rotate its key', 'rotate offline');
+    try {
+      const { resealed, keySource } = rotateKey();
+      return { resealed, keySource };
+    } catch (err) {
+      if (!(err instanceof SecretKeyError)) throw err;
+      throw new ApiError(409, 'cannot-rotate', err.message, 'see docs/engine.md, "Rotating the key"');
+    }
   });
 }

@@ -193,6 +193,11 @@ export class SecretStore {
     return rows.length;
   }
 
+  /** The key file, or undefined when the key comes from CARAVAN_SECRET_KEY. */
+  get keyFile(): string | undefined {
+    return this.key.file;
+  }
+
   get keySource(): string {
     return this.key.source;
   }

@@ -18,6 +18,7 @@ import { registerTriggerRoutes } from '../triggers/routes.js';
 import type { TriggerParts } from '../triggers/routes.js';
 import { RunStreams } from './streams.js';
 import { registerSecretRoutes } from '../secret-store/secret-routes.js';
+import type { RotationResult } from '../secret-store/rotate-key.js';
 import type { SecretStore } from '../secret-store/secret-store.js';
 import { roleAllows, tokenSha } from './tokens.js';
 
@@ -39,9 +40,11 @@ export interface AppParts {
   triggers?: TriggerParts;
   /** Stored secrets, served under /v1/secrets. */
   stored?: SecretStore;
+  /** POST /v1/secrets/rotate-key: rotates the key of the running server. */
+  rotateKey?: () => RotationResult;
 }
 
-export function buildApp({ service, server, clock, logPollMs, triggers, stored }: AppParts): {
+export function buildApp({ service, server, clock, logPollMs, triggers, stored, rotateKey }: AppParts): {
   app: FastifyInstance;
   streams: RunStreams;
 } {
@@ -106,7 +109,7 @@ export function buildApp({ service, server, clock, logPollMs, triggers, stored }
   };
   const viewer = { onRequest: need('viewer') };
   const runner = { onRequest: need('runner') };
-  if (stored) registerSecretRoutes(app, stored, { viewer, admin: { onRequest: need('admin') } });
+  if (stored) registerSecretRoutes(app, stored, { viewer, admin: { onRequest: need('admin') } }, rotateKey);
 
   const runOr404 = async (id: string) => {
     const run = await service.store.getRun(id);

@@ -4,7 +4,7 @@
  * errors (400) listing each one, as `caravan pipeline lint` prints them.
  */
 import type { Pipeline } from '@caravan/spec';
-import { formatIssue, parsePipelineYaml } from '@caravan/spec';
+import { formatIssue, parsePipelineYaml, type RegisteredPipelineLookup } from '@caravan/spec';
 import { withNestedFiles } from '../nested/submitted-files.js';
 import { missingSecretsError, withStoredSecrets, type StoredSecretSource } from '../secret-store/stored-secrets.js';
 import { ApiError } from './api-error.js';
@@ -23,6 +23,8 @@ export interface SubmitInput {
   event?: Record<string, unknown>;
   /** The nested pipeline files, by their path relative to the top file's folder (as in `uses:`). */
   files?: Record<string, string>;
+  /** Set for a registered pipeline's run: its name (the scope of its stored secrets) and revision. */
+  registered?: { name: string; revision: number };
 }
 
 export interface CheckedSubmission {
@@ -36,6 +38,7 @@ export async function checkSubmission(
   home: string,
   input: SubmitInput,
   stored: StoredSecretSource | undefined,
+  registered?: RegisteredPipelineLookup,
 ): Promise<CheckedSubmission> {
   const file = input.file ?? 'pipeline.yml';
   const parsed = parsePipelineYaml(input.pipeline, file);
@@ -43,7 +46,8 @@ export async function checkSubmission(
     const problems = parsed.errors.map(formatIssue);
     throw new ApiError(400, 'invalid-pipeline', `${file} is not a valid pipeline`, 'fix the problems listed', problems);
   }
-  const { pipeline, nested } = await withNestedFiles(home, parsed.value, input.pipeline, input.files);
+  const top = input.registered ? { ...parsed.value, registered: input.registered } : parsed.value;
+  const { pipeline, nested } = await withNestedFiles(home, top, input.pipeline, input.files, registered);
   const all = [...nested, pipeline];
   const secrets: Record<string, string> = {};
   for (const p of all) Object.assign(secrets, withStoredSecrets(p, input.secrets ?? {}, stored));

@@ -28,6 +28,8 @@ export function runSummary(run: RunRecord, meta: QueueEntryRecord | undefined) {
     priority: meta?.priority ?? run.pipeline.priority,
     labels: meta?.labels ?? {},
     ...(meta?.rerunOf ? { rerunOf: meta.rerunOf } : {}),
+    // A registered pipeline's run, top or nested: the name it ran under and the revision.
+    ...(run.pipeline.registered ? { registered: run.pipeline.registered } : {}),
     createdAt: run.createdAt,
     ...(run.startedAt !== undefined ? { startedAt: run.startedAt } : {}),
     ...(run.endedAt !== undefined ? { endedAt: run.endedAt } : {}),
@@ -96,7 +98,7 @@ export async function runDetail(store: EngineStore, run: RunRecord, meta: QueueE
         ...(action ? { action: `${action.name}@${action.version}` } : {}),
         ...(s.executor ? { executor: s.executor } : {}),
         // A nested step's child run: its id is the step's task id (nested/pipeline-executor.ts).
-        ...(s.taskId && run.pipeline.steps.find((p) => p.id === s.stepId)?.pipeline ? { childRun: s.taskId } : {}),
+        ...(s.taskId && isNestedStep(run, s.stepId) ? { childRun: s.taskId } : {}),
         ...(s.startedAt !== undefined ? { startedAt: s.startedAt } : {}),
         ...(s.endedAt !== undefined ? { endedAt: s.endedAt } : {}),
         ...(s.startedAt !== undefined && s.endedAt !== undefined ? { durationMs: s.endedAt - s.startedAt } : {}),
@@ -109,4 +111,9 @@ export async function runDetail(store: EngineStore, run: RunRecord, meta: QueueE
       };
     }),
   };
+}
+
+function isNestedStep(run: RunRecord, stepId: string): boolean {
+  const step = run.pipeline.steps.find((p) => p.id === stepId);
+  return step?.pipeline !== undefined || step?.registered !== undefined;
 }

@@ -6,7 +6,12 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { loadSecretKey } from '../secret-store/secret-key.js';
 
 export class SecretBox {
-  private constructor(private readonly key: Buffer) {}
+  private constructor(private key: Buffer) {}
+
+  /** After a key rotation: what is sealed from now on is sealed under `next`. */
+  rekey(next: Buffer): void {
+    this.key = next;
+  }
 
   static fromEnv(dataDir: string, env: NodeJS.ProcessEnv = process.env): SecretBox {
     return new SecretBox(loadSecretKey(dataDir, env).key);

@@ -15,12 +15,14 @@ import type { EngineStore } from '../store/types.js';
 import { buildApp } from './http-app.js';
 import type { TriggerParts } from '../triggers/routes.js';
 import { storedSecrets, wireTriggers } from '../triggers/wire.js';
+import { pipelineStoreOf } from '../pipelines/pipeline-store.js';
 import type { RunStreams } from './streams.js';
 import { adoptLegacyQueue } from './legacy-queue.js';
 import { RunSecrets } from './run-secrets.js';
 import { SecretBox } from './secret-box.js';
 import { ServerStore } from './server-store.js';
 import { SecretStore } from '../secret-store/secret-store.js';
+import { rotateServingKey } from '../secret-store/rotate-key.js';
 import { EngineService } from './service.js';
 
 export interface ServeOptions {
@@ -70,9 +72,12 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
     // A nested run (`<run>.<step>.<attempt>`) stands where the run at the top stands.
     orderOf: (runId) => box2.service?.orderOf(runId.split('.')[0]!),
   });
+  const pipelines = pipelineStoreOf(store);
+  const registeredPipeline = (name: string) => pipelines.get(name);
   const engine = await Engine.start({
     ...o.engine,
     store,
+    registeredPipeline,
     home: o.data,
     slots,
     // A nested run (`<run>.<step>.<attempt>`) has the secrets of the run at the top.
@@ -90,11 +95,19 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
     home: o.data,
     maxRuns: o.maxRuns ?? 32,
     stored,
+    registered: registeredPipeline,
     log: o.log,
   });
   box2.service = service;
-  const triggers = wireTriggers(service, clock, storedSecrets(stored, env), o.log, o.schedulerPollMs);
-  const { app, streams } = buildApp({ service, server, clock, triggers, stored });
+  const triggers = wireTriggers(service, clock, storedSecrets(stored, env), o.log, o.schedulerPollMs, stored);
+  const { app, streams } = buildApp({
+    service,
+    server,
+    clock,
+    triggers,
+    stored,
+    rotateKey: () => rotateServingKey(stored, server, box),
+  });
   await service.start();
   await triggers.scheduler.start();
   const address = await app.listen({ host: o.host ?? '127.0.0.1', port: o.port ?? 8080 });

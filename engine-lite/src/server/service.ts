@@ -4,6 +4,7 @@
  * on start takes over the runs it owns (the engine's resume: finished steps never run again). A
  * run's secrets are kept sealed (run-secrets.ts) until it ends, then wiped.
  */
+import type { RegisteredPipelineLookup } from '@caravan/spec';
 import { cancelRun } from '../cancel-run.js';
 import type { Clock } from '../clock.js';
 import type { Engine } from '../engine.js';
@@ -39,6 +40,8 @@ export interface ServiceParts {
   maxRuns: number;
   /** Stored secrets: they fill the declared secrets a run is not given. */
   stored?: StoredSecretSource;
+  /** Registered pipelines, for nested steps that name one (`uses: deploy`). */
+  registered?: RegisteredPipelineLookup;
   log?: (line: string) => void;
 }
 
@@ -95,7 +98,7 @@ export class EngineService {
   /** As submit, recording `claim` with the run (triggers/); undefined when another run holds it. */
   async submitClaimed(input: SubmitInput, claim?: RunClaim): Promise<RunRecord | undefined> {
     this.refuseWhenStopping();
-    const { pipeline, secrets, priority } = await checkSubmission(this.p.home, input, this.p.stored);
+    const { pipeline, secrets, priority } = await checkSubmission(this.p.home, input, this.p.stored, this.p.registered);
     // Sealed before the run is stored, so a stored run always finds them; a crash in between leaves
     // sealed secrets without a run, which the next start drops.
     const id = newRunId(this.p.clock.now());

@@ -9,7 +9,7 @@
  * the newest fired tick of the schedule, or after the revision was registered.
  */
 import { fireTimesBetween, nextFireTimes } from '@caravan/spec';
-import type { PipelineSchedule } from '@caravan/spec';
+import type { Pipeline, PipelineSchedule } from '@caravan/spec';
 import type { Clock } from '../clock.js';
 import type { PipelineRevision, PipelineStore } from '../pipelines/pipeline-store.js';
 import { parseOrThrow } from '../pipelines/registered-pipelines.js';
@@ -38,6 +38,8 @@ export interface SchedulerParts {
   log?: (line: string) => void;
   /** The longest wait between two looks (default POLL_MS). */
   pollMs?: number;
+  /** With `concurrency.skipIfBusy`: the run of the tick's group queued or running (overlap.ts). */
+  busy?: (pipeline: Pipeline, params: PipelineSchedule['with']) => Promise<string | undefined>;
 }
 
 export class Scheduler {
@@ -97,8 +99,16 @@ export class Scheduler {
     }
     for (const tick of ticksToFire(s, cursor.upTo, now)) {
       try {
+        const busy = await this.p.busy?.(parseOrThrow(r.source, r.file), s.with);
+        if (busy !== undefined) {
+          this.p.log?.(
+            `schedule ${r.name}#${index}: tick ${new Date(tick).toISOString()} skipped: run ${busy} of its group is busy`,
+          );
+          continue;
+        }
         const run = await this.p.pipelines.start(r, {
           trigger: 'schedule',
+          params: s.with,
           claim: { kind: 'tick', pipeline: r.name, schedule: index, tick },
         });
         this.p.log?.(

@@ -9,8 +9,10 @@ import { pipelineStoreOf } from '../pipelines/pipeline-store.js';
 import { RegisteredPipelines } from '../pipelines/registered-pipelines.js';
 import type { SecretLookup } from '../pipelines/registered-pipelines.js';
 import type { SecretStore } from '../secret-store/secret-store.js';
+import type { StoredSecretSource } from '../secret-store/stored-secrets.js';
 import type { EngineService } from '../server/service.js';
 import type { TriggerParts } from './routes.js';
+import { busyRunOfGroup } from './overlap.js';
 import { Scheduler } from './scheduler.js';
 import { WebhookIntake } from './webhook.js';
 
@@ -30,12 +32,20 @@ export function wireTriggers(
   secret: SecretLookup,
   log?: (line: string) => void,
   pollMs?: number,
+  stored?: StoredSecretSource,
 ): TriggerParts {
   const store = pipelineStoreOf(service.store);
-  const pipelines = new RegisteredPipelines(store, service, clock);
+  const pipelines = new RegisteredPipelines(store, service, clock, stored);
   return {
     pipelines,
-    scheduler: new Scheduler({ pipelines, store, clock, ...(log ? { log } : {}), ...(pollMs ? { pollMs } : {}) }),
+    scheduler: new Scheduler({
+      pipelines,
+      store,
+      clock,
+      busy: (pipeline, params) => busyRunOfGroup(service, pipeline, params),
+      ...(log ? { log } : {}),
+      ...(pollMs ? { pollMs } : {}),
+    }),
     hooks: new WebhookIntake(pipelines, store, secret, clock),
     secret,
   };

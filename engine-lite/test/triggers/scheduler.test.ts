@@ -88,6 +88,20 @@ describe('schedules', () => {
     });
   });
 
+  it("a scheduled run gets its schedule's with: params, the pipeline's param defaults filling the rest", async () => {
+    const clock = new FakeClock(Date.parse('2026-01-01T00:00:00Z'));
+    const s = await start(clock, tempDir());
+    const source = pipeline('params', '    - cron: "0 * * * *"\n      with: { env: prod }').replace(
+      '\non:',
+      '\nparams:\n  env: { type: string, required: true }\n  shards: { type: number, default: 2 }\non:',
+    );
+    await s.triggers.pipelines.add(source, 'pipeline.yml');
+    await s.triggers.scheduler.poke();
+    await advance(clock, [s], HOUR);
+    const runs = await runsOf(s, 'params');
+    expect(runs.map((r) => r.params)).toEqual([{ env: 'prod', shards: 2 }]);
+  });
+
   it('makes up for ticks missed while the server was down as each catchUp policy says', async () => {
     const clock = new FakeClock(Date.parse('2026-01-01T00:00:00Z'));
     const data = tempDir();
@@ -185,4 +199,24 @@ describe.skipIf(!hasPostgres)('schedules on one PostgreSQL', () => {
     await c.end();
     expect(fired.rows[0].n).toBe(100);
   }, 120_000);
+
+  it('two servers registering the same name at once store each change as its own revision, never one twice', async () => {
+    const clock = new FakeClock(Date.parse('2026-03-01T00:00:00Z'));
+    const env = { CARAVAN_DATABASE_URL: postgresUrl, CARAVAN_DATABASE_SCHEMA: schema };
+    const a = await start(clock, tempDir(), env);
+    const b = await start(clock, tempDir(), env);
+    const adds = Array.from({ length: 16 }, (_, i) =>
+      (i % 2 === 0 ? a : b).triggers.pipelines.add(pipeline('contended', `    - cron: "${i} * * * *"`), 'p.yml'),
+    );
+    const revisions = (await Promise.all(adds)).map((r) => r.revision.revision).sort((x, y) => x - y);
+    expect(revisions).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
+    const c = new pg.Client({ connectionString: postgresUrl });
+    await c.connect();
+    const rows = await c.query(
+      `SELECT count(*)::int AS n, count(DISTINCT revision)::int AS d FROM ${schema}.pipelines WHERE name = 'contended'`,
+    );
+    await c.end();
+    expect(rows.rows[0]).toEqual({ n: 16, d: 16 });
+    expect((await b.triggers.pipelines.get('contended')).revision).toBe(16);
+  }, 60_000);
 });

@@ -170,24 +170,30 @@ describe('webhooks', () => {
     expect(await runCount()).toBe(before);
   }, 60_000);
 
-  it('a webhook secret that is not stored: add warns, and every delivery is 401', async () => {
+  it('a webhook secret that is not stored: add is refused naming it; stored, deliveries start runs; removed, 401', async () => {
     const pipeline = hooked('x').replace('name: on-push', 'name: unsigned').replace('secret: HOOK', 'secret: MISSING');
-    const added = await api().call('POST', '/v1/pipelines', { pipeline });
-    expect(added.status).toBe(201);
-    expect(JSON.stringify(added.body)).toMatch(/the webhook secret \\"MISSING\\" is not stored/);
-    const body = JSON.stringify(payload);
-    const answer = await deliver('unsigned', payload, { 'x-hub-signature-256': signBody('anything', body) });
-    expect(answer.status).toBe(401);
-    expect(answer.body.error?.message).toMatch(/"MISSING" of "unsigned" is not stored/);
-    // Stored for the pipeline (caravan secrets set MISSING --pipeline unsigned): deliveries signed with it start runs.
-    const set = await client(() => server.url, admin).call('PUT', '/v1/secrets/MISSING', {
-      value: 'stored-hook-secret',
-      pipeline: 'unsigned',
-    });
+    const refused = await api().call('POST', '/v1/pipelines', { pipeline });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error?.code).toBe('missing-secrets');
+    expect(refused.body.error?.message).toContain('MISSING');
+    expect(refused.body.error?.problems?.join('\n')).toMatch(
+      /^pipeline\.yml:5:13: error: the webhook secret "MISSING"/m,
+    );
+    expect((await api().call('GET', '/v1/pipelines/unsigned')).status).toBe(404);
+    // Stored for the pipeline (caravan secrets set MISSING --pipeline unsigned): add succeeds,
+    // and signed deliveries start runs.
+    const admins = client(() => server.url, admin);
+    const set = await admins.call('PUT', '/v1/secrets/MISSING', { value: 'stored-hook-secret', pipeline: 'unsigned' });
     expect(set.status).toBe(200);
+    expect((await api().call('POST', '/v1/pipelines', { pipeline })).status).toBe(201);
+    const body = JSON.stringify(payload);
     const signed = await deliver('unsigned', payload, { 'x-hub-signature-256': signBody('stored-hook-secret', body) });
     expect(signed.status).toBe(201);
     expect((await api().waitEnd(String(signed.body.id))).status).toBe('success');
+    expect((await admins.call('DELETE', '/v1/secrets/MISSING?pipeline=unsigned')).status).toBe(200);
+    const answer = await deliver('unsigned', payload, { 'x-hub-signature-256': signBody('stored-hook-secret', body) });
+    expect(answer.status).toBe(401);
+    expect(answer.body.error?.message).toMatch(/"MISSING" of "unsigned" is not stored/);
   });
 
   it('a body over the limit is 413; an unknown pipeline 404; a payload that is not JSON 400', async () => {

@@ -4,6 +4,8 @@ import { loadPipelineFile, unregisteredTriggerWarnings } from '@caravan/spec';
 import { CaravanCommand, jsonFlag, registryFlags } from '../../lib/base-command.js';
 import { printIssues } from '../../lib/print-issues.js';
 import { optionalRegistryConfig } from '../../lib/registry-config.js';
+import { registeredLookup } from '../../lib/engine/registered-lookup.js';
+import { serverClient, serverFlag } from '../../lib/engine/server-client.js';
 
 export default class PipelineLint extends CaravanCommand {
   static override description =
@@ -13,6 +15,7 @@ export default class PipelineLint extends CaravanCommand {
     '<%= config.bin %> pipeline lint pipeline.yml',
     '<%= config.bin %> pipeline lint pipeline.yml --json',
     '<%= config.bin %> pipeline lint pipeline.yml --offline',
+    '<%= config.bin %> pipeline lint pipeline.yml --server http://127.0.0.1:8080   # registered names in uses: too',
   ];
 
   static override args = {
@@ -26,12 +29,16 @@ export default class PipelineLint extends CaravanCommand {
         'check steps against built-in actions only; skip the others instead of resolving them through the registry',
     }),
     ...registryFlags,
+    ...serverFlag,
   };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(PipelineLint);
     const registry = flags.offline ? undefined : optionalRegistryConfig(flags);
-    const result = await withActionChecks(await loadPipelineFile(args.file), { registry, offline: flags.offline });
+    // Against a server, nested steps that name a registered pipeline are checked there; offline they are warnings.
+    const client = flags.offline ? undefined : serverClient(flags);
+    const loaded = await loadPipelineFile(args.file, client ? { registered: registeredLookup(client) } : {});
+    const result = await withActionChecks(loaded, { registry, offline: flags.offline });
     if (result.ok) result.warnings.push(...unregisteredTriggerWarnings(result.value, args.file));
     if (flags.json) {
       const report = result.ok

@@ -32,7 +32,7 @@ export async function checkPipelineActions(
   const unresolved: ActionUsageIssues = { errors: [], warnings: [] };
   for (const step of pipeline.steps) {
     // A nested pipeline is no action: its file is checked when the pipeline is loaded.
-    if (step.pipeline || (offline && !step.action.name.startsWith('caravan/'))) continue;
+    if (step.pipeline || step.registered || (offline && !step.action.name.startsWith('caravan/'))) continue;
     try {
       specs.set(step.id, (await resolver.resolve(step.action.name, step.action.range)).spec);
     } catch (err) {

@@ -67,6 +67,14 @@ export class ServerClient {
     throw new UsageError(message, options);
   }
 
+  /** As `json`, but undefined when the server answers 404. */
+  async jsonOrMissing<T>(method: string, path: string): Promise<T | undefined> {
+    const res = await this.send(method, path);
+    if (res.status === 404) return undefined;
+    if (!res.ok) return this.fail(res);
+    return (await res.json()) as T;
+  }
+
   async json<T>(method: string, path: string, body?: unknown): Promise<T> {
     const res = await this.send(method, path, body);
     if (!res.ok) return this.fail(res);
