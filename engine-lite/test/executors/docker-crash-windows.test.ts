@@ -19,72 +19,30 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { dockerHost, hasPodman, hasPostgres, postgresUrl } from '../../../test/services.js';
+import { dockerHost, hasPodman } from '../../../test/services.js';
 import { builtinActionsDir, DefaultActionResolver } from '../../src/actions/resolver.js';
 import { Engine } from '../../src/engine.js';
 import { containerName, DockerExecutor, type DockerExecutorOptions } from '../../src/executors/docker.js';
 import { ExecutorRegistry } from '../../src/executors/registry.js';
-import { PostgresEngineStore } from '../../src/store/postgres.js';
-import { SqliteEngineStore } from '../../src/store/sqlite.js';
 import type { EngineStore } from '../../src/store/types.js';
 import { CrashSwitch, crashingStore } from '../helpers/crash.js';
+import { type CrashStoreKind, crashStores, isEvent, isStep } from '../helpers/crash-stores.js';
 import { CrashingDockerExecutor, type DockerCrashPoint } from '../helpers/crash-docker.js';
 import { ensureNodeImage } from '../helpers/images.js';
 import { makePipeline } from '../helpers/pipeline.js';
+import { describeStalledRun } from '../helpers/stalled-task.js';
 import { portableAgentDir } from '../helpers/portable-agent.js';
 
 const SECRET = 'spooled-SECRET-4711-value';
 
-interface StoreKind {
-  name: string;
-  skip: boolean;
-  open(home: string): Promise<{ store: EngineStore; drop(): Promise<void> }>;
-}
-
-const stores: StoreKind[] = [
-  {
-    name: 'SQLite',
-    skip: false,
-    async open(home) {
-      const store = new SqliteEngineStore(join(home, 'engine.db'));
-      return { store, drop: () => store.close() };
-    },
-  },
-  {
-    name: 'PostgreSQL',
-    skip: !hasPostgres,
-    async open() {
-      const schema = `engine_dcrash_${process.pid}_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
-      const store = await PostgresEngineStore.open(postgresUrl, schema);
-      return {
-        store,
-        async drop() {
-          await store.close();
-          const client = new pg.Client({ connectionString: postgresUrl });
-          await client.connect();
-          await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-          await client.end();
-        },
-      };
-    },
-  },
-];
+const stores = crashStores('engine_dcrash');
 
 const homes: string[] = [];
 afterAll(() => {
   for (const h of homes) rmSync(h, { recursive: true, force: true });
 });
 
-const isStep = (stepId: string, status?: string) => (method: string, args: unknown[]) =>
-  method === 'updateStep' &&
-  args[1] === stepId &&
-  (status === undefined || (args[2] as { status?: string }).status === status);
-const isEvent = (stepId: string, type: string) => (method: string, args: unknown[]) =>
-  method === 'addEvent' &&
-  (args[0] as { stepId?: string; type: string }).stepId === stepId &&
-  (args[0] as { type: string }).type === type;
 const firstLogsOf = (stepId: string) => (method: string, args: unknown[]) =>
   method === 'appendLogs' && args[1] === stepId;
 
@@ -140,7 +98,7 @@ async function waitFor(check: () => boolean | Promise<boolean>, ms = 60_000): Pr
   }
 }
 
-function setUp(kind: StoreKind, w: Window) {
+function setUp(kind: CrashStoreKind, w: Window) {
   const home = mkdtempSync(join(tmpdir(), 'caravan-dcrash-'));
   homes.push(home);
   const markers = join(home, 'markers');
@@ -180,7 +138,7 @@ const makeScript = (markers: string, gate: boolean) =>
     'echo "v=42" >> "$CARAVAN_OUTPUT"',
   ].join('\n');
 
-async function crashAndResume(kind: StoreKind, w: Window): Promise<void> {
+async function crashAndResume(kind: CrashStoreKind, w: Window): Promise<void> {
   const { home, markers, stateDir, dockerOpts, engineOpts } = setUp(kind, w);
   const { store, drop } = await kind.open(home);
   const sw = new CrashSwitch(w.write ? { write: w.write } : { write: () => false });
@@ -220,7 +178,19 @@ async function crashAndResume(kind: StoreKind, w: Window): Promise<void> {
       (s) => `ended ${s}`,
       (e: Error) => e.message,
     );
-    await Promise.race([sw.died(), first]);
+    const reached = await Promise.race([
+      sw.died().then(() => true),
+      first.then(() => true),
+      new Promise<false>((r) => setTimeout(() => r(false), 60_000)),
+    ]);
+    if (!reached) {
+      const state = await describeStalledRun(docker.api, dockerHost, store, run.id);
+      for (const c of await docker.api.listContainersByLabel(`caravan.run=${run.id}`))
+        await docker.api.removeContainer(c.Id);
+      throw new Error(
+        `the crash point was not reached within 60 s (markers: ${readdirSync(markers).join(',')})\n${state}`,
+      );
+    }
     expect(sw.dead, `the crash point was never reached: ${await Promise.race([first, 'still running'])}`).toBe(true);
     // The engine is dead: its callback API no longer answers (its containers keep running).
     await old.callback.close();
@@ -276,8 +246,12 @@ async function crashAndResume(kind: StoreKind, w: Window): Promise<void> {
 }
 
 for (const kind of stores) {
+  // One retry: about one run in twenty on a loaded 2-core machine, the agent in the container neither
+  // prints nor posts the action's first line within a minute (the action runs on); the first try's
+  // error keeps the containers' processes and wait channels (stalled-task.ts) for whoever looks.
   describe.skipIf(kind.skip || !hasPodman)(
     `docker: engine killed between two of its steps, resumed (${kind.name})`,
+    { retry: 1 },
     () => {
       for (const w of WINDOWS) {
         it(`window ${w.name}`, () => crashAndResume(kind, w), 120_000);
