@@ -7,6 +7,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Most test files wait on processes, containers and databases: two at once on two cores.
+    maxWorkers: 2,
     globalSetup: ['test/global-setup.ts'],
     reporters: ['default', ['json', { outputFile: 'dist/test-results.json' }]],
   },
