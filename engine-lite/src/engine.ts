@@ -22,7 +22,7 @@ import type { GrowingMasker } from './masking.js';
 import { growingMasker } from './masking.js';
 import type { EnginePaths } from './paths.js';
 import { enginePaths } from './paths.js';
-import type { CreateRunInput } from './run-creation.js';
+import type { CreateRunInput, TakeOver } from './run-creation.js';
 import { EngineError, newRun } from './run-creation.js';
 import { RunRecorder } from './run-recorder.js';
 import { RunScheduler } from './run-scheduler.js';
@@ -231,15 +231,18 @@ export class Engine {
     secretNames?: ReadonlySet<string>,
     claim?: RunClaim,
     queue?: NewQueueEntry,
+    takeOver?: TakeOver,
   ): Promise<RunRecord | undefined> {
-    const { run, steps } = await newRun(input, {
+    const fresh = await newRun(input, {
       executors: this.executors,
       resolver: this.resolver,
       secretNames: secretNames ?? new Set(Object.keys(this.opts.secrets ?? {})),
       clock: this.deps.clock,
     });
-    const stored = await new RunRecorder(this.deps, run.id).created(run, steps, { actions: run.actions }, claim, queue);
-    return stored ? run : undefined;
+    const { run } = fresh;
+    const { steps, carried } = takeOver ? takeOver(run.id, fresh.steps) : { steps: fresh.steps, carried: undefined };
+    const recorder = new RunRecorder(this.deps, run.id);
+    return (await recorder.created(run, steps, { actions: run.actions }, claim, queue, carried)) ? run : undefined;
   }
 
   /** Runs (or continues) a stored run until every step is final. */

@@ -4,6 +4,7 @@
  * status, outputs, files, exports and summary — so only the rest runs (Erda's "retry failed nodes").
  */
 import type { Engine } from './engine.js';
+import type { TakeOver } from './run-creation.js';
 import { EngineError } from './run-creation.js';
 import type { NewQueueEntry, RunRecord } from './store/types.js';
 
@@ -25,6 +26,30 @@ export async function rerun(engine: Engine, oldId: string, o: RerunOptions = {})
   if (!old) throw new EngineError(`no run ${oldId}: see caravan runs list`);
   if (old.status === 'queued' || old.status === 'running')
     throw new EngineError(`run ${oldId} is ${old.status}: rerun it once it has ended (or cancel it first)`);
+  const reused: string[] = [];
+  let takeOver: TakeOver | undefined;
+  if (o.failedOnly) {
+    const succeeded = (await store.getSteps(oldId)).filter((s) => s.status === 'success');
+    const files = await store.getFiles(oldId);
+    const events = await store.getEvents(oldId);
+    reused.push(...succeeded.map((s) => s.stepId));
+    // The new run and what it takes over are one write: a crash in between would run them again.
+    takeOver = (runId, steps) => ({
+      steps: steps.map((fresh) => {
+        const s = succeeded.find((x) => x.stepId === fresh.stepId);
+        return s ? { ...s, runId, order: fresh.order, retryAt: undefined, error: undefined } : fresh;
+      }),
+      carried: {
+        files: files.filter((f) => reused.includes(f.stepId)).map((f) => ({ ...f, runId })),
+        events: events
+          .filter((e) => {
+            const s = succeeded.find((x) => x.stepId === e.stepId);
+            return s !== undefined && CARRIED_EVENTS.has(e.type) && e.data.taskId === s.taskId;
+          })
+          .map((e) => ({ runId, stepId: e.stepId, type: e.type, data: e.data, ts: e.ts })),
+      },
+    });
+  }
   const run = (await engine.createClaimedRun(
     {
       ...(o.id ? { id: o.id } : {}),
@@ -38,31 +63,8 @@ export async function rerun(engine: Engine, oldId: string, o: RerunOptions = {})
     o.secretNames,
     undefined,
     o.queue,
+    takeOver,
   ))!;
-  const reused: string[] = [];
-  if (o.failedOnly) {
-    const oldSteps = await store.getSteps(oldId);
-    const files = await store.getFiles(oldId);
-    const events = await store.getEvents(oldId);
-    for (const s of oldSteps) {
-      if (s.status !== 'success') continue;
-      reused.push(s.stepId);
-      for (const f of files.filter((x) => x.stepId === s.stepId)) await store.putFile({ ...f, runId: run.id });
-      for (const e of events)
-        if (e.stepId === s.stepId && CARRIED_EVENTS.has(e.type) && e.data.taskId === s.taskId)
-          await store.addEvent({ runId: run.id, stepId: e.stepId, type: e.type, data: e.data, ts: e.ts });
-      await store.updateStep(run.id, s.stepId, {
-        status: 'success',
-        attempt: s.attempt,
-        outputs: s.outputs,
-        ...(s.taskId !== undefined ? { taskId: s.taskId } : {}),
-        ...(s.executor !== undefined ? { executor: s.executor } : {}),
-        ...(s.startedAt !== undefined ? { startedAt: s.startedAt } : {}),
-        ...(s.endedAt !== undefined ? { endedAt: s.endedAt } : {}),
-        ...(s.exitCode !== undefined ? { exitCode: s.exitCode } : {}),
-      });
-    }
-  }
   await store.addEvent({
     runId: run.id,
     type: 'run.rerun',

@@ -11,7 +11,7 @@ import type { ExecutorRegistry } from './executors/registry.js';
 import { newRunId } from './ids.js';
 import { nestedLoadedAction } from './nested/nested-action.js';
 import { resolveParams } from './params.js';
-import type { RunRecord, StepRecord } from './store/types.js';
+import type { CarriedRecords, RunRecord, StepRecord } from './store/types.js';
 
 export class EngineError extends Error {}
 
@@ -127,3 +127,9 @@ export async function newRun(
   }));
   return { run, steps };
 }
+
+/**
+ * Given the new run's id and its fresh steps, the steps to store instead and what else the run
+ * takes over, all stored in the run's own transaction (a failed-only rerun's succeeded steps).
+ */
+export type TakeOver = (runId: string, steps: StepRecord[]) => { steps: StepRecord[]; carried: CarriedRecords };

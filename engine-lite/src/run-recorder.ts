@@ -11,7 +11,15 @@ import type { EngineEvent } from './engine-deps.js';
 import type { TextMasker } from './masking.js';
 import type { RunStatus } from './status.js';
 import { assertTransition } from './status.js';
-import type { EngineStore, FileRecord, NewQueueEntry, RunRecord, StepPatch, StepRecord } from './store/types.js';
+import type {
+  CarriedRecords,
+  EngineStore,
+  FileRecord,
+  NewQueueEntry,
+  RunRecord,
+  StepPatch,
+  StepRecord,
+} from './store/types.js';
 
 /** The store's writes: the engine makes them all through a RunRecorder. */
 export type StoreWriter = Pick<
@@ -63,8 +71,9 @@ export class RunRecorder {
     data: Record<string, unknown>,
     claim?: RunClaim,
     queue?: NewQueueEntry,
+    carried?: CarriedRecords,
   ): Promise<boolean> {
-    if (!(await this.deps.store.createRun(run, steps, claim, queue))) return false;
+    if (!(await this.deps.store.createRun(run, steps, claim, queue, carried))) return false;
     for (const s of steps) this.steps.set(s.stepId, s);
     await this.event('run.created', data, undefined, run.createdAt);
     return true;

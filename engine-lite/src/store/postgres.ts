@@ -16,6 +16,7 @@ import {
   stepToRow,
 } from './rows.js';
 import type { Row } from './rows.js';
+import { addEventSql, eventParams, fileParams, putFileSql } from './file-event-sql.js';
 import { migrate } from './postgres-migrate.js';
 import type {
   EngineStore,
@@ -25,6 +26,7 @@ import type {
   RunRecord,
   StepPatch,
   StepRecord,
+  CarriedRecords,
   StoredLogEntry,
   PositionedLogEntry,
 } from './types.js';
@@ -44,6 +46,8 @@ import type { RunListFilter } from './run-queue-types.js';
 import { COUNT_BY_STATUS, countsFromRows, listRunPageSql, queueDepthSql, rowToListedRun } from './run-list-sql.js';
 
 const ph = (i: number): string => `$${i}`;
+const PUT_FILE = putFileSql(ph);
+const ADD_EVENT = addEventSql(ph);
 
 export class PostgresEngineStore implements EngineStore {
   readonly kind = 'postgres' as const;
@@ -69,7 +73,13 @@ export class PostgresEngineStore implements EngineStore {
     return new PostgresEngineStore(pool);
   }
 
-  async createRun(run: RunRecord, steps: StepRecord[], claim?: RunClaim, queue?: NewQueueEntry): Promise<boolean> {
+  async createRun(
+    run: RunRecord,
+    steps: StepRecord[],
+    claim?: RunClaim,
+    queue?: NewQueueEntry,
+    carried?: CarriedRecords,
+  ): Promise<boolean> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
@@ -88,6 +98,8 @@ export class PostgresEngineStore implements EngineStore {
         const st = insertQueueEntry('postgres', run.id, queue, ph);
         await client.query(st.sql, st.params);
       }
+      for (const f of carried?.files ?? []) await client.query(PUT_FILE, fileParams(f));
+      for (const e of carried?.events ?? []) await client.query(ADD_EVENT, eventParams(e));
       await client.query('COMMIT');
       return true;
     } catch (err) {
@@ -241,10 +253,7 @@ export class PostgresEngineStore implements EngineStore {
   }
 
   async putFile(f: FileRecord): Promise<void> {
-    await this.pool.query(
-      'INSERT INTO files (run_id, step_id, name, sha256, size) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (run_id, step_id, name) DO UPDATE SET sha256 = excluded.sha256, size = excluded.size',
-      [f.runId, f.stepId, f.name, f.sha256, f.size],
-    );
+    await this.pool.query(PUT_FILE, fileParams(f));
   }
 
   async getFiles(runId: string): Promise<FileRecord[]> {
@@ -255,13 +264,7 @@ export class PostgresEngineStore implements EngineStore {
   }
 
   async addEvent(e: EventRecord): Promise<void> {
-    await this.pool.query('INSERT INTO events (run_id, step_id, type, data, ts) VALUES ($1, $2, $3, $4, $5)', [
-      e.runId,
-      e.stepId ?? null,
-      e.type,
-      JSON.stringify(e.data),
-      e.ts,
-    ]);
+    await this.pool.query(ADD_EVENT, eventParams(e));
   }
 
   async getEvents(runId: string): Promise<EventRecord[]> {

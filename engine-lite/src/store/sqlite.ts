@@ -19,6 +19,7 @@ import {
   stepToRow,
 } from './rows.js';
 import type { Row } from './rows.js';
+import { addEventSql, eventParams, fileParams, putFileSql } from './file-event-sql.js';
 import { migrateSqlite } from './sqlite-migrate.js';
 import { GroupCommit } from './sqlite-group-commit.js';
 import type {
@@ -29,6 +30,7 @@ import type {
   RunRecord,
   StepPatch,
   StepRecord,
+  CarriedRecords,
   StoredLogEntry,
   PositionedLogEntry,
 } from './types.js';
@@ -46,6 +48,8 @@ import {
 import type { RunListFilter } from './run-queue-types.js';
 import { COUNT_BY_STATUS, countsFromRows, listRunPageSql, queueDepthSql, rowToListedRun } from './run-list-sql.js';
 
+const PUT_FILE = putFileSql(() => '?');
+const ADD_EVENT = addEventSql(() => '?');
 export class SqliteEngineStore implements EngineStore {
   readonly kind = 'sqlite' as const;
   /** The connection, shared with the registered pipelines (pipeline-store.ts). */
@@ -74,7 +78,13 @@ export class SqliteEngineStore implements EngineStore {
     return row?.cancel_requested === 1;
   }
 
-  async createRun(run: RunRecord, steps: StepRecord[], claim?: RunClaim, queue?: NewQueueEntry): Promise<boolean> {
+  async createRun(
+    run: RunRecord,
+    steps: StepRecord[],
+    claim?: RunClaim,
+    queue?: NewQueueEntry,
+    carried?: CarriedRecords,
+  ): Promise<boolean> {
     this.flush();
     const runRow = runToRow(run);
     const insertRun = this.db.prepare(
@@ -99,6 +109,8 @@ export class SqliteEngineStore implements EngineStore {
         const st = insertQueueEntry('sqlite', run.id, queue, () => '?');
         this.db.prepare(st.sql).run(...st.params);
       }
+      for (const f of carried?.files ?? []) this.statement(PUT_FILE).run(...fileParams(f));
+      for (const e of carried?.events ?? []) this.statement(ADD_EVENT).run(...eventParams(e));
       return true;
     })();
   }
@@ -240,9 +252,7 @@ export class SqliteEngineStore implements EngineStore {
 
   async putFile(f: FileRecord): Promise<void> {
     this.flush();
-    this.statement(
-      'INSERT INTO files (run_id, step_id, name, sha256, size) VALUES (?, ?, ?, ?, ?) ON CONFLICT (run_id, step_id, name) DO UPDATE SET sha256 = excluded.sha256, size = excluded.size',
-    ).run(f.runId, f.stepId, f.name, f.sha256, f.size);
+    this.statement(PUT_FILE).run(...fileParams(f));
   }
 
   async getFiles(runId: string): Promise<FileRecord[]> {
@@ -253,9 +263,9 @@ export class SqliteEngineStore implements EngineStore {
   }
 
   async addEvent(e: EventRecord): Promise<void> {
-    const stmt = this.statement('INSERT INTO events (run_id, step_id, type, data, ts) VALUES (?, ?, ?, ?, ?)');
-    const data = JSON.stringify(e.data);
-    return this.enqueue(() => stmt.run(e.runId, e.stepId ?? null, e.type, data, e.ts));
+    const stmt = this.statement(ADD_EVENT);
+    const params = eventParams(e);
+    return this.enqueue(() => stmt.run(...params));
   }
 
   async getEvents(runId: string): Promise<EventRecord[]> {

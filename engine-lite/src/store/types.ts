@@ -52,6 +52,12 @@ export interface RunRecord {
   event?: Record<string, unknown>;
 }
 
+/** What a new run takes over from an earlier one (a failed-only rerun), stored in the run's own transaction. */
+export interface CarriedRecords {
+  files: FileRecord[];
+  events: EventRecord[];
+}
+
 export interface StepRecord {
   runId: string;
   stepId: string;
@@ -119,7 +125,13 @@ export interface EngineStore extends RunQueueStore, RunListStore {
    * the same transaction, and nothing is stored (false) when another run holds it already. With a
    * queue entry (a server's run), the entry is stored in that transaction too.
    */
-  createRun(run: RunRecord, steps: StepRecord[], claim?: RunClaim, queue?: NewQueueEntry): Promise<boolean>;
+  createRun(
+    run: RunRecord,
+    steps: StepRecord[],
+    claim?: RunClaim,
+    queue?: NewQueueEntry,
+    carried?: CarriedRecords,
+  ): Promise<boolean>;
   getRun(id: string): Promise<RunRecord | undefined>;
   /** Newest first. */
   listRuns(limit: number): Promise<RunRecord[]>;

@@ -1,5 +1,6 @@
 /** An EngineStore in memory, for unit tests: it notes every write, in order, in `journal`. */
 import type {
+  CarriedRecords,
   EngineStore,
   EventRecord,
   FileRecord,
@@ -25,10 +26,18 @@ export class MemoryStore implements EngineStore {
   /** Every write as it happened: `updateStep a status=running`, `addEvent a step.running`, … */
   constructor(readonly journal: string[] = []) {}
 
-  async createRun(run: RunRecord, steps: StepRecord[]): Promise<boolean> {
+  async createRun(
+    run: RunRecord,
+    steps: StepRecord[],
+    _claim?: unknown,
+    _queue?: unknown,
+    carried?: CarriedRecords,
+  ): Promise<boolean> {
     this.journal.push(`createRun ${run.id}`);
     this.runs.set(run.id, structuredClone(run));
     this.steps.set(run.id, structuredClone(steps));
+    this.files.push(...structuredClone(carried?.files ?? []));
+    this.events.push(...structuredClone(carried?.events ?? []));
     return true;
   }
 

@@ -1,30 +1,13 @@
 /** Nested pipelines on `caravan server`: `caravan run --server` sends the nested files; bad files are refused. */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServerProcess } from '../server/server-process.js';
-import { caravanSync, client, ensureBuilt, root, startServer } from '../server/server-process.js';
+import { describe, expect, it } from 'vitest';
+import { serverForFile } from '../server/server-fixture.js';
+import { client, root } from '../server/server-process.js';
 
-let data: string;
-let env: NodeJS.ProcessEnv;
-let server: ServerProcess | undefined;
-let token: string;
-
-beforeAll(async () => {
-  ensureBuilt();
-  data = mkdtempSync(join(tmpdir(), 'caravan-nested-server-'));
-  env = { ...process.env, CARAVAN_HOME: data, CARAVAN_DATABASE_URL: '', CARAVAN_REGISTRY: '', CARAVAN_SECRET_KEY: '' };
-  token = caravanSync(['server', 'token', 'create', 'ci', '--role', 'runner'], env).trim();
-  server = await startServer(data, env);
-}, 60_000);
-
-afterAll(async () => {
-  server?.child.kill('SIGKILL');
-  await server?.exited;
-  rmSync(data, { recursive: true, force: true });
-});
+const f = serverForFile('caravan-nested-server', { ci: 'runner' });
+const token = () => f.tokens['ci']!;
 
 const nightly = join(root, 'examples', 'nightly', 'pipeline.yml');
 
@@ -32,12 +15,12 @@ describe('nested pipelines on caravan server', () => {
   it('caravan run --server runs examples/nightly with its nested deploy pipeline', async () => {
     const r = spawnSync(process.execPath, [join(root, 'bin', 'caravan.js'), 'run', nightly], {
       cwd: root,
-      env: { ...env, CARAVAN_SERVER: server!.url, CARAVAN_SERVER_TOKEN: token },
+      env: { ...f.env, CARAVAN_SERVER: f.server.url, CARAVAN_SERVER_TOKEN: token() },
       encoding: 'utf8',
     });
     expect(r.status, r.stderr).toBe(0);
     const id = /^run (\S+)/m.exec(r.stdout)![1]!;
-    const api = client(() => server!.url, token);
+    const api = client(() => f.server.url, token());
     const parent = await api.call('GET', `/v1/runs/${id}`);
     expect(parent.body.steps.find((s) => s.id === 'deploy')).toMatchObject({ childRun: `${id}.deploy.1` });
     const page = await api.call('GET', `/v1/runs?limit=1&cursor=${id}.deploy.1`);
@@ -50,7 +33,7 @@ describe('nested pipelines on caravan server', () => {
   }, 120_000);
 
   it('refuses a run whose nested files are missing or invalid, before anything starts; ../ paths stay under the data dir', async () => {
-    const api = client(() => server!.url, token);
+    const api = client(() => f.server.url, token());
     const pipeline = readFileSync(nightly, 'utf8');
     const missing = await api.call('POST', '/v1/runs', { pipeline, file: 'nightly.yml' });
     expect(missing.status).toBe(400);
