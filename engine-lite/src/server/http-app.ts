@@ -47,8 +47,14 @@ export interface AppParts {
 export function buildApp({ service, server, clock, logPollMs, triggers, stored, rotateKey }: AppParts): {
   app: FastifyInstance;
   streams: RunStreams;
+  /** Every route answered, as `get /v1/runs/:id` (HEAD left out). */
+  routes: string[];
 } {
   const app = Fastify({ bodyLimit: BODY_LIMIT, logger: false, return503OnClosing: true, forceCloseConnections: true });
+  const routes: string[] = [];
+  app.addHook('onRoute', (r) => {
+    for (const m of [r.method].flat()) if (m !== 'HEAD') routes.push(`${m.toLowerCase()} ${r.url}`);
+  });
   const streams = new RunStreams(service.engine, clock, logPollMs);
   const metrics = serviceMetrics(service);
   const openapi = loadEngineOpenapi();
@@ -223,5 +229,5 @@ export function buildApp({ service, server, clock, logPollMs, triggers, stored, 
   if (triggers) registerTriggerRoutes(app, { viewer, runner }, triggers);
   installRunPages(app, { service, server, streams, clock, ...(logPollMs !== undefined ? { logPollMs } : {}) });
 
-  return { app, streams };
+  return { app, streams, routes };
 }

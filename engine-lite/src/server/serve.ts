@@ -49,6 +49,8 @@ export interface RunningServer {
   service: EngineService;
   streams: RunStreams;
   triggers: TriggerParts;
+  /** Every route answered, as `get /v1/runs/:id`. */
+  routes: string[];
   /** No new work; the HTTP server closes; running tasks are left for the next start. */
   stop(): Promise<void>;
 }
@@ -100,7 +102,7 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
   });
   box2.service = service;
   const triggers = wireTriggers(service, clock, storedSecrets(stored, env), o.log, o.schedulerPollMs, stored);
-  const { app, streams } = buildApp({
+  const { app, streams, routes } = buildApp({
     service,
     server,
     clock,
@@ -116,6 +118,7 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
     service,
     streams,
     triggers,
+    routes,
     async stop() {
       triggers.scheduler.stop();
       service.stop();
