@@ -130,6 +130,19 @@ function queueSuite(name: string, open: () => Promise<EngineStore>, skip = false
       expect(await store.logPosition('q1', 'a', 99)).toBe((await store.getLogsAfter('q1', 'a', 0, 10)).at(-1)!.pos);
       expect(await store.logPosition('q1', 'missing', 3)).toBe(0);
     });
+
+    it("reads a step's tail: its line count and its last lines in order, across attempts", async () => {
+      const line = (text: string) => ({ stream: 'stdout' as const, text, ts: 1 });
+      await store.appendLogs('q1', 't', 'q1.t.1', 1, [line('a1'), line('a2')]);
+      await store.appendLogs('q1', 't', 'q1.t.2', 1, [line('b1')]);
+      await store.appendLogs('q1', 't', 'q1.t.2', 2, [line('b2'), line('b3')]);
+      await store.appendLogs('q1', 'u', 'q1.u.1', 1, [line('other step')]);
+      const tail = await store.getLogTail('q1', 't', 3);
+      expect(tail.total).toBe(5);
+      expect(tail.tail.map((l) => l.text)).toEqual(['b1', 'b2', 'b3']);
+      expect((await store.getLogTail('q1', 't', 10)).tail.map((l) => l.text)).toEqual(['a1', 'a2', 'b1', 'b2', 'b3']);
+      expect(await store.getLogTail('q1', 'missing', 3)).toEqual({ total: 0, tail: [] });
+    });
   });
 }
 

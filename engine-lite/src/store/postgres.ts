@@ -17,6 +17,7 @@ import {
 } from './rows.js';
 import type { Row } from './rows.js';
 import { addEventSql, eventParams, fileParams, putFileSql } from './file-event-sql.js';
+import { LOG_COUNT_SQL, LOG_TAIL_SQL } from './log-tail-sql.js';
 import { migrate } from './postgres-migrate.js';
 import type {
   EngineStore,
@@ -233,6 +234,12 @@ export class PostgresEngineStore implements EngineStore {
             [runId, stepId],
           );
     return rows.map(rowToLog);
+  }
+
+  async getLogTail(runId: string, stepId: string, limit: number): Promise<{ total: number; tail: StoredLogEntry[] }> {
+    const count = await this.pool.query<Row>(LOG_COUNT_SQL('$1', '$2'), [runId, stepId]);
+    const { rows } = await this.pool.query<Row>(LOG_TAIL_SQL('$1', '$2', '$3'), [runId, stepId, limit]);
+    return { total: Number(count.rows[0]?.n ?? 0), tail: rows.map(rowToLog) };
   }
 
   async getLogsAfter(runId: string, stepId: string, after: number, limit: number): Promise<PositionedLogEntry[]> {

@@ -20,6 +20,7 @@ import {
 } from './rows.js';
 import type { Row } from './rows.js';
 import { addEventSql, eventParams, fileParams, putFileSql } from './file-event-sql.js';
+import { LOG_COUNT_SQL, LOG_TAIL_SQL } from './log-tail-sql.js';
 import { migrateSqlite } from './sqlite-migrate.js';
 import { GroupCommit } from './sqlite-group-commit.js';
 import type {
@@ -235,6 +236,11 @@ export class SqliteEngineStore implements EngineStore {
             .prepare('SELECT * FROM logs WHERE run_id = ? AND step_id = ? ORDER BY task_id, seq, idx')
             .all(runId, stepId);
     return (rows as Row[]).map(rowToLog);
+  }
+
+  async getLogTail(runId: string, stepId: string, limit: number): Promise<{ total: number; tail: StoredLogEntry[] }> {
+    const total = Number(this.rows(LOG_COUNT_SQL('?'), runId, stepId)[0]?.n ?? 0);
+    return { total, tail: this.rows(LOG_TAIL_SQL('?'), runId, stepId, limit).map(rowToLog) };
   }
 
   async getLogsAfter(runId: string, stepId: string, after: number, limit: number): Promise<PositionedLogEntry[]> {

@@ -151,6 +151,8 @@ export interface EngineStore extends RunQueueStore, RunListStore {
   getLogs(runId: string, stepId?: string): Promise<StoredLogEntry[]>;
   /** The step's lines stored after position `after` (0: from the first), at most `limit`, in order. */
   getLogsAfter(runId: string, stepId: string, after: number, limit: number): Promise<PositionedLogEntry[]>;
+  /** How many lines the step has, and its last `limit` lines in its own order (a page's tail: nothing more is read). */
+  getLogTail(runId: string, stepId: string, limit: number): Promise<{ total: number; tail: StoredLogEntry[] }>;
   /** The position of the step's `count`-th line (0 when count is 0, the last line's when it has fewer). */
   logPosition(runId: string, stepId: string, count: number): Promise<number>;
   putFile(file: FileRecord): Promise<void>;

@@ -67,6 +67,11 @@ export class MemoryStore implements EngineStore {
   }
 
   // As getLogs, one run's lines only.
+  async getLogTail(_runId: string, stepId: string, limit: number): Promise<{ total: number; tail: StoredLogEntry[] }> {
+    const lines = this.logs.filter((l) => l.stepId === stepId);
+    return { total: lines.length, tail: lines.slice(Math.max(0, lines.length - limit)) };
+  }
+
   async getLogsAfter(_runId: string, stepId: string, after: number, limit: number): Promise<PositionedLogEntry[]> {
     return this.logs
       .map((l, i) => ({ ...l, pos: i + 1 }))

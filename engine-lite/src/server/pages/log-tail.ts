@@ -15,6 +15,9 @@ export interface StepLog {
   tail: StoredLogEntry[];
 }
 
+/** A step's line count and its last lines (at most `limit`), in its own order: `store.getLogTail`. */
+export type StepTailReader = (stepId: string, limit: number) => Promise<StepLog>;
+
 /** The store's log lines of a run, per step, in each step's own order. */
 export function linesByStep(all: StoredLogEntry[]): Map<string, StoredLogEntry[]> {
   const by = new Map<string, StoredLogEntry[]>();
@@ -28,12 +31,12 @@ export function linesByStep(all: StoredLogEntry[]): Map<string, StoredLogEntry[]
   return by;
 }
 
-export function logTails(all: StoredLogEntry[], stepOrder: readonly string[]): Map<string, StepLog> {
-  const by = linesByStep(all);
+/** Each step's tail, read step by step (only the last TAIL_LINES of each), then cut to the character budgets. */
+export async function logTails(read: StepTailReader, stepOrder: readonly string[]): Promise<Map<string, StepLog>> {
   const out = new Map<string, StepLog>();
   let pageLeft = TAIL_CHARS_PER_PAGE;
   for (const step of stepOrder) {
-    const lines = by.get(step) ?? [];
+    const { total, tail: lines } = await read(step, TAIL_LINES);
     let chars = 0;
     let first = lines.length;
     const budget = Math.min(TAIL_CHARS_PER_STEP, pageLeft);
@@ -44,14 +47,14 @@ export function logTails(all: StoredLogEntry[], stepOrder: readonly string[]): M
       first--;
     }
     pageLeft -= chars;
-    out.set(step, { total: lines.length, tail: lines.slice(first) });
+    out.set(step, { total, tail: lines.slice(first) });
   }
   return out;
 }
 
 /**
- * The tails of ended runs, whose logs no longer change: reading a 10 MB log from the store costs
- * far more than rendering a page, so an ended run's tails are read once (bounded entries).
+ * The tails of ended runs, whose logs no longer change: reading them costs more than rendering a
+ * page, so an ended run's tails are read once (bounded entries).
  */
 export class EndedRunTails {
   private readonly kept = new Map<string, Map<string, StepLog>>();
@@ -61,14 +64,14 @@ export class EndedRunTails {
   async get(
     runId: string,
     ended: boolean,
-    read: () => Promise<StoredLogEntry[]>,
+    read: StepTailReader,
     stepOrder: readonly string[],
   ): Promise<Map<string, StepLog>> {
     // A failed run can be resumed: once it lives again, what was kept is stale.
     if (!ended) this.kept.delete(runId);
     const hit = ended ? this.kept.get(runId) : undefined;
     if (hit) return hit;
-    const tails = logTails(await read(), stepOrder);
+    const tails = await logTails(read, stepOrder);
     if (!ended) return tails;
     if (this.kept.size >= this.entries) this.kept.delete(this.kept.keys().next().value as string);
     this.kept.set(runId, tails);

@@ -175,7 +175,7 @@ export function installRunPages(app: FastifyInstance, parts: RunPagesParts): voi
       const logs = await tails.get(
         id,
         ended,
-        () => service.store.getLogs(id),
+        (step, limit) => service.store.getLogTail(id, step, limit),
         detail.steps.map((s) => s.id),
       );
       const done = DONE[String((req.query as Record<string, unknown>)['done'])];

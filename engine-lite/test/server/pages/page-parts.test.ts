@@ -45,10 +45,15 @@ function lines(step: string, n: number, text = 'x'.repeat(80)): StoredLogEntry[]
 }
 
 describe('log tails', () => {
-  it('keep the last lines of each step, bounded per step and per page', () => {
+  it('keep the last lines of each step, bounded per step and per page, reading no more than those', async () => {
     const steps = Array.from({ length: 200 }, (_, i) => `s${i}`);
-    const all = steps.flatMap((s) => lines(s, 1000));
-    const tails = logTails(all, steps);
+    const asked: number[] = [];
+    const tails = await logTails(async (step, limit) => {
+      asked.push(limit);
+      const all = lines(step, 1000);
+      return { total: all.length, tail: all.slice(-limit) };
+    }, steps);
+    expect(new Set(asked)).toEqual(new Set([TAIL_LINES]));
     expect(tails.get('s0')).toMatchObject({ total: 1000 });
     expect(tails.get('s0')!.tail).toHaveLength(TAIL_LINES);
     expect(tails.get('s0')!.tail.at(-1)!.seq).toBe(999);
@@ -93,7 +98,7 @@ describe("ended runs' tails", () => {
     let reads = 0;
     const read = async () => {
       reads++;
-      return lines('a', reads);
+      return { total: reads, tail: lines('a', reads) };
     };
     expect((await cache.get('r1', true, read, ['a'])).get('a')!.total).toBe(1);
     expect((await cache.get('r1', true, read, ['a'])).get('a')!.total).toBe(1);
