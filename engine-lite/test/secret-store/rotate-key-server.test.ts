@@ -111,4 +111,17 @@ describe('rotating the key of a running server', () => {
     server = await startServer(data, env);
     expect(await runChecks()).toBe('success');
   }, 120_000);
+
+  it('a server whose key comes from CARAVAN_SECRET_KEY refuses to rotate it and says how to rotate offline', async () => {
+    const current = readFileSync(join(data, 'secret.key'), 'utf8').trim();
+    server!.child.kill('SIGTERM');
+    await server!.exited;
+    server = await startServer(data, { ...env, CARAVAN_SECRET_KEY: current });
+    const refused = rotate(adminToken);
+    expect(refused.code).not.toBe(0);
+    expect(refused.out).toContain('the key comes from CARAVAN_SECRET_KEY, which a running server cannot change');
+    expect(refused.out).not.toContain(current);
+    expect(readFileSync(join(data, 'secret.key'), 'utf8').trim()).toBe(current);
+    expect(await runChecks()).toBe('success');
+  }, 120_000);
 });
