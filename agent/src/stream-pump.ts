@@ -33,6 +33,8 @@ export class StreamPump {
   private readonly raw: LineSplitter | undefined;
   private readonly masked: MaskedLines | undefined;
   private dropping = false;
+  /** No bytes were pushed since the last `flushPartial`. */
+  private quiet = false;
   private tail: Promise<void> = Promise.resolve();
 
   constructor(
@@ -45,6 +47,7 @@ export class StreamPump {
   }
 
   async push(chunk: Buffer): Promise<void> {
+    this.quiet = false;
     if (!this.raw) return this.emit(this.masker.push(chunk));
     await this.emitAll(this.maskChunk(this.raw, chunk));
   }
@@ -85,6 +88,9 @@ export class StreamPump {
    * until its newline; the line is then not parsed. A line that may still become a command is kept.
    */
   async flushPartial(): Promise<void> {
+    // Nothing came since the last tick: a whole line the masker holds back goes out now.
+    if (this.quiet) await this.emit(this.masker.releaseLine());
+    this.quiet = true;
     if (!this.raw) return;
     const start = this.raw.heldStart().toString('utf8', 0, 16).trimStart();
     if (start === '' || start.startsWith(':') || 'action meta: '.startsWith(start) || start.startsWith('action meta: '))

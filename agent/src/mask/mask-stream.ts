@@ -18,6 +18,7 @@ export interface MaskStreamOwner {
 }
 
 const ESC = 0x1b;
+const NEWLINE = 0x0a;
 
 export class MaskStream implements ByteMaskStream {
   /** Context (already emitted) followed by the held-back bytes. */
@@ -96,6 +97,20 @@ export class MaskStream implements ByteMaskStream {
     const from = this.base;
     this.keep(kept, chunk, emitEnd);
     return render(kept, chunk, from, plan);
+  }
+
+  releaseLine(): Buffer {
+    const data = this.buf;
+    if (this.ended || this.base >= data.length || data[data.length - 1] !== NEWLINE) return NOTHING;
+    this.followMatcher();
+    if (this.scanFrom < data.length && !this.matcher.empty) {
+      this.addSpans(this.matcher.spans(data, this.scanFrom, data.length - 1));
+      this.scanFrom = data.length;
+    }
+    const from = this.base;
+    const plan = this.plan(data.length);
+    this.keep(data, NOTHING, data.length);
+    return render(data, NOTHING, from, plan);
   }
 
   end(): Buffer {

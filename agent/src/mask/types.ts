@@ -15,6 +15,13 @@ export interface ByteMaskStream {
    * escape sequences split (`grep --color`) is masked too.
    */
   pushLine(line: Buffer): Buffer;
+  /**
+   * When the bytes held back end a line, returns them masked and goes on: a quiet stream's last
+   * line is not left waiting for bytes that may never come (its tail looked like the start of a
+   * pattern). A pattern spanning that line end is then not seen whole; a multi-line secret's lines
+   * are patterns of their own. Returns nothing when the held bytes do not end a line.
+   */
+  releaseLine(): Buffer;
   /** Returns everything still held back, masked. The stream is done after this. */
   end(): Buffer;
 }

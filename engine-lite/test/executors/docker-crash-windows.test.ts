@@ -139,8 +139,9 @@ const makeScript = (markers: string, gate: boolean) =>
   ].join('\n');
 
 /**
- * Waits for the old engine to die at its crash point (or to end). A run that stalls before it (see
- * the retry below) fails after 60 s with its containers' state, and its containers are removed.
+ * Waits for the old engine to die at its crash point (or to end). A run that stalls before it fails
+ * after 60 s with its containers' state (this is how a line held back by the masker while the
+ * action waited at its gate was found: agent/test/held-line.test.ts), and its containers are removed.
  */
 async function untilCrashed(
   sw: CrashSwitch,
@@ -258,13 +259,8 @@ async function crashAndResume(kind: CrashStoreKind, w: Window): Promise<void> {
 }
 
 for (const kind of stores) {
-  // One retry: about one run in twenty on a loaded 2-core machine, the agent in the container neither
-  // prints nor posts the action's first line while the action waits at its gate (only the gated
-  // windows show it: elsewhere the line goes out when the action exits). The first try's error keeps
-  // the containers' processes and wait channels (stalled-task.ts) for whoever looks.
   describe.skipIf(kind.skip || !hasPodman)(
     `docker: engine killed between two of its steps, resumed (${kind.name})`,
-    { retry: 1 },
     () => {
       for (const w of WINDOWS) {
         it(`window ${w.name}`, () => crashAndResume(kind, w), 120_000);
@@ -273,7 +269,7 @@ for (const kind of stores) {
   );
 }
 
-describe.skipIf(!hasPodman)('docker: a spool that cannot be read', { retry: 1 }, () => {
+describe.skipIf(!hasPodman)('docker: a spool that cannot be read', () => {
   it('says in the step log that the lines are lost when the container is gone (copy delivery)', async () => {
     const kind = stores[0]!;
     const w: Window = { name: 'lost', write: firstLogsOf('make'), gate: 'after-crash', delivery: 'copy' };
