@@ -47,10 +47,39 @@ export function writeContextFile(path: string, json: string, owner?: { uid: numb
 }
 
 /**
- * Whether the daemon sees the host's agent folder and state folder: a container that bind-mounts
- * both (created, never started) must show the agent's entry and a file written for the probe.
- * `create` makes that container (so a missing image surfaces as the caller words it).
+ * Runs `ask` on a probe container of `image` (created, never started, no network) that binds the
+ * host's agent folder (when given) and state folder, beside a marker file written for it; the
+ * container and the marker are removed afterwards. `create` makes the container (so a missing
+ * image surfaces as the caller words it).
  */
+export async function withProbeContainer<T>(
+  api: DockerApi,
+  image: string,
+  agentDir: string | undefined,
+  stateDir: string,
+  create: (name: string, body: ContainerCreateBody) => Promise<string>,
+  label: string,
+  ask: (id: string, sees: () => Promise<{ agent: boolean; state: boolean }>) => Promise<T>,
+): Promise<T> {
+  const marker = probeMarker(stateDir);
+  let id: string | undefined;
+  try {
+    id = await create(`caravan-probe-${marker.name.slice('probe-'.length)}`, {
+      Image: image,
+      Entrypoint: [],
+      Cmd: ['true'],
+      Labels: { 'caravan.probe': label },
+      HostConfig: { NetworkMode: 'none', Binds: probeBinds(agentDir, stateDir) },
+    });
+    const probe = id;
+    return await ask(probe, () => foldersSeenIn(api, probe, marker.name, agentDir !== undefined));
+  } finally {
+    marker.remove();
+    if (id) await api.removeContainer(id).catch(() => undefined);
+  }
+}
+
+/** Whether the daemon sees the host's agent folder (when given) and state folder. */
 export async function daemonSeesHostFolders(
   api: DockerApi,
   /** Undefined when the image brings its own agent: only the state folder is asked about. */
@@ -59,22 +88,10 @@ export async function daemonSeesHostFolders(
   create: (name: string, body: ContainerCreateBody) => Promise<string>,
   image: string,
 ): Promise<boolean> {
-  const marker = probeMarker(stateDir);
-  let id: string | undefined;
-  try {
-    id = await create(`caravan-probe-${marker.name.slice('probe-'.length)}`, {
-      Image: image,
-      Entrypoint: [],
-      Cmd: ['true'],
-      Labels: { 'caravan.probe': 'delivery' },
-      HostConfig: { NetworkMode: 'none', Binds: probeBinds(agentDir, stateDir) },
-    });
-    const sees = await foldersSeenIn(api, id, marker.name, agentDir !== undefined);
+  return withProbeContainer(api, image, agentDir, stateDir, create, 'delivery', async (_id, seen) => {
+    const sees = await seen();
     return sees.state && (!agentDir || sees.agent);
-  } finally {
-    marker.remove();
-    if (id) await api.removeContainer(id).catch(() => undefined);
-  }
+  });
 }
 
 /** A file written in the state folder for a probe container to show; removed after the probe. */

@@ -6,7 +6,7 @@
  * `/caravan/agent.json` and `/caravan/caravan-agent`).
  */
 import type { ContainerCreateBody, DockerApi } from './docker-api.js';
-import { foldersSeenIn, probeBinds, probeMarker } from './docker-delivery.js';
+import { withProbeContainer } from './docker-delivery.js';
 import type { ImageAgent } from './docker-embedded-agent.js';
 import { agentInContainer } from './docker-embedded-agent.js';
 
@@ -24,20 +24,8 @@ export async function probeImage(
   stateDir: string,
   create: (name: string, body: ContainerCreateBody) => Promise<string>,
 ): Promise<ImageProbe> {
-  const marker = probeMarker(stateDir);
-  let id: string | undefined;
-  try {
-    id = await create(`caravan-probe-${marker.name.slice('probe-'.length)}`, {
-      Image: image,
-      Entrypoint: [],
-      Cmd: ['true'],
-      Labels: { 'caravan.probe': 'agent,delivery' },
-      HostConfig: { NetworkMode: 'none', Binds: probeBinds(agentDir, stateDir) },
-    });
-    const agent = await agentInContainer(api, id);
-    return { agent, sees: await foldersSeenIn(api, id, marker.name, agentDir !== undefined) };
-  } finally {
-    marker.remove();
-    if (id) await api.removeContainer(id).catch(() => undefined);
-  }
+  return withProbeContainer(api, image, agentDir, stateDir, create, 'agent,delivery', async (id, seen) => ({
+    agent: await agentInContainer(api, id),
+    sees: await seen(),
+  }));
 }
