@@ -12,6 +12,7 @@ import { createToken, NoopExecutor, serve, ServerStore } from '@caravan/engine';
 import { ExecutorRegistry } from '../engine-lite/src/executors/registry.js';
 import { StubResolver } from '../engine-lite/test/helpers/scripted.js';
 import type { Bench, BenchRow } from './lib.js';
+import { runPageTails } from './run-page-tails.js';
 
 const STEPS = 200;
 const LOG_BYTES = 10 * 1024 * 1024;
@@ -85,7 +86,7 @@ async function runPage(): Promise<BenchRow> {
 const bench: Bench = {
   title: 'caravan server run pages',
   async run() {
-    return [await runPage()];
+    return [await runPage(), await runPageTails()];
   },
 };
 export default bench;

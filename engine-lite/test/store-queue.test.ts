@@ -143,6 +143,47 @@ function queueSuite(name: string, open: () => Promise<EngineStore>, skip = false
       expect((await store.getLogTail('q1', 't', 10)).tail.map((l) => l.text)).toEqual(['a1', 'a2', 'b1', 'b2', 'b3']);
       expect(await store.getLogTail('q1', 'missing', 3)).toEqual({ total: 0, tail: [] });
     });
+
+    it("reads every step's tail of a run in one query, the same as step by step", async () => {
+      const line = (text: string) => ({ stream: 'stderr' as const, text, ts: 7 });
+      const long = 'x'.repeat(100_000);
+      await store.createRun(run('tails'), []);
+      await store.createRun(run('tails-other'), []);
+      // few: fewer lines than the limit; many: more, over three attempts; wide: a long line; none: nothing.
+      await store.appendLogs('tails', 'few', 'tails.few.1', 1, [line('f1'), line('f2')]);
+      for (let attempt = 1; attempt <= 3; attempt++)
+        for (let seq = 1; seq <= 2; seq++)
+          await store.appendLogs('tails', 'many', `tails.many.${attempt}`, seq, [
+            line(`m${attempt}.${seq}.a`),
+            line(`m${attempt}.${seq}.b`),
+          ]);
+      await store.appendLogs('tails', 'wide', 'tails.wide.1', 1, [line('w1'), line(long)]);
+      await store.appendLogs('tails-other', 'few', 'tails-other.few.1', 1, [line('not this run')]);
+
+      const tails = await store.getRunLogTails('tails', 5);
+      expect([...tails.keys()].sort()).toEqual(['few', 'many', 'wide']);
+      expect(tails.get('few')).toEqual({
+        total: 2,
+        tail: [1, 2].map((i) => ({
+          stepId: 'few',
+          taskId: 'tails.few.1',
+          seq: 1,
+          stream: 'stderr',
+          text: `f${i}`,
+          ts: 7,
+        })),
+      });
+      expect(tails.get('many')!.total).toBe(12);
+      expect(tails.get('many')!.tail.map((l) => l.text)).toEqual(['m2.2.b', 'm3.1.a', 'm3.1.b', 'm3.2.a', 'm3.2.b']);
+      expect(tails.get('wide')!.tail.map((l) => l.text.length)).toEqual([2, 100_000]);
+      for (const step of ['few', 'many', 'wide', 'none'])
+        expect(tails.get(step) ?? { total: 0, tail: [] }).toEqual(await store.getLogTail('tails', step, 5));
+      expect((await store.getRunLogTails('tails', 1)).get('many')).toMatchObject({
+        total: 12,
+        tail: [{ text: 'm3.2.b' }],
+      });
+      expect((await store.getRunLogTails('no-such-run', 5)).size).toBe(0);
+    });
   });
 }
 

@@ -17,7 +17,7 @@ import {
 } from './rows.js';
 import type { Row } from './rows.js';
 import { addEventSql, eventParams, fileParams, putFileSql } from './file-event-sql.js';
-import { LOG_COUNT_SQL, LOG_TAIL_SQL } from './log-tail-sql.js';
+import { LOG_COUNT_SQL, LOG_TAIL_SQL, runTailsSql, tailsFromRows } from './log-tail-sql.js';
 import { migrate } from './postgres-migrate.js';
 import type {
   EngineStore,
@@ -29,6 +29,7 @@ import type {
   StepRecord,
   CarriedRecords,
   StoredLogEntry,
+  StepLogTail,
   PositionedLogEntry,
 } from './types.js';
 import { StoreError } from './types.js';
@@ -236,10 +237,14 @@ export class PostgresEngineStore implements EngineStore {
     return rows.map(rowToLog);
   }
 
-  async getLogTail(runId: string, stepId: string, limit: number): Promise<{ total: number; tail: StoredLogEntry[] }> {
+  async getLogTail(runId: string, stepId: string, limit: number): Promise<StepLogTail> {
     const count = await this.pool.query<Row>(LOG_COUNT_SQL('$1', '$2'), [runId, stepId]);
     const { rows } = await this.pool.query<Row>(LOG_TAIL_SQL('$1', '$2', '$3'), [runId, stepId, limit]);
     return { total: Number(count.rows[0]?.n ?? 0), tail: rows.map(rowToLog) };
+  }
+
+  async getRunLogTails(runId: string, limit: number): Promise<Map<string, StepLogTail>> {
+    return tailsFromRows((await this.pool.query<Row>(runTailsSql('postgres', '$1', '$2'), [runId, limit])).rows);
   }
 
   async getLogsAfter(runId: string, stepId: string, after: number, limit: number): Promise<PositionedLogEntry[]> {

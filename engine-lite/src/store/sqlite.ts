@@ -20,7 +20,7 @@ import {
 } from './rows.js';
 import type { Row } from './rows.js';
 import { addEventSql, eventParams, fileParams, putFileSql } from './file-event-sql.js';
-import { LOG_COUNT_SQL, LOG_TAIL_SQL } from './log-tail-sql.js';
+import { LOG_COUNT_SQL, LOG_TAIL_SQL, runTailsSql, tailsFromRows } from './log-tail-sql.js';
 import { migrateSqlite } from './sqlite-migrate.js';
 import { GroupCommit } from './sqlite-group-commit.js';
 import type {
@@ -33,6 +33,7 @@ import type {
   StepRecord,
   CarriedRecords,
   StoredLogEntry,
+  StepLogTail,
   PositionedLogEntry,
 } from './types.js';
 import type { RunClaim } from './run-claims.js';
@@ -238,9 +239,13 @@ export class SqliteEngineStore implements EngineStore {
     return (rows as Row[]).map(rowToLog);
   }
 
-  async getLogTail(runId: string, stepId: string, limit: number): Promise<{ total: number; tail: StoredLogEntry[] }> {
+  async getLogTail(runId: string, stepId: string, limit: number): Promise<StepLogTail> {
     const total = Number(this.rows(LOG_COUNT_SQL('?'), runId, stepId)[0]?.n ?? 0);
     return { total, tail: this.rows(LOG_TAIL_SQL('?'), runId, stepId, limit).map(rowToLog) };
+  }
+
+  async getRunLogTails(runId: string, limit: number): Promise<Map<string, StepLogTail>> {
+    return tailsFromRows(this.rows(runTailsSql('sqlite', '?', '?'), runId, runId, limit));
   }
 
   async getLogsAfter(runId: string, stepId: string, after: number, limit: number): Promise<PositionedLogEntry[]> {

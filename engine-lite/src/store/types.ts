@@ -94,6 +94,12 @@ export interface StoredLogEntry {
   ts: number;
 }
 
+/** A step's line count and its last lines, in its own order. */
+export interface StepLogTail {
+  total: number;
+  tail: StoredLogEntry[];
+}
+
 /** A log line with its position: lines of a step are stored in increasing positions. */
 export interface PositionedLogEntry extends StoredLogEntry {
   pos: number;
@@ -152,7 +158,12 @@ export interface EngineStore extends RunQueueStore, RunListStore {
   /** The step's lines stored after position `after` (0: from the first), at most `limit`, in order. */
   getLogsAfter(runId: string, stepId: string, after: number, limit: number): Promise<PositionedLogEntry[]>;
   /** How many lines the step has, and its last `limit` lines in its own order (a page's tail: nothing more is read). */
-  getLogTail(runId: string, stepId: string, limit: number): Promise<{ total: number; tail: StoredLogEntry[] }>;
+  getLogTail(runId: string, stepId: string, limit: number): Promise<StepLogTail>;
+  /**
+   * getLogTail for every step of the run at once, in one query (a run page). Steps without lines
+   * are absent; `limit` is at least 1.
+   */
+  getRunLogTails(runId: string, limit: number): Promise<Map<string, StepLogTail>>;
   /** The position of the step's `count`-th line (0 when count is 0, the last line's when it has fewer). */
   logPosition(runId: string, stepId: string, count: number): Promise<number>;
   putFile(file: FileRecord): Promise<void>;

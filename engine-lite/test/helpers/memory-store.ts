@@ -66,6 +66,13 @@ export class MemoryStore implements EngineStore {
       .map((run) => ({ run: structuredClone(run) }));
   }
 
+  async getRunLogTails(runId: string, limit: number): Promise<Map<string, { total: number; tail: StoredLogEntry[] }>> {
+    const out = new Map<string, { total: number; tail: StoredLogEntry[] }>();
+    for (const stepId of new Set(this.logs.map((l) => l.stepId)))
+      out.set(stepId, await this.getLogTail(runId, stepId, limit));
+    return out;
+  }
+
   // As getLogs, one run's lines only.
   async getLogTail(_runId: string, stepId: string, limit: number): Promise<{ total: number; tail: StoredLogEntry[] }> {
     const lines = this.logs.filter((l) => l.stepId === stepId);

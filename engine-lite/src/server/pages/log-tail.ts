@@ -15,8 +15,11 @@ export interface StepLog {
   tail: StoredLogEntry[];
 }
 
-/** A step's line count and its last lines (at most `limit`), in its own order: `store.getLogTail`. */
-export type StepTailReader = (stepId: string, limit: number) => Promise<StepLog>;
+/**
+ * Each step's line count and its last lines (at most `limit`), in its own order, for the whole run
+ * at once: `store.getRunLogTails` (steps without lines may be absent).
+ */
+export type RunTailReader = (limit: number) => Promise<ReadonlyMap<string, StepLog>>;
 
 /** The store's log lines of a run, per step, in each step's own order. */
 export function linesByStep(all: StoredLogEntry[]): Map<string, StoredLogEntry[]> {
@@ -31,12 +34,13 @@ export function linesByStep(all: StoredLogEntry[]): Map<string, StoredLogEntry[]
   return by;
 }
 
-/** Each step's tail, read step by step (only the last TAIL_LINES of each), then cut to the character budgets. */
-export async function logTails(read: StepTailReader, stepOrder: readonly string[]): Promise<Map<string, StepLog>> {
+/** Each step's tail, read in one go (only the last TAIL_LINES of each), then cut to the character budgets. */
+export async function logTails(read: RunTailReader, stepOrder: readonly string[]): Promise<Map<string, StepLog>> {
   const out = new Map<string, StepLog>();
+  const stored = await read(TAIL_LINES);
   let pageLeft = TAIL_CHARS_PER_PAGE;
   for (const step of stepOrder) {
-    const { total, tail: lines } = await read(step, TAIL_LINES);
+    const { total, tail: lines } = stored.get(step) ?? { total: 0, tail: [] };
     let chars = 0;
     let first = lines.length;
     const budget = Math.min(TAIL_CHARS_PER_STEP, pageLeft);
@@ -64,7 +68,7 @@ export class EndedRunTails {
   async get(
     runId: string,
     ended: boolean,
-    read: StepTailReader,
+    read: RunTailReader,
     stepOrder: readonly string[],
   ): Promise<Map<string, StepLog>> {
     // A failed run can be resumed: once it lives again, what was kept is stale.

@@ -175,7 +175,7 @@ export function installRunPages(app: FastifyInstance, parts: RunPagesParts): voi
       const logs = await tails.get(
         id,
         ended,
-        (step, limit) => service.store.getLogTail(id, step, limit),
+        (limit) => service.store.getRunLogTails(id, limit),
         detail.steps.map((s) => s.id),
       );
       const done = DONE[String((req.query as Record<string, unknown>)['done'])];
