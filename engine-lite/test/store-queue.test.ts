@@ -40,6 +40,7 @@ function queueSuite(name: string, open: () => Promise<EngineStore>, skip = false
     afterAll(async () => {
       await store?.close();
     });
+    const waitingIds = async (owner: string) => (await store.waitingRuns(owner, 100)).map((w) => w.queue.runId);
 
     it('stores a queue entry with its run, and gives each owner only its own waiting runs in queue order', async () => {
       await store.createRun(run('q1'), [], undefined, entry('A', 0, { team: 'web' }));
@@ -47,8 +48,12 @@ function queueSuite(name: string, open: () => Promise<EngineStore>, skip = false
       await store.createRun(run('q3'), [], undefined, entry('A', 0));
       await store.createRun(run('q4'), [], undefined, entry('B', 9));
       await store.createRun(run('q1.child.1'), []); // a nested run: no entry, taken by no server
-      expect((await store.waitingEntries('A')).map((e) => e.runId)).toEqual(['q2', 'q1', 'q3']);
-      expect((await store.waitingEntries('B')).map((e) => e.runId)).toEqual(['q4']);
+      expect(await waitingIds('A')).toEqual(['q2', 'q1', 'q3']);
+      expect(await waitingIds('B')).toEqual(['q4']);
+      expect((await store.waitingRuns('A', 1))[0]).toMatchObject({
+        run: { id: 'q2', status: 'queued' },
+        queue: { runId: 'q2', owner: 'A', priority: 5 },
+      });
       expect(await store.queueEntry('q1')).toMatchObject({ owner: 'A', labels: { team: 'web' }, admitted: false });
       expect(await store.queueEntry('q1.child.1')).toBeUndefined();
       expect(await store.queueDepth('A')).toBe(3);
@@ -59,7 +64,7 @@ function queueSuite(name: string, open: () => Promise<EngineStore>, skip = false
       expect((await store.queueEntry('q1'))?.owner).toBe('A');
       await store.updateQueueEntry('q3', { priority: 10 });
       await store.updateQueueEntry('q2', { admitted: true });
-      expect((await store.waitingEntries('A')).map((e) => e.runId)).toEqual(['q3', 'q1']);
+      expect(await waitingIds('A')).toEqual(['q3', 'q1']);
       expect((await store.admittedUnfinished('A')).map((e) => e.runId)).toEqual(['q2']);
       await store.updateRun('q2', { status: 'success' });
       expect(await store.admittedUnfinished('A')).toEqual([]);
@@ -183,6 +188,22 @@ function queueSuite(name: string, open: () => Promise<EngineStore>, skip = false
         tail: [{ text: 'm3.2.b' }],
       });
       expect((await store.getRunLogTails('no-such-run', 5)).size).toBe(0);
+    });
+
+    it('pages through waiting entries in queue order, each page after the last of the one before', async () => {
+      const priorities = [0, 3, -2, 3, 0, 1000, -1000, 3, 0, 1];
+      for (const [i, p] of priorities.entries()) await store.createRun(run(`pg${i}`), [], undefined, entry('paged', p));
+      await store.updateQueueEntry('pg4', { admitted: true });
+      const order = [5, 1, 3, 7, 9, 0, 8, 2, 6].map((i) => `pg${i}`);
+      const seen: string[] = [];
+      let page = await store.waitingRuns('paged', 4);
+      while (page.length > 0) {
+        expect(page.length).toBeLessThanOrEqual(4);
+        seen.push(...page.map((w) => w.run.id));
+        page = await store.waitingRuns('paged', 4, page.at(-1)!.queue);
+      }
+      expect(seen).toEqual(order);
+      expect(await store.waitingRuns('nobody', 4)).toEqual([]);
     });
   });
 }

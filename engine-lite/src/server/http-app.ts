@@ -11,6 +11,7 @@ import { installRunPages } from './pages/routes.js';
 import { serviceMetrics } from './metrics.js';
 import { loadEngineOpenapi } from './openapi.js';
 import { objectBody, optBool, optInt, optParams, optString, optStringMap, queryLimit } from './request-checks.js';
+import { parseQueueCursor } from './queue-view.js';
 import { listRuns, runDetail } from './run-views.js';
 import type { Role, ServerStore, TokenRecord } from './server-store.js';
 import type { EngineService } from './service.js';
@@ -224,7 +225,11 @@ export function buildApp({ service, server, clock, logPollMs, triggers, stored, 
     return { id, step, decision: reject ? 'rejected' : 'approved' };
   });
 
-  app.get('/v1/queue', viewer, async () => ({ maxRuns: service.maxRuns, runs: await service.queue() }));
+  app.get('/v1/queue', viewer, async (req) => {
+    const q = req.query as Record<string, string | undefined>;
+    const page = await service.queuePage(queryLimit(q.limit), parseQueueCursor(q.cursor));
+    return { maxRuns: service.maxRuns, ...page };
+  });
 
   if (triggers) registerTriggerRoutes(app, { viewer, runner }, triggers);
   installRunPages(app, { service, server, streams, clock, ...(logPollMs !== undefined ? { logPollMs } : {}) });

@@ -1,6 +1,7 @@
 /** `GET /v1/queue`: the runs driven now and the runs queued, each with its place and why it waits. */
 import type { StepSlots } from '../step-slots.js';
-import type { QueueEntryRecord, RunRecord } from '../store/types.js';
+import type { QueueEntryRecord, QueuePlace, RunRecord } from '../store/types.js';
+import { ApiError } from './api-error.js';
 import { groupOf } from './concurrency-groups.js';
 import { waitReason } from './run-queue.js';
 
@@ -51,4 +52,28 @@ export function queuedEntry(
         ? `waiting for its concurrency group "${groupOf(w.run)}" (run ${w.heldBy} holds it)`
         : waitReason(position, driven, maxRuns)),
   };
+}
+
+/** Where a page of `GET /v1/queue` starts: after this place, its first run at this position. */
+export interface QueueCursor extends QueuePlace {
+  position: number;
+}
+
+export function encodeQueueCursor(after: QueuePlace, position: number): string {
+  return `${after.priority}.${after.seq}.${position}`;
+}
+
+const CURSOR = /^(-?[0-9]{1,4})\.([0-9]{1,15})\.([0-9]{1,9})$/;
+
+export function parseQueueCursor(text: string | undefined): QueueCursor | undefined {
+  if (text === undefined) return undefined;
+  const m = CURSOR.exec(text);
+  if (!m)
+    throw new ApiError(
+      400,
+      'invalid-query',
+      `cursor "${text.slice(0, 40)}" is not a queue cursor`,
+      'pass the "next" of the previous page of GET /v1/queue',
+    );
+  return { priority: Number(m[1]), seq: Number(m[2]), position: Number(m[3]) };
 }

@@ -1,19 +1,23 @@
 /**
  * The service's side of the queue: the runs it drives now (their entries, read by the slots at
- * each decision), the owned runs still waiting in the order they will start, the `GET /v1/queue`
- * view, and failing a run that cannot start.
+ * each decision), the owned runs still waiting in the order they will start (read from the store
+ * a page at a time, so whoever stops early reads no more), the `GET /v1/queue` view, and failing a
+ * run that cannot start.
  */
 import { RunRecorder } from '../run-recorder.js';
 import type { RunStatus } from '../status.js';
 import type { StepSlots } from '../step-slots.js';
-import type { EngineStore, QueueEntryRecord, RunRecord } from '../store/types.js';
+import type { EngineStore, QueueEntryRecord, QueuePlace, RunRecord } from '../store/types.js';
 import { groupOf, type GroupHolders } from './concurrency-groups.js';
-import { queuedEntry, runningEntry, type QueueEntry } from './queue-view.js';
+import { encodeQueueCursor, queuedEntry, runningEntry, type QueueCursor, type QueueEntry } from './queue-view.js';
 import type { Clock } from '../clock.js';
 import { textMasker } from '../masking.js';
 
 // An 'error' run is taken over again at a start (the engine resumes it), as before.
 export const FINAL: ReadonlySet<RunStatus> = new Set(['success', 'failed', 'cancelled']);
+
+/** The most entries one read of the queue takes. */
+export const MAX_QUEUE_PAGE = 100;
 
 export interface WaitingRun {
   entry: QueueEntryRecord;
@@ -34,32 +38,45 @@ export class ServiceQueue {
     private readonly clock: Clock,
   ) {}
 
-  /** Owned runs not yet driven, in the order they will start (at most `limit`; `startable`: not held by a group). */
-  async waiting(limit = Infinity, startable = false): Promise<WaitingRun[]> {
-    const out: WaitingRun[] = [];
-    for (const entry of await this.store.waitingEntries(this.owner)) {
-      if (out.length >= limit) break;
-      const run = await this.store.getRun(entry.runId);
-      const heldBy = run && this.groups.holder(groupOf(run));
-      if (run && run.status === 'queued' && !run.cancelRequested) {
-        if (!(startable && heldBy)) out.push({ entry, run, ...(heldBy ? { heldBy } : {}) });
+  /**
+   * Owned runs not yet driven, in the order they will start, after `after`: read `pageSize()`
+   * entries at a time (asked again before each read). The group holding a run is looked up as the
+   * run is given out, so runs driven meanwhile count. A run cancelled or ended while it waited
+   * leaves the queue.
+   */
+  async *waitingRuns(pageSize: () => number, after?: QueuePlace): AsyncGenerator<WaitingRun> {
+    for (;;) {
+      const limit = Math.min(MAX_QUEUE_PAGE, Math.max(1, pageSize()));
+      const page = await this.store.waitingRuns(this.owner, limit, after);
+      for (const { run, queue: entry } of page) {
+        if (run.status === 'queued' && !run.cancelRequested) {
+          const heldBy = this.groups.holder(groupOf(run));
+          yield { entry, run, ...(heldBy ? { heldBy } : {}) };
+        } else await this.store.updateQueueEntry(run.id, { admitted: true });
       }
-      // A run cancelled or ended while it waited leaves the queue.
-      else await this.store.updateQueueEntry(entry.runId, { admitted: true });
+      if (page.length < limit) return;
+      after = page.at(-1)!.queue;
     }
-    return out;
   }
 
-  async view(stopping: boolean): Promise<QueueEntry[]> {
+  /** The runs driven now (first page only), then at most `limit` queued runs from `cursor`, and the next cursor. */
+  async view(stopping: boolean, limit: number, cursor?: QueueCursor): Promise<{ runs: QueueEntry[]; next?: string }> {
     const running: QueueEntry[] = [];
-    for (const [id, entry] of this.driven) {
-      const run = await this.store.getRun(id);
-      if (run) running.push(runningEntry(run, entry, this.slots));
+    if (!cursor)
+      for (const [id, entry] of this.driven) {
+        const run = await this.store.getRun(id);
+        if (run) running.push(runningEntry(run, entry, this.slots));
+      }
+    const queued: QueueEntry[] = [];
+    let position = cursor?.position ?? 0;
+    let last: QueueEntryRecord | undefined;
+    for await (const w of this.waitingRuns(() => limit + 1 - queued.length, cursor)) {
+      if (queued.length >= limit) return { runs: [...running, ...queued], next: encodeQueueCursor(last!, position) };
+      const why = stopping ? 'the server is stopping' : undefined;
+      queued.push(queuedEntry(w, position++, why, this.driven.size, this.maxRuns));
+      last = w.entry;
     }
-    const queued = (await this.waiting()).map((w, position) =>
-      queuedEntry(w, position, stopping ? 'the server is stopping' : undefined, this.driven.size, this.maxRuns),
-    );
-    return [...running, ...queued];
+    return { runs: [...running, ...queued] };
   }
 
   /** Ends a run that cannot start (its secrets are lost), saying why. */

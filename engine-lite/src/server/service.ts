@@ -20,8 +20,9 @@ import { GroupHolders, groupOf } from './concurrency-groups.js';
 import { checkSubmission, type SubmitInput } from './run-intake.js';
 import { approveStep, checkPriorityChange } from './run-controls.js';
 import type { RunSecrets } from './run-secrets.js';
-import { ServiceQueue, FINAL } from './service-queue.js';
-import type { QueueEntry } from './queue-view.js';
+import { ServiceQueue, FINAL, MAX_QUEUE_PAGE } from './service-queue.js';
+import type { QueueCursor, QueueEntry } from './queue-view.js';
+import { QueuePump } from './queue-pump.js';
 
 export type { QueueEntry } from './queue-view.js';
 export type { SubmitInput } from './run-intake.js';
@@ -49,9 +50,18 @@ export class EngineService {
   private readonly driving = new Map<string, Promise<void>>();
   private readonly q: ServiceQueue;
   private readonly groups = new GroupHolders();
+  private readonly pumper: QueuePump;
 
   constructor(private readonly p: ServiceParts) {
     this.q = new ServiceQueue(p.engine.store, p.owner, p.slots, this.groups, p.maxRuns, p.clock);
+    this.pumper = new QueuePump(
+      this.q,
+      () => p.maxRuns - this.driving.size,
+      async ({ run, entry }) => {
+        await this.store.updateQueueEntry(run.id, { admitted: true });
+        await this.drive(run, { ...entry, admitted: true });
+      },
+    );
   }
 
   get engine(): Engine {
@@ -181,7 +191,7 @@ export class EngineService {
   private async cancelGroup(group: string, newcomer: string): Promise<void> {
     const holder = this.groups.holder(group);
     if (holder !== undefined) await this.engine.cancel(holder);
-    for (const { run } of await this.q.waiting())
+    for await (const { run } of this.q.waitingRuns(() => MAX_QUEUE_PAGE))
       if (run.id !== newcomer && groupOf(run) === group) await this.cancel(run.id);
   }
 
@@ -223,27 +233,26 @@ export class EngineService {
     return this.store.queueDepth(this.p.owner);
   }
 
+  /** Every run driven or queued here: for a few, see queuePage. */
   async queue(): Promise<QueueEntry[]> {
-    return this.q.view(this.stopping);
+    return (await this.q.view(this.pumper.stopping, Infinity)).runs;
   }
 
-  private pumping = false;
-  private stopping = false;
-  private paused = false;
+  /** `GET /v1/queue`: the runs driven now (first page), then at most `limit` queued from `cursor`. */
+  async queuePage(limit: number, cursor?: QueueCursor): Promise<{ runs: QueueEntry[]; next?: string }> {
+    return this.q.view(this.pumper.stopping, limit, cursor);
+  }
 
-  private async pump(): Promise<void> {
-    if (this.pumping) return;
-    this.pumping = true;
-    try {
-      while (!this.stopping && !this.paused && this.driving.size < this.p.maxRuns) {
-        const next = (await this.q.waiting(1, true))[0];
-        if (!next) break;
-        await this.store.updateQueueEntry(next.entry.runId, { admitted: true });
-        await this.drive(next.run, { ...next.entry, admitted: true });
-      }
-    } finally {
-      this.pumping = false;
-    }
+  /** The run of `group` driven or queued here, if any. */
+  async runOfGroup(group: string): Promise<string | undefined> {
+    const holder = this.groups.holder(group);
+    if (holder !== undefined) return holder;
+    for await (const { run } of this.q.waitingRuns(() => MAX_QUEUE_PAGE)) if (groupOf(run) === group) return run.id;
+    return undefined;
+  }
+
+  private pump(): Promise<void> {
+    return this.pumper.pump();
   }
 
   private async drive(run: RunRecord, entry: QueueEntryRecord): Promise<void> {
@@ -269,29 +278,29 @@ export class EngineService {
         this.driving.delete(runId);
         this.q.driven.delete(runId);
         this.groups.release(runId);
-        if (!this.stopping) void this.pump();
+        if (!this.pumper.stopping) void this.pump();
       });
     this.driving.set(runId, done);
   }
 
   private refuseWhenStopping(): void {
-    if (this.stopping)
+    if (this.pumper.stopping)
       throw new ApiError(503, 'stopping', 'the server is stopping', 'send it again once the server is back');
   }
 
   /** Queued runs stay queued (submitting still works) until `resumeQueue`. */
   pauseQueue(): void {
-    this.paused = true;
+    this.pumper.paused = true;
   }
 
   async resumeQueue(): Promise<void> {
-    this.paused = false;
+    this.pumper.paused = false;
     await this.pump();
   }
 
   /** Takes no new work; the runs being driven are left as they are, to be taken over at the next start. */
   stop(): void {
-    this.stopping = true;
+    this.pumper.stopping = true;
   }
 
   /** Resolves when every run driven now has ended (tests, and a server asked to drain). */

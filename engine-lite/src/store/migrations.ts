@@ -53,6 +53,10 @@ const RUN_QUEUE = (seqColumn: string) => `CREATE TABLE run_queue (run_id TEXT PR
    CREATE INDEX runs_status_id ON runs (status, id);
    CREATE INDEX runs_pipeline_id ON runs (pipeline_name, id)`;
 
+/** 6: waiting entries are read a page at a time in queue order (priority first, then arrival). */
+const QUEUE_ORDER = `CREATE INDEX run_queue_order ON run_queue (owner, admitted, priority DESC, seq);
+   DROP INDEX run_queue_waiting`;
+
 export const SQLITE_MIGRATIONS: readonly string[] = [
   INITIAL,
   // 2: events get an explicit id, the order they were written in (was the implicit rowid).
@@ -67,6 +71,7 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   RUN_QUEUE('seq INTEGER NOT NULL'),
   // 5: logs are followed by position: SQLite's rowid, which logs_run (run_id, step_id) already ends with.
   `SELECT 1`,
+  QUEUE_ORDER,
 ];
 
 export const POSTGRES_MIGRATIONS: readonly string[] = [
@@ -87,6 +92,7 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   // 5: logs are followed by position (the order lines were stored in), read from an index.
   `ALTER TABLE logs ADD COLUMN pos BIGSERIAL;
    CREATE INDEX logs_follow ON logs (run_id, step_id, pos)`,
+  QUEUE_ORDER,
 ];
 
 /** What to say when a database is newer than this engine. */

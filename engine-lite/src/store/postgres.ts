@@ -41,11 +41,17 @@ import {
   rowToQueueEntry,
   selectAdmittedUnfinished,
   selectQueueEntry,
-  selectWaiting,
   updateQueueEntry,
 } from './run-queue-sql.js';
-import type { RunListFilter } from './run-queue-types.js';
-import { COUNT_BY_STATUS, countsFromRows, listRunPageSql, queueDepthSql, rowToListedRun } from './run-list-sql.js';
+import type { QueuePlace, RunListFilter, WaitingEntry } from './run-queue-types.js';
+import {
+  COUNT_BY_STATUS,
+  countsFromRows,
+  listRunPageSql,
+  queueDepthSql,
+  rowToListedRun,
+  waitingRunsSql,
+} from './run-list-sql.js';
 
 const ph = (i: number): string => `$${i}`;
 const PUT_FILE = putFileSql(ph);
@@ -130,8 +136,9 @@ export class PostgresEngineStore implements EngineStore {
     return rows[0] ? rowToQueueEntry(rows[0]) : undefined;
   }
 
-  async waitingEntries(owner: string): Promise<QueueEntryRecord[]> {
-    return (await this.pool.query<Row>(selectWaiting(ph), [owner])).rows.map(rowToQueueEntry);
+  async waitingRuns(owner: string, limit: number, after?: QueuePlace): Promise<WaitingEntry[]> {
+    const { sql, params } = waitingRunsSql(owner, limit, after, ph);
+    return (await this.pool.query<Row>(sql, params)).rows.map(rowToListedRun) as WaitingEntry[];
   }
 
   async admittedUnfinished(owner: string): Promise<QueueEntryRecord[]> {

@@ -34,9 +34,6 @@ export function insertQueueEntry(
 
 export const selectQueueEntry = (ph: Placeholder): string => `SELECT * FROM run_queue WHERE run_id = ${ph(1)}`;
 
-export const selectWaiting = (ph: Placeholder): string =>
-  `SELECT * FROM run_queue WHERE owner = ${ph(1)} AND admitted = 0 ORDER BY priority DESC, seq`;
-
 export const selectAdmittedUnfinished = (ph: Placeholder): string =>
   `SELECT q.* FROM run_queue q JOIN runs r ON r.id = q.run_id
    WHERE q.owner = ${ph(1)} AND q.admitted = 1 AND r.status NOT IN ${FINAL} ORDER BY q.priority DESC, q.seq`;

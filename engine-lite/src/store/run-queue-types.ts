@@ -26,10 +26,22 @@ export interface QueueEntryPatch {
   admitted?: true;
 }
 
+/** An entry's place in the queue order: a page of waiting entries starts after one. */
+export type QueuePlace = Pick<QueueEntryRecord, 'priority' | 'seq'>;
+
+/** A waiting entry with its run. */
+export interface WaitingEntry {
+  run: RunRecord;
+  queue: QueueEntryRecord;
+}
+
 export interface RunQueueStore {
   queueEntry(runId: string): Promise<QueueEntryRecord | undefined>;
-  /** The owner's entries still waiting, in queue order (higher priority first, then arrival). */
-  waitingEntries(owner: string): Promise<QueueEntryRecord[]>;
+  /**
+   * The owner's entries still waiting, each with its run, in queue order (higher priority first,
+   * then arrival): at most `limit`, those after `after` (the last of the previous page).
+   */
+  waitingRuns(owner: string, limit: number, after?: QueuePlace): Promise<WaitingEntry[]>;
   /** The owner's entries taken off the queue whose run has not ended: what a restart takes over. */
   admittedUnfinished(owner: string): Promise<QueueEntryRecord[]>;
   updateQueueEntry(runId: string, patch: QueueEntryPatch): Promise<void>;

@@ -44,11 +44,17 @@ import {
   rowToQueueEntry,
   selectAdmittedUnfinished,
   selectQueueEntry,
-  selectWaiting,
   updateQueueEntry,
 } from './run-queue-sql.js';
-import type { RunListFilter } from './run-queue-types.js';
-import { COUNT_BY_STATUS, countsFromRows, listRunPageSql, queueDepthSql, rowToListedRun } from './run-list-sql.js';
+import type { QueuePlace, RunListFilter, WaitingEntry } from './run-queue-types.js';
+import {
+  COUNT_BY_STATUS,
+  countsFromRows,
+  listRunPageSql,
+  queueDepthSql,
+  rowToListedRun,
+  waitingRunsSql,
+} from './run-list-sql.js';
 
 const PUT_FILE = putFileSql(() => '?');
 const ADD_EVENT = addEventSql(() => '?');
@@ -148,11 +154,9 @@ export class SqliteEngineStore implements EngineStore {
     ).map(rowToQueueEntry)[0];
   }
 
-  async waitingEntries(owner: string): Promise<QueueEntryRecord[]> {
-    return this.rows(
-      selectWaiting(() => '?'),
-      owner,
-    ).map(rowToQueueEntry);
+  async waitingRuns(owner: string, limit: number, after?: QueuePlace): Promise<WaitingEntry[]> {
+    const { sql, params } = waitingRunsSql(owner, limit, after, () => '?');
+    return this.rows(sql, ...params).map(rowToListedRun) as WaitingEntry[];
   }
 
   async admittedUnfinished(owner: string): Promise<QueueEntryRecord[]> {

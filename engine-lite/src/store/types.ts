@@ -10,7 +10,14 @@ import type { RunClaim } from './run-claims.js';
 import type { NewQueueEntry, RunListStore, RunQueueStore } from './run-queue-types.js';
 
 export type { RunClaim };
-export type { NewQueueEntry, QueueEntryPatch, QueueEntryRecord, RunListFilter } from './run-queue-types.js';
+export type {
+  NewQueueEntry,
+  QueueEntryPatch,
+  QueueEntryRecord,
+  QueuePlace,
+  RunListFilter,
+  WaitingEntry,
+} from './run-queue-types.js';
 
 export interface ResolvedAction {
   /** `scope/name`. */

@@ -6,12 +6,11 @@
 import { interpolate, toText } from '@caravan/spec';
 import type { Pipeline } from '@caravan/spec';
 import { resolveParams } from '../params.js';
-import { groupOf } from '../server/concurrency-groups.js';
 import type { EngineService } from '../server/service.js';
 
 /** The run of the tick's group queued or running, when the pipeline skips busy ticks; else undefined. */
 export async function busyRunOfGroup(
-  service: Pick<EngineService, 'queue' | 'store'>,
+  service: Pick<EngineService, 'runOfGroup'>,
   pipeline: Pipeline,
   params: Record<string, string | number | boolean>,
 ): Promise<string | undefined> {
@@ -24,9 +23,5 @@ export async function busyRunOfGroup(
   } catch {
     return undefined; // bad params: the start itself reports them
   }
-  for (const entry of await service.queue()) {
-    const run = await service.store.getRun(entry.runId);
-    if (run && groupOf(run) === group) return run.id;
-  }
-  return undefined;
+  return service.runOfGroup(group);
 }

@@ -103,6 +103,14 @@ export class ControlledExecutor implements ActionExecutor {
     t.finish!({ phase: 'exited', exitCode });
   }
 
+  /** Ends the running task `taskId` (`<run>.<step>.<attempt>`) as `end` does. */
+  endTask(taskId: string, exitCode = 0): void {
+    const t = this.tasks.get(taskId);
+    if (t?.state.phase !== 'running') throw new Error(`task ${taskId} is not running`);
+    t.report = report(exitCode === 0 ? 'success' : 'failed');
+    t.finish!({ phase: 'exited', exitCode });
+  }
+
   /** A task as a stopped engine left it (for recovery tests). */
   seed(taskId: string, stepId: string, phase: TaskPhase, withReport?: AgentReport): void {
     const t: Task = { stepId, state: { phase }, report: withReport };

@@ -12,6 +12,7 @@ import type {
   StepPatch,
   StepRecord,
   StoredLogEntry,
+  WaitingEntry,
 } from '../../src/store/types.js';
 
 export class MemoryStore implements EngineStore {
@@ -46,7 +47,7 @@ export class MemoryStore implements EngineStore {
     return undefined;
   }
 
-  async waitingEntries(): Promise<QueueEntryRecord[]> {
+  async waitingRuns(): Promise<WaitingEntry[]> {
     return [];
   }
 
