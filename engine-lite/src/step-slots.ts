@@ -30,6 +30,8 @@ export interface StepSlotsOptions {
   perKind?: Record<string, number>;
   /** Where a run stands, read at each decision (its priority may change while it waits); unknown runs come last. */
   orderOf: (runId: string) => RunOrder | undefined;
+  /** Called when a run starts waiting for a slot (where it stands matters from then on). */
+  onWait?: () => void;
 }
 
 export class StepSlots {
@@ -75,6 +77,7 @@ export class StepSlots {
       );
     if (blocked) {
       this.waiters.set(runId, { kind, wake });
+      this.o.onWait?.();
       return false;
     }
     this.waiters.delete(runId);

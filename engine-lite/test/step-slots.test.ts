@@ -34,10 +34,13 @@ describe('StepSlots on its own', () => {
       early: { priority: 0, seq: 1 },
       late: { priority: 0, seq: 2 },
     };
-    const s = new StepSlots({ total: 1, orderOf: (id) => live[id] });
+    let waits = 0;
+    const s = new StepSlots({ total: 1, orderOf: (id) => live[id], onWait: () => waits++ });
     const woken: string[] = [];
     expect(s.take('holder', 'process', () => undefined)).toBe(true);
+    expect(waits).toBe(0);
     expect(s.take('early', 'process', () => woken.push('early'))).toBe(false);
+    expect(waits).toBe(1);
     expect(s.take('late', 'process', () => woken.push('late'))).toBe(false);
     live.late!.priority = 3;
     expect(s.waiting().map((w) => w.runId)).toEqual(['late', 'early']);

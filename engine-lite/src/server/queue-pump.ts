@@ -1,7 +1,8 @@
 /**
  * Takes waiting runs off the queue while run slots are free: in queue order, skipping runs whose
  * concurrency group is held, reading about as many entries as there are free slots. A pump asked
- * for while one runs (a run submitted or ended meanwhile) runs again from the queue's head.
+ * for while one runs (a run submitted or ended meanwhile) runs again from the queue's head. Each
+ * pump first takes the driven runs' priorities from the store (another server may have changed them).
  */
 import type { ServiceQueue, WaitingRun } from './service-queue.js';
 
@@ -29,6 +30,7 @@ export class QueuePump {
     try {
       do {
         this.again = false;
+        await this.q.reloadPriorities();
         await this.admitWhatFits();
       } while (this.again);
     } finally {

@@ -7,7 +7,8 @@ import type { Pipeline } from '@caravan/spec';
 import { formatIssue, parsePipelineYaml, type RegisteredPipelineLookup } from '@caravan/spec';
 import { withNestedFiles } from '../nested/submitted-files.js';
 import { missingSecretsError, withStoredSecrets, type StoredSecretSource } from '../secret-store/stored-secrets.js';
-import { ApiError } from './api-error.js';
+import { EngineError } from '../run-creation.js';
+import { ApiError, notFound } from './api-error.js';
 
 export interface SubmitInput {
   /** The pipeline YAML text. */
@@ -60,4 +61,23 @@ export async function checkSubmission(
       'store them with PUT /v1/secrets/NAME (caravan secrets set NAME), or send them in "secrets"',
     );
   return { pipeline, secrets, priority: input.priority ?? parsed.value.priority };
+}
+
+/** What the API answers when the engine refuses to create a run (anything else is passed on). */
+export function runRefused(err: unknown): unknown {
+  if (!(err instanceof EngineError)) return err;
+  const problems = err.message.split('\n');
+  return new ApiError(400, 'invalid-run', 'the run cannot start', 'fix the problems listed', problems);
+}
+
+/** What the API answers when the engine refuses a rerun of `runId` (anything else is passed on). */
+export function rerunRefused(err: unknown, runId: string): unknown {
+  if (!(err instanceof EngineError)) return err;
+  if (err.message.startsWith('no run')) return notFound(`no run ${runId}`, 'list runs with GET /v1/runs');
+  return new ApiError(
+    409,
+    'cannot-rerun',
+    err.message,
+    'send the secrets the pipeline declares, or wait for the run to end',
+  );
 }

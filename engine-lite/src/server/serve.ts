@@ -40,6 +40,8 @@ export interface ServeOptions {
   /** Passed to the engine (executors, resolver, concurrency, clock, ...). */
   engine?: Partial<Omit<EngineOptions, 'store' | 'home' | 'runSecrets'>>;
   log?: (line: string) => void;
+  /** How often a driven run's priority is reloaded while its steps wait for a slot (default 1 s). */
+  priorityPollMs?: number;
   /** The longest wait between two looks of the scheduler (default 60 s; tests on a fake clock raise it). */
   schedulerPollMs?: number;
 }
@@ -73,6 +75,7 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
     perKind: o.engine?.executorLimits ?? {},
     // A nested run (`<run>.<step>.<attempt>`) stands where the run at the top stands.
     orderOf: (runId) => box2.service?.orderOf(runId.split('.')[0]!),
+    onWait: () => box2.service?.stepWaits(),
   });
   const pipelines = pipelineStoreOf(store);
   const registeredPipeline = (name: string) => pipelines.get(name);
@@ -99,6 +102,7 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
     stored,
     registered: registeredPipeline,
     log: o.log,
+    ...(o.priorityPollMs !== undefined ? { priorityPollMs: o.priorityPollMs } : {}),
   });
   box2.service = service;
   const triggers = wireTriggers(service, clock, storedSecrets(stored, env), o.log, o.schedulerPollMs, stored);

@@ -1,8 +1,8 @@
 /**
  * The service's side of the queue: the runs it drives now (their entries, read by the slots at
  * each decision), the owned runs still waiting in the order they will start (read from the store
- * a page at a time, so whoever stops early reads no more), the `GET /v1/queue` view, and failing a
- * run that cannot start.
+ * a page at a time, so whoever stops early reads no more), the `GET /v1/queue` view, the driven
+ * runs' priorities kept as stored, and failing a run that cannot start.
  */
 import { RunRecorder } from '../run-recorder.js';
 import type { RunStatus } from '../status.js';
@@ -59,6 +59,14 @@ export class ServiceQueue {
     }
   }
 
+  /** The run of `group` driven or waiting here, if any (the first in queue order). */
+  async runOfGroup(group: string): Promise<string | undefined> {
+    const holder = this.groups.holder(group);
+    if (holder !== undefined) return holder;
+    for await (const { run } of this.waitingRuns(() => MAX_QUEUE_PAGE)) if (groupOf(run) === group) return run.id;
+    return undefined;
+  }
+
   /** The runs driven now (first page only), then at most `limit` queued runs from `cursor`, and the next cursor. */
   async view(stopping: boolean, limit: number, cursor?: QueueCursor): Promise<{ runs: QueueEntry[]; next?: string }> {
     const running: QueueEntry[] = [];
@@ -77,6 +85,41 @@ export class ServiceQueue {
       last = w.entry;
     }
     return { runs: [...running, ...queued] };
+  }
+
+  /**
+   * The driven runs' priorities as stored: a PATCH may reach another server sharing the store,
+   * which updates the entry there and not here. One query, for the runs driven here.
+   */
+  async reloadPriorities(): Promise<void> {
+    if (this.driven.size === 0) return;
+    for (const stored of await this.store.admittedUnfinished(this.owner)) {
+      const driven = this.driven.get(stored.runId);
+      if (driven) driven.priority = stored.priority;
+    }
+  }
+
+  private watch: (() => void) | undefined;
+  private unwatched = false;
+
+  /** Steps wait for a slot: reloads the driven runs' priorities every `everyMs` until none wait. */
+  watchPriorities(everyMs: number): void {
+    if (this.watch || this.unwatched) return;
+    this.watch = this.clock.setTimer(everyMs, () => {
+      void this.reloadPriorities()
+        .catch(() => undefined)
+        .finally(() => {
+          this.watch = undefined;
+          if (this.slots.waiting().length > 0) this.watchPriorities(everyMs);
+        });
+    });
+  }
+
+  /** For good (the service stops). */
+  unwatchPriorities(): void {
+    this.unwatched = true;
+    this.watch?.();
+    this.watch = undefined;
   }
 
   /** Ends a run that cannot start (its secrets are lost), saying why. */

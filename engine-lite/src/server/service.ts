@@ -9,7 +9,6 @@ import { cancelRun } from '../cancel-run.js';
 import type { Clock } from '../clock.js';
 import type { Engine } from '../engine.js';
 import { newRunId } from '../ids.js';
-import { EngineError } from '../run-creation.js';
 import { rerun } from '../rerun.js';
 import type { StepSlots } from '../step-slots.js';
 import type { StoredSecretSource } from '../secret-store/stored-secrets.js';
@@ -17,7 +16,7 @@ import { withStoredSecrets } from '../secret-store/stored-secrets.js';
 import type { EngineStore, QueueEntryRecord, RunClaim, RunRecord } from '../store/types.js';
 import { ApiError, notFound } from './api-error.js';
 import { GroupHolders, groupOf } from './concurrency-groups.js';
-import { checkSubmission, type SubmitInput } from './run-intake.js';
+import { checkSubmission, rerunRefused, runRefused, type SubmitInput } from './run-intake.js';
 import { approveStep, checkPriorityChange } from './run-controls.js';
 import type { RunSecrets } from './run-secrets.js';
 import { ServiceQueue, FINAL, MAX_QUEUE_PAGE } from './service-queue.js';
@@ -41,6 +40,8 @@ export interface ServiceParts {
   maxRuns: number;
   /** Stored secrets: they fill the declared secrets a run is not given. */
   stored?: StoredSecretSource;
+  /** How often the priorities of driven runs are reloaded while their steps wait for a slot (default 1 s). */
+  priorityPollMs?: number;
   /** Registered pipelines, for nested steps that name one (`uses: deploy`). */
   registered?: RegisteredPipelineLookup;
   log?: (line: string) => void;
@@ -91,6 +92,11 @@ export class EngineService {
     return this.q.driven.get(runId);
   }
 
+  /** A step of a driven run waits for a slot (the slots say): its priority may be changed elsewhere meanwhile. */
+  stepWaits(): void {
+    this.q.watchPriorities(this.p.priorityPollMs ?? 1000);
+  }
+
   /** Takes over the runs this service drove or queued before it stopped, in queue order. */
   async start(): Promise<void> {
     await this.p.secrets.dropOrphans(async (id) => (await this.store.getRun(id)) !== undefined);
@@ -130,9 +136,7 @@ export class EngineService {
       );
     } catch (err) {
       await this.wipeUnlessStored(id);
-      if (!(err instanceof EngineError)) throw err;
-      const problems = err.message.split('\n');
-      throw new ApiError(400, 'invalid-run', 'the run cannot start', 'fix the problems listed', problems);
+      throw runRefused(err);
     }
     if (!run) {
       this.p.secrets.wipe(id);
@@ -163,14 +167,7 @@ export class EngineService {
       });
     } catch (err) {
       await this.wipeUnlessStored(id);
-      if (!(err instanceof EngineError)) throw err;
-      if (err.message.startsWith('no run')) throw notFound(`no run ${runId}`, 'list runs with GET /v1/runs');
-      throw new ApiError(
-        409,
-        'cannot-rerun',
-        err.message,
-        'send the secrets the pipeline declares, or wait for the run to end',
-      );
+      throw rerunRefused(err, runId);
     }
     return this.queued(run);
   }
@@ -245,10 +242,7 @@ export class EngineService {
 
   /** The run of `group` driven or queued here, if any. */
   async runOfGroup(group: string): Promise<string | undefined> {
-    const holder = this.groups.holder(group);
-    if (holder !== undefined) return holder;
-    for await (const { run } of this.q.waitingRuns(() => MAX_QUEUE_PAGE)) if (groupOf(run) === group) return run.id;
-    return undefined;
+    return this.q.runOfGroup(group);
   }
 
   private pump(): Promise<void> {
@@ -301,6 +295,7 @@ export class EngineService {
   /** Takes no new work; the runs being driven are left as they are, to be taken over at the next start. */
   stop(): void {
     this.pumper.stopping = true;
+    this.q.unwatchPriorities();
   }
 
   /** Resolves when every run driven now has ended (tests, and a server asked to drain). */
