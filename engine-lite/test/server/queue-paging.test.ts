@@ -139,6 +139,26 @@ describe('a queue of 5,000 waiting runs', () => {
     expect(order).toEqual([...order].sort((a, b) => a[0] - b[0] || a[1] - b[1]));
   }, 60_000);
 
+  it('the /queue page shows a page of queued runs and links the next', async () => {
+    const page = async (path: string) => {
+      const res = await fetch(`${s.url}${path}`, { headers: { cookie: `caravan_engine_session=${token}` } });
+      return { status: res.status, text: await res.text() };
+    };
+    const head = await page('/queue');
+    expect(head.status).toBe(200);
+    expect(head.text.match(/<td><a href="\/runs\//g)).toHaveLength(2 + 50);
+    const next = /<a href="(\/queue\?cursor=[^"]+)" rel="next">/.exec(head.text)?.[1];
+    expect(next).toBeDefined();
+    const second = await page(next!.replace(/&amp;/g, '&'));
+    expect(second.status).toBe(200);
+    expect(second.text).toContain('Head of the queue');
+    expect(second.text.match(/<td><a href="\/runs\//g)).toHaveLength(50);
+    expect(second.text).not.toContain(ids[4500]);
+    const bad = await page('/queue?cursor=not-a-cursor');
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('is not a queue cursor');
+  });
+
   it('refuses a bad cursor or limit, saying what to pass', async () => {
     const bad = await queue('/v1/queue?cursor=abc');
     expect(bad.status).toBe(400);

@@ -1,11 +1,16 @@
-/** `/queue`: the runs driven now and the runs waiting, with their places and why each waits. */
-import { html } from '@caravan/registry';
+/** `/queue`: the runs driven now and the runs waiting, with their places and why each waits, paged by cursor. */
+import { html, queryString } from '@caravan/registry';
 import type { QueueEntry } from '../service.js';
 import { statusBadge } from './format.js';
 import type { PageContent } from './layout.js';
 
-export function queuePage(maxRuns: number, entries: QueueEntry[]): PageContent {
-  const rows = entries.map(
+/** `cursor`: the one this page was asked with; `page.next`: the next page's. */
+export function queuePage(
+  maxRuns: number,
+  page: { runs: QueueEntry[]; next?: string },
+  cursor: string | undefined,
+): PageContent {
+  const rows = page.runs.map(
     (e) =>
       html`<tr>
         <td><a href="/runs/${e.runId}">${e.runId}</a></td>
@@ -22,7 +27,7 @@ export function queuePage(maxRuns: number, entries: QueueEntry[]): PageContent {
       <p>At most ${maxRuns} runs are driven at once; higher priority first, first come first served within one.</p>
       ${
         rows.length === 0
-          ? html`<p>Nothing is running or waiting.</p>`
+          ? html`<p>${cursor ? 'No run waits after the previous page.' : 'Nothing is running or waiting.'}</p>`
           : html`<div class="table-wrap">
               <table>
                 <caption class="sr-only">
@@ -43,6 +48,10 @@ export function queuePage(maxRuns: number, entries: QueueEntry[]): PageContent {
                 </tbody>
               </table>
             </div>`
-      }`,
+      }
+      <nav class="pager" aria-label="Pages">
+        ${cursor ? html`<a href="/queue">Head of the queue</a>` : ''}
+        ${page.next ? html`<a href="/queue${queryString({ cursor: page.next })}" rel="next">Further back</a>` : ''}
+      </nav>`,
   };
 }

@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { localPath } from '@caravan/registry';
 import type { Clock } from '../../clock.js';
 import { ApiError, notFound } from '../api-error.js';
+import { parseQueueCursor } from '../queue-view.js';
 import { listRuns, runDetail } from '../run-views.js';
 import type { Role, ServerStore, TokenRecord } from '../server-store.js';
 import type { EngineService } from '../service.js';
@@ -25,6 +26,7 @@ import { clearSession, requireSameOrigin, sessionToken, setSession } from './ses
 import { errorPage, loginPage } from './simple-pages.js';
 
 const FORM_LIMIT = 8192;
+/** Runs listed on a page of /runs, and queued runs on a page of /queue. */
 const RUNS_PER_PAGE = 50;
 const VIEWER = Symbol('caravan.runPagesViewer');
 type WithViewer = FastifyRequest & { [VIEWER]?: Viewer };
@@ -163,7 +165,10 @@ export function installRunPages(app: FastifyInstance, parts: RunPagesParts): voi
 
     pages.get('/queue', async (req, reply) => {
       if (!page(req, reply)) return reply;
-      return send(reply, 200, queuePage(service.maxRuns, await service.queue()), viewerOf(req));
+      const cursor = (req.query as Record<string, unknown>)['cursor'];
+      const at = typeof cursor === 'string' && cursor !== '' ? cursor : undefined;
+      const list = await service.queuePage(RUNS_PER_PAGE, parseQueueCursor(at));
+      return send(reply, 200, queuePage(service.maxRuns, list, at), viewerOf(req));
     });
 
     pages.get('/runs/:id', async (req, reply) => {
