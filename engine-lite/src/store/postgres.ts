@@ -44,14 +44,8 @@ import {
   updateQueueEntry,
 } from './run-queue-sql.js';
 import type { QueuePlace, RunListFilter, WaitingEntry } from './run-queue-types.js';
-import {
-  COUNT_BY_STATUS,
-  countsFromRows,
-  listRunPageSql,
-  queueDepthSql,
-  rowToListedRun,
-  waitingRunsSql,
-} from './run-list-sql.js';
+import { COUNT_BY_STATUS, countsFromRows, listRunPageSql, queueDepthSql, rowToListedRun } from './run-list-sql.js';
+import { waitingRunsSql } from './waiting-runs-sql.js';
 
 const ph = (i: number): string => `$${i}`;
 const PUT_FILE = putFileSql(ph);

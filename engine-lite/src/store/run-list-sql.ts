@@ -5,11 +5,12 @@
  */
 import type { Row } from './rows.js';
 import { rowToRun } from './rows.js';
-import type { QueueEntryRecord, QueuePlace, RunListFilter } from './run-queue-types.js';
+import type { QueueEntryRecord, RunListFilter } from './run-queue-types.js';
 import { rowToQueueEntry } from './run-queue-sql.js';
 import type { RunRecord } from './types.js';
 
-const QUEUE_COLUMNS = ['run_id', 'owner', 'priority', 'seq', 'labels', 'rerun_of', 'admitted'];
+/** The queue entry's columns, read beside a run's as `q_<column>`. */
+export const QUEUE_COLUMNS = ['run_id', 'owner', 'priority', 'seq', 'labels', 'rerun_of', 'admitted'];
 
 export function listRunPageSql(
   dialect: 'sqlite' | 'postgres',
@@ -35,27 +36,6 @@ export function listRunPageSql(
     FROM runs r LEFT JOIN run_queue q ON q.run_id = r.id
     ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
     ORDER BY r.id DESC LIMIT ${ph(params.length)}`;
-  return { sql, params };
-}
-
-/** A page of the owner's waiting entries with their runs, in queue order (index run_queue_order). */
-export function waitingRunsSql(
-  owner: string,
-  limit: number,
-  after: QueuePlace | undefined,
-  ph: (i: number) => string,
-): { sql: string; params: unknown[] } {
-  const params: unknown[] = [owner];
-  let from = '';
-  if (after) {
-    params.push(after.priority, after.priority, after.seq);
-    from = `AND (q.priority < ${ph(2)} OR (q.priority = ${ph(3)} AND q.seq > ${ph(4)}))`;
-  }
-  params.push(limit);
-  const sql = `SELECT r.*, ${QUEUE_COLUMNS.map((c) => `q.${c} AS q_${c}`).join(', ')}
-    FROM run_queue q JOIN runs r ON r.id = q.run_id
-    WHERE q.owner = ${ph(1)} AND q.admitted = 0 ${from}
-    ORDER BY q.priority DESC, q.seq LIMIT ${ph(params.length)}`;
   return { sql, params };
 }
 

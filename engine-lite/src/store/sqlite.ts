@@ -47,17 +47,13 @@ import {
   updateQueueEntry,
 } from './run-queue-sql.js';
 import type { QueuePlace, RunListFilter, WaitingEntry } from './run-queue-types.js';
-import {
-  COUNT_BY_STATUS,
-  countsFromRows,
-  listRunPageSql,
-  queueDepthSql,
-  rowToListedRun,
-  waitingRunsSql,
-} from './run-list-sql.js';
+import { COUNT_BY_STATUS, countsFromRows, listRunPageSql, queueDepthSql, rowToListedRun } from './run-list-sql.js';
+import { waitingRunsSql } from './waiting-runs-sql.js';
 
 const PUT_FILE = putFileSql(() => '?');
 const ADD_EVENT = addEventSql(() => '?');
+const SELECT_QUEUE_ENTRY = selectQueueEntry(() => '?');
+const SELECT_ADMITTED_UNFINISHED = selectAdmittedUnfinished(() => '?');
 export class SqliteEngineStore implements EngineStore {
   readonly kind = 'sqlite' as const;
   /** The connection, shared with the registered pipelines (pipeline-store.ts). */
@@ -148,10 +144,7 @@ export class SqliteEngineStore implements EngineStore {
   }
 
   async queueEntry(runId: string): Promise<QueueEntryRecord | undefined> {
-    return this.rows(
-      selectQueueEntry(() => '?'),
-      runId,
-    ).map(rowToQueueEntry)[0];
+    return this.rows(SELECT_QUEUE_ENTRY, runId).map(rowToQueueEntry)[0];
   }
 
   async waitingRuns(owner: string, limit: number, after?: QueuePlace): Promise<WaitingEntry[]> {
@@ -160,10 +153,7 @@ export class SqliteEngineStore implements EngineStore {
   }
 
   async admittedUnfinished(owner: string): Promise<QueueEntryRecord[]> {
-    return this.rows(
-      selectAdmittedUnfinished(() => '?'),
-      owner,
-    ).map(rowToQueueEntry);
+    return this.rows(SELECT_ADMITTED_UNFINISHED, owner).map(rowToQueueEntry);
   }
 
   async adoptQueueEntry(runId: string, entry: NewQueueEntry, admitted: boolean): Promise<void> {
