@@ -10,7 +10,8 @@ import { ApiError, notFound } from '../server/api-error.js';
 import type { EngineService, SubmitInput } from '../server/service.js';
 import type { RunClaim, RunRecord } from '../store/types.js';
 import type { PipelineRevision, PipelineStore } from './pipeline-store.js';
-import { checkReferencedSecrets, checkRegisteredNesting } from './registration-checks.js';
+import { checkReferencedSecrets, checkRegisteredNesting, checkSecretApproval } from './registration-checks.js';
+import type { Registrant } from './registration-checks.js';
 import type { StoredSecretSource } from '../secret-store/stored-secrets.js';
 
 export const PIPELINE_NAME = REGISTERED_PIPELINE_NAME;
@@ -56,6 +57,7 @@ export class RegisteredPipelines {
   async add(
     source: string,
     file: string,
+    by: Registrant,
     name?: string,
     secret?: SecretLookup,
   ): Promise<{ revision: PipelineRevision; warnings: string[] }> {
@@ -70,6 +72,7 @@ export class RegisteredPipelines {
       );
     const warnings: string[] = [];
     const nested = await checkRegisteredNesting(pipeline, chosen, (n) => this.store.get(n));
+    checkSecretApproval(pipeline, chosen, nested, by);
     await checkReferencedSecrets(pipeline, chosen, nested, this.stored, secret);
     const revision = await this.store.add(chosen, source, file, this.clock.now());
     return { revision, warnings };

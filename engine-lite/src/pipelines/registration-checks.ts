@@ -40,6 +40,40 @@ export async function checkRegisteredNesting(
   return nested.pipelines;
 }
 
+/** Who registers a pipeline: a token's name, and whether its role may approve code that reads stored secrets. */
+export interface Registrant {
+  name: string;
+  role: string;
+  admin: boolean;
+}
+
+/** The stored secrets a pipeline would read: its own declared ones, its nested pipelines', its webhook's. */
+export function secretUses(pipeline: Pipeline, nested: readonly Pipeline[]): string[] {
+  const uses: string[] = [];
+  if (pipeline.secrets.length > 0) uses.push(pipeline.secrets.join(', '));
+  for (const p of nested)
+    if (p.secrets.length > 0) uses.push(`${p.secrets.join(', ')} of the nested pipeline "${secretScope(p)}"`);
+  if (pipeline.on?.webhook) uses.push(`the webhook secret ${pipeline.on.webhook.secret}`);
+  return uses;
+}
+
+/** 403 unless an admin registers a pipeline that uses stored secrets: they reach only code an admin approved. */
+export function checkSecretApproval(
+  pipeline: Pipeline,
+  name: string,
+  nested: readonly Pipeline[],
+  by: Registrant,
+): void {
+  const uses = secretUses(pipeline, nested);
+  if (uses.length === 0 || by.admin) return;
+  throw new ApiError(
+    403,
+    'forbidden',
+    `pipeline "${name}" uses stored secrets (${uses.join('; ')}): registering or changing such a pipeline needs the role admin; the token "${by.name}" is ${by.role}`,
+    `ask an admin to register it (caravan pipelines add FILE --name ${name} with an admin token); a runner can then start it (caravan pipelines run ${name}), and may register pipelines that use no stored secret`,
+  );
+}
+
 /** Throws naming every referenced secret that is neither stored nor (for the webhook) in the server's environment. */
 export async function checkReferencedSecrets(
   pipeline: Pipeline,
