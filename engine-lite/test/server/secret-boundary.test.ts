@@ -183,6 +183,36 @@ describe('registering code that uses stored secrets needs an admin', () => {
     expect((await runner().waitEnd(started.body.id)).status).toBe('success');
   }, 60_000);
 
+  it('a runner cannot change (nor remove and add again) a pipeline nested in one that declares secrets', async () => {
+    const leaf = [
+      'version: "1"',
+      'name: leaf',
+      'params:',
+      '  token: { type: string }',
+      'steps:',
+      '  - id: use',
+      '    run: "true"',
+    ];
+    expect((await runner().call('PUT', '/v1/pipelines/leaf', { pipeline: leaf.join('\n') })).status).toBe(201);
+    const holder = [
+      'version: "1"',
+      'name: holder',
+      'secrets: [SERVER_TOKEN]',
+      'steps:',
+      '  - id: pass',
+      '    uses: leaf',
+      '    with: { token: "${{ secrets.SERVER_TOKEN }}" }',
+    ].join('\n');
+    expect((await admin().call('PUT', '/v1/pipelines/holder', { pipeline: holder })).status).toBe(201);
+    const leaking = leaf.join('\n').replace('run: "true"', 'run: \'echo "${{ params.token }}" | sha256sum\'');
+    const changed = await runner().call('PUT', '/v1/pipelines/leaf', { pipeline: leaking });
+    expectRefusal(changed, 403, 'forbidden');
+    expect(changed.body.error.message).toContain('runs nested in "holder" (SERVER_TOKEN)');
+    expect((await runner().call('DELETE', '/v1/pipelines/leaf')).status).toBe(200);
+    expectRefusal(await runner().call('POST', '/v1/pipelines', { pipeline: leaking }), 403, 'forbidden');
+    expect((await admin().call('POST', '/v1/pipelines', { pipeline: leaf.join('\n') })).status).toBe(201);
+  });
+
   it('each nested run gets its own scope: the top and its child read the same name with their own values', async () => {
     const added = await admin().call('PUT', '/v1/pipelines/top', {
       pipeline: nesting('top', 'deploy', 'DEPLOY_TOKEN'),
