@@ -2,8 +2,8 @@
  * caravan-agent's log path end to end: `caravan-agent run -- cat LOG > /dev/null` with 1,000
  * secrets (and their encoded forms) in the task context, on a generated build log and on a
  * base64-dense one, each beside `cat LOG | cat > /dev/null` timed in the same run; then the same
- * with the engine's callback attached (logs posted in batches to a real local HTTP server that
- * reads and parses them as the engine does), in MB/s.
+ * with the engine's callback attached (logs posted in batches of log records to a real local HTTP
+ * server that reads and parses them into entries as the engine does), in MB/s.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LOG_RECORDS_TYPE, parseLogRecords, type LogBatch } from '@caravan/spec';
 import type { Bench, BenchRow } from './lib.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -104,11 +105,11 @@ async function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = proce
   }
 }
 
-/** Plays the engine's log intake: reads each batch, parses it, counts its entries and bytes. */
+/** Plays the engine's log intake: reads each batch, parses it (log records or JSON), counts its lines. */
 async function logServer(): Promise<{
   url: string;
   lines: () => number;
-  /** CPU seconds the server spent parsing batches (JSON.parse), as the engine's intake would. */
+  /** CPU seconds the server spent parsing batches into entries, as the engine's intake does. */
   parseCpu: () => number;
   close: () => Promise<void>;
 }> {
@@ -119,7 +120,10 @@ async function logServer(): Promise<{
       if (req.headers.authorization !== `Bearer ${TOKEN}`) return res.writeHead(401).end();
       if (req.url?.endsWith('/logs')) {
         const before = process.cpuUsage();
-        const batch = JSON.parse(data.toString('utf8')) as { entries: { stream: string }[] };
+        const batch =
+          req.headers['content-type'] === LOG_RECORDS_TYPE
+            ? parseLogRecords(data)
+            : (JSON.parse(data.toString('utf8')) as LogBatch);
         const used = process.cpuUsage(before);
         parseCpu += (used.user + used.system) / 1e6;
         lines += batch.entries.filter((e) => e.stream === 'stdout').length;
@@ -221,7 +225,8 @@ const bench: Bench = {
       }
       const prose = join(dir, 'build-log.log');
       const lineCount = logs[0]![1].toString('latin1').split('\n').length - 1;
-      const withCallback = context({ callback: { url: server.url, token: TOKEN } });
+      // the engine offers log records in every grant (Callback.logTypes)
+      const withCallback = context({ callback: { url: server.url, token: TOKEN, logTypes: [LOG_RECORDS_TYPE] } });
       const pair = await compare(bundle, prose, logs[0]![1].length, withCallback);
       const { agent, pipe } = pair;
       if (server.lines() !== ROUNDS * lineCount)

@@ -236,7 +236,13 @@ export class Entrypointer {
       onLine: (line) => outCommands.handle(line),
       onPlainLines: (count) => outCommands.skip(count),
       onOverlongLine: (start) => outCommands.overlong(start),
-      onMaskedLines: reporter.wantsLogs ? (lines) => logLines(reporter, 'stdout', lines, this.clock.now()) : undefined,
+      ...(reporter.logBlock
+        ? { onMaskedBlock: (block: Buffer) => reporter.logBlock!('stdout', block, this.clock.now()) }
+        : {
+            onMaskedLines: reporter.wantsLogs
+              ? (lines: string) => logLines(reporter, 'stdout', lines, this.clock.now())
+              : undefined,
+          }),
     });
     const stderr = new StreamPump(masker.stream(), this.o.stderr, {
       onLine: (line) => errCommands.handle(line),

@@ -1,17 +1,20 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import type { AgentEvent, LogEntry } from '@caravan/spec';
+import { LOG_RECORDS_TYPE, type AgentEvent, type LogEntry } from '@caravan/spec';
 import type { Report } from './contract.js';
 import type { Reporter } from './reporter.js';
 import { post } from './http-post.js';
 import { LogBatchBuilder } from './log-batch.js';
-import { Spool } from './spool.js';
+import { LogRecordsBuilder } from './log-records-batch.js';
+import { Spool, type SpooledRequest } from './spool.js';
 import { tarOf } from './tar-body.js';
 
 export interface HttpReporterOptions {
   /** The task's callback base URL; routes are `/logs`, `/events`, `/files/{name}`, `/report`. */
   url: string;
   token: string;
+  /** Content types the engine takes on `/logs` besides JSON (`Callback.logTypes`): log records when offered. */
+  logTypes?: string[];
   spoolDir: string;
   spoolMaxBytes?: number;
   /** Tries per request before the engine counts as unreachable. */
@@ -36,6 +39,7 @@ const PROBE_MAX_MS = 30_000;
 const JSON_TIMEOUT_MS = 10_000;
 const FILE_TIMEOUT_MS = 30 * 60_000;
 const TAR = 'application/x-tar';
+const JSON_TYPE = 'application/json';
 /** JSON (a log batch arrives as its bytes), or a file body opened on each try. */
 type Body = string | Buffer | (() => Promise<Readable>);
 
@@ -50,7 +54,10 @@ export class HttpReporter implements Reporter {
   readonly wantsLogs = true;
   private readonly o: Required<HttpReporterOptions>;
   private readonly spool: Spool;
-  private readonly logs: LogBatchBuilder;
+  private readonly logs: LogBatchBuilder | LogRecordsBuilder;
+  private readonly logType: string;
+  /** Masked output as bytes, when the engine takes log records (else undefined: lines go as JSON). */
+  readonly logBlock: ((stream: LogEntry['stream'], block: Buffer, ts: number) => void | Promise<void>) | undefined;
   private events: AgentEvent[] = [];
   private logSeq = 0;
   private eventSeq = 0;
@@ -75,9 +82,23 @@ export class HttpReporter implements Reporter {
       maxBatchBytes: 1024 * 1024,
       maxQueuedBytes: 4 * 1024 * 1024,
       ...options,
+      logTypes: options.logTypes ?? [],
     };
     this.spool = new Spool(this.o.spoolDir, this.o.spoolMaxBytes);
-    this.logs = new LogBatchBuilder(this.o.maxBatchBytes + 64 * 1024);
+    const capacity = this.o.maxBatchBytes + 64 * 1024;
+    if (this.o.logTypes.includes(LOG_RECORDS_TYPE)) {
+      const records = new LogRecordsBuilder(capacity);
+      this.logs = records;
+      this.logType = LOG_RECORDS_TYPE;
+      this.logBlock = (stream, block, ts) => {
+        records.addBlock(stream, block, ts);
+        return this.logged();
+      };
+    } else {
+      this.logs = new LogBatchBuilder(capacity);
+      this.logType = JSON_TYPE;
+      this.logBlock = undefined;
+    }
   }
 
   log(entry: LogEntry): void | Promise<void> {
@@ -167,7 +188,7 @@ export class HttpReporter implements Reporter {
 
   private flushLogs(): void {
     if (this.logs.entries === 0) return;
-    this.enqueue('logs', this.logs.take(++this.logSeq));
+    this.enqueue('logs', this.logs.take(++this.logSeq), this.logType);
   }
 
   private flushEvents(): void {
@@ -177,10 +198,10 @@ export class HttpReporter implements Reporter {
     this.enqueue('events', body);
   }
 
-  private enqueue(route: string, body: string | Buffer): void {
+  private enqueue(route: string, body: string | Buffer, type = JSON_TYPE): void {
     this.queuedBytes += body.length;
     this.chain = this.chain
-      .then(() => this.deliver(route, body))
+      .then(() => this.deliver(route, body, type))
       .catch((err: Error) => this.o.say(`warning: a ${route} batch was lost: ${err.message}`))
       .finally(() => {
         this.queuedBytes -= body.length;
@@ -192,13 +213,13 @@ export class HttpReporter implements Reporter {
   }
 
   /** While the engine is down, batches queue up in the spool (in order) and the action never waits. */
-  private async deliver(route: string, body: string | Buffer): Promise<void> {
+  private async deliver(route: string, body: string | Buffer, type: string): Promise<void> {
     if (this.down || this.spool.size > 0) {
-      this.spool.append({ route, body: body.toString() });
+      this.spool.append(spooled(route, body, type));
       return;
     }
-    if ((await this.post(route, body, this.o.attempts)) === 'unreachable') {
-      this.spool.append({ route, body: body.toString() });
+    if ((await this.post(route, body, this.o.attempts, type)) === 'unreachable') {
+      this.spool.append(spooled(route, body, type));
       this.markDown();
     }
   }
@@ -233,7 +254,14 @@ export class HttpReporter implements Reporter {
       const outcome =
         'body' in next
           ? await this.post(next.route, next.body, attempts)
-          : await this.post(next.route, async () => createReadStream(this.spool.pathOf(next.bodyFile)), attempts, TAR);
+          : 'body64' in next
+            ? await this.post(next.route, Buffer.from(next.body64, 'base64'), attempts, next.type)
+            : await this.post(
+                next.route,
+                async () => createReadStream(this.spool.pathOf(next.bodyFile)),
+                attempts,
+                TAR,
+              );
       if (outcome === 'unreachable') {
         this.down = true;
         return;
@@ -253,7 +281,7 @@ export class HttpReporter implements Reporter {
     this.scheduleProbe();
   }
 
-  private async post(route: string, body: Body, attempts: number, contentType = 'application/json'): Promise<Outcome> {
+  private async post(route: string, body: Body, attempts: number, contentType = JSON_TYPE): Promise<Outcome> {
     for (let attempt = 0; attempt < attempts; attempt++) {
       if (attempt > 0) await sleep(this.o.retryBaseMs * 4 ** (attempt - 1));
       try {
@@ -274,6 +302,11 @@ export class HttpReporter implements Reporter {
     }
     return 'unreachable';
   }
+}
+
+/** A JSON body is kept as its text; any other as base64, byte for byte, with its type. */
+function spooled(route: string, body: string | Buffer, type: string): SpooledRequest {
+  return type === JSON_TYPE ? { route, body: body.toString() } : { route, body64: body.toString('base64'), type };
 }
 
 function sleep(ms: number): Promise<void> {

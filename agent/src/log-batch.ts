@@ -1,31 +1,27 @@
 /**
- * The body of one `/logs` batch ({seq, entries}), written as entries come into one growing
- * buffer: a batch is sent as that buffer, with no copy at the end, and that memory serves again
- * once it is sent. Many lines of one stream are serialized in one pass, not one object and one
+ * The JSON body of one `/logs` batch ({seq, entries}), written as entries come into one
+ * BatchBuffer. Many lines of one stream are serialized in one pass, not one object and one
  * JSON.stringify call per line. (Writing the JSON from the lines' bytes in a loop of JS was tried:
  * slower than decoding them and escaping the string with native calls.)
  */
 import type { LogEntry } from '@caravan/spec';
+import { BatchBuffer } from './batch-buffer.js';
 
 const COMMA = 0x2c;
 const CLOSE = Buffer.from(']}');
 /** Room before the entries for `{"seq":N,"entries":[`, N any safe integer. */
 const HEAD_ROOM = 40;
-/** Sent batches' buffers kept for reuse. */
-const MAX_SPARE = 4;
 
 export class LogBatchBuilder {
-  private buf: Buffer;
-  private readonly spare: Buffer[] = [];
-  private end = HEAD_ROOM;
+  private readonly out: BatchBuffer;
   /** Entries in the batch so far. */
   entries = 0;
   /** Bytes of JSON in the batch so far (with a separator per addition). */
   bytes = 0;
 
   /** @param capacity bytes of JSON a batch holds before its buffer grows */
-  constructor(private capacity = 64 * 1024) {
-    this.buf = Buffer.allocUnsafe(HEAD_ROOM + capacity);
+  constructor(capacity = 64 * 1024) {
+    this.out = new BatchBuffer(HEAD_ROOM, capacity);
   }
 
   add(entry: LogEntry): void {
@@ -41,50 +37,24 @@ export class LogBatchBuilder {
 
   /** The batch's JSON body, UTF-8; the builder starts again empty. */
   take(seq: number): Buffer {
-    const open = `{"seq":${seq},"entries":[`;
-    const start = HEAD_ROOM - open.length;
-    this.buf.write(open, start, 'latin1');
-    this.reserve(CLOSE.length);
-    this.end += CLOSE.copy(this.buf, this.end);
-    const body = this.buf.subarray(start, this.end);
-    this.buf = this.spare.pop() ?? Buffer.allocUnsafe(HEAD_ROOM + this.capacity);
-    this.end = HEAD_ROOM;
     this.entries = 0;
     this.bytes = 0;
-    return body;
+    return this.out.take(`{"seq":${seq},"entries":[`, CLOSE);
   }
 
-  /**
-   * Takes back the memory of a body from `take` once it is sent: a few batches' buffers serve
-   * every later batch, not a fresh megabyte each (outside the V8 heap, such garbage is collected late).
-   */
+  /** Takes back the memory of a body from `take` once it is sent (see BatchBuffer). */
   recycle(body: Buffer): void {
-    const whole = Buffer.from(body.buffer, 0, body.buffer.byteLength);
-    if (this.spare.length < MAX_SPARE && whole.length === HEAD_ROOM + this.capacity && whole.buffer !== this.buf.buffer)
-      this.spare.push(whole);
+    this.out.recycle(body);
   }
 
   private addJson(json: string, count: number): void {
-    this.reserve(1 + json.length * 3);
-    const from = this.separate();
-    this.end += this.buf.write(json, this.end, 'utf8');
+    const out = this.out;
+    out.reserve(1 + json.length * 3);
+    if (out.length > 0) out.buf[out.end++] = COMMA;
+    const from = out.end;
+    out.end += out.buf.write(json, out.end, 'utf8');
     this.entries += count;
-    this.bytes += this.end - from + 1;
-  }
-
-  /** Writes the comma before a further entry; returns where the new JSON starts. */
-  private separate(): number {
-    if (this.end > HEAD_ROOM) this.buf[this.end++] = COMMA;
-    return this.end;
-  }
-
-  /** Room for `bytes` more bytes; a buffer that grows stays that large for the next batches. */
-  private reserve(bytes: number): void {
-    if (this.end + bytes <= this.buf.length) return;
-    this.capacity = Math.max(2 * this.capacity, this.end + bytes);
-    const grown = Buffer.allocUnsafe(HEAD_ROOM + this.capacity);
-    this.buf.copy(grown, 0, 0, this.end);
-    this.buf = grown;
+    this.bytes += out.end - from + 1;
   }
 }
 

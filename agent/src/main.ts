@@ -84,6 +84,7 @@ async function main(argv: string[]): Promise<number> {
     ? new HttpReporter({
         url: context.callback.url,
         token: context.callback.token,
+        logTypes: context.callback.logTypes,
         // beside the report, where the engine looks after a crash; else a private temp folder
         spoolDir:
           process.env.CARAVAN_AGENT_SPOOL_DIR ??

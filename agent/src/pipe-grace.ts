@@ -44,14 +44,17 @@ export class PipeGrace {
     if (!this.killedHolders && (this.action.groupAlive?.() ?? true)) {
       this.killedHolders = true;
       this.warn(
-        'processes the action started in the background still held its output open after it exited; they were killed',
+        'processes the action started in the background still held its output open after it exited; they were killed ' +
+          '(to keep one running, start it with its output redirected, e.g. `server > server.log 2>&1 &`)',
       );
       this.action.kill('SIGKILL');
     }
     if (this.flowing) return this.start();
     if (!this.killedHolders) {
       this.warn(
-        "a process outside the action's process group still held its output open; the agent stopped reading it",
+        "a process outside the action's process group (started with setsid or as a daemon) still held its output " +
+          'open; the agent stopped reading it, and what it prints now is lost (redirect its output to a file, ' +
+          'e.g. `setsid server > server.log 2>&1 &`)',
       );
     }
     this.action.closeStreams();

@@ -12,6 +12,11 @@ export interface Reporter {
    * fraction of the cost (absent: `logLines()` below calls `log` per line).
    */
   logLines?(stream: LogEntry['stream'], lines: string, ts: number): void | Promise<void>;
+  /**
+   * Masked output as bytes (whole lines ending with `\n`, or a piece of a line without one), when
+   * the reporter ships bytes as they are: cheaper than lines, which are then not made at all.
+   */
+  readonly logBlock?: ((stream: LogEntry['stream'], block: Buffer, ts: number) => void | Promise<void>) | undefined;
   event(event: AgentEvent): void;
   /** Uploads a declared file (or folder) as a tar stream; returns a warning on failure. */
   upload(name: string, path: string): Promise<string | undefined>;

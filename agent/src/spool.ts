@@ -3,8 +3,14 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
-/** A request kept for later: a JSON body inline, or a file body (a declared file's tar) beside the queue. */
-export type SpooledRequest = { route: string; body: string } | { route: string; bodyFile: string };
+/**
+ * A request kept for later: a JSON body inline, another body (log records) inline as base64 with
+ * its content type, or a file body (a declared file's tar) beside the queue.
+ */
+export type SpooledRequest =
+  | { route: string; body: string }
+  | { route: string; body64: string; type: string }
+  | { route: string; bodyFile: string };
 
 /** The queue's file inside the spool folder: the engine reads it back after a crash (see docs/engine.md). */
 export const SPOOL_FILE = 'spool.jsonl';

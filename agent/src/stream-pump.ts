@@ -1,6 +1,6 @@
 import type { ByteMaskStream } from './mask/types.js';
 import { LineSplitter, lineText, type LinePiece } from './line-splitter.js';
-import { MaskedLines } from './masked-lines.js';
+import { blockText, LineBlocks } from './line-blocks.js';
 import { PlainLineScanner } from './plain-lines.js';
 import type { Sink } from './sink.js';
 
@@ -23,6 +23,11 @@ export interface PumpHooks {
    * line counts as a line).
    */
   onMaskedLines?(lines: string): void | Promise<void>;
+  /**
+   * Masked output as bytes, instead of `onMaskedLines`: whole lines ending with `\n`, or a piece of
+   * a long line (or the stream's unterminated last line) without one. The buffer is only lent.
+   */
+  onMaskedBlock?(block: Buffer): void | Promise<void>;
 }
 
 /**
@@ -31,7 +36,7 @@ export interface PumpHooks {
  */
 export class StreamPump {
   private readonly raw: LineSplitter | undefined;
-  private readonly masked: MaskedLines | undefined;
+  private readonly masked: LineBlocks | undefined;
   private dropping = false;
   /** No bytes were pushed since the last `flushPartial`. */
   private quiet = false;
@@ -43,7 +48,7 @@ export class StreamPump {
     private readonly hooks: PumpHooks,
   ) {
     this.raw = hooks.onLine ? new LineSplitter(COMMAND_LINE_CAP) : undefined;
-    this.masked = hooks.onMaskedLines ? new MaskedLines(LOG_LINE_CAP) : undefined;
+    this.masked = hooks.onMaskedBlock || hooks.onMaskedLines ? new LineBlocks(LOG_LINE_CAP) : undefined;
   }
 
   async push(chunk: Buffer): Promise<void> {
@@ -153,7 +158,8 @@ export class StreamPump {
     return this.tail;
   }
 
-  private async lines(blocks: string[]): Promise<void> {
-    for (const block of blocks) await this.hooks.onMaskedLines!(block);
+  private async lines(blocks: Buffer[]): Promise<void> {
+    const { onMaskedBlock, onMaskedLines } = this.hooks;
+    for (const block of blocks) await (onMaskedBlock ? onMaskedBlock(block) : onMaskedLines!(blockText(block)));
   }
 }

@@ -136,7 +136,17 @@ export function parseContext(text: string, source: string): ParsedContext {
       problems.push(`${at('callback')} must be {"url": string, "token": string}`);
     else if (!/^https?:\/\//.test(cb.url))
       problems.push(`${at('callback.url')} must be an http:// or https:// URL, got "${cb.url}"`);
-    else context.callback = { url: cb.url.replace(/\/+$/, ''), token: cb.token };
+    else if (
+      cb.logTypes !== undefined &&
+      !(Array.isArray(cb.logTypes) && cb.logTypes.every((t) => typeof t === 'string'))
+    )
+      problems.push(`${at('callback.logTypes')} must be a list of content types (strings)`);
+    else
+      context.callback = {
+        url: cb.url.replace(/\/+$/, ''),
+        token: cb.token,
+        ...(cb.logTypes ? { logTypes: cb.logTypes as string[] } : {}),
+      };
   }
   if (raw.outputs !== undefined && raw.outputs !== null) {
     if (!isObject(raw.outputs)) problems.push(`${at('outputs')} must be an object of {"type"}`);

@@ -2,7 +2,7 @@
  * What a run's scheduler needs from the engine around it: interfaces only, so tests hand it fakes
  * (an in-memory store, a scripted executor, a fake clock) and no process or file is involved.
  */
-import type { AgentReport } from '@caravan/spec';
+import type { AgentReport, Pipeline } from '@caravan/spec';
 import type { BlobSource } from './blobs.js';
 import type { CallbackGrants, CallbackHandlers } from './callback/server.js';
 import type { ExecutorSource } from './executors/registry.js';
@@ -28,6 +28,12 @@ export type EngineEvent =
       error?: string;
     };
 
+/** A run as its secrets are looked up: by its id, and its pipeline's registered name (its scope). */
+export interface SecretHolder {
+  id: string;
+  pipeline: Pick<Pipeline, 'registered'>;
+}
+
 export interface EngineDeps {
   store: EngineStore;
   blobs: BlobSource;
@@ -47,7 +53,7 @@ export interface EngineDeps {
   slots?: StepSlots;
   executorLimit(kind: string): number;
   /** The values of the named secrets of a run (only those the pipeline declares reach a step). */
-  secretsFor(names: string[], runId?: string): Record<string, string>;
+  secretsFor(names: string[], run?: SecretHolder): Record<string, string>;
   /** The env contract every step gets (CARAVAN_RUN_ID, CARAVAN_WORKSPACE, …). */
   contractEnv(runId: string, stepId: string, workspace: string): Record<string, string>;
   /** The report the agent sent to the callback API for this task, once. */

@@ -13,7 +13,7 @@ import type { CallbackServerOptions } from './callback/server.js';
 import { CallbackServer } from './callback/server.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
-import type { EngineDeps, EngineEvent } from './engine-deps.js';
+import type { EngineDeps, EngineEvent, SecretHolder } from './engine-deps.js';
 import { defaultExecutors } from './executors/defaults.js';
 import type { ExecutorRegistry } from './executors/registry.js';
 import { isAlive } from '@caravan/registry';
@@ -53,8 +53,11 @@ export interface EngineOptions {
   webhooks?: WebhookOptions;
   /** Secret values by name; only names a pipeline declares reach its steps. */
   secrets?: Record<string, string>;
-  /** A run's own secrets (the service keeps them per run); when it gives some, they replace `secrets` for that run. */
-  runSecrets?: (runId: string) => Record<string, string> | undefined;
+  /**
+   * A run's own secrets (the service keeps them per run and per scope, so a nested run is asked
+   * for with its own pipeline); when it gives some, they replace `secrets` for that run.
+   */
+  runSecrets?: (run: SecretHolder) => Record<string, string> | undefined;
   /** How often the store is checked for cancel requests from other processes (ms, default 300). */
   cancelPollMs?: number;
   /** Status poll interval for executors without `wait` (ms, default 250). */
@@ -115,8 +118,8 @@ export class Engine {
       concurrency: (run) => Math.max(1, run.concurrency || defaultConcurrency),
       ...(opts.slots ? { slots: opts.slots } : {}),
       executorLimit: (kind) => opts.executorLimits?.[kind] ?? Number.POSITIVE_INFINITY,
-      secretsFor: (names, runId) => {
-        const secrets = this.secretsOf(runId);
+      secretsFor: (names, run) => {
+        const secrets = this.secretsOf(run);
         return Object.fromEntries(names.filter((n) => n in secrets).map((n) => [n, secrets[n]!]));
       },
       contractEnv: (runId, stepId, workspace) => ({
@@ -199,14 +202,14 @@ export class Engine {
     return this.live.get(runId)?.recorder ?? new RunRecorder(this.deps, runId);
   }
 
-  /** The names of the secrets a run's steps get (a nested run is created with its parent's). */
-  secretNamesOf(runId: string): ReadonlySet<string> {
-    return new Set(Object.keys(this.secretsOf(runId)));
+  /** The names of the secrets a (nested) run's steps get, asked for before the run is created. */
+  secretNamesOf(run: SecretHolder): ReadonlySet<string> {
+    return new Set(Object.keys(this.secretsOf(run)));
   }
 
   /** The secrets a run's steps get: its own when the host keeps them per run, else the engine's. */
-  private secretsOf(runId: string | undefined): Record<string, string> {
-    return (runId === undefined ? undefined : this.opts.runSecrets?.(runId)) ?? this.opts.secrets ?? {};
+  private secretsOf(run: SecretHolder | undefined): Record<string, string> {
+    return (run === undefined ? undefined : this.opts.runSecrets?.(run)) ?? this.opts.secrets ?? {};
   }
 
   /** Values to hide from everything stored or sent from now on (a run's own secrets). */
@@ -256,7 +259,7 @@ export class Engine {
         `run ${runId} is still driven by engine process ${run.enginePid}; cancel it with caravan cancel ${runId}, or wait`,
       );
     }
-    const given = this.secretsOf(runId);
+    const given = this.secretsOf(run);
     const missing = run.secretNames.filter((n) => !(n in given));
     if (missing.length > 0)
       throw new EngineError(

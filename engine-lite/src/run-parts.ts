@@ -43,7 +43,7 @@ export function runParts(
       blobs: deps.blobs,
       workDir: deps.paths.work,
       stepCacheDir: deps.paths.stepCache,
-      secrets: deps.secretsFor(run.pipeline.secrets, run.id),
+      secrets: deps.secretsFor(run.pipeline.secrets, run),
     },
     plan,
     {

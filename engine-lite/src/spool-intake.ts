@@ -1,6 +1,7 @@
 /**
  * What an agent spooled while no engine listened (agent/src/spool.ts: `spool.jsonl`, one
- * `{route, body}` or `{route: 'files/<name>', bodyFile}` a line, file bodies beside it), taken in
+ * `{route, body}`, `{route: 'logs', body64, type}` (log records) or `{route: 'files/<name>', bodyFile}`
+ * a line, file bodies beside it), taken in
  * at the end of its attempt through the same handlers as the callback API: log batches are
  * idempotent by sequence number, files are content-addressed, so what was delivered already is
  * not stored twice. The folder is removed with the task, after the attempt's result is stored.
@@ -8,7 +9,7 @@
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { CallbackHandlers, TaskGrant } from './callback/server.js';
-import { parseEventBatch, parseLogBatch, parseReport } from './callback/validate.js';
+import { parseEventBatch, parseLogBatch, parseLogBody, parseReport } from './callback/validate.js';
 
 export interface SpoolIntake {
   /** Requests taken in (duplicates included). */
@@ -30,7 +31,7 @@ export async function ingestSpool(
   const out: SpoolIntake = { delivered: 0, unreadable: 0, fileErrors: [] };
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (line.trim() === '') continue;
-    let req: { route?: unknown; body?: unknown; bodyFile?: unknown };
+    let req: { route?: unknown; body?: unknown; body64?: unknown; type?: unknown; bodyFile?: unknown };
     try {
       req = JSON.parse(line) as typeof req;
     } catch {
@@ -47,6 +48,8 @@ export async function ingestSpool(
           out.fileErrors.push(`${name}: ${(err as Error).message}`);
           continue;
         }
+      } else if (route === 'logs' && typeof req.body64 === 'string') {
+        await handlers.logs(g, parseLogBody(String(req.type), Buffer.from(req.body64, 'base64')));
       } else {
         const body = JSON.parse(String(req.body)) as unknown;
         if (route === 'logs') await handlers.logs(g, parseLogBatch(body));

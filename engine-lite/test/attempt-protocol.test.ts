@@ -1,3 +1,4 @@
+import { LOG_RECORDS_TYPE } from '@caravan/spec';
 /**
  * Pieces of the attempt protocol (docs/engine.md) tested on their own: how the process executor
  * knows its agent before the pid is recorded, and a missing output handed to a later step.
@@ -123,6 +124,17 @@ describe('what an agent spooled, taken in at the end of its attempt', () => {
         JSON.stringify({ route: 'files/out', bodyFile: 'body-1.bin' }),
         JSON.stringify({ route: 'report', body: JSON.stringify(report) }),
         batch(2, 'two'),
+        // log records (an engine that offers them gets them spooled byte for byte, as base64)
+        JSON.stringify({
+          route: 'logs',
+          type: LOG_RECORDS_TYPE,
+          body64: Buffer.from('seq 3\nstdout 1 11\nthree\nfour\n').toString('base64'),
+        }),
+        JSON.stringify({
+          route: 'logs',
+          type: LOG_RECORDS_TYPE,
+          body64: Buffer.from('seq 4\nstdout 1 99\ncut').toString('base64'),
+        }),
         '{"route":"logs","bo',
       ].join('\n'),
     );
@@ -158,9 +170,9 @@ describe('what an agent spooled, taken in at the end of its attempt', () => {
     );
     const result = await task.result({ phase: 'exited', exitCode: 0 });
     expect(result).toMatchObject({ status: 'success', outputs: { v: '42' } });
-    expect(seen.slice(0, 3)).toEqual(['r/s 1: one', 'file out: TAR', 'r/s 2: two']);
-    expect(seen[3]).toMatch(/^r\/s 2000000000: caravan: 1 requests the agent spooled .* could not be read/);
-    expect(errors).toEqual([expect.stringMatching(/^spool: 1 requests/)]);
+    expect(seen.slice(0, 4)).toEqual(['r/s 1: one', 'file out: TAR', 'r/s 2: two', 'r/s 3: three,four']);
+    expect(seen[4]).toMatch(/^r\/s 2000000000: caravan: 2 requests the agent spooled .* could not be read/);
+    expect(errors).toEqual([expect.stringMatching(/^spool: 2 requests/)]);
   });
 
   it('a declared file that cannot be stored fails a step the agent reported successful', async () => {

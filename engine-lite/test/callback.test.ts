@@ -3,7 +3,15 @@ import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentReport, EventBatch, LogBatch } from '@caravan/spec';
+import {
+  LOG_RECORDS_TYPE,
+  logRecordHead,
+  logRecordsHead,
+  type AgentReport,
+  type EventBatch,
+  type LogBatch,
+  type LogEntry,
+} from '@caravan/spec';
 import type { TaskGrant } from '../src/callback/server.js';
 import { CallbackServer } from '../src/callback/server.js';
 import { signBody, WebhookDispatcher } from '../src/webhooks.js';
@@ -198,6 +206,62 @@ describe('callback API', () => {
     expect((await post(`${cb.url}/nope`, cb.token, {})).status).toBe(404);
     expect((await post(`${cb.url}/logs`, cb.token, {}, 'PUT')).status).toBe(405);
     expect((await post(`${cb.url.replace('r3.a.1', '..%2F..')}/logs`, cb.token, {})).status).toBe(404);
+  });
+});
+
+describe('callback API: log records', () => {
+  const postRecords = async (url: string, token: string, body: Buffer, type = LOG_RECORDS_TYPE) => {
+    const res = await request(url, {
+      method: 'POST',
+      headers: { 'content-type': type, authorization: `Bearer ${token}` },
+      body,
+    });
+    return { status: res.statusCode, body: (await res.body.json()) as Record<string, unknown> };
+  };
+  const records = (seq: number, ...parts: [LogEntry['stream'], number, string][]) =>
+    Buffer.concat([
+      Buffer.from(logRecordsHead(seq)),
+      ...parts.flatMap(([stream, ts, text]) => [
+        Buffer.from(logRecordHead(stream, ts, Buffer.byteLength(text))),
+        Buffer.from(text),
+      ]),
+    ]);
+
+  it('offers log records in each grant and takes them as the entries they hold, once per seq', async () => {
+    const cb = server.grant('r4.a.1', 'r4', 'a');
+    expect(cb.logTypes).toEqual([LOG_RECORDS_TYPE]);
+    const body = records(1, ['stdout', 10, 'one\ntwo\n'], ['stderr', 11, 'oops\n']);
+    expect(await postRecords(`${cb.url}/logs`, cb.token, body, `${LOG_RECORDS_TYPE}; charset=binary`)).toEqual({
+      status: 200,
+      body: { ok: true },
+    });
+    expect(await postRecords(`${cb.url}/logs`, cb.token, body)).toEqual({
+      status: 200,
+      body: { ok: true, duplicate: true },
+    });
+    expect(seen.logs.at(-1)).toEqual({
+      seq: 1,
+      entries: [
+        { stream: 'stdout', text: 'one', ts: 10 },
+        { stream: 'stdout', text: 'two', ts: 10 },
+        { stream: 'stderr', text: 'oops', ts: 11 },
+      ],
+    });
+  });
+
+  it('refuses malformed records with a 400 that says which record is wrong, and oversized ones with a 413', async () => {
+    const cb = server.grant('r5.a.1', 'r5', 'a');
+    const cut = await postRecords(`${cb.url}/logs`, cb.token, Buffer.from('seq 1\nstdout 1 50\nshort\n'));
+    expect(cut).toEqual({
+      status: 400,
+      body: { error: 'invalid body: log records: record 1 (byte 6) says 50 bytes, but only 6 follow' },
+    });
+    const json = await postRecords(`${cb.url}/logs`, cb.token, Buffer.from('{"seq":1,"entries":[]}'));
+    expect(json.status).toBe(400);
+    expect(json.body.error).toMatch(/log records: the body: no head line/);
+    const huge = await postRecords(`${cb.url}/logs`, cb.token, records(2, ['stdout', 1, 'x'.repeat(2 * 1024 * 1024)]));
+    expect(huge.status).toBe(413);
+    expect(seen.logs.some((b) => b.entries.some((e) => e.text.startsWith('xxx')))).toBe(false);
   });
 });
 

@@ -10,6 +10,11 @@ export interface Callback {
   url: string;
   /** Per-task bearer token. */
   token: string;
+  /**
+   * Content types the engine takes on `{url}/logs` besides JSON (`LogBatch`), e.g. `LOG_RECORDS_TYPE`.
+   * An agent sends the first it knows, else JSON: engines and agents of other versions still agree.
+   */
+  logTypes?: string[];
 }
 
 export interface DeclaredFile {
@@ -126,7 +131,7 @@ export interface AgentReport {
 }
 
 // Callback API (all POST with `Authorization: Bearer <token>`, JSON unless said):
-//   {url}/logs          LogBatch
+//   {url}/logs          LogBatch, or log records (LOG_RECORDS_TYPE) when the engine offers them
 //   {url}/events        EventBatch
 //   {url}/files/{name}  body: tar stream of the declared file (application/x-tar)
 //   {url}/report        AgentReport

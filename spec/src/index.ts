@@ -2,6 +2,7 @@ export * from './issues.js';
 export * from './action-types.js';
 export * from './pipeline-types.js';
 export * from './agent-types.js';
+export { LOG_RECORDS_TYPE, LogRecordsError, logRecordHead, logRecordsHead, parseLogRecords } from './log-records.js';
 export { parseActionYaml, loadActionFile, resolveActionFile } from './action-parse.js';
 export { parsePipelineYaml, loadPipelineFile, SHELL_ACTION, DEFAULT_RETRY } from './pipeline-parse.js';
 export {

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentReport, EventBatch, LogBatch, TaskContext } from '@caravan/spec';
+import { LOG_RECORDS_TYPE, type AgentReport, type EventBatch, type TaskContext } from '@caravan/spec';
 import { buildAgentBundle } from '../helpers/build-agent.js';
 import { EngineServer, deadUrl } from '../helpers/engine-server.js';
 import { eventually, runAgent } from '../helpers/run-agent.js';
@@ -244,12 +244,15 @@ describe('caravan-agent (bundle, real processes)', () => {
     expect(peakMb).toBeLessThan(120);
   });
 
-  it('ships logs, events, files and the report to a real engine, in order', async () => {
+  it.each([
+    ['JSON', undefined],
+    ['log records', [LOG_RECORDS_TYPE]],
+  ])('ships logs (%s), events, files and the report to a real engine, in order', async (_format, logTypes) => {
     server = new EngineServer();
     const url = await server.start();
     const t = task({
       secrets: { S: SECRET },
-      callback: { url, token: 'tok-123456789' },
+      callback: { url, token: 'tok-123456789', ...(logTypes ? { logTypes } : {}) },
       files: [{ name: 'result', path: 'result.txt' }],
       watch: ['*.log'],
     });
@@ -263,7 +266,10 @@ describe('caravan-agent (bundle, real processes)', () => {
       t,
     );
     expect(r.code).toBe(0);
-    const batches = server.json<LogBatch>('/logs');
+    expect(new Set(server.received.filter((x) => x.path.endsWith('/logs')).map((x) => x.contentType))).toEqual(
+      new Set([logTypes ? LOG_RECORDS_TYPE : 'application/json']),
+    );
+    const batches = server.logBatches();
     expect(batches.map((b) => b.seq)).toEqual(batches.map((_, i) => i + 1));
     const stdoutLines = batches
       .flatMap((b) => b.entries)

@@ -56,7 +56,10 @@ describe('nothing outlives its step', () => {
     try {
       expect(r.code).toBe(0);
       expect(r.stdout).toBe('last line\n');
-      expect(r.stderr).toContain("a process outside the action's process group still held its output open");
+      expect(r.stderr).toContain(
+        "a process outside the action's process group (started with setsid or as a daemon) still held its output open",
+      );
+      expect(r.stderr).toContain('redirect its output to a file');
     } finally {
       process.kill(pidIn(join(dir, 'bg.pid')), 'SIGKILL');
     }

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { LOG_RECORDS_TYPE, parseLogRecords, type LogBatch } from '@caravan/spec';
 
 export interface Received {
   method: string;
@@ -36,6 +37,17 @@ export class EngineServer {
     });
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/api/tasks/t1`;
+  }
+
+  /** The `/logs` batches received, JSON or log records, decoded as the engine does. */
+  logBatches(): LogBatch[] {
+    return this.received
+      .filter((r) => r.path.endsWith('/logs'))
+      .map((r) =>
+        r.contentType === LOG_RECORDS_TYPE
+          ? parseLogRecords(r.body)
+          : (JSON.parse(r.body.toString('utf8')) as LogBatch),
+      );
   }
 
   json<T>(route: string): T[] {

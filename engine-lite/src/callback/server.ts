@@ -1,6 +1,6 @@
 /**
  * The engine's callback API, where agents send logs, events, files and their final report:
- *   POST      /api/tasks/<taskId>/logs | events | report   (JSON)
+ *   POST      /api/tasks/<taskId>/logs | events | report   (JSON; logs also as log records)
  *   PUT|POST  /api/tasks/<taskId>/files/<name>             (tar)
  * Every request needs `Authorization: Bearer <token>` with the token granted to that task; a token
  * is valid only for its own task and only until the task is revoked (when its attempt ends).
@@ -11,8 +11,8 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
-import type { AgentReport, Callback, EventBatch, LogBatch } from '@caravan/spec';
-import { BadBody, parseEventBatch, parseLogBatch, parseReport } from './validate.js';
+import { LOG_RECORDS_TYPE, type AgentReport, type Callback, type EventBatch, type LogBatch } from '@caravan/spec';
+import { BadBody, jsonOf, parseEventBatch, parseLogBody, parseReport } from './validate.js';
 
 export interface TaskGrant {
   taskId: string;
@@ -97,7 +97,7 @@ export class CallbackServer implements CallbackGrants {
     const token = `${randomUUID()}${randomUUID()}`.replaceAll('-', '');
     const tokenSha256 = sha256(token);
     this.grants.set(taskId, { taskId, runId, stepId, tokenSha256 });
-    return { url: `${this.baseUrl}/api/tasks/${taskId}`, token, tokenSha256 };
+    return { url: `${this.baseUrl}/api/tasks/${taskId}`, token, logTypes: [LOG_RECORDS_TYPE], tokenSha256 };
   }
 
   /**
@@ -169,11 +169,12 @@ export class CallbackServer implements CallbackGrants {
         return send(res, 200, { ok: true });
       }
       if (req.method !== 'POST') throw new HttpError(405, `${route} is sent with POST`);
-      const body = await readJson(req, this.opts.maxJsonBytes ?? 16 * 1024 * 1024);
+      const raw = await readBody(req, this.opts.maxJsonBytes ?? 16 * 1024 * 1024);
       if (route === 'logs') {
-        const fresh = await this.handlers.logs(grant, parseLogBatch(body));
+        const fresh = await this.handlers.logs(grant, parseLogBody(req.headers['content-type'], raw));
         return send(res, 200, fresh ? { ok: true } : { ok: true, duplicate: true });
       }
+      const body = jsonOf(raw);
       if (route === 'events') {
         await this.handlers.events(grant, parseEventBatch(body));
         return send(res, 200, { ok: true });
@@ -203,7 +204,7 @@ export class CallbackServer implements CallbackGrants {
   }
 }
 
-async function readJson(req: IncomingMessage, max: number): Promise<unknown> {
+async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -214,11 +215,7 @@ async function readJson(req: IncomingMessage, max: number): Promise<unknown> {
     if (size <= max) chunks.push(chunk);
   }
   if (size > max) throw new HttpError(413, `body larger than ${max} bytes: send logs in smaller batches`);
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch (err) {
-    throw new BadBody(`not JSON (${(err as Error).message.slice(0, 80)})`);
-  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
 
 function sha256(text: string): string {

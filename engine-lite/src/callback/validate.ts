@@ -1,5 +1,13 @@
 /** Shape checks of the agent's callback bodies: a bad body is a 400 with the field that is wrong. */
-import type { AgentEvent, AgentReport, EventBatch, LogBatch } from '@caravan/spec';
+import {
+  LOG_RECORDS_TYPE,
+  LogRecordsError,
+  parseLogRecords,
+  type AgentEvent,
+  type AgentReport,
+  type EventBatch,
+  type LogBatch,
+} from '@caravan/spec';
 
 export class BadBody extends Error {}
 
@@ -10,6 +18,25 @@ function seqOf(body: Record<string, unknown>): number {
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1)
     throw new BadBody('seq must be a positive integer');
   return seq;
+}
+
+/** A JSON body (UTF-8). */
+export function jsonOf(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch (err) {
+    throw new BadBody(`not JSON (${(err as Error).message.slice(0, 80)})`);
+  }
+}
+
+/** A `/logs` body: log records when its content type says so, else JSON. */
+export function parseLogBody(contentType: string | undefined, body: Buffer): LogBatch {
+  if (contentType?.split(';')[0]?.trim().toLowerCase() !== LOG_RECORDS_TYPE) return parseLogBatch(jsonOf(body));
+  try {
+    return parseLogRecords(body);
+  } catch (err) {
+    throw err instanceof LogRecordsError ? new BadBody(`log records: ${err.message}`) : err;
+  }
 }
 
 export function parseLogBatch(body: unknown): LogBatch {

@@ -70,7 +70,7 @@ export class PipelineExecutor implements ActionExecutor {
         params: task.context.params as Record<string, string | number | boolean>,
         executor: parent.executor,
       },
-      this.engine.secretNamesOf(task.runId),
+      this.engine.secretNamesOf({ id: task.taskId, pipeline: child.pipeline }),
     );
   }
 

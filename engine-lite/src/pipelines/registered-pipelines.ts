@@ -10,7 +10,14 @@ import { ApiError, notFound } from '../server/api-error.js';
 import type { EngineService, SubmitInput } from '../server/service.js';
 import type { RunClaim, RunRecord } from '../store/types.js';
 import type { PipelineRevision, PipelineStore } from './pipeline-store.js';
-import { checkReferencedSecrets, checkRegisteredNesting } from './registration-checks.js';
+import {
+  checkNestedApproval,
+  checkReferencedSecrets,
+  checkRegisteredNesting,
+  checkSecretApproval,
+  secretHoldersAbove,
+} from './registration-checks.js';
+import type { Registrant } from './registration-checks.js';
 import type { StoredSecretSource } from '../secret-store/stored-secrets.js';
 
 export const PIPELINE_NAME = REGISTERED_PIPELINE_NAME;
@@ -56,6 +63,7 @@ export class RegisteredPipelines {
   async add(
     source: string,
     file: string,
+    by: Registrant,
     name?: string,
     secret?: SecretLookup,
   ): Promise<{ revision: PipelineRevision; warnings: string[] }> {
@@ -69,7 +77,10 @@ export class RegisteredPipelines {
         'use lower-case letters, digits, ".", "_" and "-" (at most 100), starting with a letter or digit; pass --name',
       );
     const warnings: string[] = [];
-    const nested = await checkRegisteredNesting(pipeline, chosen, (n) => this.store.get(n));
+    const lookup = (n: string) => this.store.get(n);
+    const nested = await checkRegisteredNesting(pipeline, chosen, lookup);
+    checkSecretApproval(pipeline, chosen, nested, by);
+    if (!by.admin) checkNestedApproval(chosen, await secretHoldersAbove(chosen, await this.list(), lookup), by);
     await checkReferencedSecrets(pipeline, chosen, nested, this.stored, secret);
     const revision = await this.store.add(chosen, source, file, this.clock.now());
     return { revision, warnings };

@@ -5,11 +5,12 @@
  * them from), and secrets it references that are not stored: the ones it declares under `secrets:`
  * (its own or a nested pipeline's) and its webhook's `secret:`.
  */
-import { formatIssue, loadNestedPipelines } from '@caravan/spec';
+import { formatIssue, loadNestedPipelines, parsePipelineYaml } from '@caravan/spec';
 import type { Pipeline, RegisteredPipelineLookup } from '@caravan/spec';
 import { ApiError } from '../server/api-error.js';
 import { missingSecrets, secretScope, type StoredSecretSource } from '../secret-store/stored-secrets.js';
 import type { SecretLookup } from './registered-pipelines.js';
+import type { PipelineRevision } from './pipeline-store.js';
 
 /** The registered pipelines the new one runs as nested steps (each with `registered` set). */
 export async function checkRegisteredNesting(
@@ -38,6 +39,80 @@ export async function checkRegisteredNesting(
       nested.errors.map(formatIssue),
     );
   return nested.pipelines;
+}
+
+/** Who registers a pipeline: a token's name, and whether its role may approve code that reads stored secrets. */
+export interface Registrant {
+  name: string;
+  role: string;
+  admin: boolean;
+}
+
+/** The stored secrets a pipeline would read: its own declared ones, its nested pipelines', its webhook's. */
+export function secretUses(pipeline: Pipeline, nested: readonly Pipeline[]): string[] {
+  const uses: string[] = [];
+  if (pipeline.secrets.length > 0) uses.push(pipeline.secrets.join(', '));
+  for (const p of nested)
+    if (p.secrets.length > 0) uses.push(`${p.secrets.join(', ')} of the nested pipeline "${secretScope(p)}"`);
+  if (pipeline.on?.webhook) uses.push(`the webhook secret ${pipeline.on.webhook.secret}`);
+  return uses;
+}
+
+/** 403 unless an admin registers a pipeline that uses stored secrets: they reach only code an admin approved. */
+export function checkSecretApproval(
+  pipeline: Pipeline,
+  name: string,
+  nested: readonly Pipeline[],
+  by: Registrant,
+): void {
+  const uses = secretUses(pipeline, nested);
+  if (uses.length === 0 || by.admin) return;
+  throw new ApiError(
+    403,
+    'forbidden',
+    `pipeline "${name}" uses stored secrets (${uses.join('; ')}): registering or changing such a pipeline needs the role admin; the token "${by.name}" is ${by.role}`,
+    `ask an admin to register it (caravan pipelines add FILE --name ${name} with an admin token); a runner can then start it (caravan pipelines run ${name}), and may register pipelines that use no stored secret`,
+  );
+}
+
+/**
+ * The registered pipelines that declare secrets and run `name` as a nested pipeline (at any
+ * depth): they may hand it their secrets (`with: { token: "${{ secrets.T }}" }`), so its code is
+ * theirs to approve too.
+ */
+export async function secretHoldersAbove(
+  name: string,
+  registered: readonly PipelineRevision[],
+  lookup: RegisteredPipelineLookup,
+): Promise<Array<{ name: string; secrets: string[] }>> {
+  const holders: Array<{ name: string; secrets: string[] }> = [];
+  for (const r of registered) {
+    if (r.name === name) continue;
+    const parsed = parsePipelineYaml(r.source, r.file);
+    if (!parsed.ok || parsed.value.secrets.length === 0 || !parsed.value.steps.some((s) => s.registered)) continue;
+    const self = { ...parsed.value, registered: { name: r.name, revision: r.revision } };
+    const { pipelines } = await loadNestedPipelines(self, { registered: lookup });
+    // By the names steps use: a nested pipeline removed since still counts, to be registered again.
+    const runs = [self, ...pipelines].some((p) => p.steps.some((s) => s.registered === name));
+    if (runs) holders.push({ name: r.name, secrets: parsed.value.secrets });
+  }
+  return holders;
+}
+
+/** 403 unless an admin changes a pipeline that runs nested in one declaring secrets. */
+export function checkNestedApproval(
+  name: string,
+  holders: ReadonlyArray<{ name: string; secrets: string[] }>,
+  by: Registrant,
+): void {
+  if (holders.length === 0 || by.admin) return;
+  const list = holders.map((h) => `"${h.name}" (${h.secrets.join(', ')})`).join(', ');
+  throw new ApiError(
+    403,
+    'forbidden',
+    `pipeline "${name}" runs nested in ${list}, which declare${holders.length > 1 ? '' : 's'} stored secrets and may pass them to it: changing it needs the role admin; the token "${by.name}" is ${by.role}`,
+    `ask an admin to register this revision (caravan pipelines add FILE --name ${name} with an admin token), or register your code under another name`,
+  );
 }
 
 /** Throws naming every referenced secret that is neither stored nor (for the webhook) in the server's environment. */

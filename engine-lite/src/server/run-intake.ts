@@ -1,13 +1,17 @@
 /**
  * What a submitted run is checked against before anything is stored: the pipeline parses, its
- * nested pipelines are found, and every declared secret is given or stored. Problems are API
- * errors (400) listing each one, as `caravan pipeline lint` prints them.
+ * nested pipelines are found, and every declared secret is given or, for a registered pipeline's
+ * run, stored (an ad-hoc run reads no stored secret: scoped-secrets.ts). Problems are API errors
+ * (400) listing each one, as `caravan pipeline lint` prints them.
  */
 import type { Pipeline } from '@caravan/spec';
-import { formatIssue, parsePipelineYaml, type RegisteredPipelineLookup } from '@caravan/spec';
+import { formatIssue, loadNestedPipelines, parsePipelineYaml, type RegisteredPipelineLookup } from '@caravan/spec';
 import { withNestedFiles } from '../nested/submitted-files.js';
-import { missingSecretsError, withStoredSecrets, type StoredSecretSource } from '../secret-store/stored-secrets.js';
+import { scopeSecrets, type ScopedSecrets } from '../secret-store/scoped-secrets.js';
+import type { RunRecord } from '../store/types.js';
+import type { StoredSecretSource } from '../secret-store/stored-secrets.js';
 import { EngineError } from '../run-creation.js';
+import { missingRunSecrets } from './missing-secrets.js';
 import { ApiError, notFound } from './api-error.js';
 
 export interface SubmitInput {
@@ -30,8 +34,8 @@ export interface SubmitInput {
 
 export interface CheckedSubmission {
   pipeline: Pipeline;
-  /** Given secrets, and the stored ones filling each declared secret not given (nested pipelines' too). */
-  secrets: Record<string, string>;
+  /** Given secrets, and for a registered pipeline's run the stored ones of each pipeline of its tree, by scope. */
+  secrets: ScopedSecrets;
   priority: number;
 }
 
@@ -49,18 +53,28 @@ export async function checkSubmission(
   }
   const top = input.registered ? { ...parsed.value, registered: input.registered } : parsed.value;
   const { pipeline, nested } = await withNestedFiles(home, top, input.pipeline, input.files, registered);
-  const all = [...nested, pipeline];
-  const secrets: Record<string, string> = {};
-  for (const p of all) Object.assign(secrets, withStoredSecrets(p, input.secrets ?? {}, stored));
-  const missing = [...new Set(all.flatMap((p) => p.secrets))].filter((n) => !(n in secrets));
-  if (missing.length > 0)
-    throw new ApiError(
-      400,
-      'missing-secrets',
-      missingSecretsError(all.find((p) => p.secrets.includes(missing[0]!)) ?? pipeline, missing).message,
-      'store them with PUT /v1/secrets/NAME (caravan secrets set NAME), or send them in "secrets"',
-    );
-  return { pipeline, secrets, priority: input.priority ?? parsed.value.priority };
+  const { scoped, missing } = scopeSecrets([...nested, pipeline], input.secrets ?? {}, stored, !!input.registered);
+  if (missing.length > 0) throw missingRunSecrets(pipeline, missing, input.registered ? 'registered' : 'ad-hoc');
+  return { pipeline, secrets: scoped, priority: input.priority ?? parsed.value.priority };
+}
+
+/**
+ * The secrets of a rerun: it keeps the scope of the run it reruns. A registered pipeline's run
+ * reads the stored secrets of its pipeline and the registered ones it nests again; an ad-hoc run
+ * has only what is sent with the rerun.
+ */
+export async function rerunSecrets(
+  before: RunRecord,
+  given: Readonly<Record<string, string>>,
+  stored: StoredSecretSource | undefined,
+  registered?: RegisteredPipelineLookup,
+): Promise<ScopedSecrets> {
+  const top = before.pipeline;
+  // A nested pipeline that no longer loads fails its step when the rerun reaches it, as in any run.
+  const { pipelines: nested } = await loadNestedPipelines(top, { registered: registered ?? (async () => undefined) });
+  const { scoped, missing } = scopeSecrets([...nested, top], given, stored, !!top.registered);
+  if (missing.length > 0) throw missingRunSecrets(top, missing, top.registered ? 'registered' : 'rerun', before.id);
+  return scoped;
 }
 
 /** What the API answers when the engine refuses to create a run (anything else is passed on). */

@@ -17,23 +17,21 @@ export class SecretBox {
     return new SecretBox(loadSecretKey(dataDir, env).key);
   }
 
-  seal(secrets: Record<string, string>): string {
+  /** Any JSON value: a run's secrets by scope. */
+  seal(secrets: unknown): string {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     const body = Buffer.concat([cipher.update(JSON.stringify(secrets), 'utf8'), cipher.final()]);
     return [iv, cipher.getAuthTag(), body].map((b) => b.toString('base64')).join('.');
   }
 
-  open(sealed: string): Record<string, string> {
+  open(sealed: string): unknown {
     const [iv, tag, body] = sealed.split('.').map((p) => Buffer.from(p, 'base64'));
     if (!iv || !tag || !body) throw new Error('sealed secrets are malformed');
     const decipher = createDecipheriv('aes-256-gcm', this.key, iv);
     decipher.setAuthTag(tag);
     try {
-      return JSON.parse(Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8')) as Record<
-        string,
-        string
-      >;
+      return JSON.parse(Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8')) as unknown;
     } catch {
       throw new Error(
         "a run's stored secrets cannot be decrypted: CARAVAN_SECRET_KEY (or secret.key) changed since the run was submitted",

@@ -85,8 +85,8 @@ export async function serve(o: ServeOptions): Promise<RunningServer> {
     registeredPipeline,
     home: o.data,
     slots,
-    // A nested run (`<run>.<step>.<attempt>`) has the secrets of the run at the top.
-    runSecrets: (runId) => box2.service?.secretsOf(runId.split('.')[0]!),
+    // A nested run (`<run>.<step>.<attempt>`) reads its own scope of the secrets of the run at the top.
+    runSecrets: (run) => box2.service?.secretsOf(run.id.split('.')[0]!, run.pipeline),
   });
   const secrets = new RunSecrets(engine, server, box);
   const owner = server.identity();

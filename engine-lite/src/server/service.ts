@@ -4,7 +4,7 @@
  * on start takes over the runs it owns (the engine's resume: finished steps never run again). A
  * run's secrets are kept sealed (run-secrets.ts) until it ends, then wiped.
  */
-import type { RegisteredPipelineLookup } from '@caravan/spec';
+import type { Pipeline, RegisteredPipelineLookup } from '@caravan/spec';
 import { cancelRun } from '../cancel-run.js';
 import type { Clock } from '../clock.js';
 import type { Engine } from '../engine.js';
@@ -12,11 +12,11 @@ import { newRunId } from '../ids.js';
 import { rerun } from '../rerun.js';
 import type { StepSlots } from '../step-slots.js';
 import type { StoredSecretSource } from '../secret-store/stored-secrets.js';
-import { withStoredSecrets } from '../secret-store/stored-secrets.js';
+import { scopeKey } from '../secret-store/scoped-secrets.js';
 import type { EngineStore, QueueEntryRecord, RunClaim, RunRecord } from '../store/types.js';
 import { ApiError, notFound } from './api-error.js';
 import { GroupHolders, groupOf } from './concurrency-groups.js';
-import { checkSubmission, rerunRefused, runRefused, type SubmitInput } from './run-intake.js';
+import { checkSubmission, rerunRefused, rerunSecrets, runRefused, type SubmitInput } from './run-intake.js';
 import { approveStep, checkPriorityChange } from './run-controls.js';
 import type { RunSecrets } from './run-secrets.js';
 import { ServiceQueue, FINAL, MAX_QUEUE_PAGE } from './service-queue.js';
@@ -38,7 +38,7 @@ export interface ServiceParts {
   home: string;
   /** Most runs driven at once. */
   maxRuns: number;
-  /** Stored secrets: they fill the declared secrets a run is not given. */
+  /** Stored secrets: they fill the declared secrets a registered pipeline's run is not given. */
   stored?: StoredSecretSource;
   /** How often the priorities of driven runs are reloaded while their steps wait for a slot (default 1 s). */
   priorityPollMs?: number;
@@ -82,9 +82,9 @@ export class EngineService {
     return this.p.maxRuns;
   }
 
-  /** The secrets of a run driven here (the engine asks through `runSecrets`). */
-  secretsOf(runId: string): Record<string, string> | undefined {
-    return this.p.secrets.of(runId);
+  /** The secrets of `pipeline` (the run's or a nested one's) in a run driven here (asked through `runSecrets`). */
+  secretsOf(runId: string, pipeline: Pick<Pipeline, 'registered'>): Record<string, string> | undefined {
+    return this.p.secrets.of(runId, pipeline);
   }
 
   /** Where a run driven here stands in the queue (the slots ask at each decision). */
@@ -130,7 +130,7 @@ export class EngineService {
           ...(input.executor ? { executor: input.executor } : {}),
           ...(input.event ? { event: input.event } : {}),
         },
-        new Set(Object.keys(secrets)),
+        new Set(Object.keys(secrets[scopeKey(pipeline)] ?? {})),
         claim,
         { owner: this.p.owner, priority, labels: input.labels ?? {} },
       );
@@ -148,7 +148,7 @@ export class EngineService {
   async rerun(runId: string, failedOnly: boolean, given: Record<string, string> = {}): Promise<RunRecord> {
     this.refuseWhenStopping();
     const before = await this.store.getRun(runId);
-    const secrets = before ? withStoredSecrets(before.pipeline, given, this.p.stored) : given;
+    const secrets = before ? await rerunSecrets(before, given, this.p.stored, this.p.registered) : {};
     const old = await this.store.queueEntry(runId);
     const id = newRunId(this.p.clock.now());
     this.p.secrets.keep(id, secrets);
@@ -157,7 +157,7 @@ export class EngineService {
       run = await rerun(this.engine, runId, {
         id,
         failedOnly,
-        secretNames: new Set(Object.keys(secrets)),
+        secretNames: new Set(Object.keys(before ? (secrets[scopeKey(before.pipeline)] ?? {}) : {})),
         queue: {
           owner: this.p.owner,
           priority: old?.priority ?? before?.pipeline.priority ?? 0,

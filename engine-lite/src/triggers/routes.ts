@@ -1,11 +1,13 @@
 /**
  * The routes of registered pipelines and webhooks, added to the server's app by one call.
  * Roles: `viewer` reads (GET /v1/pipelines, GET /v1/pipelines/{name}); `runner` (and `admin`)
- * writes (POST /v1/pipelines, PUT and DELETE /v1/pipelines/{name}, POST /v1/pipelines/{name}/runs).
+ * writes (POST /v1/pipelines, PUT and DELETE /v1/pipelines/{name}, POST /v1/pipelines/{name}/runs),
+ * but only `admin` registers a pipeline that uses stored secrets (registration-checks.ts).
  * `POST /v1/hooks/{name}` takes no token: the signature is its authentication.
  */
-import type { FastifyInstance, RouteShorthandOptions } from 'fastify';
+import type { FastifyInstance, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import { ApiError } from '../server/api-error.js';
+import { roleAllows } from '../server/tokens.js';
 import { objectBody, optInt, optParams, optString, optStringMap } from '../server/request-checks.js';
 import type { RegisteredPipelines, SecretLookup } from '../pipelines/registered-pipelines.js';
 import type { Scheduler } from './scheduler.js';
@@ -27,8 +29,9 @@ export interface RoleHooks {
 const PIPELINE_LIMIT = 512 * 1024;
 
 export function registerTriggerRoutes(app: FastifyInstance, roles: RoleHooks, t: TriggerParts): void {
-  const register = async (body: unknown, name?: string) => {
-    const b = objectBody(body);
+  const register = async (req: FastifyRequest, name?: string) => {
+    const b = objectBody(req.body);
+    const principal = req.principal!;
     const source = optString(b, 'pipeline', PIPELINE_LIMIT);
     if (source === undefined)
       throw new ApiError(
@@ -40,6 +43,7 @@ export function registerTriggerRoutes(app: FastifyInstance, roles: RoleHooks, t:
     const { revision, warnings } = await t.pipelines.add(
       source,
       optString(b, 'file', 256) ?? 'pipeline.yml',
+      { name: principal.name, role: principal.role, admin: roleAllows(principal.role, 'admin') },
       name ?? optString(b, 'name', 100),
       t.secret,
     );
@@ -55,10 +59,10 @@ export function registerTriggerRoutes(app: FastifyInstance, roles: RoleHooks, t:
       createdAt: r.createdAt,
     })),
   }));
-  app.post('/v1/pipelines', roles.runner, async (req, reply) => reply.code(201).send(await register(req.body)));
+  app.post('/v1/pipelines', roles.runner, async (req, reply) => reply.code(201).send(await register(req)));
   app.put('/v1/pipelines/:name', roles.runner, async (req, reply) => {
     const { name } = req.params as { name: string };
-    return reply.code(201).send(await register(req.body, name));
+    return reply.code(201).send(await register(req, name));
   });
   app.get('/v1/pipelines/:name', roles.viewer, async (req) => {
     const { name } = req.params as { name: string };

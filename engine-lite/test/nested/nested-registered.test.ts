@@ -2,7 +2,8 @@
  * Nested steps that name a registered pipeline (`uses: deploy`) on the real `caravan server`
  * process: the child runs the current revision and records it; a missing name and a cycle through
  * registered names are refused before anything runs; a pipeline referencing a secret that is not
- * stored cannot be added; stored secrets are read under the registered name, not `name:`.
+ * stored cannot be added; stored secrets are read under the registered name, not `name:`. A
+ * pipeline using stored secrets (or nesting one that does) is registered by an admin here.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +20,7 @@ let server: ServerProcess | undefined;
 let runner: ReturnType<typeof client>;
 let admin: ReturnType<typeof client>;
 let cliEnv: NodeJS.ProcessEnv;
+let adminCliEnv: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
   ensureBuilt();
@@ -28,6 +30,7 @@ beforeAll(async () => {
   const adminToken = caravanSync(['server', 'token', 'create', 'boss', '--role', 'admin'], env).trim();
   server = await startServer(data, env);
   cliEnv = { ...env, CARAVAN_SERVER: server.url, CARAVAN_SERVER_TOKEN: runnerToken };
+  adminCliEnv = { ...cliEnv, CARAVAN_SERVER_TOKEN: adminToken };
   runner = client(() => server!.url, runnerToken);
   admin = client(() => server!.url, adminToken);
 }, 60_000);
@@ -62,19 +65,17 @@ const caller = (uses: string) =>
 
 describe('nested steps that name a registered pipeline', () => {
   it('refuses to add a pipeline whose secret is not stored, naming it; stored under --name, it is added', async () => {
-    const refused = await runner.call('POST', '/v1/pipelines', { pipeline: deploy('hello'), name: 'deploy' });
+    const refused = await admin.call('POST', '/v1/pipelines', { pipeline: deploy('hello'), name: 'deploy' });
     expect(refused.status).toBe(400);
     expect(refused.body.error.code).toBe('missing-secrets');
     expect(refused.body.error.message).toContain('DEPLOY_TOKEN');
     expect(refused.body.error.problems?.join('\n')).toContain('caravan secrets set DEPLOY_TOKEN --pipeline deploy');
     // Stored under the pipeline's `name:` it does not count: the registered name is its identity.
     await admin.call('PUT', '/v1/secrets/DEPLOY_TOKEN', { value: 'wrong-scope', pipeline: 'deploy-app' });
-    expect((await runner.call('POST', '/v1/pipelines', { pipeline: deploy('hello'), name: 'deploy' })).status).toBe(
-      400,
-    );
+    expect((await admin.call('POST', '/v1/pipelines', { pipeline: deploy('hello'), name: 'deploy' })).status).toBe(400);
     const set = await admin.call('PUT', '/v1/secrets/DEPLOY_TOKEN', { value: TOKEN_VALUE, pipeline: 'deploy' });
     expect(set.status).toBe(200);
-    const added = await runner.call('POST', '/v1/pipelines', { pipeline: deploy('hello'), name: 'deploy' });
+    const added = await admin.call('POST', '/v1/pipelines', { pipeline: deploy('hello'), name: 'deploy' });
     expect(added.status).toBe(201);
     expect(JSON.stringify(refused.body) + JSON.stringify(added.body)).not.toContain(TOKEN_VALUE);
   });
@@ -87,7 +88,7 @@ describe('nested steps that name a registered pipeline', () => {
       [join(root, 'bin', 'caravan.js'), 'pipelines', 'add', file, '--name', 'other'],
       {
         cwd: root,
-        env: cliEnv,
+        env: adminCliEnv,
         encoding: 'utf8',
       },
     );
@@ -98,7 +99,7 @@ describe('nested steps that name a registered pipeline', () => {
   });
 
   it('runs the current revision as a child run, records the revision, and reads secrets under the registered name', async () => {
-    expect((await runner.call('POST', '/v1/pipelines', { pipeline: caller('deploy'), name: 'nightly' })).status).toBe(
+    expect((await admin.call('POST', '/v1/pipelines', { pipeline: caller('deploy'), name: 'nightly' })).status).toBe(
       201,
     );
     const first = await runner.call('POST', '/v1/pipelines/nightly/runs', {});
@@ -113,7 +114,7 @@ describe('nested steps that name a registered pipeline', () => {
       outputs: { said: 'hello staging' },
     });
 
-    expect((await runner.call('POST', '/v1/pipelines', { pipeline: deploy('bonjour'), name: 'deploy' })).status).toBe(
+    expect((await admin.call('POST', '/v1/pipelines', { pipeline: deploy('bonjour'), name: 'deploy' })).status).toBe(
       201,
     );
     const second = await runner.call('POST', '/v1/pipelines/nightly/runs', {});
@@ -129,10 +130,10 @@ describe('nested steps that name a registered pipeline', () => {
       .replace('name: deploy-app', 'name: push-app\non:\n  webhook:\n    secret: HOOK')
       .replace('required: true', 'default: hook');
     await admin.call('PUT', '/v1/secrets/HOOK', { value: 'hook-under-push-app', pipeline: 'push-app' });
-    expect((await runner.call('POST', '/v1/pipelines', { pipeline: push, name: 'push' })).status).toBe(400);
+    expect((await admin.call('POST', '/v1/pipelines', { pipeline: push, name: 'push' })).status).toBe(400);
     await admin.call('PUT', '/v1/secrets/HOOK', { value: 'hook-under-push', pipeline: 'push' });
     await admin.call('PUT', '/v1/secrets/DEPLOY_TOKEN', { value: TOKEN_VALUE, pipeline: 'push' });
-    expect((await runner.call('POST', '/v1/pipelines', { pipeline: push, name: 'push' })).status).toBe(201);
+    expect((await admin.call('POST', '/v1/pipelines', { pipeline: push, name: 'push' })).status).toBe(201);
     const body = JSON.stringify({ ref: 'main' });
     const deliver = (secret: string, id: string) =>
       fetch(`${server!.url}/v1/hooks/push`, {

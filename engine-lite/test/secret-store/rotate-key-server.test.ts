@@ -59,9 +59,16 @@ const pipeline = (step: string) =>
   ].join('\n');
 const checks = pipeline(`'test "$A" = "${SERVER_VALUE}" && test "$B" = "${OWN_VALUE}"'`);
 
+/** Stored secrets reach only registered pipelines' runs: an admin registers `source` as "rot". */
+async function register(source: string): Promise<void> {
+  const added = await client(() => server!.url, adminToken).call('PUT', '/v1/pipelines/rot', { pipeline: source });
+  expect(added.status, added.text).toBe(201);
+}
+
 async function runChecks(): Promise<string> {
+  await register(checks);
   const api = client(() => server!.url, runnerToken);
-  const created = await api.call('POST', '/v1/runs', { pipeline: checks });
+  const created = await api.call('POST', '/v1/pipelines/rot/runs', {});
   expect(created.status).toBe(201);
   return (await api.waitEnd(created.body.id)).status;
 }
@@ -74,7 +81,8 @@ describe('rotating the key of a running server', () => {
     oldKey = readFileSync(join(data, 'secret.key'), 'utf8').trim();
 
     const api = client(() => server!.url, runnerToken);
-    const holding = await api.call('POST', '/v1/runs', { pipeline: pipeline('sleep 30') });
+    await register(pipeline('sleep 30'));
+    const holding = await api.call('POST', '/v1/pipelines/rot/runs', {});
     expect(holding.status).toBe(201);
     const refused = rotate(adminToken);
     expect(refused.code).not.toBe(0);

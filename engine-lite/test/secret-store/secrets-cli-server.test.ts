@@ -153,8 +153,11 @@ describe('caravan secrets against caravan server', () => {
     const listed = await api.call('GET', '/v1/secrets');
     expect(listed.status).toBe(200);
     expect(listed.text).toContain('"pipeline":"remote"');
+    // Stored secrets reach only a registered pipeline's run: an admin registers it, a runner starts it.
     const pipeline = readFileSync(pipelineFile('remote'), 'utf8');
-    const created = await api.call('POST', '/v1/runs', { pipeline });
+    const registered = await client(() => server!.url, admin).call('PUT', '/v1/pipelines/remote', { pipeline });
+    expect(registered.status, registered.text).toBe(201);
+    const created = await api.call('POST', '/v1/pipelines/remote/runs', {});
     expect(created.status).toBe(201);
     const run = await api.waitEnd(created.body.id);
     expect(run.status).toBe('success');
@@ -163,7 +166,7 @@ describe('caravan secrets against caravan server', () => {
 
     expect(caravan(['secrets', 'remove', 'DEPLOY_TOKEN', '--pipeline', 'remote'], undefined, remote).code).toBe(0);
     expect(caravan(['secrets', 'remove', 'DEPLOY_TOKEN'], undefined, remote).code).toBe(0);
-    const lacking = await api.call('POST', '/v1/runs', { pipeline });
+    const lacking = await api.call('POST', '/v1/pipelines/remote/runs', {});
     expect(lacking.status).toBe(400);
     expect(lacking.body.error.code).toBe('missing-secrets');
     expect(lacking.body.error.message).toContain('secret DEPLOY_TOKEN declared by pipeline "remote"');

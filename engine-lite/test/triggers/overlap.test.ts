@@ -13,6 +13,9 @@ import { serve } from '../../src/server/serve.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { ensureBuilt } from '../server/server-process.js';
 
+/** These tests register as the server would for an admin's token. */
+const ADMIN = { name: 'test', role: 'admin', admin: true };
+
 const HOUR = 3600_000;
 const dirs: string[] = [];
 const open: RunningServer[] = [];
@@ -55,7 +58,7 @@ async function hourly(concurrency: string): Promise<{ s: RunningServer; clock: F
     '  - id: slow',
     '    run: sleep 20',
   ].join('\n');
-  await s.triggers.pipelines.add(source, 'pipeline.yml');
+  await s.triggers.pipelines.add(source, 'pipeline.yml', ADMIN);
   await s.triggers.scheduler.poke();
   return { s, clock };
 }

@@ -13,6 +13,9 @@ import type { RunningServer } from '../../src/server/serve.js';
 import { serve } from '../../src/server/serve.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
+/** These tests register as the server would for an admin's token. */
+const ADMIN = { name: 'test', role: 'admin', admin: true };
+
 const HOUR = 3600_000;
 const dirs: string[] = [];
 const open: RunningServer[] = [];
@@ -70,7 +73,7 @@ describe('schedules', () => {
   it('fires each on-time tick once, labelled with the pipeline, its revision and the trigger', async () => {
     const clock = new FakeClock(Date.parse('2026-01-01T00:00:00Z'));
     const s = await start(clock, tempDir());
-    await s.triggers.pipelines.add(pipeline('hourly', '    - cron: "0 * * * *"'), 'pipeline.yml');
+    await s.triggers.pipelines.add(pipeline('hourly', '    - cron: "0 * * * *"'), 'pipeline.yml', ADMIN);
     await s.triggers.scheduler.poke();
     for (let i = 0; i < 3; i++) await advance(clock, [s], HOUR);
     await s.triggers.scheduler.poke();
@@ -95,7 +98,7 @@ describe('schedules', () => {
       '\non:',
       '\nparams:\n  env: { type: string, required: true }\n  shards: { type: number, default: 2 }\non:',
     );
-    await s.triggers.pipelines.add(source, 'pipeline.yml');
+    await s.triggers.pipelines.add(source, 'pipeline.yml', ADMIN);
     await s.triggers.scheduler.poke();
     await advance(clock, [s], HOUR);
     const runs = await runsOf(s, 'params');
@@ -107,7 +110,7 @@ describe('schedules', () => {
     const data = tempDir();
     let s = await start(clock, data);
     const hourly = (name: string, extra: string) =>
-      s.triggers.pipelines.add(pipeline(name, `    - cron: "0 * * * *"\n${extra}`), 'pipeline.yml');
+      s.triggers.pipelines.add(pipeline(name, `    - cron: "0 * * * *"\n${extra}`), 'pipeline.yml', ADMIN);
     await hourly('none', '      catchUp: none');
     await hourly('latest', '');
     await hourly('all', '      catchUp: all\n      maxCatchUp: 3');
@@ -136,7 +139,11 @@ describe('schedules', () => {
     const clock = new FakeClock(Date.parse('2026-01-01T00:00:00Z'));
     const data = tempDir();
     let s = await start(clock, data);
-    await s.triggers.pipelines.add(pipeline('once', '    - cron: "0 * * * *"\n      catchUp: all'), 'pipeline.yml');
+    await s.triggers.pipelines.add(
+      pipeline('once', '    - cron: "0 * * * *"\n      catchUp: all'),
+      'pipeline.yml',
+      ADMIN,
+    );
     await advance(clock, [s], HOUR);
     expect(await runsOf(s, 'once')).toHaveLength(1);
     // Stopped right after the tick's run was stored: the new process sees the same tick due.
@@ -151,7 +158,7 @@ describe('schedules', () => {
     const s = await start(clock, tempDir());
     // Looks every 4 hours (fewer steps); catchUp all fires every tick found, late or not.
     const schedule = '    - cron: "30 2 * * *"\n      timezone: Europe/Berlin\n      catchUp: all';
-    await s.triggers.pipelines.add(pipeline('berlin', schedule), 'pipeline.yml');
+    await s.triggers.pipelines.add(pipeline('berlin', schedule), 'pipeline.yml', ADMIN);
     for (let h = 0; h < 4 * 24; h += 4) await advance(clock, [s], 4 * HOUR);
     const spring = await runsOf(s, 'berlin');
     expect(spring).toHaveLength(4); // 28, 29 (no 02:30 that night: fired at 03:30 local), 30, 31 March
@@ -165,7 +172,7 @@ describe('schedules', () => {
   it('refuses a pipeline whose schedule is invalid, naming the field', async () => {
     const s = await start(new FakeClock(), tempDir());
     await expect(
-      s.triggers.pipelines.add(pipeline('bad', '    - cron: "0 25 * * *"'), 'nightly.yml'),
+      s.triggers.pipelines.add(pipeline('bad', '    - cron: "0 25 * * *"'), 'nightly.yml', ADMIN),
     ).rejects.toMatchObject({ status: 400, problems: [expect.stringMatching(/^nightly\.yml:5:13: .*cron/)] });
   });
 });
@@ -185,7 +192,7 @@ describe.skipIf(!hasPostgres)('schedules on one PostgreSQL', () => {
     const env = { CARAVAN_DATABASE_URL: postgresUrl, CARAVAN_DATABASE_SCHEMA: schema };
     const a = await start(clock, tempDir(), env);
     const b = await start(clock, tempDir(), env);
-    await a.triggers.pipelines.add(pipeline('race', '    - cron: "* * * * *"'), 'pipeline.yml');
+    await a.triggers.pipelines.add(pipeline('race', '    - cron: "* * * * *"'), 'pipeline.yml', ADMIN);
     for (let i = 0; i < 100; i++) await advance(clock, [a, b], 60_000);
     const runs = await runsOf(a, 'race');
     expect(runs).toHaveLength(100);
@@ -206,7 +213,7 @@ describe.skipIf(!hasPostgres)('schedules on one PostgreSQL', () => {
     const a = await start(clock, tempDir(), env);
     const b = await start(clock, tempDir(), env);
     const adds = Array.from({ length: 16 }, (_, i) =>
-      (i % 2 === 0 ? a : b).triggers.pipelines.add(pipeline('contended', `    - cron: "${i} * * * *"`), 'p.yml'),
+      (i % 2 === 0 ? a : b).triggers.pipelines.add(pipeline('contended', `    - cron: "${i} * * * *"`), 'p.yml', ADMIN),
     );
     const revisions = (await Promise.all(adds)).map((r) => r.revision.revision).sort((x, y) => x - y);
     expect(revisions).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));

@@ -55,6 +55,8 @@ afterAll(async () => {
 });
 
 const api = () => client(() => server.url, runner);
+/** A webhook's secret is a stored secret: only an admin registers a pipeline with one. */
+const adminApi = () => client(() => server.url, admin);
 
 async function deliver(name: string, payload: unknown, headers: Record<string, string>, body?: string) {
   const text = body ?? JSON.stringify(payload);
@@ -70,10 +72,10 @@ const runCount = async () => (await api().call('GET', '/v1/runs?limit=500')).bod
 
 describe('registered pipelines through the API', () => {
   it('stores revisions, shows them, and starts runs that record their revision', async () => {
-    const first = await api().call('POST', '/v1/pipelines', { pipeline: hooked('one'), file: 'push.yml' });
+    const first = await adminApi().call('POST', '/v1/pipelines', { pipeline: hooked('one'), file: 'push.yml' });
     expect(first.status).toBe(201);
     expect(first.body).toMatchObject({ name: 'on-push', revision: 1, warnings: [] });
-    const second = await api().call('PUT', '/v1/pipelines/on-push', { pipeline: hooked('two') });
+    const second = await adminApi().call('PUT', '/v1/pipelines/on-push', { pipeline: hooked('two') });
     expect(second.body).toMatchObject({ name: 'on-push', revision: 2 });
     const list = await api().call('GET', '/v1/pipelines');
     expect(list.body.pipelines).toMatchObject([{ name: 'on-push', revision: 2 }]);
@@ -172,7 +174,7 @@ describe('webhooks', () => {
 
   it('a webhook secret that is not stored: add is refused naming it; stored, deliveries start runs; removed, 401', async () => {
     const pipeline = hooked('x').replace('name: on-push', 'name: unsigned').replace('secret: HOOK', 'secret: MISSING');
-    const refused = await api().call('POST', '/v1/pipelines', { pipeline });
+    const refused = await adminApi().call('POST', '/v1/pipelines', { pipeline });
     expect(refused.status).toBe(400);
     expect(refused.body.error?.code).toBe('missing-secrets');
     expect(refused.body.error?.message).toContain('MISSING');
@@ -185,7 +187,7 @@ describe('webhooks', () => {
     const admins = client(() => server.url, admin);
     const set = await admins.call('PUT', '/v1/secrets/MISSING', { value: 'stored-hook-secret', pipeline: 'unsigned' });
     expect(set.status).toBe(200);
-    expect((await api().call('POST', '/v1/pipelines', { pipeline })).status).toBe(201);
+    expect((await adminApi().call('POST', '/v1/pipelines', { pipeline })).status).toBe(201);
     const body = JSON.stringify(payload);
     const signed = await deliver('unsigned', payload, { 'x-hub-signature-256': signBody('stored-hook-secret', body) });
     expect(signed.status).toBe(201);

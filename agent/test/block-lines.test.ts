@@ -1,6 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MaskedLines } from '../src/masked-lines.js';
+import { blockText, LineBlocks } from '../src/line-blocks.js';
+
+/** What the log path makes of masked output: LineBlocks' blocks decoded as lines. */
+class MaskedLines {
+  private readonly blocks: LineBlocks;
+  constructor(cap: number) {
+    this.blocks = new LineBlocks(cap);
+  }
+  push = (chunk: Buffer) => this.blocks.push(chunk).map(blockText);
+  end = () => this.blocks.end().map(blockText);
+}
 
 function feed(lines: MaskedLines, input: Buffer, cuts: number[]): string[] {
   const out: string[] = [];
@@ -19,7 +29,7 @@ const text = fc
   .array(fc.constantFrom('a', 'b', ' ', '\n', '\r', '\r\n', 'é', '😀'), { maxLength: 60 })
   .map((a) => a.join(''));
 
-describe('MaskedLines', () => {
+describe('masked output as log lines (LineBlocks, blockText)', () => {
   it('gives each line once, without its \\n or \\r\\n, over any chunking (property)', () => {
     fc.assert(
       fc.property(text, fc.array(fc.integer({ min: 1, max: 9 })), (input, cuts) => {
