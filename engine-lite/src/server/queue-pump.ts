@@ -44,8 +44,13 @@ export class QueuePump {
 
   private async admitWhatFits(): Promise<void> {
     if (!this.canAdmit()) return;
-    for await (const next of this.q.waitingRuns(this.free)) {
-      if (next.heldBy) continue;
+    // Pages as large as the free slots plus the runs passed by so far: many held runs are read in growing pages.
+    let passed = 0;
+    for await (const next of this.q.waitingRuns(() => this.free() + passed)) {
+      if (next.heldBy) {
+        passed++;
+        continue;
+      }
       await this.admit(next);
       if (!this.canAdmit()) return;
     }
