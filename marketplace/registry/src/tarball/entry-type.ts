@@ -1,4 +1,5 @@
 /** Which tar typeflags become entries, and why each refused one is refused. */
+import { shown } from './entry-path.js';
 import type { TarEntryType } from './tar-entry.js';
 import type { TarPolicy } from './tar-policy.js';
 import { TarballError } from './tarball-error.js';
@@ -41,10 +42,6 @@ const REFUSED_TYPES: Record<string, { what: string; why: string }> = {
   },
   D: { what: 'a GNU directory dump (type D)', why: 'it lists directory contents only GNU tar understands' },
 };
-
-export function shown(text: string): string {
-  return JSON.stringify(text.slice(0, 200));
-}
 
 /** What a package under `policy` may hold, for error messages. */
 export function allowedEntries(policy: TarPolicy): string {

@@ -1,5 +1,5 @@
-import { allowedEntries, entryTypeOf, shown } from './entry-type.js';
-import { followLink, normaliseEntryPath } from './entry-path.js';
+import { followLink, normaliseEntryPath, shown } from './entry-path.js';
+import { allowedEntries, entryTypeOf } from './entry-type.js';
 import { formatBytes } from './limits.js';
 import type { TarEntry, TarEntryType } from './tar-entry.js';
 import type { RawHeader } from './tar-header.js';
