@@ -19,7 +19,8 @@ import {
 } from 'yaml';
 import { issueAt } from './issue-at.js';
 import type { SpecIssue } from './issues.js';
-import { buildData, type ExpansionStats } from './yaml-build.js';
+import { buildData } from './yaml-build.js';
+import type { ExpansionStats } from './yaml-expansion.js';
 import { checkText, MAX_NESTING_DEPTH, type ScanStats } from './yaml-limits.js';
 
 export { issueAt } from './issue-at.js';

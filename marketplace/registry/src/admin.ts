@@ -2,7 +2,7 @@
 import { RegistryError } from './errors.js';
 import { EVERYONE } from './auth/principal.js';
 import { parseScope, RESERVED_ORG } from './names.js';
-import { issueToken } from './registry.js';
+import { issueToken } from './operations/tokens.js';
 import type { RegistryStore, Role } from './store/types.js';
 
 const USER = /^[a-z0-9][a-z0-9._-]{0,63}$/;

@@ -1,10 +1,7 @@
-export {
-  RegistryClient,
-  nameAndVersion,
-  registryTimeoutMs,
-  type RegistryClientOptions,
-  type PublishProgress,
-} from './registry-client.js';
+export { RegistryClient, type RegistryClientOptions } from './registry-client.js';
+export { nameAndVersion } from './name-and-version.js';
+export { registryTimeoutMs } from './registry-timeout.js';
+export type { PublishProgress } from './publish-action.js';
 export { parseActionRef, parseVersionRef, type ActionRef } from './action-ref.js';
 export {
   RegistryError,

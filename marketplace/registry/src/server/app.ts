@@ -15,17 +15,14 @@ import { RegistryError } from '../errors.js';
 import type { Registry } from '../registry.js';
 import { installStorefront } from '../storefront/routes.js';
 import { installAccessLog } from './access-log.js';
-import {
-  contractHook,
-  installBodyDeadline,
-  installExpectContinue,
-  installGuards,
-  MethodTable,
-  parseJsonBody,
-  queryRules as q,
-  TARBALL_TYPES,
-  type RouteContract,
-} from './contract.js';
+import { installBodyDeadline } from './body-deadline.js';
+import { TARBALL_TYPES } from './body-rules.js';
+import { contractHook, type RouteContract } from './contract.js';
+import { installExpectContinue } from './expect-continue.js';
+import { parseJsonBody } from './json-body.js';
+import { MethodTable } from './method-table.js';
+import { queryRules as q } from './query-rules.js';
+import { installGuards } from './request-guards.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandler, refuseConnect } from './error-handler.js';
 import { loadOpenapi } from './openapi.js';
 import { installCatalogRoutes } from './catalog-routes.js';

@@ -4,7 +4,8 @@ import type { Principal } from '../auth/principal.js';
 import { MAX_LIMIT, MAX_OFFSET } from '../catalog/store-catalog.js';
 import type { CatalogQuery } from '../catalog/types.js';
 import type { Registry } from '../registry.js';
-import { queryRules as q, type RouteContract } from './contract.js';
+import type { RouteContract } from './contract.js';
+import { queryRules as q } from './query-rules.js';
 import { intQuery, query } from './query.js';
 
 type Install = (method: 'GET', url: string, contract: RouteContract, handler: RouteHandlerMethod) => void;

@@ -11,7 +11,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RegistryError } from '../errors.js';
-import type { MethodTable } from './contract.js';
+import type { MethodTable } from './method-table.js';
 
 export interface ErrorBody {
   error: { code: string; message: string; hint?: string };

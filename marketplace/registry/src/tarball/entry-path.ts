@@ -8,30 +8,34 @@ export interface PathWords {
 
 const PACKAGE: PathWords = { archive: 'package', folder: 'the action folder' };
 
+/** An entry's name as errors show it: quoted, and cut to 200 characters. */
+export function shown(name: string): string {
+  return JSON.stringify(name.slice(0, 200));
+}
+
 /**
  * Checks an entry's name and returns it normalised (`./a//b` → `a/b`). Rejects absolute paths,
  * `..` segments, backslashes and NUL bytes, whatever the platform that unpacks the archive.
  */
 export function normaliseEntryPath(raw: string, maxPathBytes: number, words: PathWords = PACKAGE): string {
-  const shown = JSON.stringify(raw.slice(0, 200));
   if (Buffer.byteLength(raw) > maxPathBytes) {
     throw new TarballError(
       'invalid-path',
-      `entry path ${shown}… is longer than ${maxPathBytes} bytes; shorten the file names`,
+      `entry path ${shown(raw)}… is longer than ${maxPathBytes} bytes; shorten the file names`,
       raw.slice(0, 200),
     );
   }
   if (raw.includes('\0') || raw.includes('\\')) {
     throw new TarballError(
       'invalid-path',
-      `entry path ${shown} contains a NUL byte or a backslash; use "/" as the only separator`,
+      `entry path ${shown(raw)} contains a NUL byte or a backslash; use "/" as the only separator`,
       raw,
     );
   }
   if (raw.startsWith('/') || /^[A-Za-z]:/.test(raw)) {
     throw new TarballError(
       'absolute-path',
-      `entry path ${shown} is absolute; a ${words.archive} may only hold paths relative to ${words.folder}`,
+      `entry path ${shown(raw)} is absolute; a ${words.archive} may only hold paths relative to ${words.folder}`,
       raw,
     );
   }
@@ -39,12 +43,12 @@ export function normaliseEntryPath(raw: string, maxPathBytes: number, words: Pat
   if (segments.includes('..')) {
     throw new TarballError(
       'path-traversal',
-      `entry path ${shown} contains ".." and would be written outside ${words.folder}; remove it from the archive`,
+      `entry path ${shown(raw)} contains ".." and would be written outside ${words.folder}; remove it from the archive`,
       raw,
     );
   }
   if (segments.length === 0) {
-    throw new TarballError('invalid-path', `entry path ${shown} is empty; every entry needs a relative path`, raw);
+    throw new TarballError('invalid-path', `entry path ${shown(raw)} is empty; every entry needs a relative path`, raw);
   }
   return segments.join('/');
 }

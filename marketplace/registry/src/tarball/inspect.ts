@@ -4,7 +4,8 @@ import { createGunzip } from 'node:zlib';
 import { InflateGuard } from './inflate-guard.js';
 import type { InspectedPackage, PackageEntry } from './inspected-package.js';
 import { formatBytes, withDefaults, type TarballLimits } from './limits.js';
-import { PACKAGE_WORDS, readTar, type TarPolicy } from './tar-reader.js';
+import { readTar } from './tar-reader.js';
+import { PACKAGE_WORDS, type TarPolicy } from './tar-policy.js';
 import { TarballError } from './tarball-error.js';
 
 const README = /^readme(\.md|\.markdown|\.txt)?$/i;
