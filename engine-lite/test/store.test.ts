@@ -110,6 +110,38 @@ function storeSuite(name: string, open: () => Promise<EngineStore>, skip = false
       expect((await store.getLogs('r1')).length).toBe(3);
     });
 
+    it('stores a large batch line by line, in order, with any text', async () => {
+      const texts = [
+        'quote " and \\ backslash',
+        'tab\there\r',
+        'emoji 😀 é ✓',
+        '',
+        'ctl \u0001\u001b[31m',
+        '[1,2]',
+        'null',
+      ];
+      const entries = Array.from({ length: 10_000 }, (_, i) => ({
+        stream: (i % 1000 < 990 ? 'stdout' : 'stderr') as 'stdout' | 'stderr',
+        text: `${texts[i % texts.length]} #${i}`,
+        ts: 1000 + Math.floor(i / 3000),
+      }));
+      expect(await store.appendLogs('r1', 'big', 'r1.big.1', 1, entries)).toBe(true);
+      const stored = await store.getLogs('r1', 'big');
+      expect(stored.map(({ stream, text, ts }) => ({ stream, text, ts }))).toEqual(entries);
+    });
+
+    it('stores NUL and lone surrogates as U+FFFD on both stores (PostgreSQL text cannot hold NUL)', async () => {
+      const e = [
+        { stream: 'stdout' as const, text: 'nul \u0000 here', ts: 1 },
+        { stream: 'stdout' as const, text: 'lone \ud800 high, \udc00 low, pair \ud83d\ude00', ts: 1 },
+      ];
+      expect(await store.appendLogs('r1', 'odd', 'r1.odd.1', 1, e)).toBe(true);
+      expect((await store.getLogs('r1', 'odd')).map((l) => l.text)).toEqual([
+        'nul \ufffd here',
+        'lone \ufffd high, \ufffd low, pair 😀',
+      ]);
+    });
+
     it('stores file references (last write wins) and events in order', async () => {
       await store.putFile({ runId: 'r1', stepId: 'a', name: 'report', sha256: 'aa', size: 1 });
       await store.putFile({ runId: 'r1', stepId: 'a', name: 'report', sha256: 'bb', size: 2 });

@@ -18,6 +18,7 @@ import {
 import type { Row } from './rows.js';
 import { addEventSql, eventParams, fileParams, putFileSql } from './file-event-sql.js';
 import { LOG_COUNT_SQL, LOG_TAIL_SQL, runTailsSql, tailsFromRows } from './log-tail-sql.js';
+import { POSTGRES_APPEND_BATCH, postgresArrays, type NewLogEntry } from './log-append-sql.js';
 import { migrate } from './postgres-migrate.js';
 import type {
   EngineStore,
@@ -198,7 +199,7 @@ export class PostgresEngineStore implements EngineStore {
     stepId: string,
     taskId: string,
     seq: number,
-    entries: Omit<StoredLogEntry, 'stepId' | 'taskId' | 'seq'>[],
+    entries: NewLogEntry[],
   ): Promise<boolean> {
     const client = await this.pool.connect();
     try {
@@ -211,12 +212,8 @@ export class PostgresEngineStore implements EngineStore {
         await client.query('ROLLBACK');
         return false;
       }
-      for (const [i, e] of entries.entries()) {
-        await client.query(
-          'INSERT INTO logs (run_id, step_id, task_id, seq, idx, stream, text, ts) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
-          [runId, stepId, taskId, seq, i, e.stream, e.text, e.ts],
-        );
-      }
+      if (entries.length > 0)
+        await client.query(POSTGRES_APPEND_BATCH, [runId, stepId, taskId, seq, ...postgresArrays(entries)]);
       await client.query('COMMIT');
       return true;
     } catch (err) {

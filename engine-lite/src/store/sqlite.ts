@@ -21,6 +21,7 @@ import {
 import type { Row } from './rows.js';
 import { addEventSql, eventParams, fileParams, putFileSql } from './file-event-sql.js';
 import { LOG_COUNT_SQL, LOG_TAIL_SQL, runTailsSql, tailsFromRows } from './log-tail-sql.js';
+import { logRuns, SQLITE_APPEND_RUN, type NewLogEntry } from './log-append-sql.js';
 import { migrateSqlite } from './sqlite-migrate.js';
 import { GroupCommit } from './sqlite-group-commit.js';
 import type {
@@ -208,16 +209,15 @@ export class SqliteEngineStore implements EngineStore {
     stepId: string,
     taskId: string,
     seq: number,
-    entries: Omit<StoredLogEntry, 'stepId' | 'taskId' | 'seq'>[],
+    entries: NewLogEntry[],
   ): Promise<boolean> {
     this.flush();
     const batch = this.statement('INSERT OR IGNORE INTO log_batches (task_id, seq) VALUES (?, ?)');
-    const line = this.statement(
-      'INSERT INTO logs (run_id, step_id, task_id, seq, idx, stream, text, ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    );
+    const run = this.statement(SQLITE_APPEND_RUN);
     return this.db.transaction(() => {
       if (batch.run(taskId, seq).changes === 0) return false;
-      entries.forEach((e, i) => line.run(runId, stepId, taskId, seq, i, e.stream, e.text, e.ts));
+      for (const r of logRuns(entries))
+        run.run(runId, stepId, taskId, seq, r.start, r.stream, r.ts, JSON.stringify(r.texts));
       return true;
     })();
   }
