@@ -29,3 +29,9 @@ export { renderReadme } from './storefront/readme.js';
 export { CONTENT_SECURITY_POLICY, securityHeaders } from './storefront/headers.js';
 export { comesFromOwnPage, localPath, pageSession, readCookie } from './storefront/session.js';
 export type { PageSession } from './storefront/session.js';
+// The page shell the storefront and the engine's run pages are both drawn in.
+export { renderPage, type ShellSite, type ShellPage, type ShellAccount, type PageContent } from './page-shell/shell.js';
+export { contentAsset, type Asset, type ShellAssets } from './page-shell/asset.js';
+export { loginPage, type LoginForm } from './page-shell/login-page.js';
+export { errorPage, type PageProblem } from './page-shell/error-page.js';
+export { preparePages, sendPage, formField, type PageContextOptions } from './page-shell/page-context.js';
