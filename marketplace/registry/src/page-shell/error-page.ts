@@ -1,5 +1,5 @@
 /** Errors as pages: what went wrong and what to do, never a stack. */
-import { html, type Html } from '../storefront/html.js';
+import { html, type Html } from './html.js';
 import type { PageContent } from './shell.js';
 
 /** A refusal or failure as a page shows it. */

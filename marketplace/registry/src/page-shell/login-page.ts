@@ -1,5 +1,5 @@
 /** The log-in page: a token field posted to the site (the token is never written back into a page). */
-import { html, type Html } from '../storefront/html.js';
+import { html, type Html } from './html.js';
 import type { PageContent } from './shell.js';
 
 export interface LoginForm {

@@ -4,7 +4,7 @@
  * link, a header with the site's home link, a navigation slot and the account menu, the main
  * landmark and a footer. What differs between the sites is a `ShellSite`.
  */
-import { html, type Html } from '../storefront/html.js';
+import { html, type Html } from './html.js';
 import type { ShellAssets } from './asset.js';
 
 export interface ShellSite {

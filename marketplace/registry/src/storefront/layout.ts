@@ -1,7 +1,7 @@
 /** The storefront's pages in the shared shell: the marketplace's name and footer, a search box in the header. */
 import { renderPage, type PageContent as ShellContent, type ShellSite } from '../page-shell/shell.js';
 import { ASSETS } from './assets.js';
-import { html, type Html } from './html.js';
+import { html, type Html } from '../page-shell/html.js';
 
 export interface Viewer {
   /** Empty when not logged in. */

@@ -13,7 +13,7 @@ import type { Registry } from '../registry.js';
 import { redactTokens } from '../server/error-handler.js';
 import { formField, preparePages, sendPage } from '../page-shell/page-context.js';
 import { ASSETS } from './assets.js';
-import { securityHeaders } from './headers.js';
+import { securityHeaders } from '../page-shell/headers.js';
 import { layout, type PageContent, type Viewer } from './layout.js';
 import { actionPage } from './pages/action.js';
 import { errorPage } from './pages/error.js';
@@ -23,7 +23,8 @@ import { scopePage } from './pages/scope.js';
 import { catalogQuery, searchPage, searchParams } from './pages/search.js';
 import { actionHref } from './parts.js';
 import { cachedReadme } from './readme.js';
-import { clearSession, localPath, requireSameOrigin, sessionToken, setSession } from './session.js';
+import { localPath } from '../page-shell/session.js';
+import { clearSession, requireSameOrigin, sessionToken, setSession } from './session.js';
 
 const FORM_LIMIT = 4096;
 const VIEWER = Symbol('caravan.viewer');

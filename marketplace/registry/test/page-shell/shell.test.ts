@@ -8,7 +8,7 @@ import { contentAsset } from '../../src/page-shell/asset.js';
 import { errorPage } from '../../src/page-shell/error-page.js';
 import { loginPage } from '../../src/page-shell/login-page.js';
 import { renderPage, type ShellSite } from '../../src/page-shell/shell.js';
-import { html } from '../../src/storefront/html.js';
+import { html } from '../../src/page-shell/html.js';
 
 const HOSTILE = `"><script>alert(1)</script><img src=x onerror=alert(2)>`;
 

@@ -1,6 +1,6 @@
 /** Storefront pages over HTTP: headers, permissions, session cookie, CSRF, hostile input, page size. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY } from '../../src/storefront/headers.js';
+import { CONTENT_SECURITY_POLICY } from '../../src/page-shell/headers.js';
 import { buildTarball, json, publish, storeFactories } from '../helpers.js';
 import { startStorefront, type StorefrontServer } from './storefront-server.js';
 

@@ -2,7 +2,7 @@
 import { errorPage as shellErrorPage, type PageProblem } from '../../page-shell/error-page.js';
 import type { PageContent } from '../../page-shell/shell.js';
 import { redactTokens } from '../../server/error-handler.js';
-import { html } from '../html.js';
+import { html } from '../../page-shell/html.js';
 
 export function errorPage(problem: PageProblem): PageContent {
   const { status, message, hint } = problem;

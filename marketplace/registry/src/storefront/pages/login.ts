@@ -1,7 +1,7 @@
 /** `/-/login`: log in with a registry token. */
 import { loginPage as shellLoginPage, type LoginForm } from '../../page-shell/login-page.js';
 import type { PageContent } from '../../page-shell/shell.js';
-import { html } from '../html.js';
+import { html } from '../../page-shell/html.js';
 
 const REGISTRY_LOGIN: LoginForm = {
   action: '/-/login',
