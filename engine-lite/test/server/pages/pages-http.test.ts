@@ -4,6 +4,12 @@
  * repeat the token, CSRF refusals, the shell around every page, and read permissions.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CROSS_SITE_HEADERS,
+  expectClearedCookie,
+  expectSessionCookie,
+  OFF_SITE_NEXT,
+} from '../../../../marketplace/registry/test/page-shell/session-checks.js';
 import { RUN_PAGES_CSP } from '../../../src/server/pages/headers.js';
 import { startPagesServer, type PagesServer } from './run-pages-server.js';
 
@@ -78,7 +84,7 @@ describe('run pages over HTTP', () => {
     expect(none.headers.get('location')).toBe(`/login?next=${encodeURIComponent('/runs?status=failed')}`);
     const stale = await get('/queue', 'cvs_revokedOrUnknownToken');
     expect(stale.status).toBe(303);
-    expect(stale.headers.get('set-cookie')).toMatch(/^caravan_engine_session=; Max-Age=0;/);
+    expectClearedCookie(stale, 'caravan_engine_session');
     expect((await get('/runs/x/live/events')).status).toBe(401);
   });
 
@@ -86,25 +92,18 @@ describe('run pages over HTTP', () => {
     const res = await post('/login', { token: s.viewer, next: '/queue' }, sameOrigin());
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/queue');
-    const cookie = res.headers.get('set-cookie') ?? '';
-    expect(cookie).toMatch(/^caravan_engine_session=cvs_/);
-    expect(cookie).toContain('HttpOnly');
-    expect(cookie).toContain('SameSite=Strict');
-    expect(cookie).toContain('Path=/');
-    expect(cookie).not.toContain('Secure');
+    expectSessionCookie(res, 'caravan_engine_session', 'cvs_');
     const behindTls = await post(
       '/login',
       { token: s.viewer },
       { origin: s.running.url.replace('http:', 'https:'), 'x-forwarded-proto': 'https' },
     );
     expect(behindTls.headers.get('location')).toBe('/runs');
-    expect(behindTls.headers.get('set-cookie')).toContain('Secure');
+    expectSessionCookie(behindTls, 'caravan_engine_session', 'cvs_', true);
     const out = await post('/logout', {}, sameOrigin());
     expect(out.status).toBe(303);
     expect(out.headers.get('location')).toBe('/login');
-    expect(out.headers.get('set-cookie')).toMatch(
-      /^caravan_engine_session=; Max-Age=0; Path=\/; HttpOnly; SameSite=Strict/,
-    );
+    expectClearedCookie(out, 'caravan_engine_session');
   });
 
   it('refuses a wrong or empty token with a page that does not repeat it, and never redirects off-site', async () => {
@@ -118,20 +117,14 @@ describe('run pages over HTTP', () => {
     expect(res.headers.get('set-cookie')).toBeNull();
     expect((await post('/login', { token: '' }, sameOrigin())).status).toBe(400);
     expect((await post('/login', { token: 'two words' }, sameOrigin())).status).toBe(400);
-    for (const next of ['//evil.example/x', 'https://evil.example', '/\\evil.example']) {
+    for (const next of OFF_SITE_NEXT) {
       const r = await post('/login', { token: s.viewer, next }, sameOrigin());
       expect(r.headers.get('location'), next).toBe('/runs');
     }
   });
 
   it('refuses login and logout POSTs from other sites or without origin information (CSRF)', async () => {
-    const cases: Record<string, string>[] = [
-      { origin: 'http://evil.example', 'sec-fetch-site': 'cross-site' },
-      { 'sec-fetch-site': 'same-site' },
-      { origin: 'http://evil.example' },
-      {},
-    ];
-    for (const headers of cases)
+    for (const headers of CROSS_SITE_HEADERS)
       for (const path of ['/login', '/logout']) {
         const res = await post(path, { token: s.runner }, headers);
         expect(res.status, `${path} ${JSON.stringify(headers)}`).toBe(403);
