@@ -32,7 +32,7 @@ export function layout(page: PageContent, viewer: Viewer): string {
   const loggedIn = viewer.name !== undefined;
   return renderPage(
     RUN_PAGES,
-    { ...page, ...(loggedIn ? { nav: SECTIONS } : {}), notice: viewer.notice },
+    { title: page.title, body: page.body, nav: loggedIn ? SECTIONS : undefined, notice: viewer.notice },
     { user: viewer.name, detail: loggedIn ? viewer.role : undefined, loginHref: '/login' },
   );
 }

@@ -36,7 +36,7 @@ function searchForm(query: string): Html {
 export function layout(page: PageContent, viewer: Viewer): string {
   return renderPage(
     MARKETPLACE,
-    { ...page, nav: searchForm(page.query ?? ''), notice: viewer.notice },
+    { title: page.title, body: page.body, nav: searchForm(page.query ?? ''), notice: viewer.notice },
     {
       user: viewer.user === '' ? undefined : viewer.user,
       loginHref: `/-/login?next=${encodeURIComponent(viewer.here)}`,
