@@ -22,10 +22,17 @@ export type * from './client/types.js';
 export * from './tarball/index.js';
 export { isAlive, processStartTicks, statFields } from './process-alive.js';
 export { BlobStore, BlobTooLargeError } from './blobs.js';
-// The storefront's look and HTML helpers, shared with the engine's run pages.
-export { html, escapeHtml, trusted, Html, queryString } from './storefront/html.js';
+// The page shell the storefront and the engine's run pages are both drawn in: escaping HTML, the
+// strict CSP, the cookie session, the shell itself, its login and error pages, and the page context.
+export { html, escapeHtml, trusted, Html, queryString } from './page-shell/html.js';
+export { CONTENT_SECURITY_POLICY, securityHeaders } from './page-shell/headers.js';
+export { comesFromOwnPage, localPath, pageSession, readCookie } from './page-shell/session.js';
+export type { PageSession } from './page-shell/session.js';
+export { renderPage, type ShellSite, type ShellPage, type ShellAccount, type PageContent } from './page-shell/shell.js';
+export { contentAsset, type Asset, type ShellAssets } from './page-shell/asset.js';
+export { loginPage, type LoginForm } from './page-shell/login-page.js';
+export { errorPage, type PageProblem } from './page-shell/error-page.js';
+export { preparePages, sendPage, formField, type PageContextOptions } from './page-shell/page-context.js';
+// The storefront's look and README rendering, shared with the engine's run pages.
 export { STYLESHEET as STOREFRONT_STYLESHEET } from './storefront/style.js';
 export { renderReadme } from './storefront/readme.js';
-export { CONTENT_SECURITY_POLICY, securityHeaders } from './storefront/headers.js';
-export { comesFromOwnPage, localPath, pageSession, readCookie } from './storefront/session.js';
-export type { PageSession } from './storefront/session.js';

@@ -5,7 +5,7 @@
  * viewer sees everything read-only, and a form POST needs the runner role and this origin.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { localPath } from '@caravan/registry';
+import { formField, localPath, preparePages, sendPage } from '@caravan/registry';
 import type { Clock } from '../../clock.js';
 import { ApiError, notFound } from '../api-error.js';
 import { parseQueueCursor } from '../queue-view.js';
@@ -48,15 +48,7 @@ export interface RunPagesParts {
 }
 
 function send(reply: FastifyReply, status: number, page: PageContent, viewer: Viewer): FastifyReply {
-  return reply
-    .code(status)
-    .type('text/html; charset=utf-8')
-    .header('cache-control', 'no-store')
-    .send(layout(page, viewer));
-}
-
-function field(body: unknown, key: string): string | undefined {
-  return body instanceof URLSearchParams ? (body.get(key) ?? undefined) : undefined;
+  return sendPage(reply, status, layout(page, viewer));
 }
 
 const closed = (reply: FastifyReply) => new Promise<void>((r) => reply.raw.once('close', () => r()));
@@ -99,35 +91,18 @@ export function installRunPages(app: FastifyInstance, parts: RunPagesParts): voi
   };
 
   void app.register(async (pages) => {
-    pages.addContentTypeParser(
-      'application/x-www-form-urlencoded',
-      { parseAs: 'string', bodyLimit: FORM_LIMIT },
-      (_req, body, done) => done(null, new URLSearchParams(body as string)),
-    );
-    pages.addHook('onRequest', async (_req, reply) => runPageHeaders(reply));
-    pages.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
-      const viewer = viewerOf(req);
-      if (err instanceof ApiError) return send(reply, err.status, errorPage(err.status, err.message, err.hint), viewer);
-      const status = err.statusCode ?? 500;
-      if (status >= 400 && status < 500)
-        return send(
-          reply,
-          status,
-          errorPage(status, `the request was refused (HTTP ${status})`, 'go back and try again'),
-          viewer,
-        );
-      return send(
-        reply,
-        500,
-        errorPage(500, 'the server failed to build this page', `retry; request ${req.id}`),
-        viewer,
-      );
+    preparePages(pages, {
+      formLimit: FORM_LIMIT,
+      headers: runPageHeaders,
+      assets: ASSETS,
+      known: (err) => (err instanceof ApiError ? err : undefined),
+      failed: (req) => ({
+        status: 500,
+        message: 'the server failed to build this page',
+        hint: `retry; request ${req.id}`,
+      }),
+      errorPage: (req, problem) => layout(errorPage(problem), viewerOf(req)),
     });
-
-    for (const a of Object.values(ASSETS))
-      pages.get(a.path, async (_req, reply) =>
-        reply.type(a.type).header('cache-control', 'public, max-age=31536000, immutable').send(a.body),
-      );
 
     pages.get('/', async (_req, reply) => reply.redirect('/runs', 303));
 
@@ -140,8 +115,8 @@ export function installRunPages(app: FastifyInstance, parts: RunPagesParts): voi
 
     pages.post('/login', async (req, reply) => {
       requireSameOrigin(req);
-      const next = localPath(field(req.body, 'next'));
-      const token = (field(req.body, 'token') ?? '').trim();
+      const next = localPath(formField(req.body, 'next'));
+      const token = (formField(req.body, 'token') ?? '').trim();
       if (token === '' || /\s/.test(token))
         return send(reply, 400, loginPage(next, 'Paste a server token (it starts with cvs_).'), {});
       const principal = server.tokenBySha(tokenSha(token));
@@ -246,7 +221,7 @@ export function installRunPages(app: FastifyInstance, parts: RunPagesParts): voi
       requireSameOrigin(req);
       const principal = need(req, 'runner');
       const { id, step } = req.params as { id: string; step: string };
-      const decision = field(req.body, 'decision');
+      const decision = formField(req.body, 'decision');
       if (decision !== 'approve' && decision !== 'reject')
         throw new ApiError(
           400,
@@ -254,7 +229,7 @@ export function installRunPages(app: FastifyInstance, parts: RunPagesParts): voi
           'the decision must be approve or reject',
           'use the buttons on the run page',
         );
-      const comment = (field(req.body, 'comment') ?? '').slice(0, 2000);
+      const comment = (formField(req.body, 'comment') ?? '').slice(0, 2000);
       await service.approve(id, step, {
         reject: decision === 'reject',
         ...(comment ? { comment } : {}),

@@ -1,6 +1,6 @@
 /** Pieces several pages share: a list of actions, badges, dates. */
 import type { CatalogHit, ScopeKind } from '../catalog/types.js';
-import { html, pathOf, queryString, type Html } from './html.js';
+import { html, pathOf, queryString, type Html } from '../page-shell/html.js';
 
 const KIND_LABEL: Record<ScopeKind, string> = { enterprise: 'enterprise', project: 'project', personal: 'personal' };
 

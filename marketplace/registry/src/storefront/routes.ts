@@ -11,8 +11,9 @@ import { parseActionName, parseScope } from '../names.js';
 import { EpochCache } from '../read-cache.js';
 import type { Registry } from '../registry.js';
 import { redactTokens } from '../server/error-handler.js';
+import { formField, preparePages, sendPage } from '../page-shell/page-context.js';
 import { ASSETS } from './assets.js';
-import { securityHeaders } from './headers.js';
+import { securityHeaders } from '../page-shell/headers.js';
 import { layout, type PageContent, type Viewer } from './layout.js';
 import { actionPage } from './pages/action.js';
 import { errorPage } from './pages/error.js';
@@ -22,7 +23,8 @@ import { scopePage } from './pages/scope.js';
 import { catalogQuery, searchPage, searchParams } from './pages/search.js';
 import { actionHref } from './parts.js';
 import { cachedReadme } from './readme.js';
-import { clearSession, localPath, requireSameOrigin, sessionToken, setSession } from './session.js';
+import { localPath } from '../page-shell/session.js';
+import { clearSession, requireSameOrigin, sessionToken, setSession } from './session.js';
 
 const FORM_LIMIT = 4096;
 const VIEWER = Symbol('caravan.viewer');
@@ -48,15 +50,7 @@ function asNotFound(err: unknown, what: string): unknown {
 }
 
 function send(reply: FastifyReply, status: number, page: PageContent, viewer: Viewer): FastifyReply {
-  return reply
-    .code(status)
-    .type('text/html; charset=utf-8')
-    .header('cache-control', 'no-store')
-    .send(layout(page, viewer));
-}
-
-function formField(body: unknown, key: string): string | undefined {
-  return body instanceof URLSearchParams ? (body.get(key) ?? undefined) : undefined;
+  return sendPage(reply, status, layout(page, viewer));
 }
 
 export function installStorefront(app: FastifyInstance, registry: Registry, logError: (line: string) => void): void {
@@ -84,43 +78,23 @@ export function installStorefront(app: FastifyInstance, registry: Registry, logE
   };
 
   void app.register(async (pages) => {
-    pages.addContentTypeParser(
-      'application/x-www-form-urlencoded',
-      { parseAs: 'string', bodyLimit: FORM_LIMIT },
-      (_req, body, done) => done(null, new URLSearchParams(body as string)),
-    );
-    pages.addHook('onRequest', async (_req, reply) => securityHeaders(reply));
-    pages.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
-      const viewer = (req as WithViewer)[VIEWER] ?? { user: '', here: '/' };
-      if (err instanceof RegistryError)
-        return send(reply, err.status, errorPage(err.status, err.message, err.hint), viewer);
-      const status = err.statusCode ?? 500;
-      if (status >= 400 && status < 500)
-        return send(
-          reply,
-          status,
-          errorPage(status, `the request was refused (HTTP ${status})`, 'go back and try again'),
-          viewer,
+    preparePages(pages, {
+      formLimit: FORM_LIMIT,
+      headers: securityHeaders,
+      assets: ASSETS,
+      known: (err) => (err instanceof RegistryError ? err : undefined),
+      failed: (req, err) => {
+        logError(
+          `registry: ${req.method} ${redactTokens(req.url).slice(0, 300)}: page failed: ${redactTokens(err.message)}`,
         );
-      logError(
-        `registry: ${req.method} ${redactTokens(req.url).slice(0, 300)}: page failed: ${redactTokens(err.message)}`,
-      );
-      return send(
-        reply,
-        500,
-        errorPage(
-          500,
-          'the registry failed to build this page',
-          `retry; the operator can find request ${req.id} in the log`,
-        ),
-        viewer,
-      );
+        return {
+          status: 500,
+          message: 'the registry failed to build this page',
+          hint: `retry; the operator can find request ${req.id} in the log`,
+        };
+      },
+      errorPage: (req, problem) => layout(errorPage(problem), (req as WithViewer)[VIEWER] ?? { user: '', here: '/' }),
     });
-
-    for (const a of Object.values(ASSETS))
-      pages.get(a.path, async (_req, reply) =>
-        reply.type(a.type).header('cache-control', 'public, max-age=31536000, immutable').send(a.body),
-      );
 
     pages.get('/', async (req, reply) => {
       const { principal, viewer } = await session(req, reply);

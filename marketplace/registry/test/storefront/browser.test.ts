@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY } from '../../src/storefront/headers.js';
+import { CONTENT_SECURITY_POLICY } from '../../src/page-shell/headers.js';
 import { json } from '../helpers.js';
 import { seedDocsStore } from './docs-store.js';
 import { CHROMIUM, cspViolations, type Dom, launchBrowser, seriousAxeViolations, watch } from './browser.js';

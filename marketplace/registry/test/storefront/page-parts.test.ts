@@ -1,8 +1,8 @@
 /** The pieces pages are built from: escaping, the manifest tables, the `uses:` snippet, the session helpers. */
 import { describe, expect, it } from 'vitest';
-import { html, pathOf, queryString } from '../../src/storefront/html.js';
+import { html, pathOf, queryString } from '../../src/page-shell/html.js';
 import { inputsTable, manifestOf, runtimeOf, usesSnippet } from '../../src/storefront/pages/action-manifest.js';
-import { localPath } from '../../src/storefront/session.js';
+import { localPath } from '../../src/page-shell/session.js';
 
 describe('html tag', () => {
   it('escapes every interpolated value, and nests tagged fragments as they are', () => {

@@ -1,6 +1,12 @@
 /** Storefront pages over HTTP: headers, permissions, session cookie, CSRF, hostile input, page size. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY } from '../../src/storefront/headers.js';
+import { CONTENT_SECURITY_POLICY } from '../../src/page-shell/headers.js';
+import {
+  CROSS_SITE_HEADERS,
+  expectClearedCookie,
+  expectSessionCookie,
+  OFF_SITE_NEXT,
+} from '../page-shell/session-checks.js';
 import { buildTarball, json, publish, storeFactories } from '../helpers.js';
 import { startStorefront, type StorefrontServer } from './storefront-server.js';
 
@@ -112,21 +118,16 @@ describe.each(storeFactories.filter((f) => f.available))('storefront pages ($kin
     const res = await post('/-/login', { token: alice, next: '/scopes/acme' }, sameOrigin());
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/scopes/acme');
-    const cookie = res.headers.get('set-cookie') ?? '';
-    expect(cookie).toMatch(/^caravan_session=cvn_/);
-    expect(cookie).toContain('HttpOnly');
-    expect(cookie).toContain('SameSite=Strict');
-    expect(cookie).toContain('Path=/');
-    expect(cookie).not.toContain('Secure');
+    expectSessionCookie(res, 'caravan_session', 'cvn_');
     const behindTls = await post(
       '/-/login',
       { token: alice },
       { origin: s.url.replace('http:', 'https:'), 'x-forwarded-proto': 'https' },
     );
-    expect(behindTls.headers.get('set-cookie')).toContain('Secure');
+    expectSessionCookie(behindTls, 'caravan_session', 'cvn_', true);
     const out = await post('/-/logout', {}, sameOrigin());
     expect(out.status).toBe(303);
-    expect(out.headers.get('set-cookie')).toMatch(/^caravan_session=; Max-Age=0; Path=\/; HttpOnly; SameSite=Strict/);
+    expectClearedCookie(out, 'caravan_session');
   });
 
   it('refuses a wrong token with a page that does not repeat it, and never redirects off-site', async () => {
@@ -138,20 +139,14 @@ describe.each(storeFactories.filter((f) => f.available))('storefront pages ($kin
     expect(text).not.toContain(wrong);
     expect(res.headers.get('set-cookie')).toBeNull();
     expect((await post('/-/login', { token: '' }, sameOrigin())).status).toBe(400);
-    for (const next of ['//evil.example/x', 'https://evil.example', '/\\evil.example']) {
+    for (const next of OFF_SITE_NEXT) {
       const r = await post('/-/login', { token: alice, next }, sameOrigin());
       expect(r.headers.get('location'), next).toBe('/');
     }
   });
 
   it('refuses POSTs from other sites or without origin information (CSRF)', async () => {
-    const cases: Record<string, string>[] = [
-      { origin: 'http://evil.example', 'sec-fetch-site': 'cross-site' },
-      { 'sec-fetch-site': 'same-site' },
-      { origin: 'http://evil.example' },
-      {},
-    ];
-    for (const headers of cases) {
+    for (const headers of CROSS_SITE_HEADERS) {
       for (const path of ['/-/login', '/-/logout']) {
         const res = await post(path, { token: alice }, headers);
         expect(res.status, `${path} ${JSON.stringify(headers)}`).toBe(403);

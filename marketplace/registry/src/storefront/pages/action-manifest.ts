@@ -1,7 +1,7 @@
 /** The parts of an action page read from its stored action.yml: inputs, outputs, runtime, `uses:` snippet. */
 import semver from 'semver';
 import type { ActionInput, ActionOutput, ActionRuns, ActionSpec } from '@caravan/spec';
-import { html, type Html } from '../html.js';
+import { html, type Html } from '../../page-shell/html.js';
 import { clip } from '../parts.js';
 
 /** Rows shown per table, and characters per description: an action.yml cannot make a page large. */

@@ -1,7 +1,7 @@
 /** `/actions/<name>` and `/actions/<name>/v/<version>`: everything needed to judge and adopt one action. */
 import type { ActionName } from '../../names.js';
 import type { VersionDetail, VersionSummary } from '../../operations/version-reads.js';
-import { html, type Html, trusted } from '../html.js';
+import { html, type Html, trusted } from '../../page-shell/html.js';
 import type { PageContent } from '../layout.js';
 import { actionHref, clip, dateTag, scopeHref } from '../parts.js';
 import type { RenderedReadme } from '../readme.js';

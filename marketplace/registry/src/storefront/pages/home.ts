@@ -1,6 +1,6 @@
 /** `/`: search, categories with counts, recently published and most used actions. */
 import type { CatalogHome } from '../../catalog/types.js';
-import { html, queryString } from '../html.js';
+import { html, queryString } from '../../page-shell/html.js';
 import type { PageContent } from '../layout.js';
 import { hitList } from '../parts.js';
 

@@ -1,7 +1,7 @@
 /** `/scopes/<scope>`: the actions of one organisation, project or `~user`. */
 import type { CatalogHit } from '../../catalog/types.js';
 import { parseScope } from '../../names.js';
-import { html } from '../html.js';
+import { html } from '../../page-shell/html.js';
 import type { PageContent } from '../layout.js';
 import { hitList } from '../parts.js';
 

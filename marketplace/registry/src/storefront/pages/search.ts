@@ -2,7 +2,7 @@
 import type { CatalogPage, CatalogQuery } from '../../catalog/types.js';
 import { RegistryError } from '../../errors.js';
 import { parseScope } from '../../names.js';
-import { html, queryString } from '../html.js';
+import { html, queryString } from '../../page-shell/html.js';
 import type { PageContent } from '../layout.js';
 import { hitList } from '../parts.js';
 

@@ -1,4 +1,4 @@
-/** The headers of every storefront answer: a strict Content-Security-Policy and its companions. */
+/** The headers of every page answer (storefront and run pages): a strict Content-Security-Policy and its companions. */
 import type { FastifyReply } from 'fastify';
 
 export const CONTENT_SECURITY_POLICY = [
