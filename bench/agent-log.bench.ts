@@ -6,7 +6,6 @@
  * server that reads and parses them into entries as the engine does), in MB/s.
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LOG_RECORDS_TYPE, parseLogRecords, type LogBatch } from '@caravan/spec';
 import type { Bench, BenchRow } from './lib.js';
+import { base64Log, makeSecrets, proseLog } from './logs.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const MB = 1e6;
@@ -26,50 +26,6 @@ const PROSE_RATIO_GOAL = 0.5;
 const BASE64_RATIO_GOAL = 0.3;
 const CALLBACK_GOAL_MBS = 200;
 const TOKEN = 'bench-callback-token-0123456789';
-
-/** Secret-shaped values, as in the masking bench: API keys, passwords, hex and base64 credentials. */
-function makeSecrets(): string[] {
-  const shapes = [
-    () => `ghp_${randomBytes(27).toString('base64url').slice(0, 36)}`,
-    () => `AKIA${randomBytes(12).toString('hex').toUpperCase().slice(0, 16)}`,
-    () => randomBytes(24).toString('base64'),
-    () => `P@ss-${randomBytes(8).toString('hex')}!`,
-    () => randomBytes(16).toString('hex'),
-  ];
-  return Array.from({ length: SECRETS }, (_, i) => shapes[i % shapes.length]!());
-}
-
-/** A build log: timestamped lines of words, hashes and now and then a secret or its base64. */
-function proseLog(secrets: string[]): Buffer {
-  const words =
-    'compiling module src/index.ts warning: npm install done in ms GET /api/v1/items 200 cache hit layer'.split(' ');
-  const hex = randomBytes(4096).toString('hex');
-  const lines: string[] = [];
-  let size = 0;
-  for (let i = 0; size < LOG_BYTES; i++) {
-    let line = `2026-11-26T14:${String(i % 60).padStart(2, '0')}:00.${i % 1000}Z [build] `;
-    for (let w = 0; w < 8 + (i % 9); w++) line += `${words[(i * 7 + w * 3) % words.length]} `;
-    if (i % 7 === 0) line += hex.slice((i * 13) % 8000, ((i * 13) % 8000) + 48);
-    if (i % 5000 === 0) line += Buffer.from(`token:${secrets[(i / 5000) % secrets.length]}`).toString('base64');
-    lines.push(line);
-    size += line.length + 1;
-  }
-  return Buffer.from(`${lines.join('\n')}\n`);
-}
-
-/** Base64 blobs (certificates, encoded artefacts) in lines of 76 to 304 characters. */
-function base64Log(): Buffer {
-  const pool = randomBytes(1 << 20).toString('base64');
-  const lines: string[] = [];
-  let size = 0;
-  for (let i = 0; size < LOG_BYTES; i++) {
-    const length = 76 * (1 + (i % 4));
-    const from = (i * 7919) % (pool.length - length);
-    lines.push(pool.slice(from, from + length));
-    size += length + 1;
-  }
-  return Buffer.from(`${lines.join('\n')}\n`);
-}
 
 interface Timing {
   /** Wall-clock seconds. */
@@ -193,7 +149,7 @@ const bench: Bench = {
     const rows: BenchRow[] = [];
     const server = await logServer();
     try {
-      const secrets = makeSecrets();
+      const secrets = makeSecrets(SECRETS);
       const context = (extra: object) => {
         const file = join(dir, `context-${Object.keys(extra).length}.json`);
         writeFileSync(
@@ -204,8 +160,8 @@ const bench: Bench = {
       };
       const standalone = context({});
       const logs: [string, Buffer, number][] = [
-        ['build log', proseLog(secrets), PROSE_RATIO_GOAL],
-        ['base64-dense log', base64Log(), BASE64_RATIO_GOAL],
+        ['build log', proseLog(secrets, LOG_BYTES), PROSE_RATIO_GOAL],
+        ['base64-dense log', base64Log(LOG_BYTES), BASE64_RATIO_GOAL],
       ];
       for (const [name, data, goal] of logs) {
         const file = join(dir, `${name.replace(/\W+/g, '-')}.log`);
