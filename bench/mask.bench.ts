@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { createMasker } from '@caravan/agent';
 import type { Bench, BenchRow } from './lib.js';
+import { makeSecrets } from './logs.js';
 
 const MB = 1e6;
 const CHUNK = 64 * 1024;
@@ -14,18 +15,6 @@ const CHUNK = 64 * 1024;
 const ROUNDS = 8;
 const ROUND_BYTES = 32 * MB;
 const CORPUS = 32 * MB;
-
-/** Secret-shaped tokens: API keys, passwords, hex and base64 credentials of 16–40 bytes. */
-function makeSecrets(count: number): string[] {
-  const shapes = [
-    () => `ghp_${randomBytes(27).toString('base64url').slice(0, 36)}`,
-    () => `AKIA${randomBytes(12).toString('hex').toUpperCase().slice(0, 16)}`,
-    () => randomBytes(24).toString('base64'),
-    () => `P@ss-${randomBytes(8).toString('hex')}!`,
-    () => randomBytes(16).toString('hex'),
-  ];
-  return Array.from({ length: count }, (_, i) => (shapes[i % shapes.length] as () => string)());
-}
 
 /** Build-log lines; every 500th line prints a secret or its base64. */
 function makeCorpus(secrets: string[]): Buffer {

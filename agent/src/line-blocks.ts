@@ -5,12 +5,13 @@
  * chunk is held up to `cap` bytes; a piece never ends inside a UTF-8 character, so each block
  * decodes on its own. `end()` gives the last line when the stream ended without a newline.
  */
+import { HeldBytes } from './held-bytes.js';
+
 const NEWLINE = 0x0a;
 const CR = 0x0d;
 
 export class LineBlocks {
-  private held: Buffer[] = [];
-  private heldBytes = 0;
+  private readonly held = new HeldBytes();
   /** The held line grew past the cap: it goes on in pieces until its newline. */
   private overlong = false;
 
@@ -24,9 +25,9 @@ export class LineBlocks {
       return blocks;
     }
     let pos = 0;
-    if (this.heldBytes > 0 || this.overlong) {
+    if (this.held.length > 0 || this.overlong) {
       pos = chunk.indexOf(NEWLINE) + 1;
-      blocks.push(this.take(chunk.subarray(0, pos)));
+      blocks.push(this.held.take(chunk.subarray(0, pos)));
       this.overlong = false;
     }
     if (last + 1 > pos) blocks.push(chunk.subarray(pos, last + 1));
@@ -35,33 +36,21 @@ export class LineBlocks {
   }
 
   end(): Buffer[] {
-    const rest = this.take(Buffer.alloc(0));
+    const rest = this.held.take();
     this.overlong = false;
     return rest.length > 0 ? [rest] : [];
   }
 
   private hold(part: Buffer, blocks: Buffer[]): void {
-    if (!this.overlong && this.heldBytes + part.length <= this.cap) {
+    if (!this.overlong && this.held.length + part.length <= this.cap) {
       this.held.push(part);
-      this.heldBytes += part.length;
       return;
     }
-    const bytes = this.take(part);
+    const bytes = this.held.take(part);
     const cut = wholeCharsEnd(bytes);
     if (cut > 0) blocks.push(bytes.subarray(0, cut));
-    if (cut < bytes.length) {
-      this.held.push(bytes.subarray(cut));
-      this.heldBytes = bytes.length - cut;
-    }
+    if (cut < bytes.length) this.held.push(bytes.subarray(cut));
     this.overlong = true;
-  }
-
-  /** The held bytes followed by `last`, and nothing held any more. */
-  private take(last: Buffer): Buffer {
-    const bytes = this.held.length === 0 ? last : Buffer.concat([...this.held, last]);
-    this.held = [];
-    this.heldBytes = 0;
-    return bytes;
   }
 }
 

@@ -2,6 +2,8 @@
  * Splits a byte stream into lines of at most `cap` bytes, keeping the newline. A longer line is
  * handed on in pieces as it arrives (`whole: false`), so memory stays bounded by `cap`.
  */
+import { HeldBytes } from './held-bytes.js';
+
 export interface LinePiece {
   bytes: Buffer;
   /** The whole line (with its newline, if any) in one piece: safe to parse as a command. */
@@ -13,15 +15,14 @@ export interface LinePiece {
 const NEWLINE = 0x0a;
 
 export class LineSplitter {
-  private held: Buffer[] = [];
-  private heldBytes = 0;
+  private readonly held = new HeldBytes();
   private overlong = false;
 
   constructor(private readonly cap: number) {}
 
   /** Whether the next byte continues a line already begun (held, or an overlong line streaming on). */
   get midLine(): boolean {
-    return this.heldBytes > 0 || this.overlong;
+    return this.held.length > 0 || this.overlong;
   }
 
   push(chunk: Buffer): LinePiece[] {
@@ -35,15 +36,11 @@ export class LineSplitter {
       if (this.overlong) {
         pieces.push({ bytes: segment, whole: false, first: false });
         if (nl >= 0) this.overlong = false;
-      } else if (this.heldBytes + segment.length <= this.cap) {
-        if (nl >= 0) {
-          pieces.push({ bytes: this.take(segment), whole: true, first: true });
-        } else {
-          this.held.push(segment);
-          this.heldBytes += segment.length;
-        }
+      } else if (this.held.length + segment.length <= this.cap) {
+        if (nl >= 0) pieces.push({ bytes: this.held.take(segment), whole: true, first: true });
+        else this.held.push(segment);
       } else {
-        pieces.push({ bytes: this.take(segment), whole: false, first: true });
+        pieces.push({ bytes: this.held.take(segment), whole: false, first: true });
         this.overlong = nl < 0;
       }
     }
@@ -52,7 +49,7 @@ export class LineSplitter {
 
   /** The start of the line being held, for a look before `flushHeld`. */
   heldStart(): Buffer {
-    return this.held[0] ?? Buffer.alloc(0);
+    return this.held.first();
   }
 
   /**
@@ -60,22 +57,15 @@ export class LineSplitter {
    * that will not be parsed; the rest of the line follows as it comes.
    */
   flushHeld(): LinePiece | undefined {
-    if (this.heldBytes === 0) return undefined;
+    if (this.held.length === 0) return undefined;
     this.overlong = true;
-    return { bytes: this.take(Buffer.alloc(0)), whole: false, first: true };
+    return { bytes: this.held.take(), whole: false, first: true };
   }
 
   /** What is left: a last line without newline. */
   end(): LinePiece[] {
-    if (this.heldBytes === 0) return [];
-    return [{ bytes: this.take(Buffer.alloc(0)), whole: true, first: true }];
-  }
-
-  private take(last: Buffer): Buffer {
-    const bytes = this.held.length === 0 ? last : Buffer.concat([...this.held, last]);
-    this.held = [];
-    this.heldBytes = 0;
-    return bytes;
+    if (this.held.length === 0) return [];
+    return [{ bytes: this.held.take(), whole: true, first: true }];
   }
 }
 
