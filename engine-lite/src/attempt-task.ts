@@ -159,7 +159,12 @@ export class AttemptTask {
     try {
       spool = await ingestSpool(source.dir, { taskId: this.taskId, ...this.owner }, this.deps.intake);
     } catch (err) {
-      await this.onError('spool', this.taskId, err);
+      if (!(err instanceof TaskOutputRefused)) {
+        await this.onError('spool', this.taskId, err);
+        return undefined;
+      }
+      this.noteRefusal(err);
+      await this.sayLost(`the agent's spool could not be read (${err.message}): lines it held are lost`);
       return undefined;
     }
     if (spool && spool.unreadable > 0) {

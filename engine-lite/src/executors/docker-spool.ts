@@ -7,11 +7,10 @@
 import { rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { TarPolicy } from '@caravan/registry';
+import { MAX_SPOOL_BYTES } from '../spool-intake.js';
 import { unpackFresh } from '../tar.js';
 import type { ArchiveLimit, DockerApi } from './docker-api.js';
 
-/** The agent's spool holds at most 64 MiB: its queue and the file bodies beside it (agent/src/http-reporter.ts). */
-export const MAX_SPOOL_BYTES = 64 * 1024 * 1024;
 /** The queue, and one file per declared file the agent could not deliver. */
 const MAX_SPOOL_ENTRIES = 4096;
 /** A header, a pax header and padding per entry, at most. */

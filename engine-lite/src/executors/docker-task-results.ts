@@ -21,7 +21,7 @@ export async function readTaskReport(
   dir: TaskDir,
   taskId: string,
 ): Promise<AgentReport | undefined> {
-  const bound = o.reportFile ? undefined : dir.report();
+  const bound = o.reportFile ? undefined : await dir.report();
   if (bound) return bound;
   const container = await findTaskContainer(api, taskId);
   if (!container) return undefined;

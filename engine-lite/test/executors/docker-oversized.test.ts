@@ -157,3 +157,74 @@ describe.skipIf(!hasPodman)('what a container leaves is read within limits (Podm
     );
   }, 180_000);
 });
+
+describe.skipIf(!hasPodman)(
+  'what a container leaves in its bound task folder is read as the agent writes it (Podman)',
+  () => {
+    let home: string;
+    let store: SqliteEngineStore;
+    let engine: Engine;
+
+    beforeAll(async () => {
+      home = mkdtempSync(join(tmpdir(), 'caravan-bound-'));
+      store = new SqliteEngineStore(join(home, 'engine.db'));
+      // No report file: the task folder is bind-mounted at /caravan/task, where the agent writes.
+      const docker = new DockerExecutor({ dockerHost, agentDir: portableAgentDir(), stateDir: join(home, 'state') });
+      engine = await Engine.start({
+        store,
+        home,
+        executors: new ExecutorRegistry().add(docker),
+        resolver: new DefaultActionResolver(builtinActionsDir()),
+        graceSeconds: 1,
+      });
+    }, 120_000);
+
+    afterAll(async () => {
+      await engine?.close();
+      await store?.close();
+      rmSync(home, { recursive: true, force: true });
+    });
+
+    async function runIn(image: string) {
+      const files = [{ name: 'leak', path: 'leak.txt' }];
+      const pipeline = makePipeline([{ id: 'step', uses: 'caravan/shell@^1', with: { run: 'true' }, image, files }]);
+      const run = await engine.createRun({ pipeline, source: '', executor: 'docker' });
+      const status = await engine.execute(run.id);
+      const [step] = await store.getSteps(run.id);
+      return { status, step, files: await store.getFiles(run.id) };
+    }
+
+    it('refuses a report that is a symlink (here to /dev/zero, endless on the host) instead of following it', async () => {
+      const image = imageWith('report-link', {
+        'agent.json': MANIFEST,
+        'caravan-agent': fakeAgent('ln -sf /dev/zero "$report"'),
+      });
+      const { status, step } = await runIn(image);
+      expect(status).toBe('failed');
+      expect(step?.error).toMatch(
+        /^the agent's report \(\S+\/report\.json\) is a symlink; the report path must hold only the report the agent writes there/,
+      );
+    }, 180_000);
+
+    it('never stores a host file through a symlink in the spool', async () => {
+      const queue = JSON.stringify({ route: 'files/leak', bodyFile: 'leak.bin' });
+      const image = imageWith('spool-link', {
+        'agent.json': MANIFEST,
+        'caravan-agent': fakeAgent(
+          [
+            `echo '${REPORT}' > "$report"`,
+            'mkdir -p "$report.spool"',
+            `echo '${queue}' > "$report.spool/spool.jsonl"`,
+            'ln -s /etc/passwd "$report.spool/leak.bin"',
+          ].join('\n'),
+        ),
+      });
+      const { status, step, files } = await runIn(image);
+      expect(status).toBe('failed');
+      expect(step?.error).toMatch(
+        /^declared files were not stored: leak: the spooled body of file "leak" \(\S+\) is a symlink; the spool folder must hold only what the agent writes there/,
+      );
+      expect(files.map((f) => f.name)).toEqual([]);
+    }, 180_000);
+  },
+);
