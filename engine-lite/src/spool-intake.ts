@@ -9,12 +9,13 @@
  * regular ones only, never through a symlink, within the agent's spool limit.
  */
 import { basename, join } from 'node:path';
+import { SPOOL_MAX_BYTES } from '@caravan/agent';
 import type { CallbackHandlers, TaskGrant } from './callback/server.js';
 import { parseEventBatch, parseLogBatch, parseLogBody, parseReport } from './callback/validate.js';
 import { readTaskFile, streamTaskFile, type TaskFileRule } from './task-file.js';
 
-/** The agent's spool: at most 64 MiB, its queue and the file bodies beside it (agent/src/http-reporter.ts). */
-export const MAX_SPOOL_BYTES = 64 * 1024 * 1024;
+/** The agent's spool: at most 64 MiB, its queue and the file bodies beside it. */
+export const MAX_SPOOL_BYTES = SPOOL_MAX_BYTES;
 const REMEDY = 'the spool folder must hold only what the agent writes there; the action must not write to it';
 const QUEUE_RULE: TaskFileRule = { maxBytes: MAX_SPOOL_BYTES, what: "the agent's spool", remedy: REMEDY };
 
