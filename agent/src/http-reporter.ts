@@ -6,7 +6,7 @@ import type { Reporter } from './reporter.js';
 import { post } from './http-post.js';
 import { LogBatchBuilder } from './log-batch.js';
 import { LogRecordsBuilder } from './log-records-batch.js';
-import { Spool, type SpooledRequest } from './spool.js';
+import { Spool, SPOOL_MAX_BYTES, type SpooledRequest } from './spool.js';
 import { tarOf } from './tar-body.js';
 
 export interface HttpReporterOptions {
@@ -75,7 +75,7 @@ export class HttpReporter implements Reporter {
 
   constructor(options: HttpReporterOptions) {
     this.o = {
-      spoolMaxBytes: 64 * 1024 * 1024,
+      spoolMaxBytes: SPOOL_MAX_BYTES,
       attempts: 4,
       retryBaseMs: 100,
       flushMs: 200,

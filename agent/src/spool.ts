@@ -12,6 +12,9 @@ export type SpooledRequest =
   | { route: string; body64: string; type: string }
   | { route: string; bodyFile: string };
 
+/** What the agent spools at most (its queue and file bodies together): the engine reads no more of it. */
+export const SPOOL_MAX_BYTES = 64 * 1024 * 1024;
+
 /** The queue's file inside the spool folder: the engine reads it back after a crash (see docs/engine.md). */
 export const SPOOL_FILE = 'spool.jsonl';
 

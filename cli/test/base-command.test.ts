@@ -75,6 +75,18 @@ describe('errorKind', () => {
       expect(engineErrorKind(err)).toBe('usage');
     expect(engineErrorKind(new Error('x'))).toBeUndefined();
   });
+
+  it('maps a run stopped only by a registry it could not use to unavailable, as resume meets it', () => {
+    const unreachable = new RegistryUnreachableError('http://127.0.0.1:9', 'connect ECONNREFUSED');
+    const timedOut = new RegistryTimeoutError('http://127.0.0.1:9', 'GET /v1/actions', 5000);
+    const notFound = new RegistryClientError(404, 'not-found', 'no action acme/x');
+    const problem = (cause?: unknown) => ({ message: 'step "a": uses acme/x@^1: …', ...(cause ? { cause } : {}) });
+    expect(engineErrorKind(new EngineError('x', [problem(unreachable), problem(timedOut)]))).toBe('unavailable');
+    // Anything the input must fix (an unknown action, a missing secret) beside it: fix that first.
+    expect(engineErrorKind(new EngineError('x', [problem(unreachable), problem(notFound)]))).toBe('usage');
+    expect(engineErrorKind(new EngineError('x', [problem(unreachable), problem()]))).toBe('usage');
+    expect(engineErrorKind(new EngineError('x', []))).toBe('usage');
+  });
 });
 
 describe('report', () => {

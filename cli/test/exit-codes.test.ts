@@ -6,6 +6,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  builtinActionsDir,
+  DefaultActionResolver,
+  Engine,
+  RegistryActionSource,
+  SqliteEngineStore,
+} from '@caravan/engine';
+import { loadPipelineFile } from '@caravan/spec';
 import { actionTarball, publish, startTestRegistry, storeFactories } from '../../marketplace/registry/test/helpers.js';
 import type { TestRegistry } from '../../marketplace/registry/test/helpers.js';
 import { deadPort } from '../../marketplace/registry/test/client/stand-in-registry.js';
@@ -95,6 +103,47 @@ describe('exit codes by kind of error, across commands', { timeout: 300_000 }, (
       ],
       3,
       /^error: cannot reach the registry at http:\/\/127\.0\.0\.1:\d+ /m,
+    );
+  });
+
+  it('3: run and resume alike when the registry a step uses cannot be reached; 2 when none is configured', async () => {
+    const file = join(home, 'uses-registry.yml');
+    writeFileSync(file, 'version: "1"\nsteps:\n  - id: lint\n    uses: acme/lint@^1\n');
+    // A run whose start resolved acme/lint while the registry was up, stopped before it ran (its
+    // engine died); the action was cached elsewhere, so resuming it needs the registry.
+    const runHome = join(home, 'resume-home');
+    mkdirSync(runHome);
+    const store = new SqliteEngineStore(join(runHome, 'engine.db'));
+    const source = new RegistryActionSource(registry.url, registry.tokens['alice'], join(home, 'elsewhere-cache'));
+    const engine = await Engine.start({
+      store,
+      home: runHome,
+      resolver: new DefaultActionResolver(builtinActionsDir(), source),
+    });
+    const parsed = await loadPipelineFile(file);
+    if (!parsed.ok) throw new Error(`${file} is not valid`);
+    const { id } = await engine.createRun({ pipeline: parsed.value, source: '' });
+    await engine.close();
+    await store.close();
+    await source.close();
+    const down = { CARAVAN_HOME: runHome, CARAVAN_REGISTRY: unreachable };
+    await expectAll(
+      'registry unreachable',
+      [
+        { args: ['run', file], env: down },
+        { args: ['resume', id], env: down },
+      ],
+      3,
+      /^error: .*step "lint": uses acme\/lint@(\^1|1\.0\.0): cannot reach the registry at http:\/\/127\.0\.0\.1:\d+ /m,
+    );
+    await expectAll(
+      'no registry',
+      [
+        { args: ['run', file], env: { CARAVAN_HOME: runHome } },
+        { args: ['resume', id], env: { CARAVAN_HOME: runHome } },
+      ],
+      2,
+      /^error: .*step "lint": uses acme\/lint@(\^1|1\.0\.0): acme\/lint is not a built-in action and no registry is configured/m,
     );
   });
 

@@ -1,7 +1,9 @@
 /**
  * How an attempt ended, from what is known when its task is over: the agent's report decides
  * (status, outputs, errors); without one the exit code does (0 success, else failed); a task that
- * vanished is `lost`. An engine-side timeout or cancel overrides anything but success.
+ * vanished is `lost`. What the task left that the engine refused to read (a report or spool the
+ * action tampered with) fails it whatever the report says. An engine-side timeout or cancel
+ * overrides anything but success.
  */
 import type { AgentReport } from '@caravan/spec';
 import type { TaskState } from './executors/types.js';
@@ -19,10 +21,13 @@ export interface AttemptResult {
 export function attemptResult(
   report: AgentReport | undefined,
   state: TaskState,
-  flags: { timedOut: boolean; cancelled: boolean },
+  flags: { timedOut: boolean; cancelled: boolean; refused?: string | undefined },
 ): AttemptResult {
   let result: AttemptResult;
-  if (report) {
+  if (flags.refused) {
+    const exitCode = report?.exitCode ?? (state.phase === 'exited' ? state.exitCode : undefined);
+    result = { status: 'failed', ...(exitCode != null ? { exitCode } : {}), outputs: {}, error: flags.refused };
+  } else if (report) {
     const errors = report.errors.map((e) => e.message).filter(Boolean);
     result = {
       status: report.status,

@@ -10,7 +10,13 @@ import { attemptResult } from './attempt-result.js';
 import type { Clock } from './clock.js';
 import { sleep } from './clock.js';
 import type { CallbackHandlers } from './callback/server.js';
-import type { ActionExecutor, SpoolSource, TaskSpec, TaskState } from './executors/types.js';
+import {
+  TaskOutputRefused,
+  type ActionExecutor,
+  type SpoolSource,
+  type TaskSpec,
+  type TaskState,
+} from './executors/types.js';
 import type { SpoolIntake } from './spool-intake.js';
 import { ingestSpool } from './spool-intake.js';
 
@@ -46,6 +52,8 @@ export class AttemptTask {
   /** The engine's guard stopped the task: it ran past its timeout. */
   timedOut = false;
   cancelled = false;
+  /** Why what the task left was refused (TaskOutputRefused): the attempt fails with it. */
+  refused: string | undefined;
   private wake: (() => void) | undefined;
 
   constructor(
@@ -139,6 +147,7 @@ export class AttemptTask {
     try {
       source = await this.spoolSource();
     } catch (err) {
+      this.noteRefusal(err);
       source = { lost: `the agent's spool could not be read (${(err as Error).message}): lines it held are lost` };
     }
     if (!source) return undefined;
@@ -150,7 +159,12 @@ export class AttemptTask {
     try {
       spool = await ingestSpool(source.dir, { taskId: this.taskId, ...this.owner }, this.deps.intake);
     } catch (err) {
-      await this.onError('spool', this.taskId, err);
+      if (!(err instanceof TaskOutputRefused)) {
+        await this.onError('spool', this.taskId, err);
+        return undefined;
+      }
+      this.noteRefusal(err);
+      await this.sayLost(`the agent's spool could not be read (${err.message}): lines it held are lost`);
       return undefined;
     }
     if (spool && spool.unreadable > 0) {
@@ -210,9 +224,14 @@ export class AttemptTask {
     try {
       return await this.executor.readReport?.(this.taskId);
     } catch (err) {
+      this.noteRefusal(err);
       await this.onError('readReport', this.taskId, err);
       return undefined;
     }
+  }
+
+  private noteRefusal(err: unknown): void {
+    if (err instanceof TaskOutputRefused) this.refused ??= err.message;
   }
 
   private async poll(): Promise<TaskState> {

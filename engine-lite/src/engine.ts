@@ -5,7 +5,7 @@
  */
 import type { RunClaim } from './store/run-claims.js';
 import { availableParallelism } from 'node:os';
-import type { ActionResolver, LoadedAction } from './actions/resolver.js';
+import type { ActionResolver } from './actions/resolver.js';
 import { builtinActionsDir, DefaultActionResolver } from './actions/resolver.js';
 import { BlobStore } from './blobs.js';
 import { CallbackIntake } from './callback-intake.js';
@@ -23,10 +23,9 @@ import { growingMasker } from './masking.js';
 import type { EnginePaths } from './paths.js';
 import { enginePaths } from './paths.js';
 import type { CreateRunInput, TakeOver } from './run-creation.js';
-import { EngineError, newRun } from './run-creation.js';
+import { EngineError, loadRunActions, newRun } from './run-creation.js';
 import { RunRecorder } from './run-recorder.js';
 import { RunScheduler } from './run-scheduler.js';
-import { isNestedAction, nestedLoadedAction } from './nested/nested-action.js';
 import { PipelineExecutor } from './nested/pipeline-executor.js';
 import { NESTED_EXECUTOR, type RegisteredPipelineLookup } from '@caravan/spec';
 import type { StepSlots } from './step-slots.js';
@@ -265,9 +264,7 @@ export class Engine {
       throw new EngineError(
         `run ${runId} needs secrets ${missing.join(', ')}, which are not stored: give them again (--secret, CARAVAN_SECRET_<NAME> or --secrets-file)`,
       );
-    const actions = new Map<string, LoadedAction>();
-    for (const [stepId, resolved] of Object.entries(run.actions))
-      actions.set(stepId, isNestedAction(resolved) ? nestedLoadedAction() : await this.resolver.load(resolved));
+    const actions = await loadRunActions(this.resolver, run);
     const scheduler = new RunScheduler(this.deps, {
       run,
       steps: await this.store.getSteps(runId),

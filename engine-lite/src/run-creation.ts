@@ -4,16 +4,31 @@
  */
 import { checkActionUsage, formatIssue, NESTED_EXECUTOR } from '@caravan/spec';
 import type { ActionSpec, Pipeline, SpecIssue } from '@caravan/spec';
-import type { ActionResolver } from './actions/resolver.js';
+import type { ActionResolver, LoadedAction } from './actions/resolver.js';
 import type { Clock } from './clock.js';
 import { buildDag } from './dag.js';
 import type { ExecutorRegistry } from './executors/registry.js';
 import { newRunId } from './ids.js';
-import { nestedLoadedAction } from './nested/nested-action.js';
+import { isNestedAction, nestedLoadedAction } from './nested/nested-action.js';
 import { resolveParams } from './params.js';
 import type { CarriedRecords, RunRecord, StepRecord } from './store/types.js';
 
-export class EngineError extends Error {}
+/** One reason a run cannot start; `cause`: the error behind it, if one was thrown (an action could not be fetched). */
+export interface RunProblem {
+  message: string;
+  cause?: unknown;
+}
+
+/** A run the engine cannot make or drive; its message lists every problem, one a line. */
+export class EngineError extends Error {
+  readonly problems: readonly RunProblem[];
+
+  constructor(message: string, problems?: RunProblem[]) {
+    super(message);
+    this.name = 'EngineError';
+    this.problems = problems ?? [{ message }];
+  }
+}
 
 export interface CreateRunInput {
   pipeline: Pipeline;
@@ -46,7 +61,9 @@ export async function newRun(
 ): Promise<{ run: RunRecord; steps: StepRecord[] }> {
   const { pipeline } = input;
   const executor = input.executor ?? 'process';
-  const problems: string[] = [];
+  const problems: RunProblem[] = [];
+  const problem = (message: string, cause?: unknown) =>
+    problems.push(cause === undefined ? { message } : { message, cause });
   try {
     buildDag(pipeline.steps);
   } catch (err) {
@@ -54,7 +71,7 @@ export async function newRun(
   }
   for (const kind of new Set([executor, ...pipeline.steps.map((s) => s.executor).filter((k): k is string => !!k)])) {
     if (!deps.executors.has(kind))
-      problems.push(
+      problem(
         `unknown executor "${kind}": use one of ${deps.executors
           .kinds()
           .filter((k) => k !== 'noop' && k !== NESTED_EXECUTOR)
@@ -63,7 +80,7 @@ export async function newRun(
   }
   const missing = pipeline.secrets.filter((n) => !deps.secretNames.has(n));
   if (missing.length > 0) {
-    problems.push(
+    problem(
       `secret${missing.length > 1 ? 's' : ''} ${missing.join(', ')} declared by the pipeline but not given: pass --secret NAME=VALUE, set CARAVAN_SECRET_<NAME>, or use --secrets-file`,
     );
   }
@@ -71,7 +88,7 @@ export async function newRun(
   try {
     params = resolveParams(pipeline, (input.params ?? {}) as Record<string, string | number | boolean>);
   } catch (err) {
-    problems.push(`${pipeline.file}: ${(err as Error).message}`);
+    problem(`${pipeline.file}: ${(err as Error).message}`);
   }
   const actions: RunRecord['actions'] = {};
   const specs = new Map<string, ActionSpec>();
@@ -86,19 +103,20 @@ export async function newRun(
       specs.set(step.id, loaded.spec);
       const kind = step.executor ?? executor;
       if (kind === 'process' && 'image' in loaded.spec.runs && !('node' in loaded.spec.runs)) {
-        problems.push(
+        problem(
           `${step.loc.file}:${step.loc.line}:${step.loc.col}: step "${step.id}": ${step.action.name} runs in the image ${loaded.spec.runs.image}; use --executor docker or k8s`,
         );
       }
     } catch (err) {
-      problems.push(
+      problem(
         `${step.loc.file}:${step.loc.line}:${step.loc.col}: step "${step.id}": uses ${step.uses}: ${(err as Error).message}`,
+        err,
       );
     }
   }
   const usage = checkActionUsage(pipeline, specs);
-  problems.push(...usage.errors.map(formatIssue));
-  if (problems.length > 0) throw new EngineError(problems.join('\n'));
+  for (const issue of usage.errors) problem(formatIssue(issue));
+  if (problems.length > 0) throw new EngineError(problems.map((p) => p.message).join('\n'), problems);
   for (const w of usage.warnings) input.warn?.(w);
   const now = deps.clock.now();
   const run: RunRecord = {
@@ -133,3 +151,25 @@ export async function newRun(
  * takes over, all stored in the run's own transaction (a failed-only rerun's succeeded steps).
  */
 export type TakeOver = (runId: string, steps: StepRecord[]) => { steps: StepRecord[]; carried: CarriedRecords };
+
+/**
+ * The actions a stored run recorded, each re-opened at its exact version (a resumed run runs what
+ * its first start resolved); an action that cannot be is an EngineError naming its step, as in
+ * `newRun`, with the error behind it.
+ */
+export async function loadRunActions(resolver: ActionResolver, run: RunRecord): Promise<Map<string, LoadedAction>> {
+  const actions = new Map<string, LoadedAction>();
+  for (const [stepId, resolved] of Object.entries(run.actions)) {
+    if (isNestedAction(resolved)) {
+      actions.set(stepId, nestedLoadedAction());
+      continue;
+    }
+    try {
+      actions.set(stepId, await resolver.load(resolved));
+    } catch (err) {
+      const message = `run ${run.id}: step "${stepId}": uses ${resolved.name}@${resolved.version}: ${(err as Error).message}`;
+      throw new EngineError(message, [{ message, cause: err }]);
+    }
+  }
+  return actions;
+}

@@ -192,6 +192,6 @@ describe('what an agent spooled, taken in at the end of its attempt', () => {
     const task = new AttemptTask(deps, executor, 'r.s.1', async () => {}, undefined, { runId: 'r', stepId: 's' });
     const result = await task.result({ phase: 'exited', exitCode: 0 });
     expect(result.status).toBe('failed');
-    expect(result.error).toMatch(/^declared files were not stored: out: .*ENOENT/);
+    expect(result.error).toBe('declared files were not stored: out: its body gone.bin is missing from the spool');
   });
 });

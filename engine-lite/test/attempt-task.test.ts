@@ -1,6 +1,7 @@
 /** AttemptTask: the executor side of one attempt, on a fake clock. */
 import { describe, expect, it } from 'vitest';
 import { AttemptTask } from '../src/attempt-task.js';
+import { TaskOutputRefused } from '../src/executors/types.js';
 import { retryDueAt } from '../src/retry.js';
 import { ControlledExecutor, report } from './helpers/controlled-executor.js';
 import { FakeClock, settle } from './helpers/fake-clock.js';
@@ -44,6 +45,19 @@ describe('AttemptTask', () => {
     exec.end('s', 7, null);
     expect(await t.result(await state)).toMatchObject({ status: 'failed', exitCode: 7 });
     expect(errors).toEqual(['readReport t1: report file is not JSON']);
+  });
+
+  it('fails a task whose report was refused (the action tampered with it), though it exited 0', async () => {
+    const exec = new ControlledExecutor();
+    const refusal = "task t1: the agent's report is larger than 16 MiB";
+    exec.readReport = async () => {
+      throw new TaskOutputRefused(refusal);
+    };
+    const { t, errors } = task(exec);
+    const state = t.wait();
+    exec.end('s', 0, null);
+    expect(await t.result(await state)).toEqual({ status: 'failed', exitCode: 0, outputs: {}, error: refusal });
+    expect(errors).toEqual([`readReport t1: ${refusal}`]);
   });
 
   it('cancels at timeout + grace + slack, and takes a task that outlives grace + slack as gone', async () => {

@@ -243,14 +243,23 @@ describe('reportFromArchive (Docker archive of the report file)', () => {
     expect(await reportFromArchive(archive)).toMatchObject({ status: 'success' });
   });
 
-  it('answers undefined for anything but one regular file', async () => {
+  it('refuses anything but one regular file, saying what the report path must hold', async () => {
     const renamed = Buffer.concat([
       rawEntry({ name: 'PaxHeader', typeflag: 'X' }, paxRecords({ path: 'other.json' })),
       rawEntry({ name: 'report.json', typeflag: '0' }, report),
       END_OF_ARCHIVE,
     ]);
-    expect(await reportFromArchive(renamed)).toBeUndefined();
+    await expect(reportFromArchive(renamed)).rejects.toThrow(
+      /is a Solaris extended header .* a report archive may hold only regular files and directories; the report path must hold only the report the agent writes there/,
+    );
     const link = await buildTar([{ header: { name: 'report.json', type: 'link', linkname: '/etc/passwd' } }]);
-    expect(await reportFromArchive(link)).toBeUndefined();
+    await expect(reportFromArchive(link)).rejects.toThrow(/is a hardlink/);
+  });
+
+  it('answers undefined for one file that is not a report', async () => {
+    const notJson = await buildTar([{ header: { name: 'report.json' }, body: 'not json' }]);
+    expect(await reportFromArchive(notJson)).toBeUndefined();
+    const noStatus = await buildTar([{ header: { name: 'report.json' }, body: '{"exitCode":0}' }]);
+    expect(await reportFromArchive(noStatus)).toBeUndefined();
   });
 });

@@ -3,11 +3,11 @@
  * (secrets included) into engine options, and the kind of the engine's errors.
  */
 import { Flags } from '@oclif/core';
-import { EngineError } from '@caravan/engine';
+import { ActionResolveError, EngineError } from '@caravan/engine';
 import { ExecutorLimitError, parseExecutorLimits } from './engine/executor-limits.js';
 import { ParamsError } from '@caravan/engine';
 import { gatherSecrets, SecretKeyError, SecretsError } from '@caravan/engine';
-import { registryFlags, type ErrorKind } from './base-command.js';
+import { errorKind, registryFlags, type ErrorKind } from './base-command.js';
 import { optionalRegistryConfig, type RegistryConfig } from './registry-config.js';
 
 export const engineFlags = {
@@ -61,12 +61,20 @@ export function engineSettings(flags: {
 }
 
 /**
- * The engine's errors are all about what it was given: an invalid pipeline or params, missing
- * secrets, an action it cannot resolve, a run it does not know or cannot take over (exit 2).
+ * The engine's errors are about what it was given: an invalid pipeline or params, missing
+ * secrets, an action it cannot resolve, a run it does not know or cannot take over (exit 2). A run
+ * stopped only by services it could not use (a registry that cannot be reached, times out, fails
+ * or refuses the token) is 3, as for `resume`, which meets the registry when the run starts.
  */
 export function engineErrorKind(err: unknown): ErrorKind | undefined {
+  if (err instanceof EngineError) {
+    const unavailable =
+      err.problems.length > 0 &&
+      err.problems.every((p) => p.cause !== undefined && errorKind(p.cause) === 'unavailable');
+    return unavailable ? 'unavailable' : 'usage';
+  }
   if (
-    err instanceof EngineError ||
+    err instanceof ActionResolveError ||
     err instanceof ParamsError ||
     err instanceof SecretsError ||
     err instanceof SecretKeyError ||

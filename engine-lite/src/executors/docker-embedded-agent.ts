@@ -7,8 +7,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AGENT_MANIFEST_FILE, AGENT_PROTOCOL, AGENT_VERSION, type AgentManifest } from '@caravan/agent';
-import type { ContainerCreateBody, DockerApi } from './docker-api.js';
-import { jsonFromArchive } from './docker-report.js';
+import { TarballError } from '@caravan/registry';
+import { ArchiveTooLarge, type ContainerCreateBody, type DockerApi } from './docker-api.js';
+import { jsonFromArchive, oneFileRead } from './docker-report.js';
 
 /**
  * `embedded`: the image's own agent, refused without one; `host`: the engine's; `auto` (default):
@@ -21,6 +22,14 @@ export const EMBEDDED_AGENT = `${EMBEDDED_AGENT_DIR}/caravan-agent`;
 export const EMBEDDED_MANIFEST = `${EMBEDDED_AGENT_DIR}/${AGENT_MANIFEST_FILE}`;
 /** The label saying which agent a task's container runs. */
 export const AGENT_LABEL = 'caravan.agent';
+/** A manifest is `{name, version, protocol}`: some 60 bytes. */
+const MAX_MANIFEST_BYTES = 4096;
+const MANIFEST_READ = oneFileRead(
+  MAX_MANIFEST_BYTES,
+  'manifest archive',
+  `the embedded agent's manifest ${EMBEDDED_MANIFEST}`,
+  "it must be the small JSON file of the agent's portable folder (dist/agent-portable/agent.json), copied with it",
+);
 
 /** What an image embeds: nothing, an agent with its manifest, or files that are not one. */
 export type ImageAgent =
@@ -56,9 +65,15 @@ export async function readImageAgent(
 
 /** What the image of container `id` (created, never started) embeds. */
 export async function agentInContainer(api: DockerApi, id: string): Promise<ImageAgent> {
-  const archive = await api.getArchive(id, EMBEDDED_MANIFEST);
-  if (!archive) return { kind: 'none' };
-  const manifest = asManifest(await jsonFromArchive(archive));
+  let manifest: AgentManifest | undefined;
+  try {
+    const archive = await api.openArchive(id, EMBEDDED_MANIFEST, MANIFEST_READ.limit);
+    if (!archive) return { kind: 'none' };
+    manifest = asManifest(await jsonFromArchive(archive, MANIFEST_READ.policy));
+  } catch (err) {
+    if (err instanceof ArchiveTooLarge || err instanceof TarballError) return { kind: 'unreadable', why: err.message };
+    throw err;
+  }
   if (!manifest) {
     return {
       kind: 'unreadable',

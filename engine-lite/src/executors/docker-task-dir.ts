@@ -5,10 +5,12 @@
  * host's files it is bind-mounted at `/caravan/task`, where the agent writes its report and, while
  * no engine answers, its spool (`report.json.spool/`), so both outlive the container.
  */
-import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentReport } from '@caravan/spec';
+import { readTaskFile } from '../task-file.js';
 import { containerName } from './docker-options.js';
+import { MAX_REPORT_BYTES, REPORT_READ } from './docker-report.js';
 
 /** Where a container sees its task folder when it is bind-mounted. */
 export const CONTAINER_TASK_DIR = '/caravan/task';
@@ -56,12 +58,17 @@ export class TaskDir {
     return existsSync(join(this.path, STARTING));
   }
 
-  /** The report the agent wrote into the bound folder, if it did. */
-  report(): AgentReport | undefined {
+  /**
+   * The report the agent wrote into the bound folder, if it did; the container could write there,
+   * so it is read as a task file (regular, within the report's limit, else TaskOutputRefused).
+   */
+  async report(): Promise<AgentReport | undefined> {
     const file = join(this.path, 'report.json');
-    if (!existsSync(file)) return undefined;
+    const rule = { maxBytes: MAX_REPORT_BYTES, what: "the agent's report", remedy: REPORT_READ.limit.remedy };
+    const text = (await readTaskFile(file, rule))?.toString('utf8');
+    if (text === undefined) return undefined;
     try {
-      const parsed = JSON.parse(readFileSync(file, 'utf8')) as AgentReport;
+      const parsed = JSON.parse(text) as AgentReport;
       return typeof parsed === 'object' && parsed !== null && typeof parsed.status === 'string' ? parsed : undefined;
     } catch {
       return undefined;

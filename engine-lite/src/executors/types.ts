@@ -93,3 +93,15 @@ export interface ActionExecutor {
 
 /** Where a task's spool lies on the host, or why it cannot be read (said in the step's log). */
 export type SpoolSource = { dir: string } | { lost: string };
+
+/**
+ * Thrown by `readReport` or `takeSpool` when what the task left is not what its agent writes (too
+ * large, not one file): the action tampered with it. The attempt fails with this message,
+ * whatever its exit code or report says.
+ */
+export class TaskOutputRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TaskOutputRefused';
+  }
+}
