@@ -8,6 +8,15 @@ import { readFileSync } from 'node:fs';
 export class SecretsError extends Error {}
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const ENV_PREFIX = 'CARAVAN_SECRET_';
+/** The secret store's key and key file: configuration of the engine, never a secret named KEY handed to a run. */
+const ENGINE_SETTINGS = new Set(['CARAVAN_SECRET_KEY', 'CARAVAN_SECRET_KEY_FILE']);
+
+/** The value of `CARAVAN_SECRET_<name>`, unless that variable is one of the engine's own settings. */
+export function envSecret(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const variable = `${ENV_PREFIX}${name}`;
+  return ENGINE_SETTINGS.has(variable) ? undefined : env[variable] || undefined;
+}
 
 export function parseAssignment(text: string, what: string): [string, string] {
   const eq = text.indexOf('=');
@@ -25,7 +34,8 @@ export interface SecretSources {
 export function gatherSecrets(src: SecretSources): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(src.env ?? {})) {
-    if (k.startsWith('CARAVAN_SECRET_') && v !== undefined && k.length > 15) out[k.slice(15)] = v;
+    if (k.startsWith(ENV_PREFIX) && v !== undefined && k.length > ENV_PREFIX.length && !ENGINE_SETTINGS.has(k))
+      out[k.slice(ENV_PREFIX.length)] = v;
   }
   if (src.file) Object.assign(out, readSecretsFile(src.file));
   for (const flag of src.flags ?? []) {

@@ -6,7 +6,7 @@ import { resolveParams } from '../src/params.js';
 import { PriorityQueue } from '../src/queue.js';
 import { retryDelaySeconds, hasAttemptsLeft } from '../src/retry.js';
 import { textMasker } from '../src/masking.js';
-import { gatherSecrets } from '../src/secrets.js';
+import { envSecret, gatherSecrets } from '../src/secrets.js';
 import { assertTransition, canTransition, DONE_STEP_STATUSES, runResult, STEP_TRANSITIONS } from '../src/status.js';
 import type { StepStatus } from '../src/status.js';
 import { makePipeline } from './helpers/pipeline.js';
@@ -149,6 +149,16 @@ describe('secrets', () => {
       }),
     ).toEqual({ A: 'from file', B: 'flag=with=equals', D: 'd' });
     expect(gatherSecrets({ file: join(dir, 's.json') })).toEqual({ C: 'json' });
+    // the secret store's key is the engine's setting: never handed to a run as a secret named KEY
+    const key = { CARAVAN_SECRET_KEY: 'master-key', CARAVAN_SECRET_KEY_FILE: '/k', CARAVAN_SECRET_KEYS: 'mine' };
+    expect(gatherSecrets({ env: key })).toEqual({ KEYS: 'mine' });
+    expect(envSecret(key, 'KEY')).toBeUndefined();
+    expect(envSecret(key, 'KEY_FILE')).toBeUndefined();
+    expect(envSecret(key, 'KEYS')).toBe('mine');
+    expect(gatherSecrets({ env: key, flags: ['KEY=given on purpose'] })).toEqual({
+      KEYS: 'mine',
+      KEY: 'given on purpose',
+    });
     writeFileSync(join(dir, 'bad.json'), '{"C": 1}');
     expect(() => gatherSecrets({ file: join(dir, 'bad.json') })).toThrow(/secret "C" must be a string/);
     writeFileSync(join(dir, 'bad.env'), 'just text\n');

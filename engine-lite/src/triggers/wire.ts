@@ -2,9 +2,10 @@
  * The triggers of one server: registered pipelines, the scheduler and the webhook intake over the
  * engine store. A webhook secret is a stored secret (`caravan secrets set NAME [--pipeline P]`:
  * the pipeline's own first, then the server's), else `CARAVAN_SECRET_<NAME>` in the server's
- * environment.
+ * environment (but for the secret store's own key variables).
  */
 import type { Clock } from '../clock.js';
+import { envSecret } from '../secrets.js';
 import { pipelineStoreOf } from '../pipelines/pipeline-store.js';
 import { RegisteredPipelines } from '../pipelines/registered-pipelines.js';
 import type { SecretLookup } from '../pipelines/registered-pipelines.js';
@@ -17,7 +18,7 @@ import { Scheduler } from './scheduler.js';
 import { WebhookIntake } from './webhook.js';
 
 export function environmentSecrets(env: NodeJS.ProcessEnv): SecretLookup {
-  return async (_pipeline, name) => env[`CARAVAN_SECRET_${name}`] || undefined;
+  return async (_pipeline, name) => envSecret(env, name);
 }
 
 /** Stored secrets (pipeline-level, then server-level) first, then the server's environment. */
