@@ -149,6 +149,26 @@ function queueSuite(name: string, open: () => Promise<EngineStore>, skip = false
       expect(await store.getLogTail('q1', 'missing', 3)).toEqual({ total: 0, tail: [] });
     });
 
+    it('orders a step with ten attempts or more by attempt (attempt 10 after 9, not after 1), and its tail is the last attempt', async () => {
+      const line = (text: string) => ({ stream: 'stdout' as const, text, ts: 3 });
+      for (let attempt = 1; attempt <= 12; attempt++)
+        await store.appendLogs('q1', 'retried', `q1.retried.${attempt}`, 1, [
+          line(`try ${attempt}`),
+          line(`end ${attempt}`),
+        ]);
+      const all = await store.getLogs('q1', 'retried');
+      expect(all.map((l) => l.text)).toEqual(
+        Array.from({ length: 12 }, (_, i) => [`try ${i + 1}`, `end ${i + 1}`]).flat(),
+      );
+      expect((await store.getLogs('q1')).filter((l) => l.stepId === 'retried')).toEqual(all);
+      const tail = await store.getLogTail('q1', 'retried', 3);
+      expect(tail).toMatchObject({ total: 24, tail: [{ text: 'end 11' }, { text: 'try 12' }, { text: 'end 12' }] });
+      expect((await store.getRunLogTails('q1', 3)).get('retried')).toEqual(tail);
+      // the lines a page showed and the lines followed after them meet without a gap or a repeat
+      const shown = await store.logPosition('q1', 'retried', 22);
+      expect((await store.getLogsAfter('q1', 'retried', shown, 10)).map((l) => l.text)).toEqual(['try 12', 'end 12']);
+    });
+
     it("reads every step's tail of a run in one query, the same as step by step", async () => {
       const line = (text: string) => ({ stream: 'stderr' as const, text, ts: 7 });
       const long = 'x'.repeat(100_000);

@@ -227,17 +227,17 @@ export class PostgresEngineStore implements EngineStore {
   async getLogs(runId: string, stepId?: string): Promise<StoredLogEntry[]> {
     const { rows } =
       stepId === undefined
-        ? await this.pool.query<Row>('SELECT * FROM logs WHERE run_id = $1 ORDER BY ts, task_id, seq, idx', [runId])
-        : await this.pool.query<Row>(
-            'SELECT * FROM logs WHERE run_id = $1 AND step_id = $2 ORDER BY task_id, seq, idx',
-            [runId, stepId],
-          );
+        ? await this.pool.query<Row>('SELECT * FROM logs WHERE run_id = $1 ORDER BY ts, pos', [runId])
+        : await this.pool.query<Row>('SELECT * FROM logs WHERE run_id = $1 AND step_id = $2 ORDER BY pos', [
+            runId,
+            stepId,
+          ]);
     return rows.map(rowToLog);
   }
 
   async getLogTail(runId: string, stepId: string, limit: number): Promise<StepLogTail> {
     const count = await this.pool.query<Row>(LOG_COUNT_SQL('$1', '$2'), [runId, stepId]);
-    const { rows } = await this.pool.query<Row>(LOG_TAIL_SQL('$1', '$2', '$3'), [runId, stepId, limit]);
+    const { rows } = await this.pool.query<Row>(LOG_TAIL_SQL('postgres', '$1', '$2', '$3'), [runId, stepId, limit]);
     return { total: Number(count.rows[0]?.n ?? 0), tail: rows.map(rowToLog) };
   }
 

@@ -226,16 +226,14 @@ export class SqliteEngineStore implements EngineStore {
     this.flush();
     const rows =
       stepId === undefined
-        ? this.db.prepare('SELECT * FROM logs WHERE run_id = ? ORDER BY ts, task_id, seq, idx').all(runId)
-        : this.db
-            .prepare('SELECT * FROM logs WHERE run_id = ? AND step_id = ? ORDER BY task_id, seq, idx')
-            .all(runId, stepId);
+        ? this.db.prepare('SELECT * FROM logs WHERE run_id = ? ORDER BY ts, rowid').all(runId)
+        : this.db.prepare('SELECT * FROM logs WHERE run_id = ? AND step_id = ? ORDER BY rowid').all(runId, stepId);
     return (rows as Row[]).map(rowToLog);
   }
 
   async getLogTail(runId: string, stepId: string, limit: number): Promise<StepLogTail> {
     const total = Number(this.rows(LOG_COUNT_SQL('?'), runId, stepId)[0]?.n ?? 0);
-    return { total, tail: this.rows(LOG_TAIL_SQL('?'), runId, stepId, limit).map(rowToLog) };
+    return { total, tail: this.rows(LOG_TAIL_SQL('sqlite', '?'), runId, stepId, limit).map(rowToLog) };
   }
 
   async getRunLogTails(runId: string, limit: number): Promise<Map<string, StepLogTail>> {
