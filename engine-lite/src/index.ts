@@ -8,7 +8,12 @@ export type { EngineStore, RunRecord } from './store/types.js';
 export { openEngineStore } from './store/open.js';
 export { SqliteEngineStore } from './store/sqlite.js';
 export { redactUrl } from './store/postgres.js';
-export { ActionResolveError, DefaultActionResolver, builtinActionsDir } from './actions/resolver.js';
+export {
+  ActionResolveError,
+  DefaultActionResolver,
+  builtinActionsDir,
+  type ResolverOptions,
+} from './actions/resolver.js';
 export { RegistryActionSource } from './actions/registry-source.js';
 export { defaultExecutors } from './executors/defaults.js';
 export { NoopExecutor } from './executors/noop.js';

@@ -42,3 +42,54 @@ describe('action resolution', () => {
     );
   });
 });
+
+describe('registry answers reused', () => {
+  /** A registry whose newest version of acme/lint is `version`; counts the lookups. */
+  const registry = () => {
+    const r = {
+      version: '1.0.0',
+      lookups: 0,
+      async fetch(name: string, range: string) {
+        r.lookups++;
+        const resolved = {
+          name,
+          range,
+          version: r.version,
+          integrity: `sha512-${r.version}`,
+          source: 'registry' as const,
+        };
+        return { resolved, spec: { name, version: r.version, runs: { node: 'index.mjs' } } as never, dir: tmp };
+      },
+      async fetchExact() {
+        throw new Error('not used');
+      },
+    };
+    return r;
+  };
+
+  it('for the resolver’s life by default (one command sees one answer)', async () => {
+    const source = registry();
+    const r = new DefaultActionResolver(builtins, source);
+    expect((await r.resolve('acme/lint', '^1')).resolved.version).toBe('1.0.0');
+    source.version = '1.1.0';
+    expect((await r.resolve('acme/lint', '^1')).resolved.version).toBe('1.0.0');
+    expect(source.lookups).toBe(1);
+  });
+
+  it('for remoteTtlMs on a long-lived server: a version published since is seen once the answer is older (fake clock)', async () => {
+    const source = registry();
+    let now = 1_000;
+    const r = new DefaultActionResolver(builtins, source, { remoteTtlMs: 60_000, now: () => now });
+    expect((await r.resolve('acme/lint', '^1')).resolved.version).toBe('1.0.0');
+    source.version = '1.1.0';
+    now += 59_999;
+    expect((await r.resolve('acme/lint', '^1')).resolved.version).toBe('1.0.0');
+    now += 1;
+    expect((await r.resolve('acme/lint', '^1')).resolved.version).toBe('1.1.0');
+    expect(source.lookups).toBe(2);
+    // built-ins are files beside caravan: read once whatever the TTL
+    await r.resolve('caravan/echo', '^1');
+    now += 10 * 60_000;
+    await r.resolve('caravan/echo', '^1');
+  });
+});

@@ -46,20 +46,32 @@ export function builtinActionsDir(start = dirname(fileURLToPath(import.meta.url)
   }
 }
 
+export interface ResolverOptions {
+  /**
+   * How long a registry answer for `name@range` is reused; absent: for the resolver's life (one
+   * command). A long-lived server sets it, so that a version published or yanked since is seen.
+   */
+  remoteTtlMs?: number;
+  now?: () => number;
+}
+
 export class DefaultActionResolver implements ActionResolver {
-  private readonly cache = new Map<string, LoadedAction>();
+  private readonly cache = new Map<string, { loaded: LoadedAction; at: number }>();
 
   constructor(
     private readonly builtinDir: string | undefined,
     private readonly remote?: RemoteActionSource,
+    private readonly o: ResolverOptions = {},
   ) {}
 
   async resolve(name: string, range: string): Promise<LoadedAction> {
     const key = `${name}@${range}`;
+    const now = this.o.now?.() ?? Date.now();
     const hit = this.cache.get(key);
-    if (hit) return hit;
-    const loaded = name.startsWith('caravan/') ? this.builtin(name, range) : await this.fromRegistry(name, range);
-    this.cache.set(key, loaded);
+    const builtin = name.startsWith('caravan/');
+    if (hit && (builtin || this.o.remoteTtlMs === undefined || now - hit.at < this.o.remoteTtlMs)) return hit.loaded;
+    const loaded = builtin ? this.builtin(name, range) : await this.fromRegistry(name, range);
+    this.cache.set(key, { loaded, at: now });
     return loaded;
   }
 

@@ -10,6 +10,7 @@ import { withNestedFiles } from '../nested/submitted-files.js';
 import { scopeSecrets, type ScopedSecrets } from '../secret-store/scoped-secrets.js';
 import type { RunRecord } from '../store/types.js';
 import type { StoredSecretSource } from '../secret-store/stored-secrets.js';
+import { RegistryClientError, RegistryTimeoutError, RegistryUnreachableError } from '@caravan/registry';
 import { EngineError } from '../run-creation.js';
 import { missingRunSecrets } from './missing-secrets.js';
 import { ApiError, notFound } from './api-error.js';
@@ -81,7 +82,22 @@ export async function rerunSecrets(
 export function runRefused(err: unknown): unknown {
   if (!(err instanceof EngineError)) return err;
   const problems = err.message.split('\n');
+  if (err.problems.length > 0 && err.problems.every((p) => registryUnusable(p.cause)))
+    return new ApiError(
+      503,
+      'registry-unavailable',
+      'the run cannot start: the server cannot use its registry',
+      "try again when the registry answers; if it keeps failing, check the server's CARAVAN_REGISTRY and its token",
+      problems,
+    );
   return new ApiError(400, 'invalid-run', 'the run cannot start', 'fix the problems listed', problems);
+}
+
+/** A registry that cannot be reached, times out, fails or refuses the server's token: nothing the client can fix. */
+function registryUnusable(cause: unknown): boolean {
+  if (cause instanceof RegistryUnreachableError || cause instanceof RegistryTimeoutError) return true;
+  if (!(cause instanceof RegistryClientError)) return false;
+  return cause.status === 401 || cause.status === 403 || cause.status === 429 || cause.status >= 500;
 }
 
 /** What the API answers when the engine refuses a rerun of `runId` (anything else is passed on). */

@@ -1,7 +1,17 @@
 import { Flags } from '@oclif/core';
-import { caravanHome, serve } from '@caravan/engine';
-import { CaravanCommand } from '../../lib/base-command.js';
+import {
+  builtinActionsDir,
+  caravanHome,
+  DefaultActionResolver,
+  redactUrl,
+  RegistryActionSource,
+  serve,
+} from '@caravan/engine';
+import { CaravanCommand, registryFlags } from '../../lib/base-command.js';
+import { optionalRegistryConfig } from '../../lib/registry-config.js';
 import { parseExecutorLimits } from '../../lib/engine/executor-limits.js';
+
+const REGISTRY_ANSWER_TTL_MS = 60_000;
 
 export default class Server extends CaravanCommand {
   static override description =
@@ -32,11 +42,20 @@ export default class Server extends CaravanCommand {
     image: Flags.string({
       description: 'image for container steps whose action names none (env CARAVAN_DEFAULT_IMAGE)',
     }),
+    ...registryFlags,
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Server);
     const data = flags.data ?? caravanHome();
+    // actions other than the built-ins come from the registry, as for `caravan run`; a registry
+    // answer is reused for a minute, so that a version published or yanked since is seen
+    const registry = optionalRegistryConfig(flags);
+    const resolver = new DefaultActionResolver(
+      builtinActionsDir(),
+      registry ? new RegistryActionSource(registry.url, registry.token) : undefined,
+      { remoteTtlMs: REGISTRY_ANSWER_TTL_MS },
+    );
     const running = await serve({
       data,
       host: flags.host,
@@ -44,6 +63,7 @@ export default class Server extends CaravanCommand {
       maxRuns: flags['max-runs'],
       ...(flags['max-steps'] ? { maxSteps: flags['max-steps'] } : {}),
       engine: {
+        resolver,
         concurrency: flags.concurrency,
         executorLimits: parseExecutorLimits(flags['executor-limit'] ?? []),
         defaultImage: flags.image ?? process.env.CARAVAN_DEFAULT_IMAGE,
@@ -51,7 +71,10 @@ export default class Server extends CaravanCommand {
       },
       log: (line) => process.stderr.write(`${line}\n`),
     });
-    process.stdout.write(`caravan server listening on ${running.url} (data ${data})\n`);
+    const actions = registry
+      ? `actions from ${redactUrl(registry.url)}`
+      : 'built-in actions only (no registry configured)';
+    process.stdout.write(`caravan server listening on ${running.url} (data ${data}; ${actions})\n`);
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         process.stderr.write(`${signal}: taking no new work; running steps are left to the next start\n`);
