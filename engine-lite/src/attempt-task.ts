@@ -55,6 +55,8 @@ export class AttemptTask {
   /** Why what the task left was refused (TaskOutputRefused): the attempt fails with it. */
   refused: string | undefined;
   private wake: (() => void) | undefined;
+  /** Lines of the step's log the engine says were lost, said once the task's other lines are stored. */
+  private readonly lost: string[] = [];
 
   constructor(
     private readonly deps: TaskDeps,
@@ -131,6 +133,7 @@ export class AttemptTask {
     const report = delivered ?? this.deps.takeReport(this.taskId) ?? (await this.readReport());
     const result = attemptResult(report, state, this);
     await this.writeNote();
+    await this.sayLostLines();
     // A step counts as succeeded only once the files it passes on are in the blob store.
     if (result.status === 'success' && spool && spool.fileErrors.length > 0)
       return { ...result, status: 'failed', error: `declared files were not stored: ${spool.fileErrors.join('; ')}` };
@@ -181,10 +184,19 @@ export class AttemptTask {
     return dir ? { dir } : undefined;
   }
 
-  /** Recorded (`executor.error`, op `spool`) and said in the step's log, after the agent's own batches. */
+  /**
+   * Recorded (`executor.error`, op `spool`) at once, and said in the step's log by `sayLostLines`:
+   * a step's lines read in the order they were stored, and these go last.
+   */
   private async sayLost(lost: string): Promise<void> {
     await this.onError('spool', this.taskId, new Error(lost));
-    await this.log(LOST_NOTE_SEQ, lost);
+    this.lost.push(lost);
+  }
+
+  /** What `sayLost` kept, in one batch after the agent's own and the executor's note. */
+  async sayLostLines(): Promise<void> {
+    const lost = this.lost.splice(0);
+    if (lost.length > 0) await this.log(LOST_NOTE_SEQ, ...lost);
   }
 
   /** The executor's note on how the task ran (which agent ran it), in the step's log. */
@@ -197,10 +209,11 @@ export class AttemptTask {
     }
   }
 
-  private async log(seq: number, text: string): Promise<void> {
+  private async log(seq: number, ...texts: string[]): Promise<void> {
     if (!this.deps.intake || !this.owner) return;
-    const entry = { stream: 'agent' as const, text: `caravan: ${text}`, ts: this.deps.clock.now() };
-    await this.deps.intake.logs({ taskId: this.taskId, ...this.owner, tokenSha256: '' }, { seq, entries: [entry] });
+    const ts = this.deps.clock.now();
+    const entries = texts.map((text) => ({ stream: 'agent' as const, text: `caravan: ${text}`, ts }));
+    await this.deps.intake.logs({ taskId: this.taskId, ...this.owner, tokenSha256: '' }, { seq, entries });
   }
 
   /**

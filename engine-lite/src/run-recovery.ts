@@ -105,6 +105,7 @@ export class RunRecovery {
   /** Even a lost task may have left its spool: its log lines are kept. */
   private async lost(task: AttemptTask | undefined): Promise<AttemptResult> {
     await task?.ingestSpool();
+    await task?.sayLostLines();
     return LOST;
   }
 
