@@ -1,17 +1,16 @@
 /** A pipeline using an action published to a real registry server, run on the process executor. */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUser, grant, startRegistry } from '@caravan/registry';
 import type { RunningRegistry } from '@caravan/registry';
-import { RegistryClient } from '@caravan/registry';
 import { RegistryActionSource } from '../src/actions/registry-source.js';
 import { builtinActionsDir, DefaultActionResolver } from '../src/actions/resolver.js';
 import { Engine } from '../src/engine.js';
 import { SqliteEngineStore } from '../src/store/sqlite.js';
 import { agentBundle } from './helpers/agent.js';
 import { makePipeline } from './helpers/pipeline.js';
+import { registryWithAction } from './helpers/registry-with-action.js';
 
 let dir: string;
 let registry: RunningRegistry;
@@ -22,22 +21,11 @@ let source: RegistryActionSource;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'caravan-e2e-registry-'));
-  registry = await startRegistry({ dataDir: join(dir, 'registry'), port: 0 });
-  token = (await addUser(registry.store, 'alice', true)).token;
-  await grant(registry.store, 'alice', 'acme', 'owner');
-  const action = join(dir, 'greet');
-  mkdirSync(action);
-  writeFileSync(
-    join(action, 'action.yml'),
-    'name: acme/greet\nversion: 1.2.0\ndescription: Greets someone.\ninputs:\n  who:\n    type: string\n    required: true\noutputs:\n  greeting:\n    type: string\nruns:\n  node: index.mjs\n',
-  );
-  writeFileSync(
-    join(action, 'index.mjs'),
-    "import { appendFileSync } from 'node:fs';\nconst g = `hello ${process.env.INPUT_WHO}`;\nconsole.log(g);\nappendFileSync(process.env.CARAVAN_OUTPUT, `greeting=${g}\\n`);\n",
-  );
-  const client = new RegistryClient({ url: registry.url, token, cacheDir: join(dir, 'publisher-cache') });
-  await client.publish(action);
-  await client.close();
+  ({ registry, token } = await registryWithAction(dir, {
+    yml: 'name: acme/greet\nversion: 1.2.0\ndescription: Greets someone.\ninputs:\n  who:\n    type: string\n    required: true\noutputs:\n  greeting:\n    type: string\nruns:\n  node: index.mjs\n',
+    script:
+      "import { appendFileSync } from 'node:fs';\nconst g = `hello ${process.env.INPUT_WHO}`;\nconsole.log(g);\nappendFileSync(process.env.CARAVAN_OUTPUT, `greeting=${g}\\n`);\n",
+  }));
   store = new SqliteEngineStore(join(dir, 'engine.db'));
   source = new RegistryActionSource(registry.url, token, join(dir, 'engine-cache'));
   engine = await Engine.start({

@@ -1,10 +1,11 @@
 /** `caravan server` runs actions from the registry it is pointed at (CARAVAN_REGISTRY), like `caravan run`. */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUser, grant, RegistryClient, startRegistry, type RunningRegistry } from '@caravan/registry';
+import type { RunningRegistry } from '@caravan/registry';
+import { registryWithAction } from '../helpers/registry-with-action.js';
 import { serverForFile } from './server-fixture.js';
 import { root } from './server-process.js';
 
@@ -14,19 +15,11 @@ let registry: RunningRegistry;
 const registryEnv: NodeJS.ProcessEnv = {};
 
 beforeAll(async () => {
-  registry = await startRegistry({ dataDir: join(dir, 'registry'), port: 0 });
-  const token = (await addUser(registry.store, 'alice', true)).token;
-  await grant(registry.store, 'alice', 'acme', 'owner');
-  const action = join(dir, 'greet');
-  mkdirSync(action);
-  writeFileSync(
-    join(action, 'action.yml'),
-    'name: acme/greet\nversion: 1.2.0\ndescription: Greets someone.\ninputs:\n  who:\n    type: string\n    required: true\nruns:\n  node: index.mjs\n',
-  );
-  writeFileSync(join(action, 'index.mjs'), 'console.log(`hello ${process.env.INPUT_WHO} from the registry`);\n');
-  const client = new RegistryClient({ url: registry.url, token, cacheDir: join(dir, 'publisher-cache') });
-  await client.publish(action);
-  await client.close();
+  let token: string;
+  ({ registry, token } = await registryWithAction(dir, {
+    yml: 'name: acme/greet\nversion: 1.2.0\ndescription: Greets someone.\ninputs:\n  who:\n    type: string\n    required: true\nruns:\n  node: index.mjs\n',
+    script: 'console.log(`hello ${process.env.INPUT_WHO} from the registry`);\n',
+  }));
   Object.assign(registryEnv, { CARAVAN_REGISTRY: registry.url, CARAVAN_REGISTRY_TOKEN: token });
 }, 60_000);
 afterAll(async () => {
