@@ -57,3 +57,35 @@ export function growingMasker(initial: readonly string[]): GrowingMasker {
     },
   };
 }
+
+/**
+ * Log entries masked as `mask` would mask each line, for a fraction of the calls: the lines of a
+ * run of one stream and time are masked as one text. Where that could differ from line by line
+ * (a match across a line end, escape sequences, a line holding a newline) the run goes line by line.
+ */
+export function maskLogEntries<E extends { stream: string; text: string; ts: number }>(
+  m: Pick<TextMasker, 'mask'>,
+  entries: readonly E[],
+): E[] {
+  const out: E[] = [];
+  for (let start = 0; start < entries.length;) {
+    let end = start + 1;
+    const first = entries[start]!;
+    while (end < entries.length && entries[end]!.stream === first.stream && entries[end]!.ts === first.ts) end++;
+    out.push(...maskRun(m, entries.slice(start, end)));
+    start = end;
+  }
+  return out;
+}
+
+function maskRun<E extends { text: string }>(m: Pick<TextMasker, 'mask'>, run: E[]): E[] {
+  const lineByLine = () => run.map((e) => ({ ...e, text: m.mask(e.text) }));
+  if (run.length === 1 || run.some((e) => e.text.includes('\n') || e.text.includes('\u001b'))) return lineByLine();
+  const joined = run.map((e) => e.text).join('\n');
+  const masked = m.mask(joined);
+  if (masked === joined) return run;
+  const lines = masked.split('\n');
+  // a match that took a line end with it: the lines no longer line up
+  if (lines.length !== run.length) return lineByLine();
+  return run.map((e, i) => ({ ...e, text: lines[i]! }));
+}

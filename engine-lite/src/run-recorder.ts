@@ -8,7 +8,7 @@ import type { RunClaim } from './store/run-claims.js';
 import type { LogEntry } from '@caravan/spec';
 import type { Clock } from './clock.js';
 import type { EngineEvent } from './engine-deps.js';
-import type { TextMasker } from './masking.js';
+import { maskLogEntries, type TextMasker } from './masking.js';
 import type { RunStatus } from './status.js';
 import { assertTransition } from './status.js';
 import type {
@@ -153,13 +153,7 @@ export class RunRecorder {
   /** One log batch of a task; false when that batch was already stored. */
   async logs(stepId: string, taskId: string, seq: number, entries: LogEntry[]): Promise<boolean> {
     const m = this.deps.masker;
-    return this.deps.store.appendLogs(
-      this.runId,
-      stepId,
-      taskId,
-      seq,
-      m.active ? entries.map((e) => ({ ...e, text: m.mask(e.text) })) : entries,
-    );
+    return this.deps.store.appendLogs(this.runId, stepId, taskId, seq, m.active ? maskLogEntries(m, entries) : entries);
   }
 
   async file(f: FileRecord): Promise<void> {
