@@ -41,6 +41,11 @@ describe('logBlocks', () => {
 
   it('stores NUL and lone surrogates as U+FFFD', () => {
     expect(logBlocks([e('n\0l'), e('s\ud800')])[0]?.text).toBe('n\ufffdl\ns\ufffd');
+    // halves of a pair on two lines stay two lone halves: lines are joined, never merged
+    expect(logBlocks([e('high \ud83d'), e('\ude00 low'), e('x\ny\ud800')]).map((b) => b.text)).toEqual([
+      'high \ufffd\n\ufffd low',
+      'x\ny\ufffd',
+    ]);
   });
 
   it('makes no block of an empty batch', () => {

@@ -32,6 +32,7 @@ export interface LogBlock {
 export function logBlocks(entries: readonly NewLogEntry[]): LogBlock[] {
   const blocks: LogBlock[] = [];
   let open: { firstIdx: number; stream: NewLogEntry['stream']; ts: number; texts: string[]; chars: number } | undefined;
+  // Made storable a block at a time: the "\n" between two lines neither pairs nor splits a surrogate.
   const close = () => {
     if (open)
       blocks.push({
@@ -39,15 +40,15 @@ export function logBlocks(entries: readonly NewLogEntry[]): LogBlock[] {
         lines: open.texts.length,
         stream: open.stream,
         ts: open.ts,
-        text: open.texts.join('\n'),
+        text: storable(open.texts.join('\n')),
       });
     open = undefined;
   };
   entries.forEach((e, i) => {
-    const text = storable(e.text);
+    const text = e.text;
     if (text.includes('\n')) {
       close();
-      blocks.push({ firstIdx: i, lines: 1, stream: e.stream, ts: e.ts, text });
+      blocks.push({ firstIdx: i, lines: 1, stream: e.stream, ts: e.ts, text: storable(text) });
       return;
     }
     if (
