@@ -1,49 +1,47 @@
-/** A step's log tail, for both stores: its line count, and its last lines in order (placeholders given). */
-import { rowToLog, type Row } from './rows.js';
-import type { StepLogTail, StoredLogEntry } from './types.js';
-
-export const LOG_COUNT_SQL = (run: string, step = run): string =>
-  `SELECT COUNT(*) AS n FROM logs WHERE run_id = ${run} AND step_id = ${step}`;
-
-/** The column that orders a step's lines: the order they were stored in (attempt by attempt, batch by batch). */
-const POSITION = { sqlite: 'rowid', postgres: 'pos' } as const;
-
-export const LOG_TAIL_SQL = (dialect: 'sqlite' | 'postgres', run: string, step = run, limit = run): string =>
-  `SELECT * FROM (SELECT ${dialect === 'sqlite' ? 'rowid AS pos, *' : '*'} FROM logs WHERE run_id = ${run} AND step_id = ${step} ` +
-  `ORDER BY ${POSITION[dialect]} DESC LIMIT ${limit}) AS last ORDER BY pos`;
-
 /**
- * Every step's tail of a run in one query (rows in no particular order; `tailsFromRows` orders
- * them). PostgreSQL: each step's count, then its last lines by a LATERAL top-N per step.
- * SQLite (no LATERAL): each step's count, and its last lines' rowids from the index, so that only
- * the kept lines' texts are read back. A step without lines has no row.
+ * The reads of a step's log blocks (log-blocks.ts), the same SQL on both stores (`ph(i)` writes
+ * placeholder i; each is used once, in order, so SQLite's `?` bind the same parameters). A tail or
+ * a position needs only the blocks' line counts, read from the index (run_id, step_id, pos, lines);
+ * texts are read only for the blocks kept.
  */
-export function runTailsSql(dialect: 'sqlite' | 'postgres', run: string, limit: string): string {
-  if (dialect === 'postgres')
-    return `SELECT t.*, c.total FROM (SELECT step_id, COUNT(*) AS total FROM logs WHERE run_id = ${run} GROUP BY step_id) c
-      CROSS JOIN LATERAL (SELECT * FROM logs WHERE run_id = ${run} AND step_id = c.step_id
-        ORDER BY pos DESC LIMIT ${limit}) t`;
-  return `SELECT l.rowid AS pos, l.*, c.total FROM (SELECT step_id, COUNT(*) AS total FROM logs WHERE run_id = ${run} GROUP BY step_id) c
-    JOIN logs l ON l.rowid IN (SELECT rowid FROM logs WHERE run_id = ${run} AND step_id = c.step_id
-      ORDER BY rowid DESC LIMIT ${limit})`;
+export type Placeholder = (i: number) => string;
+
+export interface LogReadSql {
+  /** run, step: a step's blocks in stored order. */
+  stepBlocks: string;
+  /** run: a run's blocks by time, then stored order. */
+  runBlocks: string;
+  /** run, step: the step's line count (`n`). */
+  stepCount: string;
+  /** run, step, limit, limit: the blocks holding the step's last `limit` lines, in order. */
+  stepTail: string;
+  /** run, limit: the blocks holding each step's last `limit` lines, with the step's `total`; in no order. */
+  runTails: string;
+  /** run, step, first block, blocks: the blocks from a position on, in order. */
+  blocksFrom: string;
+  /** run, step, count, count: the block holding the step's `count`-th line, or its last (`pos`, `lines`, `upto`). */
+  lineBlock: string;
 }
 
-interface Positioned {
-  line: StoredLogEntry;
-  pos: number;
-}
+/** A running sum of line counts (`upto`: the lines so far, this block's included), from the end or the start. */
+const RUNNING = (order: 'ASC' | 'DESC', partition = '') =>
+  `SUM(lines) OVER (${partition}ORDER BY pos ${order} ROWS UNBOUNDED PRECEDING) AS upto`;
 
-/** The rows of runTailsSql, step by step, each step's lines in its own order. */
-export function tailsFromRows(rows: Row[]): Map<string, StepLogTail> {
-  const byStep = new Map<string, { total: number; lines: Positioned[] }>();
-  for (const r of rows) {
-    const line = rowToLog(r);
-    const step = byStep.get(line.stepId);
-    if (step) step.lines.push({ line, pos: Number(r.pos) });
-    else byStep.set(line.stepId, { total: Number(r.total), lines: [{ line, pos: Number(r.pos) }] });
-  }
-  const out = new Map<string, StepLogTail>();
-  for (const [step, { total, lines }] of byStep)
-    out.set(step, { total, tail: lines.sort((a, b) => a.pos - b.pos).map((p) => p.line) });
-  return out;
+export function logReadSql(ph: Placeholder): LogReadSql {
+  const step = `run_id = ${ph(1)} AND step_id = ${ph(2)}`;
+  return {
+    stepBlocks: `SELECT * FROM log_blocks WHERE ${step} ORDER BY pos`,
+    runBlocks: `SELECT * FROM log_blocks WHERE run_id = ${ph(1)} ORDER BY ts, pos`,
+    stepCount: `SELECT COALESCE(SUM(lines), 0) AS n FROM log_blocks WHERE ${step}`,
+    stepTail: `SELECT b.*, k.upto FROM (SELECT pos, lines, ${RUNNING('DESC')}
+        FROM (SELECT pos, lines FROM log_blocks WHERE ${step} ORDER BY pos DESC LIMIT ${ph(3)}) l) k
+      JOIN log_blocks b ON b.pos = k.pos WHERE k.upto - k.lines < ${ph(4)} ORDER BY b.pos`,
+    runTails: `SELECT b.*, k.upto, k.total FROM (SELECT pos, lines, ${RUNNING('DESC', 'PARTITION BY step_id ')},
+        SUM(lines) OVER (PARTITION BY step_id) AS total FROM log_blocks WHERE run_id = ${ph(1)}) k
+      JOIN log_blocks b ON b.pos = k.pos WHERE k.upto - k.lines < ${ph(2)}`,
+    blocksFrom: `SELECT * FROM log_blocks WHERE ${step} AND pos >= ${ph(3)} ORDER BY pos LIMIT ${ph(4)}`,
+    lineBlock: `SELECT pos, lines, upto FROM (SELECT pos, lines, ${RUNNING('ASC')}
+        FROM (SELECT pos, lines FROM log_blocks WHERE ${step} ORDER BY pos LIMIT ${ph(3)}) l) k
+      WHERE upto - lines < ${ph(4)} ORDER BY pos DESC LIMIT 1`,
+  };
 }

@@ -57,6 +57,12 @@ const RUN_QUEUE = (seqColumn: string) => `CREATE TABLE run_queue (run_id TEXT PR
 const QUEUE_ORDER = `CREATE INDEX run_queue_order ON run_queue (owner, admitted, priority DESC, seq);
    DROP INDEX run_queue_waiting`;
 
+/** 7: a step's log is kept as blocks of lines (log-blocks.ts), one row per block; each old line becomes a block
+ * of one line at its old position, so the order stays. */
+const LOG_BLOCKS = (posColumn: string) => `CREATE TABLE log_blocks (${posColumn}, run_id TEXT NOT NULL,
+     step_id TEXT NOT NULL, task_id TEXT NOT NULL, seq INTEGER NOT NULL, first_idx INTEGER NOT NULL,
+     lines INTEGER NOT NULL, stream TEXT NOT NULL, ts BIGINT NOT NULL, text TEXT NOT NULL)`;
+
 export const SQLITE_MIGRATIONS: readonly string[] = [
   INITIAL,
   // 2: events get an explicit id, the order they were written in (was the implicit rowid).
@@ -72,6 +78,12 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   // 5: logs are followed by position: SQLite's rowid, which logs_run (run_id, step_id) already ends with.
   `SELECT 1`,
   QUEUE_ORDER,
+  // 7: pos is the rowid, named (and kept by VACUUM, which may renumber an implicit rowid).
+  `${LOG_BLOCKS('pos INTEGER PRIMARY KEY')};
+   INSERT INTO log_blocks (pos, run_id, step_id, task_id, seq, first_idx, lines, stream, ts, text)
+     SELECT rowid, run_id, step_id, task_id, seq, idx, 1, stream, ts, text FROM logs ORDER BY rowid;
+   DROP TABLE logs;
+   CREATE INDEX log_blocks_follow ON log_blocks (run_id, step_id, pos, lines)`,
 ];
 
 export const POSTGRES_MIGRATIONS: readonly string[] = [
@@ -93,6 +105,12 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   `ALTER TABLE logs ADD COLUMN pos BIGSERIAL;
    CREATE INDEX logs_follow ON logs (run_id, step_id, pos)`,
   QUEUE_ORDER,
+  `${LOG_BLOCKS('pos BIGSERIAL PRIMARY KEY')};
+   INSERT INTO log_blocks (pos, run_id, step_id, task_id, seq, first_idx, lines, stream, ts, text)
+     SELECT pos, run_id, step_id, task_id, seq, idx, 1, stream, ts, text FROM logs;
+   SELECT setval('log_blocks_pos_seq', COALESCE((SELECT max(pos) FROM log_blocks), 0) + 1, false);
+   DROP TABLE logs;
+   CREATE INDEX log_blocks_follow ON log_blocks (run_id, step_id, pos) INCLUDE (lines)`,
 ];
 
 /** What to say when a database is newer than this engine. */

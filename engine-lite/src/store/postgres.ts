@@ -7,7 +7,6 @@ import { redactUrl, redactUrlsIn } from '@caravan/registry';
 import {
   rowToEvent,
   rowToFile,
-  rowToLog,
   rowToRun,
   rowToStep,
   runPatchColumns,
@@ -17,8 +16,9 @@ import {
 } from './rows.js';
 import type { Row } from './rows.js';
 import { addEventSql, eventParams, fileParams, putFileSql } from './file-event-sql.js';
-import { LOG_COUNT_SQL, LOG_TAIL_SQL, runTailsSql, tailsFromRows } from './log-tail-sql.js';
-import { POSTGRES_APPEND_BATCH, postgresArrays, type NewLogEntry } from './log-append-sql.js';
+import { POSTGRES_APPEND_BATCH, postgresArrays } from './log-append-sql.js';
+import { logBlocks, type NewLogEntry } from './log-blocks.js';
+import { LogBlockReader } from './log-block-reader.js';
 import { migrate } from './postgres-migrate.js';
 import type {
   EngineStore,
@@ -213,7 +213,7 @@ export class PostgresEngineStore implements EngineStore {
         return false;
       }
       if (entries.length > 0)
-        await client.query(POSTGRES_APPEND_BATCH, [runId, stepId, taskId, seq, ...postgresArrays(entries)]);
+        await client.query(POSTGRES_APPEND_BATCH, [runId, stepId, taskId, seq, ...postgresArrays(logBlocks(entries))]);
       await client.query('COMMIT');
       return true;
     } catch (err) {
@@ -224,42 +224,26 @@ export class PostgresEngineStore implements EngineStore {
     }
   }
 
+  private readonly logs = new LogBlockReader(async (sql, params) => (await this.pool.query<Row>(sql, params)).rows, ph);
+
   async getLogs(runId: string, stepId?: string): Promise<StoredLogEntry[]> {
-    const { rows } =
-      stepId === undefined
-        ? await this.pool.query<Row>('SELECT * FROM logs WHERE run_id = $1 ORDER BY ts, pos', [runId])
-        : await this.pool.query<Row>('SELECT * FROM logs WHERE run_id = $1 AND step_id = $2 ORDER BY pos', [
-            runId,
-            stepId,
-          ]);
-    return rows.map(rowToLog);
+    return this.logs.getLogs(runId, stepId);
   }
 
   async getLogTail(runId: string, stepId: string, limit: number): Promise<StepLogTail> {
-    const count = await this.pool.query<Row>(LOG_COUNT_SQL('$1', '$2'), [runId, stepId]);
-    const { rows } = await this.pool.query<Row>(LOG_TAIL_SQL('postgres', '$1', '$2', '$3'), [runId, stepId, limit]);
-    return { total: Number(count.rows[0]?.n ?? 0), tail: rows.map(rowToLog) };
+    return this.logs.getLogTail(runId, stepId, limit);
   }
 
   async getRunLogTails(runId: string, limit: number): Promise<Map<string, StepLogTail>> {
-    return tailsFromRows((await this.pool.query<Row>(runTailsSql('postgres', '$1', '$2'), [runId, limit])).rows);
+    return this.logs.getRunLogTails(runId, limit);
   }
 
   async getLogsAfter(runId: string, stepId: string, after: number, limit: number): Promise<PositionedLogEntry[]> {
-    const { rows } = await this.pool.query<Row>(
-      'SELECT * FROM logs WHERE run_id = $1 AND step_id = $2 AND pos > $3 ORDER BY pos LIMIT $4',
-      [runId, stepId, after, limit],
-    );
-    return rows.map((r) => ({ ...rowToLog(r), pos: Number(r.pos) }));
+    return this.logs.getLogsAfter(runId, stepId, after, limit);
   }
 
   async logPosition(runId: string, stepId: string, count: number): Promise<number> {
-    if (count <= 0) return 0;
-    const { rows } = await this.pool.query<Row>(
-      'SELECT MAX(pos) AS pos FROM (SELECT pos FROM logs WHERE run_id = $1 AND step_id = $2 ORDER BY pos LIMIT $3) t',
-      [runId, stepId, count],
-    );
-    return Number(rows[0]?.pos ?? 0);
+    return this.logs.logPosition(runId, stepId, count);
   }
 
   async putFile(f: FileRecord): Promise<void> {

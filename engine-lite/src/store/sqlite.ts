@@ -10,7 +10,6 @@ import { dirname } from 'node:path';
 import {
   rowToEvent,
   rowToFile,
-  rowToLog,
   rowToRun,
   rowToStep,
   runPatchColumns,
@@ -20,8 +19,9 @@ import {
 } from './rows.js';
 import type { Row } from './rows.js';
 import { addEventSql, eventParams, fileParams, putFileSql } from './file-event-sql.js';
-import { LOG_COUNT_SQL, LOG_TAIL_SQL, runTailsSql, tailsFromRows } from './log-tail-sql.js';
-import { logRuns, SQLITE_APPEND_RUN, type NewLogEntry } from './log-append-sql.js';
+import { SQLITE_APPEND_BLOCK, sqliteBlockParams } from './log-append-sql.js';
+import { logBlocks, type NewLogEntry } from './log-blocks.js';
+import { LogBlockReader } from './log-block-reader.js';
 import { migrateSqlite } from './sqlite-migrate.js';
 import { GroupCommit } from './sqlite-group-commit.js';
 import type {
@@ -213,44 +213,37 @@ export class SqliteEngineStore implements EngineStore {
   ): Promise<boolean> {
     this.flush();
     const batch = this.statement('INSERT OR IGNORE INTO log_batches (task_id, seq) VALUES (?, ?)');
-    const run = this.statement(SQLITE_APPEND_RUN);
+    const block = this.statement(SQLITE_APPEND_BLOCK);
     return this.db.transaction(() => {
       if (batch.run(taskId, seq).changes === 0) return false;
-      for (const r of logRuns(entries))
-        run.run(runId, stepId, taskId, seq, r.start, r.stream, r.ts, JSON.stringify(r.texts));
+      for (const b of logBlocks(entries)) block.run(...sqliteBlockParams(runId, stepId, taskId, seq, b));
       return true;
     })();
   }
 
+  private readonly logs = new LogBlockReader(
+    async (sql, params) => this.rows(sql, ...params),
+    () => '?',
+  );
+
   async getLogs(runId: string, stepId?: string): Promise<StoredLogEntry[]> {
-    this.flush();
-    const rows =
-      stepId === undefined
-        ? this.db.prepare('SELECT * FROM logs WHERE run_id = ? ORDER BY ts, rowid').all(runId)
-        : this.db.prepare('SELECT * FROM logs WHERE run_id = ? AND step_id = ? ORDER BY rowid').all(runId, stepId);
-    return (rows as Row[]).map(rowToLog);
+    return this.logs.getLogs(runId, stepId);
   }
 
   async getLogTail(runId: string, stepId: string, limit: number): Promise<StepLogTail> {
-    const total = Number(this.rows(LOG_COUNT_SQL('?'), runId, stepId)[0]?.n ?? 0);
-    return { total, tail: this.rows(LOG_TAIL_SQL('sqlite', '?'), runId, stepId, limit).map(rowToLog) };
+    return this.logs.getLogTail(runId, stepId, limit);
   }
 
   async getRunLogTails(runId: string, limit: number): Promise<Map<string, StepLogTail>> {
-    return tailsFromRows(this.rows(runTailsSql('sqlite', '?', '?'), runId, runId, limit));
+    return this.logs.getRunLogTails(runId, limit);
   }
 
   async getLogsAfter(runId: string, stepId: string, after: number, limit: number): Promise<PositionedLogEntry[]> {
-    const sql =
-      'SELECT rowid AS pos, * FROM logs WHERE run_id = ? AND step_id = ? AND rowid > ? ORDER BY rowid LIMIT ?';
-    return this.rows(sql, runId, stepId, after, limit).map((r) => ({ ...rowToLog(r), pos: Number(r.pos) }));
+    return this.logs.getLogsAfter(runId, stepId, after, limit);
   }
 
   async logPosition(runId: string, stepId: string, count: number): Promise<number> {
-    if (count <= 0) return 0;
-    const sql =
-      'SELECT MAX(rowid) AS pos FROM (SELECT rowid FROM logs WHERE run_id = ? AND step_id = ? ORDER BY rowid LIMIT ?)';
-    return Number(this.rows(sql, runId, stepId, count)[0]?.pos ?? 0);
+    return this.logs.logPosition(runId, stepId, count);
   }
 
   async putFile(f: FileRecord): Promise<void> {
