@@ -1,8 +1,9 @@
 /**
  * The engine's log intake end to end: one `caravan/shell` step printing a 20 MB build log, run by
  * the engine on the process executor with the real agent, every line stored in the SQLite store
- * (log records over the callback, masked again by the engine), beside `cat LOG | cat` timed in the
- * same run; without secrets and with 1,000. Reported, no target: the agent's own rows are judged.
+ * (log records over the callback, masked again by the engine), less the time of the same step
+ * printing nothing, beside `cat LOG | cat` timed in the same run; without secrets and with 1,000.
+ * Reported, no target: the agent's own rows are judged.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,7 +21,7 @@ const LOG_BYTES = 20 * MB;
 const ROUNDS = 2;
 
 /** Seconds the engine takes to run the step and store its log; checks every line was stored. */
-async function engineRun(log: string, lines: number, secrets: Record<string, string>): Promise<number> {
+async function engineRun(command: string, lines: number, secrets: Record<string, string>): Promise<number> {
   const home = mkdtempSync(join(tmpdir(), 'bench-engine-log-'));
   const store = new SqliteEngineStore(join(home, 'engine.db'));
   const engine = await Engine.start({
@@ -31,7 +32,7 @@ async function engineRun(log: string, lines: number, secrets: Record<string, str
     secrets,
   });
   try {
-    const pipeline = makePipeline([{ id: 'build', uses: 'caravan/shell@^1', with: { run: `cat '${log}'` } }]);
+    const pipeline = makePipeline([{ id: 'build', uses: 'caravan/shell@^1', with: { run: command } }]);
     const run = await engine.createRun({ pipeline, source: '' });
     const started = process.hrtime.bigint();
     const status = await engine.execute(run.id);
@@ -71,20 +72,24 @@ const bench: Bench = {
       const rows: BenchRow[] = [];
       for (const [name, secrets] of cases) {
         let engine = Infinity;
+        let empty = Infinity;
         let pipe = Infinity;
         for (let round = 0; round < ROUNDS; round++) {
           pipe = Math.min(pipe, pipeSeconds(log));
-          engine = Math.min(engine, await engineRun(log, lines, secrets));
+          empty = Math.min(empty, await engineRun('true', 0, secrets));
+          engine = Math.min(engine, await engineRun(`cat '${log}'`, lines, secrets));
         }
+        // what the log costs beyond a step that prints nothing (agent start, task set-up, report)
+        const logSeconds = Math.max(engine - empty, 1e-6);
         rows.push({
-          name: `engine run, step prints the log (${name})`,
-          value: data.length / MB / engine,
+          name: `engine intake of a step's log (${name})`,
+          value: data.length / MB / logSeconds,
           unit: 'MB/s',
           baseline: data.length / MB / pipe,
           baselineName: 'cat | cat',
           goal: 'reported (no target)',
           met: true,
-          detail: `${lines} lines stored, ${Math.round(lines / engine)} lines/s`,
+          detail: `${lines} lines stored, ${Math.round(lines / logSeconds)} lines/s; the step took ${(engine * 1000).toFixed(0)} ms, one printing nothing ${(empty * 1000).toFixed(0)} ms`,
         });
       }
       return rows;
