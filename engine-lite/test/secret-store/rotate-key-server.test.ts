@@ -5,43 +5,24 @@
  * key stops with a clear error.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SecretKeyError } from '../../src/secret-store/secret-key.js';
 import { SecretStore } from '../../src/secret-store/secret-store.js';
-import type { ServerProcess } from '../server/server-process.js';
-import { caravanSync, client, ensureBuilt, root, startServer } from '../server/server-process.js';
+import { client, root, startServer } from '../server/server-process.js';
+import { serverForFile } from '../server/server-fixture.js';
 
 const SERVER_VALUE = 'server-level-9d2f41';
 const OWN_VALUE = 'pipeline-own-0b7a33';
-let data: string;
-let env: NodeJS.ProcessEnv;
-let server: ServerProcess | undefined;
-let adminToken: string;
-let runnerToken: string;
 let oldKey: string;
 
-beforeAll(async () => {
-  ensureBuilt();
-  data = mkdtempSync(join(tmpdir(), 'caravan-rotate-server-'));
-  env = { ...process.env, CARAVAN_HOME: data, CARAVAN_DATABASE_URL: '', CARAVAN_REGISTRY: '', CARAVAN_SECRET_KEY: '' };
-  adminToken = caravanSync(['server', 'token', 'create', 'boss', '--role', 'admin'], env).trim();
-  runnerToken = caravanSync(['server', 'token', 'create', 'ci', '--role', 'runner'], env).trim();
-  server = await startServer(data, env);
-}, 60_000);
-
-afterAll(async () => {
-  server?.child.kill('SIGKILL');
-  await server?.exited;
-  rmSync(data, { recursive: true, force: true });
-});
+const fx = serverForFile('caravan-rotate-server', { boss: 'admin', ci: 'runner' });
 
 function rotate(token: string) {
   const r = spawnSync(process.execPath, [join(root, 'bin', 'caravan.js'), 'secrets', 'rotate-key'], {
     cwd: root,
-    env: { ...env, CARAVAN_SERVER: server!.url, CARAVAN_SERVER_TOKEN: token },
+    env: { ...fx.env, CARAVAN_SERVER: fx.server.url, CARAVAN_SERVER_TOKEN: token },
     encoding: 'utf8',
   });
   return { code: r.status, out: r.stdout + r.stderr };
@@ -61,13 +42,15 @@ const checks = pipeline(`'test "$A" = "${SERVER_VALUE}" && test "$B" = "${OWN_VA
 
 /** Stored secrets reach only registered pipelines' runs: an admin registers `source` as "rot". */
 async function register(source: string): Promise<void> {
-  const added = await client(() => server!.url, adminToken).call('PUT', '/v1/pipelines/rot', { pipeline: source });
+  const added = await client(() => fx.server.url, fx.tokens.boss!).call('PUT', '/v1/pipelines/rot', {
+    pipeline: source,
+  });
   expect(added.status, added.text).toBe(201);
 }
 
 async function runChecks(): Promise<string> {
   await register(checks);
-  const api = client(() => server!.url, runnerToken);
+  const api = client(() => fx.server.url, fx.tokens.ci!);
   const created = await api.call('POST', '/v1/pipelines/rot/runs', {});
   expect(created.status).toBe(201);
   return (await api.waitEnd(created.body.id)).status;
@@ -75,31 +58,31 @@ async function runChecks(): Promise<string> {
 
 describe('rotating the key of a running server', () => {
   it('waits for runs holding sealed secrets, then reseals every secret; the old key opens nothing', async () => {
-    const admin = client(() => server!.url, adminToken);
+    const admin = client(() => fx.server.url, fx.tokens.boss!);
     expect((await admin.call('PUT', '/v1/secrets/SERVER_S', { value: SERVER_VALUE })).status).toBe(200);
     expect((await admin.call('PUT', '/v1/secrets/OWN_S', { value: OWN_VALUE, pipeline: 'rot' })).status).toBe(200);
-    oldKey = readFileSync(join(data, 'secret.key'), 'utf8').trim();
+    oldKey = readFileSync(join(fx.data, 'secret.key'), 'utf8').trim();
 
-    const api = client(() => server!.url, runnerToken);
+    const api = client(() => fx.server.url, fx.tokens.ci!);
     await register(pipeline('sleep 30'));
     const holding = await api.call('POST', '/v1/pipelines/rot/runs', {});
     expect(holding.status).toBe(201);
-    const refused = rotate(adminToken);
+    const refused = rotate(fx.tokens.boss!);
     expect(refused.code).not.toBe(0);
     expect(refused.out).toContain('runs in progress hold secrets sealed under the current key');
     await api.call('POST', `/v1/runs/${holding.body.id}/cancel`);
     await api.waitEnd(holding.body.id);
 
-    expect(rotate(runnerToken).out).toContain('this needs the role admin');
-    const done = rotate(adminToken);
+    expect(rotate(fx.tokens.ci!).out).toContain('this needs the role admin');
+    const done = rotate(fx.tokens.boss!);
     expect(done.code, done.out).toBe(0);
     expect(done.out).toContain('resealed 2 secrets under the new key');
-    const newKey = readFileSync(join(data, 'secret.key'), 'utf8').trim();
+    const newKey = readFileSync(join(fx.data, 'secret.key'), 'utf8').trim();
     expect(newKey).not.toBe(oldKey);
     expect(done.out).not.toContain(newKey);
 
-    expect(() => new SecretStore(data, { CARAVAN_SECRET_KEY: oldKey })).toThrow(SecretKeyError);
-    const reopened = new SecretStore(data, { CARAVAN_SECRET_KEY: newKey });
+    expect(() => new SecretStore(fx.data, { CARAVAN_SECRET_KEY: oldKey })).toThrow(SecretKeyError);
+    const reopened = new SecretStore(fx.data, { CARAVAN_SECRET_KEY: newKey });
     try {
       expect(reopened.valuesFor('rot', ['SERVER_S', 'OWN_S'])).toEqual({ SERVER_S: SERVER_VALUE, OWN_S: OWN_VALUE });
     } finally {
@@ -110,26 +93,25 @@ describe('rotating the key of a running server', () => {
   }, 120_000);
 
   it('a restarted server reads them; one started with the old key stops with a clear error', async () => {
-    server!.child.kill('SIGTERM');
-    await server!.exited;
-    server = undefined;
-    await expect(startServer(data, { ...env, CARAVAN_SECRET_KEY: oldKey })).rejects.toThrow(
+    fx.server.child.kill('SIGTERM');
+    await fx.server.exited;
+    await expect(startServer(fx.data, { ...fx.env, CARAVAN_SECRET_KEY: oldKey })).rejects.toThrow(
       /the secret key from CARAVAN_SECRET_KEY does not open the stored secrets/,
     );
-    server = await startServer(data, env);
+    fx.server = await startServer(fx.data, fx.env);
     expect(await runChecks()).toBe('success');
   }, 120_000);
 
   it('a server whose key comes from CARAVAN_SECRET_KEY refuses to rotate it and says how to rotate offline', async () => {
-    const current = readFileSync(join(data, 'secret.key'), 'utf8').trim();
-    server!.child.kill('SIGTERM');
-    await server!.exited;
-    server = await startServer(data, { ...env, CARAVAN_SECRET_KEY: current });
-    const refused = rotate(adminToken);
+    const current = readFileSync(join(fx.data, 'secret.key'), 'utf8').trim();
+    fx.server.child.kill('SIGTERM');
+    await fx.server.exited;
+    fx.server = await startServer(fx.data, { ...fx.env, CARAVAN_SECRET_KEY: current });
+    const refused = rotate(fx.tokens.boss!);
     expect(refused.code).not.toBe(0);
     expect(refused.out).toContain('the key comes from CARAVAN_SECRET_KEY, which a running server cannot change');
     expect(refused.out).not.toContain(current);
-    expect(readFileSync(join(data, 'secret.key'), 'utf8').trim()).toBe(current);
+    expect(readFileSync(join(fx.data, 'secret.key'), 'utf8').trim()).toBe(current);
     expect(await runChecks()).toBe('success');
   }, 120_000);
 });

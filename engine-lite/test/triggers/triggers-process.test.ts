@@ -4,22 +4,15 @@
  * (valid, missing, wrong, replayed across a restart, too large).
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { signBody } from '../../src/triggers/webhook.js';
-import type { ServerProcess } from '../server/server-process.js';
-import { caravanSync, client, ensureBuilt, root, startServer } from '../server/server-process.js';
+import { client, root, startServer } from '../server/server-process.js';
+import { serverForFile } from '../server/server-fixture.js';
 
 const HOOK_SECRET = 'hook-secret-4f9a1c';
-let data: string;
-let env: NodeJS.ProcessEnv;
-let server: ServerProcess;
-let runner: string;
-let viewer: string;
-let admin: string;
 
 const hooked = (ref: string) =>
   [
@@ -32,35 +25,19 @@ const hooked = (ref: string) =>
     `  - id: say\n    run: "echo ${ref} \${{ event.ref }} by \${{ event.pusher.name }}"`,
   ].join('\n');
 
-beforeAll(async () => {
-  ensureBuilt();
-  data = mkdtempSync(join(tmpdir(), 'caravan-triggers-'));
-  env = {
-    ...process.env,
-    CARAVAN_HOME: data,
-    CARAVAN_DATABASE_URL: '',
-    CARAVAN_REGISTRY: '',
-    CARAVAN_SECRET_HOOK: HOOK_SECRET,
-  };
-  runner = caravanSync(['server', 'token', 'create', 'ci', '--role', 'runner'], env).trim();
-  viewer = caravanSync(['server', 'token', 'create', 'eyes', '--role', 'viewer'], env).trim();
-  admin = caravanSync(['server', 'token', 'create', 'boss', '--role', 'admin'], env).trim();
-  server = await startServer(data, env);
-}, 60_000);
+const fx = serverForFile(
+  'caravan-triggers',
+  { ci: 'runner', eyes: 'viewer', boss: 'admin' },
+  { CARAVAN_SECRET_HOOK: HOOK_SECRET },
+);
 
-afterAll(async () => {
-  server?.child.kill('SIGKILL');
-  await server?.exited;
-  rmSync(data, { recursive: true, force: true });
-});
-
-const api = () => client(() => server.url, runner);
+const api = () => client(() => fx.server.url, fx.tokens.ci!);
 /** A webhook's secret is a stored secret: only an admin registers a pipeline with one. */
-const adminApi = () => client(() => server.url, admin);
+const adminApi = () => client(() => fx.server.url, fx.tokens.boss!);
 
 async function deliver(name: string, payload: unknown, headers: Record<string, string>, body?: string) {
   const text = body ?? JSON.stringify(payload);
-  const res = await fetch(`${server.url}/v1/hooks/${name}`, {
+  const res = await fetch(`${fx.server.url}/v1/hooks/${name}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-github-event': 'push', ...headers },
     body: text,
@@ -79,7 +56,7 @@ describe('registered pipelines through the API', () => {
     expect(second.body).toMatchObject({ name: 'on-push', revision: 2 });
     const list = await api().call('GET', '/v1/pipelines');
     expect(list.body.pipelines).toMatchObject([{ name: 'on-push', revision: 2 }]);
-    const shown = await client(() => server.url, viewer).call('GET', '/v1/pipelines/on-push');
+    const shown = await client(() => fx.server.url, fx.tokens.eyes!).call('GET', '/v1/pipelines/on-push');
     expect(shown.body).toMatchObject({ revision: 2, webhook: { secret: 'HOOK', path: '/v1/hooks/on-push' } });
     const started = await api().call('POST', '/v1/pipelines/on-push/runs', {});
     expect(started.body).toMatchObject({ pipeline: 'on-push', revision: 2 });
@@ -97,7 +74,7 @@ describe('registered pipelines through the API', () => {
     expect(bad.body.error.problems?.[0]).toMatch(/^x\.yml:5:13: .*cron.*has 4 fields/);
     expect((await api().call('GET', '/v1/pipelines/nope')).status).toBe(404);
     expect((await api().call('POST', '/v1/pipelines/nope/runs', {})).status).toBe(404);
-    const asViewer = await client(() => server.url, viewer).call('DELETE', '/v1/pipelines/on-push');
+    const asViewer = await client(() => fx.server.url, fx.tokens.eyes!).call('DELETE', '/v1/pipelines/on-push');
     expect(asViewer.status).toBe(403);
     const badName = await api().call('PUT', '/v1/pipelines/Bad%20Name', { pipeline: hooked('x') });
     expect(badName.status).toBe(400);
@@ -164,9 +141,9 @@ describe('webhooks', () => {
     const replay = await deliver('on-push', payload, headers);
     expect(replay.status).toBe(202);
     expect(replay.body).toMatchObject({ ignored: true, runId: first.body.id });
-    server.child.kill('SIGTERM');
-    await server.exited;
-    server = await startServer(data, env);
+    fx.server.child.kill('SIGTERM');
+    await fx.server.exited;
+    fx.server = await startServer(fx.data, fx.env);
     const afterRestart = await deliver('on-push', payload, headers);
     expect(afterRestart.status).toBe(202);
     expect(await runCount()).toBe(before);
@@ -184,7 +161,7 @@ describe('webhooks', () => {
     expect((await api().call('GET', '/v1/pipelines/unsigned')).status).toBe(404);
     // Stored for the pipeline (caravan secrets set MISSING --pipeline unsigned): add succeeds,
     // and signed deliveries start runs.
-    const admins = client(() => server.url, admin);
+    const admins = client(() => fx.server.url, fx.tokens.boss!);
     const set = await admins.call('PUT', '/v1/secrets/MISSING', { value: 'stored-hook-secret', pipeline: 'unsigned' });
     expect(set.status).toBe(200);
     expect((await adminApi().call('POST', '/v1/pipelines', { pipeline })).status).toBe(201);
@@ -213,11 +190,11 @@ describe('caravan pipelines', () => {
   const caravan = (args: string[]) =>
     run(process.execPath, [join(root, 'bin', 'caravan.js'), ...args], {
       cwd: root,
-      env: { ...env, CARAVAN_SERVER: server.url, CARAVAN_SERVER_TOKEN: runner },
+      env: { ...fx.env, CARAVAN_SERVER: fx.server.url, CARAVAN_SERVER_TOKEN: fx.tokens.ci! },
     });
 
   it('adds, lists, shows the next five fire times, and removes', async () => {
-    const file = join(data, 'nightly.yml');
+    const file = join(fx.data, 'nightly.yml');
     writeFileSync(
       file,
       'version: "1"\nname: nightly\non:\n  schedule:\n    - cron: "0 2 * * *"\n      timezone: Europe/Berlin\nsteps:\n  - id: a\n    run: "true"\n',
@@ -246,7 +223,7 @@ describe('caravan pipelines', () => {
     await expect(
       run(process.execPath, [join(root, 'bin', 'caravan.js'), 'pipelines', 'list'], {
         cwd: root,
-        env: { ...env, CARAVAN_SERVER: '' },
+        env: { ...fx.env, CARAVAN_SERVER: '' },
       }),
     ).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('pass --server URL or set CARAVAN_SERVER') });
   });
