@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import pg from 'pg';
 
 const servicesDir = process.env.CARAVAN_SERVICES_DIR ?? '/tmp/caravan-services';
 
@@ -36,3 +37,15 @@ export const hasPodman = available(
   existsSync(join(servicesDir, 'podman.sock')) &&
     probe('curl', ['-sf', '--unix-socket', join(servicesDir, 'podman.sock'), 'http://d/_ping']),
 );
+
+/** Drops the test's PostgreSQL schemas, with what they hold (nothing when PostgreSQL is not up). */
+export async function dropPostgresSchemas(...schemas: string[]): Promise<void> {
+  if (!hasPostgres || schemas.length === 0) return;
+  const client = new pg.Client({ connectionString: postgresUrl });
+  await client.connect();
+  try {
+    for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } finally {
+    await client.end();
+  }
+}

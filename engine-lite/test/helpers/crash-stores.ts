@@ -3,8 +3,7 @@
  * dropped afterwards) and the store writes it can stop the engine before.
  */
 import { join } from 'node:path';
-import pg from 'pg';
-import { hasPostgres, postgresUrl } from '../../../test/services.js';
+import { dropPostgresSchemas, hasPostgres, postgresUrl } from '../../../test/services.js';
 import { PostgresEngineStore } from '../../src/store/postgres.js';
 import { SqliteEngineStore } from '../../src/store/sqlite.js';
 import type { EngineStore } from '../../src/store/types.js';
@@ -36,10 +35,7 @@ export function crashStores(prefix: string): CrashStoreKind[] {
           store,
           async drop() {
             await store.close();
-            const client = new pg.Client({ connectionString: postgresUrl });
-            await client.connect();
-            await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-            await client.end();
+            await dropPostgresSchemas(schema);
           },
         };
       },

@@ -7,9 +7,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, expect, it, vi } from 'vitest';
-import { hasPostgres, postgresUrl } from '../../../test/services.js';
+import { dropPostgresSchemas, hasPostgres, postgresUrl } from '../../../test/services.js';
 import { ExecutorRegistry } from '../../src/executors/registry.js';
 import type { RunningServer } from '../../src/server/serve.js';
 import { serve } from '../../src/server/serve.js';
@@ -22,11 +21,7 @@ const dirs: string[] = [];
 const schema = `priority_two_${process.pid}_${Date.now()}`;
 afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  if (!hasPostgres) return;
-  const c = new pg.Client({ connectionString: postgresUrl });
-  await c.connect();
-  await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await c.end();
+  await dropPostgresSchemas(schema);
 });
 
 async function start(ctl: ControlledExecutor): Promise<{ s: RunningServer; token: string }> {

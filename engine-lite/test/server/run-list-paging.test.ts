@@ -6,9 +6,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
-import { hasPostgres, postgresUrl } from '../../../test/services.js';
+import { dropPostgresSchemas, hasPostgres, postgresUrl } from '../../../test/services.js';
 import type { RunningServer } from '../../src/server/serve.js';
 import { serve } from '../../src/server/serve.js';
 import { ServerStore } from '../../src/server/server-store.js';
@@ -18,11 +17,7 @@ const dirs: string[] = [];
 const schema = `run_list_${process.pid}_${Date.now()}`;
 afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  if (!hasPostgres) return;
-  const c = new pg.Client({ connectionString: postgresUrl });
-  await c.connect();
-  await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await c.end();
+  await dropPostgresSchemas(schema);
 });
 
 const pipeline = (name: string) => `version: "1"\nname: ${name}\nsteps:\n  - id: a\n    run: "true"\n`;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasPostgres, postgresUrl } from '../../../test/services.js';
+import { dropPostgresSchemas, hasPostgres, postgresUrl } from '../../../test/services.js';
 import type { ServerProcess } from './server-process.js';
 import { caravanSync, client, ensureBuilt, startServer } from './server-process.js';
 
@@ -29,12 +29,8 @@ beforeAll(async () => {
 afterAll(async () => {
   server?.child.kill('SIGKILL');
   await server?.exited;
-  if (!hasPostgres) return;
-  const c = new pg.Client({ connectionString: postgresUrl });
-  await c.connect();
-  await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await c.end();
-  rmSync(data, { recursive: true, force: true });
+  await dropPostgresSchemas(schema);
+  if (data) rmSync(data, { recursive: true, force: true });
 });
 
 describe.skipIf(!hasPostgres)('caravan server on PostgreSQL', () => {

@@ -7,9 +7,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hasPostgres, postgresUrl } from '../../../test/services.js';
+import { dropPostgresSchemas, hasPostgres, postgresUrl } from '../../../test/services.js';
 import { serve } from '../../src/server/serve.js';
 import { ServerStore } from '../../src/server/server-store.js';
 import { openEngineStore } from '../../src/store/open.js';
@@ -29,11 +28,7 @@ const dirs: string[] = [];
 const schemas: string[] = [];
 afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  if (!hasPostgres || schemas.length === 0) return;
-  const c = new pg.Client({ connectionString: postgresUrl });
-  await c.connect();
-  for (const s of schemas) await c.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
-  await c.end();
+  await dropPostgresSchemas(...schemas);
 });
 
 function setup(kind: 'sqlite' | 'postgres'): { data: string; env: NodeJS.ProcessEnv } {
