@@ -3,7 +3,7 @@
  * two), and the blocks read are turned into the lines they hold.
  */
 import { blockLines, blockOf, linePosition, positionedLines } from './log-blocks.js';
-import { logReadSql, type LogReadSql, type Placeholder } from './log-tail-sql.js';
+import { logReadSql, type LogReadSql, type Placeholder } from './log-read-sql.js';
 import type { Row } from './rows.js';
 import type { PositionedLogEntry, StepLogTail, StoredLogEntry } from './types.js';
 
@@ -73,5 +73,30 @@ export class LogBlockReader {
     const lines = Number(row.lines);
     const before = Number(row.upto) - lines;
     return linePosition(Number(row.pos), Math.min(count - before, lines) - 1);
+  }
+}
+
+/** The log reads of a store, once for both: each store gives its LogBlockReader. */
+export abstract class LogReadingStore {
+  protected abstract readonly logs: LogBlockReader;
+
+  getLogs(runId: string, stepId?: string): Promise<StoredLogEntry[]> {
+    return this.logs.getLogs(runId, stepId);
+  }
+
+  getLogTail(runId: string, stepId: string, limit: number): Promise<StepLogTail> {
+    return this.logs.getLogTail(runId, stepId, limit);
+  }
+
+  getRunLogTails(runId: string, limit: number): Promise<Map<string, StepLogTail>> {
+    return this.logs.getRunLogTails(runId, limit);
+  }
+
+  getLogsAfter(runId: string, stepId: string, after: number, limit: number): Promise<PositionedLogEntry[]> {
+    return this.logs.getLogsAfter(runId, stepId, after, limit);
+  }
+
+  logPosition(runId: string, stepId: string, count: number): Promise<number> {
+    return this.logs.logPosition(runId, stepId, count);
   }
 }

@@ -18,7 +18,7 @@ import type { Row } from './rows.js';
 import { addEventSql, eventParams, fileParams, putFileSql } from './file-event-sql.js';
 import { POSTGRES_APPEND_BATCH, postgresArrays } from './log-append-sql.js';
 import { logBlocks, type NewLogEntry } from './log-blocks.js';
-import { LogBlockReader } from './log-block-reader.js';
+import { LogBlockReader, LogReadingStore } from './log-block-reader.js';
 import { migrate } from './postgres-migrate.js';
 import type {
   EngineStore,
@@ -29,9 +29,6 @@ import type {
   StepPatch,
   StepRecord,
   CarriedRecords,
-  StoredLogEntry,
-  StepLogTail,
-  PositionedLogEntry,
 } from './types.js';
 import { StoreError } from './types.js';
 import type { RunClaim } from './run-claims.js';
@@ -52,11 +49,13 @@ const ph = (i: number): string => `$${i}`;
 const PUT_FILE = putFileSql(ph);
 const ADD_EVENT = addEventSql(ph);
 
-export class PostgresEngineStore implements EngineStore {
+export class PostgresEngineStore extends LogReadingStore implements EngineStore {
   readonly kind = 'postgres' as const;
 
   /** `pool` is shared with the registered pipelines (pipeline-store.ts). */
-  private constructor(readonly pool: pg.Pool) {}
+  private constructor(readonly pool: pg.Pool) {
+    super();
+  }
 
   static async open(url: string, schema = 'caravan_engine'): Promise<PostgresEngineStore> {
     if (!/^[a-z_][a-z0-9_]*$/.test(schema))
@@ -224,27 +223,10 @@ export class PostgresEngineStore implements EngineStore {
     }
   }
 
-  private readonly logs = new LogBlockReader(async (sql, params) => (await this.pool.query<Row>(sql, params)).rows, ph);
-
-  async getLogs(runId: string, stepId?: string): Promise<StoredLogEntry[]> {
-    return this.logs.getLogs(runId, stepId);
-  }
-
-  async getLogTail(runId: string, stepId: string, limit: number): Promise<StepLogTail> {
-    return this.logs.getLogTail(runId, stepId, limit);
-  }
-
-  async getRunLogTails(runId: string, limit: number): Promise<Map<string, StepLogTail>> {
-    return this.logs.getRunLogTails(runId, limit);
-  }
-
-  async getLogsAfter(runId: string, stepId: string, after: number, limit: number): Promise<PositionedLogEntry[]> {
-    return this.logs.getLogsAfter(runId, stepId, after, limit);
-  }
-
-  async logPosition(runId: string, stepId: string, count: number): Promise<number> {
-    return this.logs.logPosition(runId, stepId, count);
-  }
+  protected readonly logs = new LogBlockReader(
+    async (sql, params) => (await this.pool.query<Row>(sql, params)).rows,
+    ph,
+  );
 
   async putFile(f: FileRecord): Promise<void> {
     await this.pool.query(PUT_FILE, fileParams(f));

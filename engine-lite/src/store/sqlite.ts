@@ -21,7 +21,7 @@ import type { Row } from './rows.js';
 import { addEventSql, eventParams, fileParams, putFileSql } from './file-event-sql.js';
 import { SQLITE_APPEND_BLOCK, sqliteBlockParams } from './log-append-sql.js';
 import { logBlocks, type NewLogEntry } from './log-blocks.js';
-import { LogBlockReader } from './log-block-reader.js';
+import { LogBlockReader, LogReadingStore } from './log-block-reader.js';
 import { migrateSqlite } from './sqlite-migrate.js';
 import { GroupCommit } from './sqlite-group-commit.js';
 import type {
@@ -33,9 +33,6 @@ import type {
   StepPatch,
   StepRecord,
   CarriedRecords,
-  StoredLogEntry,
-  StepLogTail,
-  PositionedLogEntry,
 } from './types.js';
 import type { RunClaim } from './run-claims.js';
 import { claimStatements } from './run-claims.js';
@@ -55,13 +52,14 @@ const PUT_FILE = putFileSql(() => '?');
 const ADD_EVENT = addEventSql(() => '?');
 const SELECT_QUEUE_ENTRY = selectQueueEntry(() => '?');
 const SELECT_ADMITTED_UNFINISHED = selectAdmittedUnfinished(() => '?');
-export class SqliteEngineStore implements EngineStore {
+export class SqliteEngineStore extends LogReadingStore implements EngineStore {
   readonly kind = 'sqlite' as const;
   /** The connection, shared with the registered pipelines (pipeline-store.ts). */
   readonly db: Database.Database;
   private readonly updateCache = new Map<string, Database.Statement>();
 
   constructor(path: string) {
+    super();
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
@@ -221,30 +219,10 @@ export class SqliteEngineStore implements EngineStore {
     })();
   }
 
-  private readonly logs = new LogBlockReader(
+  protected readonly logs = new LogBlockReader(
     async (sql, params) => this.rows(sql, ...params),
     () => '?',
   );
-
-  async getLogs(runId: string, stepId?: string): Promise<StoredLogEntry[]> {
-    return this.logs.getLogs(runId, stepId);
-  }
-
-  async getLogTail(runId: string, stepId: string, limit: number): Promise<StepLogTail> {
-    return this.logs.getLogTail(runId, stepId, limit);
-  }
-
-  async getRunLogTails(runId: string, limit: number): Promise<Map<string, StepLogTail>> {
-    return this.logs.getRunLogTails(runId, limit);
-  }
-
-  async getLogsAfter(runId: string, stepId: string, after: number, limit: number): Promise<PositionedLogEntry[]> {
-    return this.logs.getLogsAfter(runId, stepId, after, limit);
-  }
-
-  async logPosition(runId: string, stepId: string, count: number): Promise<number> {
-    return this.logs.logPosition(runId, stepId, count);
-  }
 
   async putFile(f: FileRecord): Promise<void> {
     this.flush();
